@@ -1,0 +1,145 @@
+/**
+ * Constructors: the only way to make IR nodes. Each computes the node's shape with the shared shape
+ * rules (throwing a ShapeError that names both operands), then folds the trivial algebra that every
+ * later stage would otherwise have to clean up — zeros, ones, identities, double negation and
+ * double transposition. Anything beyond these exact, local identities belongs to simplify/.
+ */
+import { UnknownError } from '../errors.js';
+import { type Dim, type Shape, SCALAR, matrixShape, shapeEquals, transposeShape } from '../shape/shape.js';
+import { type BinaryOp, type Operand, binaryShape, callShape, strictUnifier } from '../shape/rules.js';
+import { toText } from '../print/text.js';
+import { type Binary, type Const, type Expr, type Prop, type Var, children } from './expr.js';
+import { FUNCTIONS, type FnName, isFnName, tensorArity } from './functions.js';
+import { intern } from './intern.js';
+
+const operand = (e: Expr): Operand => ({ shape: e.shape, label: () => toText(e) });
+
+export const variable = (name: string, shape: Shape, props: readonly Prop[] = []): Var =>
+  intern<Var>({ kind: 'var', name, shape, props: [...props].sort() });
+
+export const num = (value: number): Const => intern<Const>({ kind: 'const', value: Object.is(value, -0) ? 0 : value, shape: SCALAR });
+
+export const zero = (shape: Shape): Expr => (shape.kind === 'scalar' ? num(0) : intern({ kind: 'zero', shape }));
+export const ones = (shape: Shape): Expr => (shape.kind === 'scalar' ? num(1) : intern({ kind: 'ones', shape }));
+export const eye = (n: Dim): Expr => intern({ kind: 'eye', shape: matrixShape(n, n) });
+
+export const isZero = (e: Expr): boolean => e.kind === 'zero' || (e.kind === 'const' && e.value === 0);
+export const isConst = (e: Expr, v: number): boolean => e.kind === 'const' && e.value === v;
+
+function raw(kind: BinaryOp, a: Expr, b: Expr, shape: Shape): Expr {
+  return intern<Binary>({ kind, a, b, shape });
+}
+
+export function add(a: Expr, b: Expr): Expr {
+  const shape = binaryShape('add', operand(a), operand(b), strictUnifier);
+  if (isZero(a) && shapeEquals(b.shape, shape)) return b;
+  if (isZero(b) && shapeEquals(a.shape, shape)) return a;
+  if (a.kind === 'const' && b.kind === 'const') return num(a.value + b.value);
+  return raw('add', a, b, shape);
+}
+
+export function neg(x: Expr): Expr {
+  if (isZero(x)) return x;
+  if (x.kind === 'const') return num(-x.value);
+  if (x.kind === 'neg') return x.x;
+  return intern({ kind: 'neg', x, shape: x.shape });
+}
+
+export const sub = (a: Expr, b: Expr): Expr => add(a, neg(b));
+
+export function mul(a: Expr, b: Expr): Expr {
+  const shape = binaryShape('mul', operand(a), operand(b), strictUnifier);
+  if (isZero(a) || isZero(b)) return zero(shape);
+  if (isConst(a, 1)) return b;
+  if (isConst(b, 1)) return a;
+  if (a.kind === 'const' && b.kind === 'const') return num(a.value * b.value);
+  if (a.kind === 'eye' && b.shape.kind !== 'scalar') return b;
+  if (b.kind === 'eye' && a.shape.kind !== 'scalar') return a;
+  return raw('mul', a, b, shape);
+}
+
+export function emul(a: Expr, b: Expr): Expr {
+  const shape = binaryShape('emul', operand(a), operand(b), strictUnifier);
+  if (isZero(a) || isZero(b)) return zero(shape);
+  if ((a.kind === 'ones' || isConst(a, 1)) && shapeEquals(b.shape, shape)) return b;
+  if ((b.kind === 'ones' || isConst(b, 1)) && shapeEquals(a.shape, shape)) return a;
+  // A scalar factor is ordinary scaling; print it as such.
+  if (a.shape.kind === 'scalar' || b.shape.kind === 'scalar') return mul(a, b);
+  return raw('emul', a, b, shape);
+}
+
+export function ediv(a: Expr, b: Expr): Expr {
+  const shape = binaryShape('ediv', operand(a), operand(b), strictUnifier);
+  if (isZero(a)) return zero(shape);
+  if (isConst(b, 1) && shapeEquals(a.shape, shape)) return a;
+  if (b.shape.kind === 'scalar') return div(a, b);
+  return raw('ediv', a, b, shape);
+}
+
+export function div(a: Expr, b: Expr): Expr {
+  const shape = binaryShape('div', operand(a), operand(b), strictUnifier);
+  if (isZero(a)) return zero(shape);
+  if (isConst(b, 1)) return a;
+  if (a.kind === 'const' && b.kind === 'const' && b.value !== 0 && Number.isInteger(a.value / b.value)) return num(a.value / b.value);
+  return raw('div', a, b, shape);
+}
+
+export function pow(a: Expr, b: Expr): Expr {
+  const shape = binaryShape('pow', operand(a), operand(b), strictUnifier);
+  if (isConst(b, 1)) return a;
+  if (isConst(b, 0)) return a.shape.kind === 'matrix' ? eye((a.shape as { n: Dim }).n) : num(1);
+  if (a.kind === 'const' && b.kind === 'const' && Number.isInteger(a.value) && Number.isInteger(b.value) && b.value > 0) return num(a.value ** b.value);
+  return raw('pow', a, b, shape);
+}
+
+export function epow(a: Expr, b: Expr): Expr {
+  const shape = binaryShape('epow', operand(a), operand(b), strictUnifier);
+  if (a.shape.kind === 'scalar' && b.shape.kind === 'scalar') return pow(a, b);
+  if (isConst(b, 1) && shapeEquals(a.shape, shape)) return a;
+  return raw('epow', a, b, shape);
+}
+
+export function transpose(x: Expr): Expr {
+  if (x.shape.kind === 'scalar') return x;
+  if (x.kind === 'transpose') return x.x;
+  if (x.kind === 'eye') return x;
+  if (x.kind === 'zero') return zero(transposeShape(x.shape));
+  if (x.kind === 'ones') return ones(transposeShape(x.shape));
+  return intern({ kind: 'transpose', x, shape: transposeShape(x.shape) });
+}
+
+export function call(fn: FnName, args: readonly Expr[]): Expr {
+  const arity = tensorArity(fn);
+  const maxArgs = arity + FUNCTIONS[fn].params.length;
+  if (args.length < arity || args.length > maxArgs) {
+    const want = arity === maxArgs ? `${arity}` : `${arity} to ${maxArgs}`;
+    throw new UnknownError(`${fn} takes ${want} argument${maxArgs === 1 ? '' : 's'}, not ${args.length}`);
+  }
+  const shape = callShape(fn, args.map(operand), strictUnifier);
+  return intern({ kind: 'call', fn, args: [...args], shape });
+}
+
+/** Calls a function by name, as the parser does. */
+export function callByName(name: string, args: readonly Expr[]): Expr {
+  if (!isFnName(name)) throw new UnknownError(`unknown function ${name}`);
+  return call(name, args);
+}
+
+/** Rebuilds a node of the same kind over new children (used by rewriting passes). */
+export function rebuild(e: Expr, kids: readonly Expr[]): Expr {
+  const old = children(e);
+  if (old.length === kids.length && old.every((k, i) => k === kids[i])) return e;
+  switch (e.kind) {
+    case 'var': case 'const': case 'zero': case 'ones': case 'eye': return e;
+    case 'neg': return neg(kids[0]!);
+    case 'transpose': return transpose(kids[0]!);
+    case 'call': return call(e.fn, kids);
+    case 'add': return add(kids[0]!, kids[1]!);
+    case 'mul': return mul(kids[0]!, kids[1]!);
+    case 'emul': return emul(kids[0]!, kids[1]!);
+    case 'ediv': return ediv(kids[0]!, kids[1]!);
+    case 'div': return div(kids[0]!, kids[1]!);
+    case 'pow': return pow(kids[0]!, kids[1]!);
+    case 'epow': return epow(kids[0]!, kids[1]!);
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * Shape rules: the one place that knows how each operation combines shapes.
+ *
+ * Used twice with different unifiers: shape inference (shape/infer.ts) unifies dimension variables
+ * with union-find, while the IR constructors (ir/build.ts) demand that dimensions are already equal.
+ * Failures name both operands and their shapes, as a user reads them.
+ */
+import { ShapeError } from '../errors.js';
+import { FUNCTIONS, type FnName } from '../ir/functions.js';
+import {
+  type Dim, type Shape, SCALAR, formatDim, formatShape, matrixShape, mulDim, rowShape, transposeShape, vectorShape,
+} from './shape.js';
+
+export interface Unifier {
+  /** The common dimension, or null when a and b cannot be the same. */
+  unify(a: Dim, b: Dim): Dim | null;
+}
+
+export const strictUnifier: Unifier = { unify: (a, b) => (a === b ? a : null) };
+
+/** An operand as the user sees it: its printed form and its shape. */
+export interface Operand {
+  readonly shape: Shape;
+  readonly label: () => string;
+}
+
+export type BinaryOp = 'add' | 'mul' | 'emul' | 'ediv' | 'div' | 'pow' | 'epow';
+
+const describe = (o: Operand) => `${o.label()} (${formatShape(o.shape)})`;
+
+const OP_VERB: Record<BinaryOp, string> = {
+  add: 'add', mul: 'multiply', emul: 'multiply elementwise', ediv: 'divide elementwise',
+  div: 'divide', pow: 'raise', epow: 'raise elementwise',
+};
+
+function sameShape(op: BinaryOp, a: Operand, b: Operand, u: Unifier): Shape {
+  const fail = (): never => {
+    const joiner = op === 'add' ? 'and' : op === 'div' || op === 'ediv' ? 'by' : op === 'pow' || op === 'epow' ? 'to' : 'by';
+    throw new ShapeError(`cannot ${OP_VERB[op]} ${describe(a)} ${joiner} ${describe(b)}: shapes differ`);
+  };
+  const sa = a.shape, sb = b.shape;
+  if (sa.kind === 'scalar') return sb;
+  if (sb.kind === 'scalar') return sa;
+  if (sa.kind !== sb.kind) fail();
+  if (sa.kind === 'matrix' && sb.kind === 'matrix') {
+    const m = u.unify(sa.m, sb.m), n = u.unify(sa.n, sb.n);
+    if (m === null || n === null) fail();
+    return matrixShape(m as Dim, n as Dim);
+  }
+  const n = u.unify((sa as { n: Dim }).n, (sb as { n: Dim }).n);
+  if (n === null) fail();
+  return sa.kind === 'row' ? rowShape(n as Dim) : vectorShape(n as Dim);
+}
+
+function matmulShape(a: Operand, b: Operand, u: Unifier): Shape {
+  const sa = a.shape, sb = b.shape;
+  if (sa.kind === 'scalar') return sb;
+  if (sb.kind === 'scalar') return sa;
+  const inner = (x: Dim, y: Dim): Dim => {
+    const d = u.unify(x, y);
+    if (d === null) {
+      throw new ShapeError(
+        `cannot multiply ${describe(a)} by ${describe(b)}: inner dimensions ${formatDim(x)} and ${formatDim(y)} differ`,
+      );
+    }
+    return d;
+  };
+  const bad = (hint: string): never => {
+    throw new ShapeError(`cannot multiply ${describe(a)} by ${describe(b)}: ${hint}`);
+  };
+  switch (sa.kind) {
+    case 'vector':
+      if (sb.kind === 'row') return matrixShape(sa.n, sb.n);
+      if (sb.kind === 'vector') return bad(`a column vector times a column vector is undefined; did you mean ${a.label()}'*${b.label()} or ${a.label()}.*${b.label()}?`);
+      return bad('a column vector can only multiply a row vector');
+    case 'row':
+      if (sb.kind === 'vector') { inner(sa.n, sb.n); return SCALAR; }
+      if (sb.kind === 'matrix') { inner(sa.n, sb.m); return rowShape(sb.n); }
+      return bad(`a row vector times a row vector is undefined; did you mean ${a.label()}*${b.label()}'?`);
+    case 'matrix':
+      if (sb.kind === 'vector') { inner(sa.n, sb.n); return vectorShape(sa.m); }
+      if (sb.kind === 'matrix') { inner(sa.n, sb.m); return matrixShape(sa.m, sb.n); }
+      return bad(`a matrix times a row vector is undefined; did you mean ${a.label()}*${b.label()}'?`);
+  }
+}
+
+export function binaryShape(op: BinaryOp, a: Operand, b: Operand, u: Unifier): Shape {
+  switch (op) {
+    case 'mul': return matmulShape(a, b, u);
+    case 'div':
+      if (b.shape.kind !== 'scalar') throw new ShapeError(`cannot divide ${describe(a)} by ${describe(b)}: '/' divides by a scalar; use ./ for elementwise division`);
+      return a.shape;
+    case 'pow':
+      if (b.shape.kind !== 'scalar') throw new ShapeError(`cannot raise ${describe(a)} to ${describe(b)}: the exponent of '^' must be a scalar; use .^ for elementwise powers`);
+      if (a.shape.kind === 'scalar') return SCALAR;
+      if (a.shape.kind === 'matrix') return squareShape(a, u);
+      throw new ShapeError(`cannot raise ${describe(a)} to a power: '^' takes a scalar or a square matrix; use .^ for elementwise powers`);
+    default: return sameShape(op, a, b, u);
+  }
+}
+
+function squareShape(a: Operand, u: Unifier): Shape {
+  const s = a.shape;
+  if (s.kind !== 'matrix') throw new ShapeError(`${describe(a)} must be a square matrix`);
+  const n = u.unify(s.m, s.n);
+  if (n === null) throw new ShapeError(`${describe(a)} must be a square matrix, but ${formatDim(s.m)} and ${formatDim(s.n)} differ`);
+  return matrixShape(n, n);
+}
+
+export function transposeShapeOf(a: Operand): Shape {
+  return transposeShape(a.shape);
+}
+
+export function callShape(fn: FnName, args: readonly Operand[], u: Unifier): Shape {
+  const a = args[0]!;
+  const need = (ok: boolean, what: string) => {
+    if (!ok) throw new ShapeError(`${fn}(${a.label()}) needs ${what}, but ${a.label()} is ${a.shape.kind === 'scalar' ? 'a scalar' : formatShape(a.shape)}`);
+  };
+  switch (FUNCTIONS[fn].shape) {
+    case 'elementwise':
+      for (const p of args.slice(1)) {
+        if (p.shape.kind !== 'scalar') throw new ShapeError(`the parameter ${p.label()} of ${fn} must be a scalar`);
+      }
+      return a.shape;
+    case 'elementwise2':
+      return sameShape('emul', a, args[1]!, u);
+    case 'reduce':
+      return SCALAR;
+    case 'square-to-scalar':
+      if (a.shape.kind === 'scalar') return SCALAR; // tr/det of a 1×1 is the number itself
+      need(a.shape.kind === 'matrix', 'a square matrix');
+      squareShape(a, u);
+      return SCALAR;
+    case 'square':
+      if (a.shape.kind === 'scalar') return SCALAR;
+      return squareShape(a, u);
+    case 'vector-to-scalar':
+      need(a.shape.kind === 'vector', 'a vector');
+      return SCALAR;
+    case 'vector-to-vector':
+      need(a.shape.kind === 'vector', 'a vector');
+      return a.shape;
+    case 'diag':
+      if (a.shape.kind === 'vector') return matrixShape(a.shape.n, a.shape.n);
+      need(a.shape.kind === 'matrix', 'a vector or a square matrix');
+      return vectorShape((squareShape(a, u) as { n: Dim }).n);
+    case 'vec':
+      return a.shape.kind === 'scalar' ? SCALAR : vectorShape(
+        a.shape.kind === 'matrix' ? mulDim(a.shape.m, a.shape.n) : a.shape.n,
+      );
+    case 'kron': {
+      const b = args[1]!;
+      const rows = (s: Shape): Dim => (s.kind === 'matrix' ? s.m : s.kind === 'vector' ? s.n : 1);
+      const cols = (s: Shape): Dim => (s.kind === 'matrix' ? s.n : s.kind === 'row' ? s.n : 1);
+      if (a.shape.kind === 'scalar' || b.shape.kind === 'scalar') throw new ShapeError(`kron needs two vectors or matrices; use * to scale`);
+      const m = mulDim(rows(a.shape), rows(b.shape)), n = mulDim(cols(a.shape), cols(b.shape));
+      if (n === 1) return vectorShape(m);
+      if (m === 1) return rowShape(n);
+      return matrixShape(m, n);
+    }
+  }
+}

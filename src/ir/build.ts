@@ -14,8 +14,12 @@ import { intern } from './intern.js';
 
 const operand = (e: Expr): Operand => ({ shape: e.shape, label: () => toText(e) });
 
-export const variable = (name: string, shape: Shape, props: readonly Prop[] = []): Var =>
-  intern<Var>({ kind: 'var', name, shape, props: [...props].sort() });
+/** A variable; `spd` implies symmetric and invertible, so every later stage can ask for just one. */
+export function variable(name: string, shape: Shape, props: readonly Prop[] = []): Var {
+  const all = new Set(props);
+  if (all.has('spd')) { all.add('symmetric'); all.add('invertible'); }
+  return intern<Var>({ kind: 'var', name, shape, props: [...all].sort() });
+}
 
 export const num = (value: number): Const => intern<Const>({ kind: 'const', value: Object.is(value, -0) ? 0 : value, shape: SCALAR });
 

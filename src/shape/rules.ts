@@ -22,11 +22,13 @@ export const strictUnifier: Unifier = { unify: (a, b) => (a === b ? a : null) };
 export interface Operand {
   readonly shape: Shape;
   readonly label: () => string;
+  /** The shape as the user should read it (inference shows its unknowns by name). */
+  readonly display?: () => string;
 }
 
 export type BinaryOp = 'add' | 'mul' | 'emul' | 'ediv' | 'div' | 'pow' | 'epow';
 
-const describe = (o: Operand) => `${o.label()} (${formatShape(o.shape)})`;
+const describe = (o: Operand) => `${o.label()} (${o.display?.() ?? formatShape(o.shape)})`;
 
 const OP_VERB: Record<BinaryOp, string> = {
   add: 'add', mul: 'multiply', emul: 'multiply elementwise', ediv: 'divide elementwise',
@@ -80,7 +82,7 @@ function matmulShape(a: Operand, b: Operand, u: Unifier): Shape {
     case 'matrix':
       if (sb.kind === 'vector') { inner(sa.n, sb.n); return vectorShape(sa.m); }
       if (sb.kind === 'matrix') { inner(sa.n, sb.m); return matrixShape(sa.m, sb.n); }
-      return bad(`a matrix times a row vector is undefined; did you mean ${a.label()}*${b.label()}'?`);
+      return bad('a matrix times a row vector is undefined');
   }
 }
 
@@ -114,7 +116,7 @@ export function transposeShapeOf(a: Operand): Shape {
 export function callShape(fn: FnName, args: readonly Operand[], u: Unifier): Shape {
   const a = args[0]!;
   const need = (ok: boolean, what: string) => {
-    if (!ok) throw new ShapeError(`${fn}(${a.label()}) needs ${what}, but ${a.label()} is ${a.shape.kind === 'scalar' ? 'a scalar' : formatShape(a.shape)}`);
+    if (!ok) throw new ShapeError(`${fn}(${a.label()}) needs ${what}, but ${a.label()} is ${a.shape.kind === 'scalar' ? 'a scalar' : a.display?.() ?? formatShape(a.shape)}`);
   };
   switch (FUNCTIONS[fn].shape) {
     case 'elementwise':

@@ -1,0 +1,223 @@
+/**
+ * Stage 2 of parsing: Surface → typed IR.
+ *
+ * Two passes over the Surface tree. The first infers dimensions with the shared shape rules and a
+ * union-find unifier (shape/infer.ts), recording the shape of every node whose size comes only from
+ * context (`vector(1)`, `eye`, conventional variables). The second builds IR through the checked
+ * constructors, with every dimension resolved. The same function elaborates user input and the
+ * templates of rules/ (there, names are bound to IR expressions).
+ */
+import { ParseError, ShapeError, UnknownError } from '../errors.js';
+import * as b from '../ir/build.js';
+import type { Expr, Prop } from '../ir/expr.js';
+import { FUNCTIONS, isFnName } from '../ir/functions.js';
+import { type BinaryOp, type Operand, binaryShape, callShape } from '../shape/rules.js';
+import { DimUnifier } from '../shape/infer.js';
+import { type Dim, type Shape, SCALAR, formatShape, mapDims, matrixShape, transposeShape, vectorShape } from '../shape/shape.js';
+import { type Surface, surfaceText } from './surface.js';
+
+/** A declared variable: dims [] scalar, [n] vector, [m, n] matrix; names or positive integers. */
+export interface VarDecl {
+  readonly dims: readonly Dim[];
+  readonly props?: readonly Prop[];
+}
+
+export interface Scope {
+  /** Names bound to IR (rule templates, already-parsed variables). */
+  readonly exprs?: ReadonlyMap<string, Expr>;
+  /** Declared variables. */
+  readonly decls?: Readonly<Record<string, VarDecl>>;
+  /** Whether undeclared names are typed by the a–g / h–z / A–Z convention (else they are unknown). */
+  readonly convention?: boolean;
+}
+
+/** Names that are functions or constants of the language, never variables. */
+const RESERVED = new Set(['eye', 'vector', 'matrix', 'pi', 'e']);
+
+/** The naming convention of matrixcalculus.org: a–g scalars, h–z vectors, A–Z matrices. */
+export function conventionalKind(name: string): 'scalar' | 'vector' | 'matrix' {
+  const c = name[0]!;
+  if (c >= 'A' && c <= 'Z') return 'matrix';
+  if (c >= 'a' && c <= 'g') return 'scalar';
+  return 'vector';
+}
+
+const BIN: Partial<Record<string, BinaryOp>> = {
+  add: 'add', sub: 'add', mul: 'mul', div: 'div', emul: 'emul', ediv: 'ediv', pow: 'pow', epow: 'epow', gt: 'add',
+};
+
+function declShape(name: string, d: VarDecl): Shape {
+  for (const dim of d.dims) {
+    if (typeof dim === 'number' ? !(Number.isInteger(dim) && dim > 0) : !/^[A-Za-z][A-Za-z0-9_]*$/.test(dim)) {
+      throw new ShapeError(`the declared shape of ${name} has a bad dimension ${JSON.stringify(dim)}: use a name or a positive integer`);
+    }
+  }
+  switch (d.dims.length) {
+    case 0: return SCALAR;
+    case 1: return vectorShape(d.dims[0]!);
+    case 2: return matrixShape(d.dims[0]!, d.dims[1]!);
+    default: throw new ShapeError(`${name} is declared with ${d.dims.length} dimensions; variables are scalars, vectors or matrices`);
+  }
+}
+
+/** Elaborates a Surface tree to IR in the given scope. */
+export function elaborate(root: Surface, scope: Scope): Expr {
+  const u = new DimUnifier();
+  const nodeShape = new Map<Surface, Shape>();
+  const varShape = new Map<string, Shape>();
+  const props = new Map<string, readonly Prop[]>();
+  const rigidNames = new Set<string>();
+
+  const lookupVar = (name: string): Shape => {
+    const known = varShape.get(name);
+    if (known) return known;
+    const bound = scope.exprs?.get(name);
+    let s: Shape;
+    if (bound) s = bound.shape;
+    else if (scope.decls && Object.prototype.hasOwnProperty.call(scope.decls, name)) {
+      const d = scope.decls[name]!;
+      s = declShape(name, d);
+      props.set(name, d.props ?? []);
+    } else if (scope.convention !== false) {
+      if (RESERVED.has(name) || isFnName(name)) throw new UnknownError(`${name} is a function and needs arguments, e.g. ${name}(x)`);
+      if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) throw new UnknownError(`${name} is not a valid variable name`);
+      const kind = conventionalKind(name);
+      s = kind === 'scalar' ? SCALAR : kind === 'vector' ? vectorShape(u.fresh()) : matrixShape(u.fresh(), u.fresh());
+    } else {
+      throw new UnknownError(`unknown name ${name}`);
+    }
+    for (const d of dimsOf(s)) if (typeof d === 'string') rigidNames.add(d);
+    varShape.set(name, s);
+    return s;
+  };
+
+  const dimsOf = (s: Shape): Dim[] => (s.kind === 'scalar' ? [] : s.kind === 'matrix' ? [s.m, s.n] : [s.n]);
+
+  // Pass 1: infer.
+  const infer = (s: Surface): Shape => {
+    const shape = inferNode(s);
+    nodeShape.set(s, shape);
+    return shape;
+  };
+  let displayDim: ((d: Dim) => Dim) | undefined;
+  const operand = (s: Surface, shape: Shape): Operand => ({
+    shape,
+    label: () => surfaceText(s),
+    display: () => formatShape(mapDims(shape, (displayDim ??= u.resolver(rigidNames)))),
+  });
+  const inferNode = (s: Surface): Shape => {
+    switch (s.t) {
+      case 'num': return SCALAR;
+      case 'name':
+        if (s.name === 'eye') { const n = u.fresh(); return matrixShape(n, n); }
+        if (s.name === 'pi' || s.name === 'e') return SCALAR;
+        return lookupVar(s.name);
+      case 'op': {
+        const shapes = s.args.map(infer);
+        if (s.op === 'neg') return shapes[0]!;
+        if (s.op === 'transpose') return transposeShape(shapes[0]!);
+        const op = BIN[s.op]!;
+        return binaryShape(op, operand(s.args[0]!, shapes[0]!), operand(s.args[1]!, shapes[1]!), u);
+      }
+      case 'call': {
+        if (s.fn === 'vector' || s.fn === 'matrix') {
+          checkFill(s);
+          return s.fn === 'vector' ? vectorShape(u.fresh()) : matrixShape(u.fresh(), u.fresh());
+        }
+        if (s.fn === 'eye') {
+          if (s.args.length !== 0) throw new ParseError('eye takes no arguments: its size is inferred from where it stands');
+          const n = u.fresh();
+          return matrixShape(n, n);
+        }
+        if (!isFnName(s.fn)) throw new UnknownError(`unknown function ${s.fn}${suggest(s.fn)}`);
+        const arity = FUNCTIONS[s.fn].shape === 'elementwise2' || FUNCTIONS[s.fn].shape === 'kron' ? 2 : 1;
+        const max = arity + FUNCTIONS[s.fn].params.length;
+        if (s.args.length < arity || s.args.length > max) {
+          throw new UnknownError(`${s.fn} takes ${arity === max ? arity : `${arity} to ${max}`} argument${max === 1 ? '' : 's'}, not ${s.args.length}`);
+        }
+        const shapes = s.args.map(infer);
+        return callShape(s.fn, s.args.map((a, i) => operand(a, shapes[i]!)), u);
+      }
+    }
+  };
+  infer(root);
+
+  // Pass 2: build, with every dimension resolved.
+  const resolve = u.resolver(rigidNames);
+  // Name conventional vectors' dims before matrices', so W*x reads W: m×n, x: n.
+  for (const pass of ['vector', 'matrix'] as const) {
+    for (const s of varShape.values()) if (s.kind === pass || (pass === 'matrix' && s.kind !== 'vector')) dimsOf(s).forEach(resolve);
+  }
+  const resolved = (s: Surface): Shape => mapDims(nodeShape.get(s)!, resolve);
+  const vars = new Map<string, Expr>();
+  const varExpr = (name: string): Expr => {
+    const bound = scope.exprs?.get(name);
+    if (bound) return bound;
+    let v = vars.get(name);
+    if (!v) { v = b.variable(name, mapDims(varShape.get(name)!, resolve), props.get(name) ?? []); vars.set(name, v); }
+    return v;
+  };
+  const memo = new Map<Surface, Expr>();
+  const build = (s: Surface): Expr => {
+    let e = memo.get(s);
+    if (!e) { e = buildNode(s); memo.set(s, e); }
+    return e;
+  };
+  const buildNode = (s: Surface): Expr => {
+    switch (s.t) {
+      case 'num': return b.num(s.value);
+      case 'name':
+        if (s.name === 'eye') return b.eye((resolved(s) as { n: Dim }).n);
+        if (s.name === 'pi') return b.num(Math.PI);
+        if (s.name === 'e') return b.num(Math.E);
+        return varExpr(s.name);
+      case 'op': {
+        const [x, y] = s.args.map(build) as [Expr, Expr];
+        switch (s.op) {
+          case 'neg': return b.neg(x);
+          case 'transpose': return b.transpose(x);
+          case 'add': return b.add(x, y);
+          case 'sub': return b.sub(x, y);
+          case 'mul': return b.mul(x, y);
+          case 'div': return b.div(x, y);
+          case 'emul': return b.emul(x, y);
+          case 'ediv': return b.ediv(x, y);
+          case 'pow': return b.pow(x, y);
+          case 'epow': return b.epow(x, y);
+          case 'gt': return b.call('step', [b.sub(x, y)]);
+        }
+      }
+      // falls through (unreachable: every op returns)
+      case 'call': {
+        const call = s as Extract<Surface, { t: 'call' }>;
+        if (call.fn === 'vector' || call.fn === 'matrix') {
+          const fill = (call.args[0] as { value: number }).value;
+          const shape = resolved(call);
+          return fill === 0 ? b.zero(shape) : fill === 1 ? b.ones(shape) : b.mul(b.num(fill), b.ones(shape));
+        }
+        if (call.fn === 'eye') return b.eye((resolved(call) as { n: Dim }).n);
+        return b.callByName(call.fn, call.args.map(build));
+      }
+    }
+  };
+  return build(root);
+}
+
+function checkFill(s: Extract<Surface, { t: 'call' }>): void {
+  const a = s.args[0];
+  if (s.args.length !== 1 || a === undefined || a.t !== 'num') {
+    throw new ParseError(`${s.fn}(c) takes one number c and means the ${s.fn} of that constant, e.g. ${s.fn}(1) is all ones; its size is inferred`);
+  }
+}
+
+function suggest(name: string): string {
+  const lower = name.toLowerCase();
+  const aliases: Record<string, string> = {
+    trace: 'tr', transpose: "the postfix '", ln: 'log', logistic: 'sigmoid', norm: 'norm2', inverse: 'inv', ones: 'vector(1) or matrix(1)',
+    identity: 'eye', determinant: 'det', frob: 'norm2',
+  };
+  const alias = aliases[lower];
+  if (alias) return `; did you mean ${alias}?`;
+  const close = Object.keys(FUNCTIONS).find((f) => f.toLowerCase() === lower);
+  return close ? `; did you mean ${close}?` : '';
+}

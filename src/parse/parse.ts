@@ -1,0 +1,54 @@
+/**
+ * The input language's front door: text → typed IR, and shape declarations.
+ *
+ *   parse("x'*A*x")                                → scalar expression, A: n×n, x: n
+ *   parse("W*x", { vars: { W: { dims: ['k','n'] } } })
+ *   parseVarSpec("matrix(n,n) spd")               → { dims: ['n','n'], props: ['spd'] }
+ */
+import { ParseError } from '../errors.js';
+import type { Expr, Prop } from '../ir/expr.js';
+import { PROPS } from '../ir/expr.js';
+import type { Dim } from '../shape/shape.js';
+import { type VarDecl, elaborate } from './elaborate.js';
+import { parseSurface } from './surface.js';
+
+export type { VarDecl } from './elaborate.js';
+
+export interface ParseOptions {
+  /** Declared variables; undeclared ones follow the a–g / h–z / A–Z convention. */
+  readonly vars?: Readonly<Record<string, VarDecl>>;
+}
+
+export function parse(src: string, opts: ParseOptions = {}): Expr {
+  return elaborate(parseSurface(src), { decls: opts.vars ?? {}, convention: true });
+}
+
+/**
+ * Reads a declaration such as `vector(n)`, `matrix(k,n)`, `scalar`, `[k,n]`, `[]`, optionally with
+ * properties: `matrix(n,n) spd`, `symmetric matrix(n,n)`, `vector(n) positive`.
+ */
+export function parseVarSpec(spec: string): VarDecl {
+  const words = spec.trim().split(/\s+(?![^()[\]]*[)\]])/).filter((w) => w !== '');
+  const props: Prop[] = [];
+  let dims: Dim[] | undefined;
+  for (const w of words) {
+    if ((PROPS as readonly string[]).includes(w)) { props.push(w as Prop); continue; }
+    const m = /^(?:(scalar|vector|matrix)\s*(?:\(([^)]*)\))?|\[([^\]]*)\])$/.exec(w);
+    if (!m || dims !== undefined) throw new ParseError(`cannot read the shape "${spec}": write scalar, vector(n), matrix(m,n) or [m,n], optionally followed by ${PROPS.join(', ')}`);
+    const list = (m[2] ?? m[3] ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+    dims = list.map((d) => (/^\d+$/.test(d) ? Number(d) : d));
+    const want = m[1] === 'scalar' ? 0 : m[1] === 'vector' ? 1 : m[1] === 'matrix' ? 2 : dims.length;
+    if (m[1] === 'matrix' && dims.length === 1) dims = [dims[0]!, dims[0]!];
+    if (dims.length !== want) throw new ParseError(`cannot read the shape "${spec}": ${m[1]} needs ${want} dimension${want === 1 ? '' : 's'}`);
+  }
+  if (dims === undefined) throw new ParseError(`cannot read the shape "${spec}": it names no shape`);
+  if (props.includes('spd') && !props.includes('symmetric')) props.push('symmetric');
+  return { dims, props };
+}
+
+/** Reads `NAME=SPEC` (the CLI's --var) or `NAME: SPEC`. */
+export function parseVarAssignment(text: string): [string, VarDecl] {
+  const m = /^\s*([A-Za-z][A-Za-z0-9_]*)\s*[:=]\s*(.+)$/.exec(text);
+  if (!m) throw new ParseError(`cannot read the declaration "${text}": write NAME=SHAPE, e.g. x=vector(n) or W=matrix(k,n)`);
+  return [m[1]!, parseVarSpec(m[2]!)];
+}

@@ -1,0 +1,155 @@
+/**
+ * Stage 1 of parsing: source text → Surface, a small shape-free tree of the input syntax.
+ *
+ * mathjs's parser (a narrow instance built from `mathjs/number` with only the parse dependencies, so
+ * that the CLI starts fast) reads the text; we convert its node tree into our own Surface type and
+ * reject everything the language does not have (assignments, indexing, strings, …). Limits are
+ * enforced *before* mathjs sees the text, so that 10,000 nested parentheses or a megabyte of input
+ * fail fast with a LimitError instead of overflowing the stack.
+ */
+import { create, parseDependencies } from 'mathjs/number';
+import { LimitError, ParseError } from '../errors.js';
+
+export type SurfaceOp = 'add' | 'sub' | 'mul' | 'div' | 'emul' | 'ediv' | 'pow' | 'epow' | 'neg' | 'transpose' | 'gt';
+
+export type Surface =
+  | { readonly t: 'num'; readonly value: number }
+  | { readonly t: 'name'; readonly name: string }
+  | { readonly t: 'op'; readonly op: SurfaceOp; readonly args: readonly Surface[] }
+  | { readonly t: 'call'; readonly fn: string; readonly args: readonly Surface[] };
+
+export const LIMITS = {
+  /** Characters in one expression. */
+  maxLength: 20_000,
+  /** Nesting of parentheses and brackets. */
+  maxNesting: 200,
+  /** Depth of the expression tree (long chains such as a+a+…+a count too). */
+  maxDepth: 2_000,
+} as const;
+
+let mathjs: ReturnType<typeof create> | undefined;
+const parser = () => (mathjs ??= create({ parseDependencies }));
+
+const BINARY: Record<string, SurfaceOp> = {
+  add: 'add', subtract: 'sub', multiply: 'mul', divide: 'div', dotMultiply: 'emul', dotDivide: 'ediv',
+  pow: 'pow', dotPow: 'epow', larger: 'gt',
+};
+
+function checkLimits(src: string): void {
+  if (src.length > LIMITS.maxLength) {
+    throw new LimitError(`the expression is ${src.length} characters long; the limit is ${LIMITS.maxLength}`);
+  }
+  let depth = 0;
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i];
+    if (c === '(' || c === '[') {
+      if (++depth > LIMITS.maxNesting) throw new LimitError(`parentheses are nested more than ${LIMITS.maxNesting} deep (at column ${i + 1})`);
+    } else if (c === ')' || c === ']') depth--;
+  }
+}
+
+/** mathjs reports "(char N)"; we report a column and keep the message plain. */
+function toParseError(err: unknown, src: string): ParseError {
+  const e = err as { message?: string; char?: number };
+  const raw = String(e.message ?? err).replace(/\s*\(char \d+\)\s*$/, '');
+  const column = typeof e.char === 'number' ? Math.min(Math.max(e.char, 1), src.length + 1) : undefined;
+  const msg = raw.charAt(0).toLowerCase() + raw.slice(1);
+  return new ParseError(msg, column);
+}
+
+interface MNode {
+  type: string;
+  op?: string;
+  fn?: string | MNode;
+  name?: string;
+  args?: MNode[];
+  value?: unknown;
+  content?: MNode;
+}
+
+/** Iterative depth check, so a deep tree is refused before any recursive walk. */
+function checkDepth(root: MNode): void {
+  const stack: Array<[MNode, number]> = [[root, 1]];
+  while (stack.length > 0) {
+    const [n, d] = stack.pop()!;
+    if (d > LIMITS.maxDepth) throw new LimitError(`the expression is nested more than ${LIMITS.maxDepth} operations deep`);
+    for (const k of n.args ?? []) stack.push([k, d + 1]);
+    if (n.content) stack.push([n.content, d + 1]);
+  }
+}
+
+function convert(n: MNode, src: string): Surface {
+  switch (n.type) {
+    case 'ParenthesisNode':
+      return convert(n.content!, src);
+    case 'ConstantNode': {
+      if (typeof n.value !== 'number' || !Number.isFinite(n.value)) throw new ParseError(`only numbers are allowed as constants, not ${JSON.stringify(n.value)}`);
+      return { t: 'num', value: n.value };
+    }
+    case 'SymbolNode':
+      return { t: 'name', name: n.name! };
+    case 'OperatorNode': {
+      const args = (n.args ?? []).map((a) => convert(a, src));
+      if (n.fn === 'unaryMinus') return { t: 'op', op: 'neg', args };
+      if (n.fn === 'unaryPlus') return args[0]!;
+      if (n.fn === 'ctranspose' || n.fn === 'transpose') return { t: 'op', op: 'transpose', args };
+      const op = BINARY[n.fn as string];
+      if (op === undefined) throw new ParseError(`the operator ${n.op} is not part of the language`);
+      return { t: 'op', op, args };
+    }
+    case 'FunctionNode': {
+      const fn = n.fn as MNode;
+      if (fn.type !== 'SymbolNode') throw new ParseError('only named functions can be called');
+      return { t: 'call', fn: fn.name!, args: (n.args ?? []).map((a) => convert(a, src)) };
+    }
+    default:
+      throw new ParseError(`${describeNode(n.type)} is not part of the language`);
+  }
+}
+
+function describeNode(type: string): string {
+  switch (type) {
+    case 'AccessorNode': case 'IndexNode': return 'indexing such as x[1]';
+    case 'AssignmentNode': case 'FunctionAssignmentNode': return 'assignment';
+    case 'ConditionalNode': return 'the conditional a ? b : c';
+    case 'ArrayNode': return 'a literal array [..]';
+    case 'ObjectNode': return 'an object {..}';
+    case 'RangeNode': return 'a range a:b';
+    case 'BlockNode': return 'a block of several expressions';
+    default: return type;
+  }
+}
+
+/** Parses source text into a Surface tree; throws ParseError (with column) or LimitError. */
+export function parseSurface(src: string): Surface {
+  if (typeof src !== 'string') throw new ParseError('the expression must be a string');
+  checkLimits(src);
+  if (src.trim() === '') throw new ParseError('the expression is empty', 1);
+  let node: MNode;
+  try {
+    node = parser().parse(src) as unknown as MNode;
+  } catch (err) {
+    if (err instanceof RangeError) throw new LimitError('the expression is nested too deeply');
+    throw toParseError(err, src);
+  }
+  checkDepth(node);
+  return convert(node, src);
+}
+
+/** Prints a Surface tree back in the input syntax (fully parenthesised where unsure); for messages. */
+export function surfaceText(s: Surface): string {
+  switch (s.t) {
+    case 'num': return String(s.value);
+    case 'name': return s.name;
+    case 'call': return `${s.fn}(${s.args.map(surfaceText).join(', ')})`;
+    case 'op': {
+      const [a, b] = s.args.map((x) => (x.t === 'op' ? `(${surfaceText(x)})` : surfaceText(x)));
+      const sym: Record<SurfaceOp, string> = {
+        add: '+', sub: '-', mul: '*', div: '/', emul: '.*', ediv: './', pow: '^', epow: '.^', neg: '-', transpose: "'", gt: '>',
+      };
+      if (s.op === 'neg') return `-${a}`;
+      if (s.op === 'transpose') return `${a}'`;
+      return `${a}${sym[s.op]}${b}`;
+    }
+  }
+}

@@ -13,7 +13,7 @@ import type { Expr, Prop } from '../ir/expr.js';
 import { FUNCTIONS, isFnName } from '../ir/functions.js';
 import { type BinaryOp, type Operand, binaryShape, callShape } from '../shape/rules.js';
 import { DimUnifier } from '../shape/infer.js';
-import { type Dim, type Shape, SCALAR, formatShape, mapDims, matrixShape, transposeShape, vectorShape } from '../shape/shape.js';
+import { type Dim, type Shape, SCALAR, formatShape, mapDims, mulDim, matrixShape, transposeShape, vectorShape } from '../shape/shape.js';
 import { type Surface, surfaceText } from './surface.js';
 
 /** A declared variable: dims [] scalar, [n] vector, [m, n] matrix; names or positive integers. */
@@ -125,8 +125,8 @@ export function elaborate(root: Surface, scope: Scope): Expr {
           return s.fn === 'vector' ? vectorShape(u.fresh()) : matrixShape(u.fresh(), u.fresh());
         }
         if (s.fn === 'eye') {
-          if (s.args.length !== 0) throw new ParseError('eye takes no arguments: its size is inferred from where it stands');
-          const n = u.fresh();
+          const n = s.args.length === 0 ? u.fresh() : eyeSize(s);
+          if (typeof n === 'string' && !n.startsWith('?')) for (const f of n.split('·')) rigidNames.add(f);
           return matrixShape(n, n);
         }
         if (!isFnName(s.fn)) throw new UnknownError(`unknown function ${s.fn}${suggest(s.fn)}`);
@@ -201,6 +201,18 @@ export function elaborate(root: Surface, scope: Scope): Expr {
     }
   };
   return build(root);
+}
+
+/** eye(n), eye(3), eye(k*n): an identity whose size is given rather than inferred. */
+function eyeSize(s: Extract<Surface, { t: 'call' }>): Dim {
+  const dim = (a: Surface): Dim => {
+    if (a.t === 'num' && Number.isInteger(a.value) && a.value > 0) return a.value;
+    if (a.t === 'name') return a.name;
+    if (a.t === 'op' && a.op === 'mul') return mulDim(dim(a.args[0]!), dim(a.args[1]!));
+    throw new ParseError('eye takes one size: a dimension name or a positive integer, e.g. eye(n); without it the size is inferred');
+  };
+  if (s.args.length !== 1) throw new ParseError('eye takes one size at most, e.g. eye(n)');
+  return dim(s.args[0]!);
 }
 
 function checkFill(s: Extract<Surface, { t: 'call' }>): void {

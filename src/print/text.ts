@@ -5,6 +5,10 @@
  * operator is parenthesised for readability.
  */
 import type { Expr } from '../ir/expr.js';
+import type { Dim } from '../shape/shape.js';
+
+/** A dimension as the parser reads it inside eye(…): n, 3, k*n. */
+const dimText = (d: Dim): string => (typeof d === 'number' ? String(d) : d.split('·').join('*'));
 
 const PREC = { add: 1, mul: 2, neg: 3, pow: 4, transpose: 5, atom: 6 } as const;
 
@@ -53,7 +57,7 @@ export function toText(e: Expr): string {
       case 'const': return formatNumber(x.value);
       case 'zero': return onesName(x, 0);
       case 'ones': return onesName(x, 1);
-      case 'eye': return 'eye';
+      case 'eye': return `eye(${dimText((x.shape as { n: Dim }).n)})`;
       case 'neg': return `-${wrap(x.x, prec(x.x) >= PREC.neg && x.x.kind !== 'neg' && !(x.x.kind === 'const' && x.x.value < 0))}`;
       case 'transpose': return `${wrap(x.x, prec(x.x) >= PREC.transpose)}'`;
       case 'call': return `${x.fn}(${x.args.map(go).join(', ')})`;

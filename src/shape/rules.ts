@@ -28,6 +28,9 @@ export interface Operand {
 
 export type BinaryOp = 'add' | 'mul' | 'emul' | 'ediv' | 'div' | 'pow' | 'epow';
 
+/** A label safe to juxtapose with an operator: compound ones get parentheses. */
+const atom = (label: string): string => (/^[A-Za-z0-9_.]+'?$/.test(label) ? label : `(${label})`);
+
 const describe = (o: Operand) => `${o.label()} (${o.display?.() ?? formatShape(o.shape)})`;
 
 const OP_VERB: Record<BinaryOp, string> = {
@@ -73,12 +76,12 @@ function matmulShape(a: Operand, b: Operand, u: Unifier): Shape {
   switch (sa.kind) {
     case 'vector':
       if (sb.kind === 'row') return matrixShape(sa.n, sb.n);
-      if (sb.kind === 'vector') return bad(`a column vector times a column vector is undefined; did you mean ${a.label()}'*${b.label()} or ${a.label()}.*${b.label()}?`);
+      if (sb.kind === 'vector') return bad(`a column vector times a column vector is undefined; did you mean ${atom(a.label())}'*${atom(b.label())} or ${atom(a.label())}.*${atom(b.label())}?`);
       return bad('a column vector can only multiply a row vector');
     case 'row':
       if (sb.kind === 'vector') { inner(sa.n, sb.n); return SCALAR; }
       if (sb.kind === 'matrix') { inner(sa.n, sb.m); return rowShape(sb.n); }
-      return bad(`a row vector times a row vector is undefined; did you mean ${a.label()}*${b.label()}'?`);
+      return bad(`a row vector times a row vector is undefined; did you mean ${atom(a.label())}*${atom(b.label())}'?`);
     case 'matrix':
       if (sb.kind === 'vector') { inner(sa.n, sb.n); return vectorShape(sa.m); }
       if (sb.kind === 'matrix') { inner(sa.n, sb.m); return matrixShape(sa.m, sb.n); }

@@ -1,0 +1,27 @@
+/**
+ * The shape of derivative rules. Each rule is a *differential* (JVP form) written in matcalc's own
+ * input syntax and parsed when first used:
+ *
+ *   - operators and structural functions bind their operands to `A`, `B` (or `X` for one operand)
+ *     and the operands' differentials to `dA`, `dB` (`dX`);
+ *   - elementwise functions give their scalar derivative in `x` (and parameters such as `alpha`);
+ *     the engine applies it elementwise: d f(X) = f'(X) .* dX.
+ *
+ * `ref` names a source a reader can check; `domain` says where test points must be drawn.
+ */
+export type Domain = 'any' | 'positive' | 'invertible' | 'spd' | 'nonzero';
+
+export interface DifferentialRule {
+  readonly d: string;
+  readonly ref: string;
+  readonly domain?: Domain;
+}
+
+export interface ElementwiseRule {
+  /** f'(x), applied elementwise. */
+  readonly dx: string;
+  readonly ref: string;
+  readonly domain?: Domain;
+  /** Names of scalar parameters after the tensor argument, e.g. ['alpha']. */
+  readonly params?: readonly string[];
+}

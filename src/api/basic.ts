@@ -1,0 +1,51 @@
+/**
+ * The small entry points: shapeOf, evaluate and verify on expressions given as text or IR.
+ */
+import type { Expr } from '../ir/expr.js';
+import { varsOf } from '../ir/walk.js';
+import { type VarDecl, parse } from '../parse/parse.js';
+import { evaluate as evaluateIR } from '../numeric/evaluate.js';
+import type { Tensor } from '../numeric/tensor.js';
+import { type Dim, type Shape, formatShape, tensorDims } from '../shape/shape.js';
+import { derivative } from './derivative.js';
+import { type Values, toEnv } from './values.js';
+import type { VerifyOptions, VerifyReport } from './verify.js';
+
+export interface ShapeInfo {
+  readonly shape: Shape;
+  /** Tensor-layout dims: [] scalar, [n] vector, [m, n] matrix. */
+  readonly dims: readonly Dim[];
+  /** "scalar", "n", "1×n", "m×n". */
+  readonly text: string;
+  /** Every variable with its inferred shape. */
+  readonly vars: Readonly<Record<string, { readonly dims: readonly Dim[]; readonly text: string; readonly props: readonly string[] }>>;
+}
+
+const toExpr = (e: string | Expr, vars?: Readonly<Record<string, VarDecl>>): Expr =>
+  typeof e === 'string' ? parse(e, vars ? { vars } : {}) : e;
+
+export function shapeOf(expr: string | Expr, vars?: Readonly<Record<string, VarDecl>>): ShapeInfo {
+  const e = toExpr(expr, vars);
+  const vs: Record<string, { dims: readonly Dim[]; text: string; props: readonly string[] }> = {};
+  for (const v of varsOf(e)) vs[v.name] = { dims: tensorDims(v.shape), text: formatShape(v.shape), props: v.props };
+  return { shape: e.shape, dims: tensorDims(e.shape), text: formatShape(e.shape), vars: vs };
+}
+
+export interface EvaluateOptions {
+  readonly vars?: Readonly<Record<string, VarDecl>>;
+}
+
+export function evaluate(expr: string | Expr, at: Values, opts: EvaluateOptions = {}): Tensor {
+  return evaluateIR(toExpr(expr, opts.vars), toEnv(at));
+}
+
+export interface StandaloneVerifyOptions extends VerifyOptions {
+  readonly order?: number;
+  readonly vars?: Readonly<Record<string, VarDecl>>;
+}
+
+/** Derives d^k expr / d wrt^k and checks it by finite differences. */
+export function verify(expr: string | Expr, wrt: string, opts: StandaloneVerifyOptions = {}): VerifyReport {
+  const { order, vars, ...rest } = opts;
+  return derivative(toExpr(expr, vars), wrt, order ? { order } : {}).verify(rest);
+}

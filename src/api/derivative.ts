@@ -1,0 +1,161 @@
+/**
+ * The public derivative object: symbolic result (diff/), its printed forms (print/), its value
+ * (numeric/, always computed from the symbolic result) and its finite-difference check (verify.ts).
+ */
+import { LimitError, RequestError, UnknownError } from '../errors.js';
+import type { Expr, Var } from '../ir/expr.js';
+import { varsOf } from '../ir/walk.js';
+import { type VarDecl, parse } from '../parse/parse.js';
+import { type Layout, MAX_ORDER, type SymbolicDerivative, differentiate, resultExpr } from '../diff/derivative.js';
+import { type Env, bindDims, evaluator, resolveDim } from '../numeric/evaluate.js';
+import { type Tensor, reshape, sizeOf, tensor } from '../numeric/tensor.js';
+import { toText } from '../print/text.js';
+import { toLatex } from '../print/latex.js';
+import { type Dim, formatDim, tensorDims } from '../shape/shape.js';
+import { type Values, toEnv } from './values.js';
+import { type VerifyOptions, type VerifyReport, allVarsOf, valueOf, verifyClaim } from './verify.js';
+
+export interface DerivativeOptions {
+  readonly order?: number;
+  readonly layout?: Layout;
+  readonly vars?: Readonly<Record<string, VarDecl>>;
+}
+
+/** What the result is, for headings: ∇f, a Jacobian, a Hessian, a tensor in vec form, or a differential. */
+export type ResultKind = 'derivative' | 'gradient' | 'jacobian' | 'hessian' | 'vec-jacobian' | 'differential';
+
+export interface Derivative {
+  readonly f: Expr;
+  readonly wrt: Var;
+  readonly order: number;
+  readonly layout: Layout;
+  readonly kind: ResultKind;
+  /** The result as shown: a matrix form, or the k-th differential when none exists. */
+  readonly expr: Expr;
+  /** Dims of the value (tensor layout: dims(f) + order·dims(wrt)). */
+  readonly shape: readonly Dim[];
+  /** Direction variables of the differential form (dx, or dx1 … dxk). */
+  readonly directions: readonly Var[];
+  readonly symbolic: SymbolicDerivative;
+  /** A sentence on conventions (layout, vec) for the reader. */
+  readonly convention: string;
+  toString(): string;
+  toLatex(): string;
+  evaluate(at: Values): Tensor;
+  verify(opts?: VerifyOptions): VerifyReport;
+}
+
+/** Evaluations allowed when reading a differential's value off basis directions. */
+const MAX_BASIS_EVALUATIONS = 20_000;
+
+export function derivative(expr: string | Expr, wrt: string, opts: DerivativeOptions = {}): Derivative {
+  const f = typeof expr === 'string' ? parse(expr, opts.vars ? { vars: opts.vars } : {}) : expr;
+  const order = opts.order ?? 1;
+  if (!Number.isInteger(order) || order < 1) throw new RequestError(`the order must be a positive integer, not ${order}`);
+  if (order > MAX_ORDER) throw new LimitError(`orders above ${MAX_ORDER} are not supported`);
+  const layout = opts.layout ?? 'numerator';
+  if (layout !== 'numerator' && layout !== 'denominator') throw new RequestError(`the layout must be numerator or denominator, not ${String(layout)}`);
+  const v = findVar(f, wrt);
+  const sym = differentiate(f, v, order, layout);
+  return makeDerivative(sym);
+}
+
+export function findVar(f: Expr, name: string): Var {
+  const v = varsOf(f).find((x) => x.name === name);
+  if (v !== undefined) return v;
+  if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) throw new RequestError(`"${name}" is not a variable name`);
+  throw new UnknownError(`the expression does not contain ${name}; its variables are ${varsOf(f).map((x) => x.name).join(', ') || 'none'}`);
+}
+
+function kindOf(sym: SymbolicDerivative): ResultKind {
+  if (sym.levels.length === 0) return 'differential';
+  const last = sym.levels[sym.levels.length - 1]!;
+  if (last.kind === 'derivative') return 'derivative';
+  if (last.kind === 'gradient') return 'gradient';
+  if (sym.order === 2 && sym.f.shape.kind === 'scalar' && sym.wrt.shape.kind === 'vector') return 'hessian';
+  const fVecLike = sym.order === 1 && sym.f.shape.kind !== 'matrix';
+  return fVecLike && sym.wrt.shape.kind === 'vector' ? 'jacobian' : 'vec-jacobian';
+}
+
+function conventionOf(sym: SymbolicDerivative, kind: ResultKind): string {
+  const dims = sym.dims.map(formatDim).join('×') || 'scalar';
+  switch (kind) {
+    case 'derivative': return `derivative with respect to a scalar; shape ${dims}`;
+    case 'gradient': return `gradient: same shape as ${sym.wrt.name} (${dims}); df = tr(G'*d${sym.wrt.name})`;
+    case 'hessian': return `Hessian (${dims}), symmetric by construction`;
+    case 'jacobian': return sym.layout === 'numerator'
+      ? `Jacobian in numerator layout: rows index the outputs (${dims})`
+      : `Jacobian in denominator layout: rows index ${sym.wrt.name} (${dims})`;
+    case 'vec-jacobian': return `vec form: d vec(f) = K d vec(${sym.wrt.name}), vec stacks rows (row-major); value reshaped to the tensor layout ${dims}`;
+    case 'differential': return `${sym.note ?? ''}; its value, read off basis directions, has the tensor layout ${dims}`;
+  }
+}
+
+export function makeDerivative(sym: SymbolicDerivative): Derivative {
+  const expr = resultExpr(sym);
+  const kind = kindOf(sym);
+  const valueFn = kind === 'differential' ? differentialValue(sym) : matrixValue(expr, sym);
+  const self: Derivative = {
+    f: sym.f, wrt: sym.wrt, order: sym.order, layout: sym.layout, kind, expr, shape: sym.dims,
+    directions: sym.directions, symbolic: sym, convention: conventionOf(sym, kind),
+    toString: () => toText(expr),
+    toLatex: () => toLatex(expr),
+    evaluate: (at) => valueFn(toEnv(at)),
+    verify: (opts) => verifyDerivative(self, valueFn, opts),
+  };
+  return self;
+}
+
+/** The value of a matrix form, reshaped to the layout dims. */
+function matrixValue(expr: Expr, sym: SymbolicDerivative): (at: Env) => Tensor {
+  const run = evaluator(expr);
+  // f's variables fix every dimension of the result, even those the result no longer mentions
+  // (d(W*x)/dW = kron(eye(m), x') has m from W alone).
+  const vars = allVarsOf(sym.f, expr);
+  return (at) => {
+    const sizes = bindDims(vars, at);
+    const t = run(at, sizes);
+    return reshape(t, sym.dims.map((d) => resolveDim(d, sizes)));
+  };
+}
+
+/** The value of the k-th differential, read off at every tuple of basis directions. */
+function differentialValue(sym: SymbolicDerivative): (at: Env) => Tensor {
+  const run = evaluator(sym.differential);
+  return (at) => {
+    const sizes = bindDims(allVarsOf(sym.f), at);
+    const xDims = tensorDims(sym.wrt.shape).map((d) => resolveDim(d, sizes));
+    const fDims = tensorDims(sym.f.shape).map((d) => resolveDim(d, sizes));
+    const n = sizeOf(xDims), m = sizeOf(fDims), k = sym.order;
+    if (n ** k > MAX_BASIS_EVALUATIONS) throw new LimitError(`this derivative has ${n ** k} slices to evaluate; the limit is ${MAX_BASIS_EVALUATIONS}: use smaller sizes`);
+    const out = tensor([...fDims, ...Array.from({ length: k }, () => xDims).flat()]);
+    const env = new Map(at);
+    const basis = (i: number) => { const t = tensor(xDims); t.data[i] = 1; return t; };
+    const idx = new Array<number>(k).fill(0);
+    for (let flat = 0; flat < n ** k; flat++) {
+      let r = flat;
+      for (let j = k - 1; j >= 0; j--) { idx[j] = r % n; r = Math.floor(r / n); }
+      sym.directions.forEach((dv, j) => env.set(dv.name, basis(idx[j]!)));
+      const val = run(env, sizes);
+      for (let p = 0; p < m; p++) out.data[p * n ** k + flat] = val.data[p]!;
+    }
+    return out;
+  };
+}
+
+function verifyDerivative(d: Derivative, valueFn: (at: Env) => Tensor, opts?: VerifyOptions): VerifyReport {
+  const base = d.order === 1 ? valueOf(d.f) : makeDerivative(differentiate(d.f, d.wrt, d.order - 1)).evaluate;
+  const denominatorJacobian = d.kind === 'jacobian' && d.layout === 'denominator';
+  const value = denominatorJacobian ? (at: Env) => transpose2(valueFn(at)) : valueFn;
+  return verifyClaim({
+    base: base as (at: Env) => Tensor, value, wrt: d.wrt,
+    vars: allVarsOf(d.f), exprs: [d.f, d.expr],
+  }, opts);
+}
+
+function transpose2(t: Tensor): Tensor {
+  const [m, n] = t.dims as [number, number];
+  const out = tensor([n, m]);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out.data[j * m + i] = t.data[i * n + j]!;
+  return out;
+}

@@ -1,0 +1,140 @@
+/**
+ * verify(): a symbolic derivative against central finite differences, at random points drawn from
+ * each variable's domain (seeded; the seed is reported so a failure can be replayed).
+ *
+ * Order 1 is compared with finite differences of f itself. Order k ≥ 2 is compared with finite
+ * differences of the symbolic order k-1 derivative (first differences of a first derivative are far
+ * more accurate than k-th differences of f — DESIGN-NOTES), itself verified when that order is asked
+ * for. Points near a kink (relu, abs, max at a tie) are resampled rather than reported. For large
+ * variables the check uses random directions: J·v against (f(x+hv) - f(x-hv))/2h.
+ */
+import { DomainError, MatcalcError } from '../errors.js';
+import type { Expr, Var } from '../ir/expr.js';
+import { varsOf } from '../ir/walk.js';
+import { type Env, evaluator } from '../numeric/evaluate.js';
+import { NearKinkError, ORDER1, compareTensors, fdDirectional, fdJacobian, unravel } from '../numeric/fd.js';
+import { defaultDims, randomPoint } from '../numeric/random.js';
+import { type Tensor, sizeOf, tensor } from '../numeric/tensor.js';
+
+export interface VerifyOptions {
+  /** Number of random points (default 3). */
+  readonly points?: number;
+  readonly seed?: number;
+  /** Check at this point only (plus nothing random). */
+  readonly at?: Env;
+  /** Above this many entries in the variable, check random directions instead of every entry. */
+  readonly directionalAbove?: number;
+}
+
+export interface VerifyReport {
+  readonly ok: boolean;
+  /** Largest relative error over all points (relative to the derivative's typical magnitude). */
+  readonly maxError: number;
+  readonly points: number;
+  readonly seed: number;
+  readonly method: 'entrywise' | 'directional';
+  /** On failure: where, and both values. */
+  readonly failure?: { readonly at: Env; readonly index: readonly number[]; readonly symbolic: number; readonly numeric: number };
+  /** Points skipped because f had a kink there. */
+  readonly resampled: number;
+}
+
+/** What is being checked: `value` is the symbolic derivative of `base` with respect to `wrt`. */
+export interface Claim {
+  /** The function whose first derivative `value` claims to be (f, or the order k-1 derivative). */
+  readonly base: (at: Env) => Tensor;
+  /** The claimed derivative's value, in the layout dims(base) + dims(wrt). */
+  readonly value: (at: Env) => Tensor;
+  /** Every variable the point must bind, with its domain. */
+  readonly vars: readonly Var[];
+  readonly wrt: Var;
+  /** Expressions whose dimension names need sizes. */
+  readonly exprs: readonly Expr[];
+}
+
+const MAX_TRIES = 12;
+
+export function verifyClaim(claim: Claim, opts: VerifyOptions = {}): VerifyReport {
+  const seed = opts.seed ?? 20261125;
+  const want = opts.at ? 1 : opts.points ?? 3;
+  let worst = 0, checked = 0, resampled = 0, positiveOnly = false;
+  let method: VerifyReport['method'] = 'entrywise';
+  for (let attempt = 0; checked < want && attempt < want + MAX_TRIES; attempt++) {
+    const s = seed + 7919 * attempt;
+    let at: Env;
+    try {
+      at = opts.at ?? samplePoint(claim, s, positiveOnly);
+      const sym = claim.value(at);
+      const n = sizeOf(at.get(claim.wrt.name)!.dims);
+      const directional = n > (opts.directionalAbove ?? 64);
+      method = directional ? 'directional' : 'entrywise';
+      const cmp = directional ? directionalCheck(claim, at, sym, s) : compareTensors(sym, fdJacobian(claim.base, at, claim.wrt.name, { avoidKinks: true }), ORDER1);
+      checked++;
+      worst = Math.max(worst, cmp.maxError);
+      if (!cmp.ok) {
+        const numeric = directional ? undefined : fdJacobian(claim.base, at, claim.wrt.name);
+        const flat = cmp.worstIndex.reduce((acc, i, k) => acc * (numeric?.dims[k] ?? 1) + i, 0);
+        return {
+          ok: false, maxError: worst, points: checked, seed, method, resampled,
+          failure: { at, index: cmp.worstIndex, symbolic: sym.data[flat] ?? NaN, numeric: numeric?.data[flat] ?? NaN },
+        };
+      }
+    } catch (err) {
+      if (opts.at) throw err;
+      if (err instanceof NearKinkError) { resampled++; continue; }
+      // A random point outside the domain (log of a negative number, …): draw positive values.
+      if (err instanceof DomainError && !positiveOnly) { positiveOnly = true; continue; }
+      if (err instanceof DomainError) { resampled++; continue; }
+      throw err;
+    }
+  }
+  if (checked === 0) throw new DomainError('could not find a point inside the domain where the function is smooth to check the derivative at');
+  return { ok: true, maxError: worst, points: checked, seed, method, resampled };
+}
+
+function samplePoint(claim: Claim, seed: number, positiveOnly: boolean): Env {
+  const dims = new Map<string, number>();
+  for (const e of claim.exprs) for (const [k, v] of defaultDims(e, seed)) if (!dims.has(k)) dims.set(k, v);
+  const vars = positiveOnly ? claim.vars.map((v) => (v.props.length === 0 ? { ...v, props: ['positive' as const] } : v)) : claim.vars;
+  return randomPoint(vars, dims, seed);
+}
+
+/** J·v from the symbolic value against a directional difference, for three random directions. */
+function directionalCheck(claim: Claim, at: Env, sym: Tensor, seed: number) {
+  const x = at.get(claim.wrt.name)!;
+  const n = sizeOf(x.dims);
+  const m = sym.data.length / n;
+  let worst = { ok: true, maxError: 0, worstIndex: [] as number[] };
+  for (let k = 0; k < 3; k++) {
+    const v = tensor(x.dims);
+    let state = (seed + k * 104729) >>> 0;
+    for (let i = 0; i < n; i++) {
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+      v.data[i] = state / 2 ** 32 - 0.5;
+    }
+    const jv = tensor(sym.dims.slice(0, sym.dims.length - x.dims.length));
+    for (let r = 0; r < m; r++) {
+      let acc = 0;
+      for (let i = 0; i < n; i++) acc += sym.data[r * n + i]! * v.data[i]!;
+      jv.data[r] = acc;
+    }
+    const cmp = compareTensors(jv, fdDirectional(claim.base, at, claim.wrt.name, v, { avoidKinks: true }), ORDER1);
+    if (!cmp.ok || cmp.maxError > worst.maxError) worst = { ok: cmp.ok && worst.ok, maxError: Math.max(cmp.maxError, worst.maxError), worstIndex: unravel(0, [1]) };
+    if (!cmp.ok) return worst;
+  }
+  return worst;
+}
+
+/** Evaluates an expression as a function of the environment (the base of an order-1 claim). */
+export const valueOf = (e: Expr): ((at: Env) => Tensor) => {
+  const run = evaluator(e);
+  return (at) => run(at);
+};
+
+export const allVarsOf = (...es: Expr[]): Var[] => {
+  const byName = new Map<string, Var>();
+  for (const e of es) for (const v of varsOf(e)) if (!byName.has(v.name)) byName.set(v.name, v);
+  return [...byName.values()];
+};
+
+export const isUserError = (e: unknown): e is MatcalcError => e instanceof MatcalcError;

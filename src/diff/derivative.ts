@@ -1,0 +1,112 @@
+/**
+ * Derivatives of every kind and order, symbolically.
+ *
+ * Order by order, R₀ = f and Rᵢ = D(Rᵢ₋₁), where D reads the derivative off the differential
+ * (diff/differential.ts) in one of three ways (diff/linear.ts):
+ *   - with respect to a scalar x: dR = R'·dx, so R' is the differential at dx = 1 (shape of R);
+ *   - a scalar R with respect to a vector or matrix X: the gradient G with dR = ⟨G, dX⟩ (shape of X);
+ *   - anything else: the Jacobian K with vec(dR) = K vec(dX), row-major vec, numel(R) × numel(X).
+ * Each Rᵢ is simplified before the next order. The value of Rᵢ, reshaped row-major, is the tensor
+ * dims(f) + i·dims(X) — the layout of jax.jacobian; for a vector f and vector x at order 1, K is the
+ * numerator-layout Jacobian (rows = outputs), and the denominator layout is its transpose.
+ *
+ * When no matrix form exists (a vec rule not implemented, e.g. through the transpose of a matrix), the
+ * result is the k-th differential dᵏf(dX₁, …, dXₖ) itself — complete and exact — and its value is
+ * read off at basis directions.
+ */
+import { UnsupportedError } from '../errors.js';
+import * as b from '../ir/build.js';
+import type { Expr, Var } from '../ir/expr.js';
+import { varsOf } from '../ir/walk.js';
+import { type Dim, tensorDims } from '../shape/shape.js';
+import { simplify } from '../simplify/simplify.js';
+import { differential } from './differential.js';
+import { gradientOf, jacobianOf } from './linear.js';
+
+export type Layout = 'numerator' | 'denominator';
+
+/** How Rᵢ relates to Rᵢ₋₁. */
+export type LevelKind = 'derivative' | 'gradient' | 'jacobian';
+
+export interface Level {
+  readonly expr: Expr;
+  readonly kind: LevelKind;
+  /** Symbolic dims of this level's value in the tensor layout: dims(f) + i·dims(x). */
+  readonly dims: readonly Dim[];
+}
+
+export interface SymbolicDerivative {
+  readonly f: Expr;
+  readonly wrt: Var;
+  readonly order: number;
+  readonly layout: Layout;
+  /** Matrix forms R₁ … Rₖ, or empty when the result is given as a differential. */
+  readonly levels: readonly Level[];
+  /** The k-th differential in the directions below (always available). */
+  readonly differential: Expr;
+  readonly directions: readonly Var[];
+  /** Dims of the value: dims(f) + k·dims(x) (numerator) or their transpose for a denominator-layout Jacobian. */
+  readonly dims: readonly Dim[];
+  /** Why there is no matrix form, when there is none. */
+  readonly note?: string;
+}
+
+export const MAX_ORDER = 6;
+
+/** Direction variables dx, or dx1, dx2, … for higher orders, named clear of f's own variables. */
+export function directionVars(f: Expr, wrt: Var, order: number): Var[] {
+  const taken = new Set(varsOf(f).map((v) => v.name));
+  const base = `d${wrt.name}`;
+  const names: string[] = [];
+  for (let i = 1; i <= order; i++) {
+    let name = order === 1 ? base : `${base}${i}`;
+    while (taken.has(name)) name += '_';
+    names.push(name);
+    taken.add(name);
+  }
+  return names.map((n) => b.variable(n, wrt.shape));
+}
+
+function step(e: Expr, wrt: Var, dv: Var): { expr: Expr; kind: LevelKind } {
+  if (wrt.shape.kind === 'scalar') return { expr: simplify(differential(e, wrt, b.num(1))), kind: 'derivative' };
+  const L = differential(e, wrt, dv);
+  if (e.shape.kind === 'scalar') return { expr: simplify(gradientOf(simplify(L), dv)), kind: 'gradient' };
+  return { expr: simplify(jacobianOf(L, dv)), kind: 'jacobian' };
+}
+
+export function differentiate(f: Expr, wrt: Var, order = 1, layout: Layout = 'numerator'): SymbolicDerivative {
+  const directions = directionVars(f, wrt, order);
+  let dk = f;
+  for (const dv of directions) dk = simplify(differential(dk, wrt, dv));
+  const fDims = tensorDims(f.shape), xDims = tensorDims(wrt.shape);
+  const dimsAt = (i: number): Dim[] => [...fDims, ...Array.from({ length: i }, () => xDims).flat()];
+  const levels: Level[] = [];
+  let note: string | undefined;
+  try {
+    let cur = f;
+    for (let i = 1; i <= order; i++) {
+      const next = step(cur, wrt, directions[0]!);
+      levels.push({ ...next, dims: dimsAt(i) });
+      cur = next.expr;
+    }
+  } catch (err) {
+    if (!(err instanceof UnsupportedError)) throw err;
+    levels.length = 0;
+    note = `no matrix form: ${err.message.replace(/^internal: /, '')}; the result is given as a differential`;
+  }
+  let dims = dimsAt(order);
+  if (layout === 'denominator' && isPlainJacobian(levels, order)) dims = [...xDims, ...fDims];
+  return { f, wrt, order, layout, levels, differential: dk, directions, dims, ...(note ? { note } : {}) };
+}
+
+/** A vector-by-vector Jacobian at order 1: the one case where the two layouts differ by a transpose. */
+export function isPlainJacobian(levels: readonly Level[], order: number): boolean {
+  return order === 1 && levels.length === 1 && levels[0]!.kind === 'jacobian';
+}
+
+/** The expression shown to the user: the last level (transposed for a denominator-layout Jacobian), or the differential. */
+export function resultExpr(d: SymbolicDerivative): Expr {
+  const last = d.levels[d.levels.length - 1];
+  if (last === undefined) return d.differential;
+  return d.layout === 'denominator' && isPlainJacobian(d.levels, d.order) ? simplify(b.transpose(last.expr)) : last.expr;
+}

@@ -1,0 +1,76 @@
+/**
+ * The differential engine: d(e) in the direction dv of one variable (forward mode, JVP form).
+ *
+ * Like micrograd, the engine knows nothing about particular functions: every node looks up its rule
+ * in rules/ and instantiates it with its operands and their differentials. Operands whose
+ * differential is zero make their terms vanish through the constructors' zero folding. The walk is
+ * memoised per node, so shared subexpressions are differentiated once and the result stays a DAG —
+ * its size grows linearly with the depth of a network, never exponentially.
+ *
+ * Applying `differential` again with a second direction gives the second differential d²f(dv1, dv2),
+ * and so on: every order comes from this one function.
+ */
+import { UnsupportedError } from '../errors.js';
+import * as b from '../ir/build.js';
+import type { Expr, Var } from '../ir/expr.js';
+import { FUNCTION_RULES, ELEMENTWISE_RULES, OPERATOR_RULES, isElementwiseRule, matrixPower } from '../../rules/index.js';
+import { instantiate } from './template.js';
+
+export function differential(root: Expr, wrt: Var, dv: Expr): Expr {
+  const memo = new Map<Expr, Expr>();
+  const d = (e: Expr): Expr => {
+    let r = memo.get(e);
+    if (r === undefined) {
+      r = rule(e, d, wrt, dv);
+      memo.set(e, r);
+    }
+    return r;
+  };
+  return d(root);
+}
+
+function rule(e: Expr, d: (e: Expr) => Expr, wrt: Var, dv: Expr): Expr {
+  switch (e.kind) {
+    case 'var': return e === wrt ? dv : b.zero(e.shape);
+    case 'const': case 'zero': case 'ones': case 'eye': return b.zero(e.shape);
+    case 'neg': case 'transpose': {
+      const dX = d(e.x);
+      if (isZeroExpr(dX)) return b.zero(e.shape);
+      return instantiate(OPERATOR_RULES[e.kind].d, { X: e.x, dX });
+    }
+    case 'call': {
+      const dArgs = e.args.map(d);
+      if (dArgs.every(isZeroExpr)) return b.zero(e.shape);
+      if (isElementwiseRule(e.fn)) {
+        const r = ELEMENTWISE_RULES[e.fn];
+        const params: Record<string, Expr> = {};
+        (r.params ?? []).forEach((p, i) => {
+          params[p] = e.args[i + 1] ?? b.num(defaultParam(e.fn, i));
+        });
+        const slope = instantiate(r.dx, { x: e.args[0]!, ...params });
+        return b.emul(slope, dArgs[0]!);
+      }
+      const r = FUNCTION_RULES[e.fn];
+      const [A, B] = e.args as [Expr, Expr | undefined];
+      return instantiate(r.d, B === undefined ? { X: A, dX: dArgs[0]! } : { A, B, dA: dArgs[0]!, dB: dArgs[1]! });
+    }
+    default: {
+      const dA = d(e.a), dB = d(e.b);
+      if (isZeroExpr(dA) && isZeroExpr(dB)) return b.zero(e.shape);
+      if (e.kind === 'pow' && e.a.shape.kind === 'matrix') {
+        if (e.b.kind !== 'const' || !Number.isInteger(e.b.value) || !isZeroExpr(dB)) {
+          throw new UnsupportedError('only constant integer powers of a matrix can be differentiated');
+        }
+        return instantiate(matrixPower(e.b.value), { X: e.a, dX: dA });
+      }
+      return instantiate(OPERATOR_RULES[e.kind].d, { A: e.a, B: e.b, dA, dB });
+    }
+  }
+}
+
+const isZeroExpr = b.isZero;
+
+import { FUNCTIONS, type FnName } from '../ir/functions.js';
+function defaultParam(fn: FnName, i: number): number {
+  return (FUNCTIONS[fn].params as readonly number[])[i] ?? 0;
+}

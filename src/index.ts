@@ -1,0 +1,22 @@
+/**
+ * matcalc's public API. Everything a library user needs, and nothing else.
+ *
+ *   import { derivative } from 'matcalc';
+ *   const d = derivative("x'*A*x", 'x');
+ *   d.toString();   // "(A + A')*x"
+ *   d.verify().ok;  // true: checked by central finite differences
+ */
+export { parse, parseVarSpec, parseVarAssignment, type ParseOptions, type VarDecl } from './parse/parse.js';
+export { derivative, type Derivative, type DerivativeOptions, type ResultKind } from './api/derivative.js';
+export { shapeOf, evaluate, verify, type ShapeInfo, type EvaluateOptions, type StandaloneVerifyOptions } from './api/basic.js';
+export type { VerifyOptions, VerifyReport } from './api/verify.js';
+export type { Layout } from './diff/derivative.js';
+export type { Expr, Var, Prop } from './ir/expr.js';
+export type { Dim, Shape } from './shape/shape.js';
+export { type Tensor, type Nested, toNested, fromNested } from './numeric/tensor.js';
+export { toText } from './print/text.js';
+export { toLatex } from './print/latex.js';
+export {
+  MatcalcError, ParseError, ShapeError, UnknownError, DomainError, LimitError, RequestError, UnsupportedError,
+  type ErrorKind,
+} from './errors.js';

@@ -1,0 +1,49 @@
+/**
+ * Pattern matching of rewrite rules (Surface patterns from rules/simplify) against IR.
+ * See rules/simplify/algebra.ts for what each wildcard letter matches.
+ */
+import type { Expr } from '../ir/expr.js';
+import type { Surface } from '../parse/surface.js';
+
+export type Bindings = Map<string, Expr>;
+
+function wildcardAccepts(name: string, e: Expr): boolean {
+  const c = name[0]!;
+  if (c >= 'A' && c <= 'Z') return e.shape.kind !== 'scalar';
+  if (c === 's' || c === 't') return e.shape.kind === 'scalar';
+  if (c === 'c' || c === 'k') return e.kind === 'const';
+  return true;
+}
+
+const BINARY_KIND = { add: 'add', mul: 'mul', div: 'div', emul: 'emul', ediv: 'ediv', pow: 'pow', epow: 'epow' } as const;
+
+export function match(p: Surface, e: Expr, b: Bindings): boolean {
+  switch (p.t) {
+    case 'num': return e.kind === 'const' && e.value === p.value;
+    case 'name': {
+      if (p.name === 'eye') return e.kind === 'eye';
+      const bound = b.get(p.name);
+      if (bound !== undefined) return bound === e;
+      if (!wildcardAccepts(p.name, e)) return false;
+      b.set(p.name, e);
+      return true;
+    }
+    case 'call':
+      if (p.fn === 'vector' || p.fn === 'matrix') {
+        const v = (p.args[0] as { value: number }).value;
+        return v === 0 ? e.kind === 'zero' : v === 1 ? e.kind === 'ones' : false;
+      }
+      return e.kind === 'call' && e.fn === p.fn && e.args.length === p.args.length && p.args.every((a, i) => match(a, e.args[i]!, b));
+    case 'op':
+      switch (p.op) {
+        case 'neg': return e.kind === 'neg' && match(p.args[0]!, e.x, b);
+        case 'transpose': return e.kind === 'transpose' && match(p.args[0]!, e.x, b);
+        case 'sub': return e.kind === 'add' && e.b.kind === 'neg' && match(p.args[0]!, e.a, b) && match(p.args[1]!, e.b.x, b);
+        case 'gt': return false;
+        default: {
+          const kind = BINARY_KIND[p.op];
+          return e.kind === kind && match(p.args[0]!, e.a, b) && match(p.args[1]!, e.b, b);
+        }
+      }
+  }
+}

@@ -12,7 +12,8 @@
  * their results have product dimensions outside the nine shapes.
  *
  * Property runs: propertyParams reads MATCALC_PROPERTY_RUNS (default 200) and MATCALC_PROPERTY_SEED
- * (default: a fresh random seed); assertProperty prints the seed on failure so a run can be replayed.
+ * (default: a fixed seed, so CI is reproducible; set MATCALC_PROPERTY_SEED=random to explore); assertProperty
+ * prints the seed on failure so a run can be replayed.
  */
 import fc from 'fast-check';
 import * as b from '../../src/ir/build.js';
@@ -246,11 +247,11 @@ export interface PropertyParams {
   readonly numRuns: number;
 }
 
-/** Runs from MATCALC_PROPERTY_RUNS (default 200), seed from MATCALC_PROPERTY_SEED (default random). */
+/** Runs from MATCALC_PROPERTY_RUNS (default 200), seed from MATCALC_PROPERTY_SEED (default fixed; 'random' for a fresh one). */
 export function propertyParams(defaultRuns = 200): PropertyParams {
   const runs = Number(process.env.MATCALC_PROPERTY_RUNS ?? defaultRuns);
   const seedEnv = process.env.MATCALC_PROPERTY_SEED;
-  const seed = seedEnv !== undefined && seedEnv !== '' ? Number(seedEnv) : Math.floor(Math.random() * 0x7fffffff);
+  const seed = seedEnv === 'random' ? Math.floor(Math.random() * 0x7fffffff) : seedEnv !== undefined && seedEnv !== '' ? Number(seedEnv) : 20261125;
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`MATCALC_PROPERTY_RUNS must be a positive integer, not ${process.env.MATCALC_PROPERTY_RUNS}`);
   if (!Number.isInteger(seed)) throw new Error(`MATCALC_PROPERTY_SEED must be an integer, not ${seedEnv}`);
   return { seed, numRuns: runs };

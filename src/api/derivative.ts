@@ -11,6 +11,7 @@ import { type Env, bindDims, evaluator, resolveDim } from '../numeric/evaluate.j
 import { type Tensor, reshape, sizeOf, tensor } from '../numeric/tensor.js';
 import { toText } from '../print/text.js';
 import { toLatex } from '../print/latex.js';
+import { type IndexForm, indexNotation } from '../print/index-notation.js';
 import { type Dim, formatDim, tensorDims } from '../shape/shape.js';
 import { type Values, toEnv } from './values.js';
 import { type VerifyOptions, type VerifyReport, allVarsOf, valueOf, verifyClaim } from './verify.js';
@@ -41,6 +42,8 @@ export interface Derivative {
   readonly convention: string;
   toString(): string;
   toLatex(): string;
+  /** ∂f_{i…}/∂X_{a…} in index notation (with explicit sums); undefined where it is not expanded (kron, vec). */
+  toIndexNotation(): IndexForm | undefined;
   evaluate(at: Values): Tensor;
   verify(opts?: VerifyOptions): VerifyReport;
 }
@@ -100,6 +103,7 @@ export function makeDerivative(sym: SymbolicDerivative): Derivative {
     directions: sym.directions, symbolic: sym, convention: conventionOf(sym, kind),
     toString: () => toText(expr),
     toLatex: () => toLatex(expr),
+    toIndexNotation: () => indexNotation(sym.f, sym.differential, sym.wrt, sym.directions),
     evaluate: (at) => valueFn(toEnv(at)),
     verify: (opts) => verifyDerivative(self, valueFn, opts),
   };

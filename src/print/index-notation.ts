@@ -1,0 +1,245 @@
+/**
+ * Index notation for derivatives that have no matrix form (3rd/4th-order tensors, matrix-by-matrix
+ * derivatives through transposes, …) — the display matrixcalculus.org refuses to give.
+ *
+ * Input: the k-th differential dᵏf(dX₁, …, dXₖ), multilinear in the directions. Each direction dXₜ
+ * is replaced by a unit tensor, i.e. (dXₜ)_{ij} becomes δ_{i aₜ} δ_{j bₜ}, where (aₜ, bₜ) index the t-th
+ * derivative slot. The differential is expanded into a sum of products of indexed factors
+ * (Laue et al.'s tensor calculus, restricted to what differentials contain: products, transposes,
+ * elementwise products, traces, sums, diag), deltas are eliminated by contracting their summed
+ * indices, and the result is printed with explicit sums (Einstein's convention would be ambiguous
+ * for elementwise products, which repeat a free index).
+ *
+ * Subexpressions free of directions are atoms: exp(z) with index i prints as exp(z)_i.
+ */
+import type { Expr, Var } from '../ir/expr.js';
+import type { Shape } from '../shape/shape.js';
+import { toLatex } from './latex.js';
+import { toText } from './text.js';
+
+export interface Factor {
+  readonly kind: 'atom' | 'delta';
+  /** The atom's expression (absent for deltas). */
+  readonly expr?: Expr;
+  readonly idx: readonly string[];
+  /** Divide by the atom instead of multiplying. */
+  readonly reciprocal?: boolean;
+}
+
+export interface Term {
+  readonly coef: number;
+  readonly factors: readonly Factor[];
+  readonly summed: readonly string[];
+}
+
+export interface IndexForm {
+  readonly text: string;
+  readonly latex: string;
+  /** The sum itself, for evaluation (tests check it against the derivative's value). */
+  readonly terms: readonly Term[];
+  /** Index labels of f, and of each derivative slot, in layout order. */
+  readonly fLabels: readonly string[];
+  readonly slotLabels: readonly (readonly string[])[];
+}
+
+const MAX_TERMS = 64;
+
+class GiveUp extends Error {}
+
+/** Index labels: free indices of f, then of each derivative slot, then summation indices. */
+const F_LABELS = ['i', 'j'];
+const SLOT_LABELS = [['a', 'b'], ['c', 'd'], ['e', 'g'], ['p', 'q'], ['r', 's'], ['t', 'u']];
+const SUM_LABELS = ['k', 'l', 'm', 'n', 'o', 'v', 'w', 'y', 'z'];
+
+function labelsFor(s: Shape, pool: readonly string[]): string[] {
+  switch (s.kind) {
+    case 'scalar': return [];
+    case 'vector': case 'row': return [pool[0]!];
+    case 'matrix': return [pool[0]!, pool[1]!];
+  }
+}
+
+/** Row / column labels of a node given its tensor labels (a vector has only a row, a row only a column). */
+function rowCol(s: Shape, labels: readonly string[]): [string | undefined, string | undefined] {
+  switch (s.kind) {
+    case 'scalar': return [undefined, undefined];
+    case 'vector': return [labels[0], undefined];
+    case 'row': return [undefined, labels[0]];
+    case 'matrix': return [labels[0], labels[1]];
+  }
+}
+
+function fromRowCol(s: Shape, r: string | undefined, c: string | undefined): string[] {
+  switch (s.kind) {
+    case 'scalar': return [];
+    case 'vector': return [r!];
+    case 'row': return [c!];
+    case 'matrix': return [r!, c!];
+  }
+}
+
+/**
+ * ∂ᵏf / ∂X… in index notation, from the k-th differential in `directions`; undefined when the
+ * differential uses an operation this printer does not expand (kron, vec).
+ */
+export function indexNotation(f: Expr, differential: Expr, wrt: Var, directions: readonly Var[]): IndexForm | undefined {
+  let fresh = 0;
+  const freshLabel = (): string => {
+    const base = SUM_LABELS[fresh % SUM_LABELS.length]!;
+    const round = Math.floor(fresh++ / SUM_LABELS.length);
+    return round === 0 ? base : `${base}${round}`;
+  };
+  const slots = new Map(directions.map((d, t) => [d, labelsFor(wrt.shape, SLOT_LABELS[t]!)]));
+  const dirSet = new Set<Expr>(directions);
+  const dependsMemo = new Map<Expr, boolean>();
+  const depends = (e: Expr): boolean => {
+    let r = dependsMemo.get(e);
+    if (r === undefined) {
+      r = dirSet.has(e) || childrenOf(e).some(depends);
+      dependsMemo.set(e, r);
+    }
+    return r;
+  };
+
+  const product = (xs: Term[], ys: Term[]): Term[] => {
+    const out: Term[] = [];
+    for (const x of xs) for (const y of ys) out.push({ coef: x.coef * y.coef, factors: [...x.factors, ...y.factors], summed: [...x.summed, ...y.summed] });
+    if (out.length > MAX_TERMS) throw new GiveUp();
+    return out;
+  };
+  const one: Term[] = [{ coef: 1, factors: [], summed: [] }];
+  const atom = (e: Expr, idx: readonly string[]): Term[] => [{ coef: 1, factors: [{ kind: 'atom', expr: e, idx }], summed: [] }];
+  const withSum = (ts: Term[], labels: readonly string[]): Term[] => ts.map((t) => ({ ...t, summed: [...t.summed, ...labels] }));
+
+  const go = (e: Expr, labels: readonly string[]): Term[] => {
+    if (!depends(e)) {
+      if (e.kind === 'const') return [{ coef: e.value, factors: [], summed: [] }];
+      if (e.kind === 'neg') return go(e.x, labels).map((t) => ({ ...t, coef: -t.coef }));
+      // An atom's transpose is just its indices swapped.
+      if (e.kind === 'transpose') { const [r, c] = rowCol(e.shape, labels); return go(e.x, fromRowCol(e.x.shape, c, r)); }
+      return atom(e, labels);
+    }
+    if (e.kind === 'var') {
+      const slot = slots.get(e)!;
+      return [{ coef: 1, factors: labels.map((l, t) => ({ kind: 'delta' as const, idx: [l, slot[t]!] })), summed: [] }];
+    }
+    switch (e.kind) {
+      case 'neg': return go(e.x, labels).map((t) => ({ ...t, coef: -t.coef }));
+      case 'transpose': {
+        const [r, c] = rowCol(e.shape, labels);
+        return go(e.x, fromRowCol(e.x.shape, c, r));
+      }
+      case 'add': return [...go(e.a, e.a.shape.kind === 'scalar' ? [] : labels), ...go(e.b, e.b.shape.kind === 'scalar' ? [] : labels)];
+      case 'emul': return product(go(e.a, labels), go(e.b, labels));
+      case 'ediv': case 'div': return product(go(e.a, e.a.shape.kind === 'scalar' ? [] : labels), atomOrTerms(e.b, labels, true));
+      case 'mul': {
+        if (e.a.shape.kind === 'scalar') return product(go(e.a, []), go(e.b, labels));
+        if (e.b.shape.kind === 'scalar') return product(go(e.a, labels), go(e.b, []));
+        const [r, c] = rowCol(e.shape, labels);
+        const aHasCol = e.a.shape.kind === 'matrix' || e.a.shape.kind === 'row';
+        const k = aHasCol ? freshLabel() : undefined;
+        const terms = product(go(e.a, fromRowCol(e.a.shape, r, k)), go(e.b, fromRowCol(e.b.shape, k, c)));
+        return k === undefined ? terms : withSum(terms, [k]);
+      }
+      case 'call': {
+        const x = e.args[0]!;
+        switch (e.fn) {
+          case 'tr': { if (x.shape.kind === 'scalar') return go(x, []); const k = freshLabel(); return withSum(go(x, [k, k]), [k]); }
+          case 'sum': { const ks = labelsFor(x.shape, [freshLabel(), freshLabel()]); return withSum(go(x, ks), ks); }
+          case 'diag':
+            if (x.shape.kind === 'vector') return product(go(x, [labels[0]!]), [{ coef: 1, factors: [{ kind: 'delta', idx: [labels[0]!, labels[1]!] }], summed: [] }]);
+            return go(x, [labels[0]!, labels[0]!]);
+          default: throw new GiveUp();
+        }
+      }
+      default: throw new GiveUp();
+    }
+  };
+  /** The reciprocal of a direction-free divisor, as an atom. */
+  const atomOrTerms = (e: Expr, labels: readonly string[], reciprocal: boolean): Term[] => {
+    if (depends(e)) throw new GiveUp();
+    return reciprocal ? atom(e, e.shape.kind === 'scalar' ? [] : labels).map((t) => ({ ...t, factors: t.factors.map((f) => ({ ...f, reciprocal: true })) })) : one;
+  };
+
+  try {
+    const fLabels = labelsFor(f.shape, F_LABELS);
+    const terms = mergeLike(go(differential, fLabels).map(contract));
+    const slotLabels = directions.map((d) => slots.get(d)!);
+    return { ...render(f, wrt, fLabels, slotLabels, terms), terms, fLabels, slotLabels };
+  } catch (err) {
+    if (err instanceof GiveUp) return undefined;
+    throw err;
+  }
+}
+
+const childrenOf = (e: Expr): readonly Expr[] => {
+  switch (e.kind) {
+    case 'var': case 'const': case 'zero': case 'ones': case 'eye': return [];
+    case 'neg': case 'transpose': return [e.x];
+    case 'call': return e.args;
+    default: return [e.a, e.b];
+  }
+};
+
+/** Sorts each term's factors and adds up terms that are then identical. */
+function mergeLike(terms: readonly Term[]): Term[] {
+  const out = new Map<string, Term>();
+  for (const t of terms) {
+    const factors = [...t.factors].sort((x, y) => (factorText(x, false) < factorText(y, false) ? -1 : 1));
+    const key = `${[...t.summed].sort().join(',')}|${factors.map((f) => factorText(f, false)).join('*')}`;
+    const prev = out.get(key);
+    out.set(key, { coef: (prev?.coef ?? 0) + t.coef, factors, summed: t.summed });
+  }
+  return [...out.values()].filter((t) => t.coef !== 0);
+}
+
+/** Eliminates deltas that touch a summed index: Σ_k δ_{ka} X_{k…} = X_{a…}. */
+function contract(t: Term): Term {
+  let factors = [...t.factors];
+  let summed = [...t.summed];
+  for (;;) {
+    const at = factors.findIndex((f) => f.kind === 'delta' && (summed.includes(f.idx[0]!) || summed.includes(f.idx[1]!) || f.idx[0] === f.idx[1]));
+    if (at < 0) break;
+    const d = factors[at]!;
+    factors.splice(at, 1);
+    const [x, y] = d.idx as [string, string];
+    if (x === y) continue; // δ_aa inside a product over distinct free indices cannot arise; drop defensively
+    const [gone, keep] = summed.includes(x) ? [x, y] : [y, x];
+    summed = summed.filter((s) => s !== gone);
+    factors = factors.map((f) => ({ ...f, idx: f.idx.map((i) => (i === gone ? keep : i)) }));
+  }
+  return { coef: t.coef, factors, summed };
+}
+
+function render(f: Expr, wrt: Var, fLabels: string[], slotLabels: string[][], terms: Term[]): { text: string; latex: string } {
+  const fName = f.kind === 'var' ? f.name : 'f';
+  const sub = (idx: readonly string[], tex: boolean) => (idx.length === 0 ? '' : tex ? `_{${idx.join('')}}` : `[${idx.join(',')}]`);
+  const lhsText = `d${slotLabels.length > 1 ? `^${slotLabels.length}` : ''} ${fName}${sub(fLabels, false)} / ${slotLabels.map((s) => `d ${wrt.name}${sub(s, false)}`).join(' ')}`;
+  const order = slotLabels.length;
+  const lhsTex = `\\frac{\\partial${order > 1 ? `^{${order}}` : ''} ${fName}${sub(fLabels, true)}}{${slotLabels.map((s) => `\\partial ${wrt.name}${sub(s, true)}`).join('\\,')}}`;
+  if (terms.length === 0) return { text: `${lhsText} = 0`, latex: `${lhsTex} = 0` };
+  const termText = (t: Term, tex: boolean): string => {
+    const parts = t.factors.map((fa) => factorText(fa, tex));
+    const body = parts.length === 0 ? '1' : parts.join(tex ? ' ' : '*');
+    const sums = t.summed.length === 0 ? '' : tex ? `\\sum_{${t.summed.join('')}} ` : `sum_${t.summed.join('')} `;
+    const mag = Math.abs(t.coef);
+    const coef = mag === 1 ? '' : tex ? `${mag} ` : `${mag}*`;
+    return `${sums}${coef}${body}`;
+  };
+  const join = (tex: boolean) => terms.map((t, n) => {
+    const s = termText(t, tex);
+    if (n === 0) return t.coef < 0 ? `-${s}` : s;
+    return t.coef < 0 ? ` - ${s}` : ` + ${s}`;
+  }).join('');
+  return { text: `${lhsText} = ${join(false)}`, latex: `${lhsTex} = ${join(true)}` };
+}
+
+function factorText(f: Factor, tex: boolean): string {
+  if (f.kind === 'delta') return tex ? `\\delta_{${f.idx.join('')}}` : `delta(${f.idx.join(',')})`;
+  const e = f.expr!;
+  const simple = e.kind === 'var' || e.kind === 'call';
+  const base = tex ? (simple ? toLatex(e) : `\\left(${toLatex(e)}\\right)`) : simple ? toText(e) : `(${toText(e)})`;
+  const indexed = f.idx.length === 0 ? base : tex ? `${base}_{${f.idx.join('')}}` : `${base}[${f.idx.join(',')}]`;
+  if (!f.reciprocal) return indexed;
+  return tex ? `\\frac{1}{${indexed}}` : `1/${indexed}`;
+}

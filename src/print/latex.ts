@@ -245,7 +245,7 @@ export function toLatex(e: Expr, opts: LatexOptions = {}): string {
         }
       case 'eye': return atom(bold ? '\\mathbf{I}' : 'I');
       case 'neg':
-        // -(A B) = (-A) B and -(x ⊙ y) is not read as (-x) ⊙ y by everyone; allow products only.
+        // -(A B) = (-A) B reads either way; -(x ⊙ y) and -(A ⊗ B) keep their parentheses.
         return { tex: `-${wrapIf(x.x, (p) => okRight(p, L.mul))}`, level: L.neg };
       case 'transpose': {
         const inner = x.x;

@@ -76,8 +76,9 @@ function step(e: Expr, wrt: Var, dv: Var): { expr: Expr; kind: LevelKind } {
 
 export function differentiate(f: Expr, wrt: Var, order = 1, layout: Layout = 'numerator'): SymbolicDerivative {
   const directions = directionVars(f, wrt, order);
-  let dk = f;
-  for (const dv of directions) dk = simplify(differential(dk, wrt, dv));
+  // The k-th differential is only needed for the differential form and index notation: build it on demand.
+  let dk: Expr | undefined;
+  const kthDifferential = (): Expr => (dk ??= directions.reduce((acc, dv) => simplify(differential(acc, wrt, dv)), f));
   const fDims = tensorDims(f.shape), xDims = tensorDims(wrt.shape);
   const dimsAt = (i: number): Dim[] => [...fDims, ...Array.from({ length: i }, () => xDims).flat()];
   const levels: Level[] = [];
@@ -96,7 +97,10 @@ export function differentiate(f: Expr, wrt: Var, order = 1, layout: Layout = 'nu
   }
   let dims = dimsAt(order);
   if (layout === 'denominator' && isPlainJacobian(levels, order)) dims = [...xDims, ...fDims];
-  return { f, wrt, order, layout, levels, differential: dk, directions, dims, ...(note ? { note } : {}) };
+  return {
+    f, wrt, order, layout, levels, directions, dims, ...(note ? { note } : {}),
+    get differential() { return kthDifferential(); },
+  };
 }
 
 /** A vector-by-vector Jacobian at order 1: the one case where the two layouts differ by a transpose. */

@@ -60,8 +60,57 @@ function declShape(name: string, d: VarDecl): Shape {
   }
 }
 
+/** Whether a tree has nodes whose size only inference can tell (vector(1), eye, …). Cached per tree. */
+const inferenceNeeded = new WeakMap<Surface, boolean>();
+function needsInference(s: Surface): boolean {
+  let r = inferenceNeeded.get(s);
+  if (r === undefined) {
+    r = s.t === 'name' ? s.name === 'eye' || s.name === 'pi' || s.name === 'e'
+      : s.t === 'call' ? s.fn === 'vector' || s.fn === 'matrix' || s.fn === 'eye' || s.args.some(needsInference)
+      : s.t === 'op' ? s.args.some(needsInference) : false;
+    inferenceNeeded.set(s, r);
+  }
+  return r;
+}
+
+/**
+ * The fast path for rule templates whose every name is bound to IR: no dimension is unknown, so the
+ * constructors alone build and check the tree (rules are instantiated thousands of times).
+ */
+function buildBound(s: Surface, exprs: ReadonlyMap<string, Expr>): Expr {
+  switch (s.t) {
+    case 'num': return b.num(s.value);
+    case 'name': {
+      const e = exprs.get(s.name);
+      if (e === undefined) throw new UnknownError(`unknown name ${s.name}`);
+      return e;
+    }
+    case 'call': return b.callByName(s.fn, s.args.map((a) => buildBound(a, exprs)));
+    case 'op': {
+      const x = buildBound(s.args[0]!, exprs);
+      if (s.op === 'neg') return b.neg(x);
+      if (s.op === 'transpose') return b.transpose(x);
+      const y = buildBound(s.args[1]!, exprs);
+      switch (s.op) {
+        case 'add': return b.add(x, y);
+        case 'sub': return b.sub(x, y);
+        case 'mul': return b.mul(x, y);
+        case 'div': return b.div(x, y);
+        case 'emul': return b.emul(x, y);
+        case 'ediv': return b.ediv(x, y);
+        case 'pow': return b.pow(x, y);
+        case 'epow': return b.epow(x, y);
+        case 'gt': return b.call('step', [b.sub(x, y)]);
+      }
+    }
+  }
+}
+
 /** Elaborates a Surface tree to IR in the given scope. */
 export function elaborate(root: Surface, scope: Scope): Expr {
+  if (scope.convention === false && scope.decls === undefined && scope.exprs !== undefined && !needsInference(root)) {
+    return buildBound(root, scope.exprs);
+  }
   const u = new DimUnifier();
   const nodeShape = new Map<Surface, Shape>();
   const varShape = new Map<string, Shape>();

@@ -4,7 +4,7 @@
  * later stage would otherwise have to clean up — zeros, ones, identities, double negation and
  * double transposition. Anything beyond these exact, local identities belongs to simplify/.
  */
-import { UnknownError } from '../errors.js';
+import { ParseError, UnknownError } from '../errors.js';
 import { type Dim, type Shape, SCALAR, matrixShape, shapeEquals, transposeShape } from '../shape/shape.js';
 import { type BinaryOp, type Operand, binaryShape, callShape, strictUnifier } from '../shape/rules.js';
 import { toText } from '../print/text.js';
@@ -119,6 +119,10 @@ export function call(fn: FnName, args: readonly Expr[]): Expr {
     const want = arity === maxArgs ? `${arity}` : `${arity} to ${maxArgs}`;
     throw new UnknownError(`${fn} takes ${want} argument${maxArgs === 1 ? '' : 's'}, not ${args.length}`);
   }
+  // Parameters (alpha of leaky_relu, elu) are numbers: a derivative never flows through them.
+  args.slice(arity).forEach((p, i) => {
+    if (p.kind !== 'const') throw new ParseError(`the parameter ${i + 1} of ${fn} must be a number, not ${toText(p)}`);
+  });
   const shape = callShape(fn, args.map(operand), strictUnifier);
   return intern({ kind: 'call', fn, args: [...args], shape });
 }

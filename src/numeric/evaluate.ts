@@ -186,7 +186,10 @@ export function evaluator(e: Expr): (at: Env, dims?: DimSizes) => Tensor {
   };
 }
 
-/** The value of `e` at `at`; `dims` sizes dimensions that no variable fixes (such as eye(n) alone). */
+/**
+ * The value of `e` at `at`; `dims` sizes dimensions that no variable fixes (such as eye(n) alone).
+ * Tensors are treated as immutable: a result may share its data with a value in `at`.
+ */
 export function evaluate(e: Expr, at: Env, dims?: DimSizes): Tensor {
   return evaluator(e)(at, dims);
 }
@@ -511,16 +514,23 @@ function diag(t: Tensor): Float64Array {
   return Float64Array.from({ length: n }, (_, i) => t.data[i * n + i]!);
 }
 
+/** A loop, not Math.max(...x): spreading a long array can overflow the call stack. */
+function maxOf(x: Float64Array): number {
+  let m = -Infinity;
+  for (const v of x) m = Math.max(m, v);
+  return m;
+}
+
 /** Stable: shifted by the maximum, so exp never overflows. */
 function softmax(x: Float64Array): Float64Array {
-  const m = Math.max(...x);
+  const m = maxOf(x);
   const e = x.map((v) => Math.exp(v - m));
   const s = e.reduce((a, b) => a + b, 0);
   return e.map((v) => v / s);
 }
 
 function logsumexp(x: Float64Array): number {
-  const m = Math.max(...x);
+  const m = maxOf(x);
   return m + Math.log(x.reduce((s, v) => s + Math.exp(v - m), 0));
 }
 

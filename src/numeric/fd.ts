@@ -12,9 +12,14 @@
  *
  * Kinks. Near a point where f is not smooth (relu or abs at 0, a step), a difference quotient is
  * meaningless and a check would cry wolf. With `avoidKinks` (or fdLooksSmooth) the estimate is
- * cross-checked: the one-sided quotients must agree with each other (catches a kink within h,
- * including exactly at x) and the central quotients at h and 2h must agree (catches one within 2h).
- * A smooth f passes both by orders of magnitude; a kink fails them by O(1). The caller resamples.
+ * cross-checked twice; the caller resamples when either test fails.
+ *  - Step halving: the central estimates at h and 2h must agree to about the tolerance the result
+ *    will be compared with. Smooth f: they differ by ~h²·|f'''|/2. A kink within 2h of x (not
+ *    exactly at x) moves them by different O(1) amounts.
+ *  - One-sided scaling: D(h) = forward(h) - backward(h) is ~2h·f''' for a smooth f (for order 1,
+ *    h·f''), so D(2h) ≈ 2·D(h); at a kink it is the jump in slope whatever h, so D(2h) ≈ D(h).
+ *    This catches a kink exactly at x, where the symmetric estimates agree with each other (relu
+ *    at 0 gives 1/2 at every step). Being a ratio, it needs no scale for f'''.
  */
 import { RequestError } from '../errors.js';
 import type { Env } from './evaluate.js';
@@ -41,21 +46,33 @@ const STEP1 = Math.cbrt(Number.EPSILON);
 const STEP2 = Math.pow(Number.EPSILON, 0.25);
 
 /**
- * Rounding floor of a difference quotient: FLOOR·ε·max|f| / h^order. Generous (rounding is ~ε times
- * the terms of f, which can exceed |f| by cancellation); a kink's O(1) disagreement is far above it.
+ * Rounding floor of a difference quotient: FLOOR·ε·M / h^order, where M = max over outputs j of
+ * |f_j| + Σ_i |x_i·∂f_j/∂x_i| estimates the size of the terms whose rounding errors f carries (it
+ * exceeds |f| when terms cancel, as in x'*A*x near 0). A kink's O(1) disagreement is far above it.
  */
 const FLOOR = 1000;
 
+/** M above, from f's value and its (estimated) derivatives with respect to some variables. */
+function termMagnitude(f0: Float64Array, parts: ReadonlyArray<{ x: Float64Array; jac: Float64Array }>): number {
+  let m = 0;
+  for (let j = 0; j < f0.length; j++) {
+    let s = Math.abs(f0[j]!);
+    for (const { x, jac } of parts) for (let i = 0; i < x.length; i++) s += Math.abs(x[i]! * jac[j * x.length + i]!);
+    m = Math.max(m, s);
+  }
+  return m;
+}
+
 /**
- * Kink thresholds, relative to max(|estimate|, rms of all estimates), on top of the rounding floor.
- * Smooth: one-sided quotients differ by ~h·|f''| (~6e-6 relative for order 1) and the h and 2h
- * central quotients by ~h²·|f'''| (~1e-10); a kink makes both differences O(1).
+ * Step halving: |central(h) - central(2h)| may be this fraction of max(|estimate|, rms of all
+ * estimates), on top of the rounding floor. Equal to the default rtol of the comparison (ORDER1,
+ * ORDER2), so a kink too small to be flagged is also too small to fail a comparison; smooth
+ * functions stay below it unless |f'''| exceeds ~5e5 times the derivative's magnitude.
  */
-const KINK = {
-  1: { sided: 1e-2, wider: 1e-4 },
-  // Second differences: one-sided ones differ by ~2h·|f'''| (~2.4e-4), h vs 2h by ~h²·|f''''|.
-  2: { sided: 5e-2, wider: 1e-3 },
-} as const;
+const WIDER = { 1: 1e-5, 2: 1e-3 } as const;
+
+/** One-sided scaling: |D(2h) - 2·D(h)| may be this fraction of |D(h)| (smooth: ~0; kink: ~1). */
+const SIDED = 0.5;
 
 // ---------------------------------------------------------------------------------------------
 // Perturbation
@@ -102,21 +119,26 @@ function rms(a: Float64Array): number {
   return a.length === 0 ? 0 : Math.sqrt(s / a.length);
 }
 
-/**
- * The kink test over whole estimate arrays: central vs wider (2h) and forward vs backward, each
- * difference measured against a fraction of max(|central_i|, rms(central)) plus the rounding floor.
- */
-function smoothAll(
-  est: { central: Float64Array; wider: Float64Array; forward: Float64Array; backward: Float64Array },
-  floor: number, order: 1 | 2,
-): boolean {
+/** Estimates for the kink test: central at h and 2h, forward minus backward at h and 2h. */
+interface Estimates {
+  readonly central: Float64Array;
+  readonly wider: Float64Array;
+  readonly sided: Float64Array;
+  readonly sided2: Float64Array;
+}
+
+const estimates = (size: number): Estimates => ({
+  central: new Float64Array(size), wider: new Float64Array(size),
+  sided: new Float64Array(size), sided2: new Float64Array(size),
+});
+
+/** The two kink tests of the module header, over every entry; `floor` is the rounding floor. */
+function smoothAll(est: Estimates, floor: number, order: 1 | 2): boolean {
   const typical = rms(est.central);
-  const t = KINK[order];
   for (let i = 0; i < est.central.length; i++) {
     const scale = Math.max(Math.abs(est.central[i]!), typical);
-    if ((globalThis as any).DEBUG) console.log(i, est.central[i], est.wider[i], est.forward[i], est.backward[i], scale, floor);
-    if (!(Math.abs(est.central[i]! - est.wider[i]!) <= t.wider * scale + floor)) return false;
-    if (!(Math.abs(est.forward[i]! - est.backward[i]!) <= t.sided * scale + floor)) return false;
+    if (!(Math.abs(est.central[i]! - est.wider[i]!) <= WIDER[order] * scale + floor)) return false;
+    if (!(Math.abs(est.sided2[i]! - 2 * est.sided[i]!) <= SIDED * Math.abs(est.sided[i]!) + floor)) return false;
   }
   return true;
 }
@@ -155,13 +177,12 @@ function jacobian(f: Fn, at: Env, wrt: string, opts: FdOptions, check: boolean):
   const f0 = f0t.data;
   const nf = f0.length, nx = x.data.length;
   const size = nf * nx;
-  const central = new Float64Array(size);
-  const est = check
-    ? { central, wider: new Float64Array(size), forward: new Float64Array(size), backward: new Float64Array(size) }
-    : undefined;
-  let floor = 0;
+  const est = check ? estimates(size) : undefined;
+  const central = est?.central ?? new Float64Array(size);
+  let hmin = Infinity;
   for (let i = 0; i < nx; i++) {
     const h = stepFor(x.data[i]!, opts.step ?? STEP1);
+    hmin = Math.min(hmin, h);
     const at1 = (k: number) => fAt(f, at, [{ name: wrt, index: i, delta: k * h }]);
     const fp = at1(1), fm = at1(-1);
     for (let j = 0; j < nf; j++) central[j * nx + i] = (fp[j]! - fm[j]!) / (2 * h);
@@ -169,12 +190,13 @@ function jacobian(f: Fn, at: Env, wrt: string, opts: FdOptions, check: boolean):
     const fpp = at1(2), fmm = at1(-2);
     for (let j = 0; j < nf; j++) {
       est.wider[j * nx + i] = (fpp[j]! - fmm[j]!) / (4 * h);
-      est.forward[j * nx + i] = (fp[j]! - f0[j]!) / h;
-      est.backward[j * nx + i] = (f0[j]! - fm[j]!) / h;
+      // forward - backward, at h and at 2h
+      est.sided[j * nx + i] = (fp[j]! - 2 * f0[j]! + fm[j]!) / h;
+      est.sided2[j * nx + i] = (fpp[j]! - 2 * f0[j]! + fmm[j]!) / (2 * h);
     }
-    floor = Math.max(floor, (FLOOR * Number.EPSILON * maxAbs(f0)) / h);
   }
   const value: Tensor = { dims: [...f0t.dims, ...x.dims], data: central };
+  const floor = (FLOOR * Number.EPSILON * termMagnitude(f0, [{ x: x.data, jac: central }])) / hmin;
   const smooth = est === undefined || smoothAll(est, floor, 1);
   if (!smooth && opts.avoidKinks === true) throw new NearKinkError(wrt);
   return { value, smooth };
@@ -202,13 +224,15 @@ export function fdDirectional(f: Fn, at: Env, wrt: string, v: Tensor, opts: FdOp
   const central = fp.map((p, j) => (p - fm[j]!) / (2 * h));
   if (opts.avoidKinks === true) {
     const fpp = along(2), fmm = along(-2);
-    const est = {
+    const est: Estimates = {
       central,
       wider: fpp.map((p, j) => (p - fmm[j]!) / (4 * h)),
-      forward: fp.map((p, j) => (p - f0t.data[j]!) / h),
-      backward: fm.map((m, j) => (f0t.data[j]! - m) / h),
+      sided: fp.map((p, j) => (p - 2 * f0t.data[j]! + fm[j]!) / h),
+      sided2: fpp.map((p, j) => (p - 2 * f0t.data[j]! + fmm[j]!) / (2 * h)),
     };
-    if (!smoothAll(est, (FLOOR * Number.EPSILON * maxAbs(f0t.data)) / h, 1)) throw new NearKinkError(wrt);
+    // Σ|x_i ∂f/∂x_i| is bounded via the derivative along v: ≈ max|x|·|J·v| / max|v|.
+    const magnitude = maxAbs(f0t.data) + (maxAbs(x.data) * maxAbs(central) * x.data.length) / vmax;
+    if (!smoothAll(est, (FLOOR * Number.EPSILON * magnitude) / h, 1)) throw new NearKinkError(wrt);
   }
   return { dims: [...f0t.dims], data: central };
 }
@@ -234,12 +258,9 @@ export function fdSecond(f: Fn, at: Env, wrt: string, opts: FdSecondOptions = {}
   const nf = f0.length, nx = x.data.length, ny = y.data.length;
   const size = nf * nx * ny;
   const check = opts.avoidKinks === true;
-  const est = {
-    central: new Float64Array(size), wider: new Float64Array(size),
-    forward: new Float64Array(size), backward: new Float64Array(size),
-  };
+  const est = estimates(size);
   const same = wrt2 === wrt;
-  let floor = 0;
+  let hmin = Infinity;
   for (let a = 0; a < nx; a++) {
     for (let b = same ? a : 0; b < ny; b++) {
       const ha = stepFor(x.data[a]!, opts.step ?? STEP2), hb = stepFor(y.data[b]!, opts.step ?? STEP2);
@@ -258,6 +279,7 @@ export function fdSecond(f: Fn, at: Env, wrt: string, opts: FdSecondOptions = {}
         const pp = g(c + k, c + k), pm = g(c + k, c - k), mp = g(c - k, c + k), mm = g(c - k, c - k);
         return pp.map((v, j) => (v - pm[j]! - mp[j]! + mm[j]!) / (4 * k * k * ha * hb));
       };
+      const minus = (p: Float64Array, q: Float64Array): Float64Array => p.map((v, j) => v - q[j]!);
       const put = (arr: Float64Array, vals: Float64Array): void => {
         for (let j = 0; j < nf; j++) {
           arr[(j * nx + a) * ny + b] = vals[j]!;
@@ -265,17 +287,23 @@ export function fdSecond(f: Fn, at: Env, wrt: string, opts: FdSecondOptions = {}
         }
       };
       // On the diagonal, k = 1/2 gives (f(x+h) - 2f(x) + f(x-h))/h².
-      put(est.central, diff(diagonal ? 0.5 : 1, 0));
+      const k = diagonal ? 0.5 : 1;
+      put(est.central, diff(k, 0));
       if (!check) continue;
-      put(est.wider, diff(diagonal ? 1 : 2, 0));
-      // One-sided: the same difference centred one step to either side.
+      put(est.wider, diff(2 * k, 0));
+      // One-sided: the same difference centred one step to either side, at h and at 2h.
       const side = diagonal ? 0.5 : 1;
-      put(est.forward, diff(diagonal ? 0.5 : 1, side));
-      put(est.backward, diff(diagonal ? 0.5 : 1, -side));
-      floor = Math.max(floor, (FLOOR * Number.EPSILON * maxAbs(f0)) / (ha * hb));
+      put(est.sided, minus(diff(k, side), diff(k, -side)));
+      put(est.sided2, minus(diff(2 * k, 2 * side), diff(2 * k, -2 * side)));
+      hmin = Math.min(hmin, ha, hb);
     }
   }
-  if (check && !smoothAll(est, floor, 2)) throw new NearKinkError(wrt);
+  if (check) {
+    const parts = [{ x: x.data, jac: fdJacobian(f, at, wrt).data }];
+    if (!same) parts.push({ x: y.data, jac: fdJacobian(f, at, wrt2).data });
+    const floor = (FLOOR * Number.EPSILON * termMagnitude(f0, parts)) / (hmin * hmin);
+    if (!smoothAll(est, floor, 2)) throw new NearKinkError(wrt);
+  }
   return { dims: [...f0t.dims, ...x.dims, ...y.dims], data: est.central };
 }
 

@@ -4,8 +4,9 @@
  * by A*inv(A) = I, softmax/logsumexp, kron and vec entries; dimension binding and its errors; domain
  * errors; and the random point generator's domains.
  *
- * Property tests are seeded: MATCALC_SEED=<n> replays a failure (the seed is in the message),
- * MATCALC_PROPERTY_RUNS=<n> scales the number of runs.
+ * Property tests are seeded (test/helpers/generators.ts: a fixed default seed, the seed in every
+ * failure message, MATCALC_PROPERTY_SEED=<n> or 'random' to replay or explore); their number of
+ * runs scales with MATCALC_PROPERTY_RUNS (default 30 here).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -20,20 +21,16 @@ import { type Env, evaluate } from '../../src/numeric/evaluate.js';
 import { defaultDims, randomPoint, rng } from '../../src/numeric/random.js';
 import { type Tensor, tensor } from '../../src/numeric/tensor.js';
 import { SCALAR, matrixShape, mulDim, rowShape, vectorShape } from '../../src/shape/shape.js';
+import { assertProperty, propertyParams } from '../helpers/generators.js';
 
 // ---------------------------------------------------------------------------------------------
 // Property-test harness
 
-const RUNS = Number(process.env.MATCALC_PROPERTY_RUNS ?? 30);
-const SEED = process.env.MATCALC_SEED !== undefined ? Number(process.env.MATCALC_SEED) : Math.floor(Math.random() * 2 ** 31);
+const PARAMS = propertyParams(30);
+const SEED = PARAMS.seed;
 
 function check<T>(arb: fc.Arbitrary<T>, body: (v: T) => void): void {
-  try {
-    fc.assert(fc.property(arb, body), { seed: SEED, numRuns: RUNS });
-  } catch (e) {
-    const cause = (e as Error).cause instanceof Error ? `\ncaused by: ${((e as Error).cause as Error).message}` : '';
-    throw new Error(`property failed; replay with MATCALC_SEED=${SEED}\n${(e as Error).message}${cause}`);
-  }
+  assertProperty(fc.property(arb, body), PARAMS);
 }
 
 const entry = fc.double({ min: -3, max: 3, noNaN: true, noDefaultInfinity: true });

@@ -1,0 +1,87 @@
+/**
+ * The public derivative API: kinds, layouts and value shapes (the batch protocol's contract), with
+ * every derivative checked by finite differences and the protocol's values compared with
+ * independently computed numbers.
+ */
+import { describe, expect, it } from 'vitest';
+import { derivative } from '../../src/api/derivative.js';
+import { toNested } from '../../src/numeric/tensor.js';
+
+const near = (a: unknown, b: unknown) => expect(JSON.stringify(roundDeep(a))).toBe(JSON.stringify(roundDeep(b)));
+const roundDeep = (v: unknown): unknown => (Array.isArray(v) ? v.map(roundDeep) : typeof v === 'number' ? Math.round(v * 1e9) / 1e9 : v);
+
+describe('layouts and kinds', () => {
+  it('d(B*y)/dy is B itself, in numerator layout', () => {
+    const B = [[-0.793, 0.241], [-1.896, 1.396], [0.638, -0.292]];
+    const d = derivative('B*y', 'y', { vars: { B: { dims: ['m', 'n'] }, y: { dims: ['n'] } } });
+    expect(d.kind).toBe('jacobian');
+    expect(d.shape).toEqual(['m', 'n']);
+    near(toNested(d.evaluate({ B, y: [-0.312, 0.304] })), B);
+    expect(d.verify().ok).toBe(true);
+  });
+
+  it('denominator layout transposes a Jacobian, value included', () => {
+    const B = [[1, 2], [3, 4], [5, 6]];
+    const d = derivative('B*y', 'y', { layout: 'denominator', vars: { B: { dims: ['m', 'n'] }, y: { dims: ['n'] } } });
+    expect(d.shape).toEqual(['n', 'm']);
+    near(toNested(d.evaluate({ B, y: [1, 1] })), [[1, 3, 5], [2, 4, 6]]);
+    expect(d.verify().ok).toBe(true);
+  });
+
+  it('d tr(X\'*C)/dX = C, a gradient in the shape of X', () => {
+    const C = [[-0.268, -0.226, 0.72], [0.515, -0.064, -0.085]];
+    const d = derivative("tr(X'*C)", 'X', { vars: { X: { dims: ['m', 'n'] }, C: { dims: ['m', 'n'] } } });
+    expect(d.kind).toBe('gradient');
+    expect(d.toString()).toBe('C');
+    near(toNested(d.evaluate({ X: [[0.161, -0.614, -0.404], [0.548, -0.13, -1.374]], C })), C);
+  });
+
+  it('d(V*v)/dV has layout k×k×n with v in block i of row i (course notes)', () => {
+    const v = [-0.713, 1.348, -1.23];
+    const d = derivative('V*v', 'V', { vars: { V: { dims: ['k', 'n'] }, v: { dims: ['n'] } } });
+    expect(d.shape).toEqual(['k', 'k', 'n']);
+    expect(d.toString()).toBe("kron(eye(k), v')");
+    near(toNested(d.evaluate({ V: [[-0.477, 0.657, -0.232], [-0.149, 0.642, 1.825]], v })), [[v, [0, 0, 0]], [[0, 0, 0], v]]);
+    expect(d.verify().ok).toBe(true);
+  });
+
+  it('the Hessian of sum(exp(z)) is diag(exp(z))', () => {
+    const z = [0.175, -1.17, 1.351];
+    const d = derivative('sum(exp(z))', 'z', { order: 2 });
+    expect(d.kind).toBe('hessian');
+    expect(d.toString()).toBe('diag(exp(z))');
+    near(toNested(d.evaluate({ z })), z.map((zi, i) => z.map((_, j) => (i === j ? Math.exp(zi) : 0))));
+    expect(d.verify().ok).toBe(true);
+  });
+
+  it('course notes: f = (x+y)*z gives df/dx = z = -4', () => {
+    const d = derivative('(x+y)*z', 'x', { vars: { x: { dims: [] }, y: { dims: [] }, z: { dims: [] } } });
+    expect(d.kind).toBe('derivative');
+    expect(d.toString()).toBe('z');
+    expect(toNested(d.evaluate({ x: -2, y: 5, z: -4 }))).toBe(-4);
+  });
+
+  it('third order has no matrix form: the differential and index notation, value checked', () => {
+    const d = derivative('sum(exp(z))', 'z', { order: 3 });
+    expect(d.kind).toBe('differential');
+    expect(d.shape).toEqual(['n', 'n', 'n']);
+    expect(d.toIndexNotation()?.text).toBe('d^3 f / d z[a] d z[c] d z[e] = delta(e,a)*delta(e,c)*exp(z)[e]');
+    const t = d.evaluate({ z: [0.1, 0.2] });
+    expect(Array.from(t.data).map((x) => Math.round(x * 1e12) / 1e12)).toEqual([Math.exp(0.1), 0, 0, 0, 0, 0, 0, Math.exp(0.2)].map((x) => Math.round(x * 1e12) / 1e12));
+    expect(d.verify().ok).toBe(true);
+  });
+
+  it('a 4-d matrix-by-matrix result: d inv(X)/dX', () => {
+    const d = derivative('inv(X)', 'X');
+    expect(d.kind).toBe('vec-jacobian');
+    expect(d.shape).toEqual(['n', 'n', 'n', 'n']);
+    expect(d.verify().ok).toBe(true);
+    expect(d.toIndexNotation()?.text).toBe('d f[i,j] / d X[a,b] = -inv(X)[b,j]*inv(X)[i,a]');
+  });
+
+  it('rejects bad requests with typed errors', () => {
+    expect(() => derivative("x'*A*x", 'y')).toThrow(/does not contain y/);
+    expect(() => derivative("x'*A*x", 'x', { order: 0 })).toThrow(/positive integer/);
+    expect(() => derivative("x'*A*x", 'x', { order: 99 })).toThrow(/orders above/);
+  });
+});

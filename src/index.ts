@@ -10,6 +10,11 @@ export { parse, parseVarSpec, parseVarAssignment, type ParseOptions, type VarDec
 export { derivative, type Derivative, type DerivativeOptions, type ResultKind } from './api/derivative.js';
 export { shapeOf, evaluate, verify, type ShapeInfo, type EvaluateOptions, type StandaloneVerifyOptions } from './api/basic.js';
 export type { VerifyOptions, VerifyReport } from './api/verify.js';
+export {
+  check, gradeAll, type CheckOptions, type CheckResult, type Verdict, type Diagnosis, type Counterexample,
+  type GradeItem, type GradeRow, type GradeSummary,
+} from './check/check.js';
+export { latexToInput, parseLatex, looksLikeLatex, type LatexReadOptions } from './parse/latex.js';
 export type { Layout } from './diff/derivative.js';
 export type { Expr, Var, Prop } from './ir/expr.js';
 export type { Dim, Shape } from './shape/shape.js';

@@ -1,0 +1,85 @@
+/**
+ * Reading a student's answer in the question's terms.
+ *
+ * The answer is parsed with the question's variables declared exactly as the question's IR has them
+ * (same dims, same properties), so its variables are the very same IR nodes and shapes agree; a
+ * name that is not a variable of the question is an error, not a fresh variable.
+ *
+ * Syntax: LaTeX when the text carries a LaTeX marker (parse/latex.ts: a backslash, braces, `^T`, `$`);
+ * otherwise the input syntax first and, when that fails to parse or uses unknown names (`2Ax` reads
+ * as 2 times a matrix "Ax"), LaTeX conventions as a second reading (juxtaposed one-letter names
+ * multiply). A left-hand side (`df/dx = 2*A*x`, `\nabla f = 2Ax`) is dropped: the text after the
+ * last `=` is the answer. `I` is the identity unless the question has a variable I.
+ *
+ * Never throws for a bad answer: it returns the parse or shape message instead.
+ */
+import { LimitError, MatcalcError, ParseError, ShapeError, UnknownError } from '../errors.js';
+import type { Expr, Var } from '../ir/expr.js';
+import { type VarDecl, elaborate } from '../parse/elaborate.js';
+import { answerBody, latexToInput, looksLikeLatex } from '../parse/latex.js';
+import { type Surface, parseSurface } from '../parse/surface.js';
+import { tensorDims } from '../shape/shape.js';
+
+export type AnswerSyntax = 'input' | 'latex';
+
+export type ReadAnswer =
+  | { readonly ok: true; readonly expr: Expr; readonly syntax: AnswerSyntax; /** The answer in the input syntax. */ readonly input: string }
+  | { readonly ok: false; readonly diagnosis: 'unparseable' | 'ill-shaped'; readonly message: string };
+
+/** The question's variables as declarations, so the answer's names get the same shapes and properties. */
+export function declarationsOf(vars: readonly Var[]): Record<string, VarDecl> {
+  const out: Record<string, VarDecl> = {};
+  for (const v of vars) out[v.name] = { dims: tensorDims(v.shape), props: v.props };
+  return out;
+}
+
+/** I → eye when the question has no variable I. */
+function identityNames(s: Surface, decls: Readonly<Record<string, VarDecl>>): Surface {
+  switch (s.t) {
+    case 'num': return s;
+    case 'name': return s.name === 'I' && !Object.hasOwn(decls, 'I') ? { t: 'name', name: 'eye' } : s;
+    case 'op': return { ...s, args: s.args.map((a) => identityNames(a, decls)) };
+    case 'call': return { ...s, args: s.args.map((a) => identityNames(a, decls)) };
+  }
+}
+
+export function readAnswer(text: unknown, vars: readonly Var[]): ReadAnswer {
+  if (typeof text !== 'string' || text.trim() === '') return { ok: false, diagnosis: 'unparseable', message: 'the answer is empty' };
+  const decls = declarationsOf(vars);
+  const names = vars.map((v) => v.name);
+  const matrices = vars.filter((v) => v.shape.kind === 'matrix').map((v) => v.name);
+  const src = answerBody(text);
+  if (src === '') return { ok: false, diagnosis: 'unparseable', message: 'the answer is empty' };
+
+  const elaborateIn = (s: Surface): Expr => elaborate(identityNames(s, decls), { decls, convention: false });
+  const asInput = (): ReadAnswer => ({ ok: true, expr: elaborateIn(parseSurface(src)), syntax: 'input', input: src });
+  const asLatex = (): ReadAnswer => {
+    const input = latexToInput(src, { names, matrices });
+    return { ok: true, expr: elaborateIn(parseSurface(input)), syntax: 'latex', input };
+  };
+
+  if (looksLikeLatex(src)) return attempt(asLatex, names);
+  const plain = attempt(asInput, names);
+  if (plain.ok || plain.diagnosis === 'ill-shaped') return plain;
+  const latex = attempt(asLatex, names);
+  return latex.ok ? latex : plain;
+}
+
+function attempt(read: () => ReadAnswer, names: readonly string[]): ReadAnswer {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof ShapeError) return { ok: false, diagnosis: 'ill-shaped', message: err.message };
+    if (err instanceof UnknownError) return { ok: false, diagnosis: 'unparseable', message: unknownMessage(err.message, names) };
+    if (err instanceof ParseError || err instanceof LimitError || err instanceof MatcalcError) return { ok: false, diagnosis: 'unparseable', message: err.message };
+    throw err;
+  }
+}
+
+/** "unknown name z" → which names the question has. */
+function unknownMessage(message: string, names: readonly string[]): string {
+  const m = /^unknown name (\S+)$/.exec(message);
+  if (!m) return message;
+  const list = names.length === 0 ? 'none' : names.join(', ');
+  return `the answer uses ${m[1]}, which is not a variable of the question (its variables: ${list})`;
+}

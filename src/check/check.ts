@@ -1,0 +1,657 @@
+/**
+ * The homework checker: is a student's answer the derivative, and if not, what is wrong with it?
+ *
+ * check(expr, wrt, answer) derives the expected result with derivative() (itself verified by finite
+ * differences in the test suite), reads the answer in the question's terms (answer.ts: input syntax
+ * or LaTeX, the question's variables and shapes), and decides numerically, at several random points
+ * drawn from the variables' domains (numeric/random.ts), by comparing values:
+ *
+ *   correct       equal at every point (relative tolerance 1e-8) — "proved" when the simplifier
+ *                 brings both to the same hash-consed node;
+ *   transposed    equal to the transpose: a row gradient, a denominator-layout Jacobian, A for A';
+ *   incorrect     with the first diagnosis that explains the difference, tried in this order:
+ *                 wrong shape; sign (−1×) or constant factor (c×), possibly also transposed; factors
+ *                 of a product in the wrong order (symbolic, terms.ts); a symmetry assumed (equal when
+ *                 the non-symmetric square matrices are sampled symmetric); one term missing or one
+ *                 extra (terms.ts, each term tested numerically); otherwise a counterexample.
+ * Every incorrect numeric verdict carries a counterexample point, rounded to small numbers when the
+ * difference survives the rounding, with both values.
+ *
+ * A bad answer never throws (verdict incorrect, diagnosis unparseable or ill-shaped, with the
+ * parser's message); a bad question (expr, wrt, vars, order) throws the typed error of derivative().
+ */
+import { type Derivative, derivative } from '../api/derivative.js';
+import { DomainError, MatcalcError, RequestError, UnsupportedError } from '../errors.js';
+import type { Expr, Prop, Var } from '../ir/expr.js';
+import { dimNamesOf, varsOf } from '../ir/walk.js';
+import type { VarDecl } from '../parse/parse.js';
+import { bindDims, evaluator } from '../numeric/evaluate.js';
+import { defaultDims, randomPoint } from '../numeric/random.js';
+import { type Nested, type Tensor, toNested } from '../numeric/tensor.js';
+import { toText } from '../print/text.js';
+import { type Dim, type Shape, formatShape, tensorDims, transposeShape } from '../shape/shape.js';
+import { simplify } from '../simplify/simplify.js';
+import { type AnswerSyntax, readAnswer } from './answer.js';
+import { type Term, expandTerms, reorderedTerm, termExpr } from './terms.js';
+
+export interface CheckOptions {
+  readonly vars?: Readonly<Record<string, VarDecl>>;
+  readonly order?: number;
+  readonly seed?: number;
+}
+
+export type Verdict = 'correct' | 'transposed' | 'incorrect';
+
+export type Diagnosis =
+  | 'equal' | 'proved-equal' | 'transposed' | 'denominator-layout' | 'sign' | 'factor'
+  | 'missing-term' | 'extra-term' | 'wrong-shape' | 'factor-order' | 'assumed-symmetric'
+  | 'unparseable' | 'ill-shaped' | 'other';
+
+export interface Counterexample {
+  readonly at: Record<string, Nested>;
+  readonly expected: Nested;
+  readonly answer: Nested;
+}
+
+export interface CheckResult {
+  readonly verdict: Verdict;
+  readonly explanation: string;
+  readonly diagnosis?: Diagnosis;
+  /** Our derivative, in the input syntax. */
+  readonly expected: string;
+  readonly expectedShape: string;
+  readonly answerShape?: string;
+  /** How the answer was read: 'input' syntax or 'latex'. */
+  readonly syntax?: AnswerSyntax;
+  /** The answer as read, in the input syntax. */
+  readonly answerInput?: string;
+  readonly counterexample?: Counterexample;
+  /** For diagnosis 'factor' (and 'sign', -1): answer = factor × derivative. */
+  readonly factor?: number;
+}
+
+/** Random points per comparison; each has its own dimension sizes, so coincidences of size do not pass. */
+const POINTS = 4;
+const MAX_TRIES = 12;
+const RTOL = 1e-8;
+const DEFAULT_SEED = 20261125;
+
+// ---------------------------------------------------------------------------------------------
+// The question
+
+export interface Question {
+  readonly d: Derivative;
+  /** The derivative in matrix form. */
+  readonly expected: Expr;
+  /** The question's variables (the answer may use these and no others). */
+  readonly vars: readonly Var[];
+  readonly seed: number;
+}
+
+/** Derives the expected result; throws the typed error of a bad question. */
+export function prepareQuestion(expr: string, wrt: string, opts: CheckOptions = {}): Question {
+  if (typeof expr !== 'string') throw new RequestError('the question\'s expression must be a string');
+  if (typeof wrt !== 'string') throw new RequestError('the variable to differentiate by ("wrt") must be a string');
+  const d = derivative(expr, wrt, { ...(opts.order !== undefined ? { order: opts.order } : {}), ...(opts.vars ? { vars: opts.vars } : {}) });
+  if (d.kind === 'differential') {
+    throw new UnsupportedError(`matcalc has no matrix form for this derivative (${d.symbolic.note ?? 'only a differential'}), so an answer cannot be compared with it`);
+  }
+  return { d, expected: d.expr, vars: varsOf(d.f), seed: opts.seed ?? DEFAULT_SEED };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Points and values
+
+interface Point {
+  readonly seed: number;
+  readonly env: Map<string, Tensor>;
+  /** Sizes of the question's dimension names. */
+  readonly sizes: ReadonlyMap<string, number>;
+  /** The expected derivative's value here. */
+  readonly e: Tensor;
+}
+
+const allFinite = (t: Tensor): boolean => t.data.every(Number.isFinite);
+
+/**
+ * `count` points inside the domain where the expected derivative is finite. `symmetric` names
+ * matrices to sample symmetric (to test an assumed symmetry). Like verify(): a point outside a
+ * function's domain switches to positive samples for undeclared variables, then is skipped.
+ */
+function samplePoints(q: Question, count: number, symmetric: ReadonlySet<string> = new Set()): Point[] {
+  const run = evaluator(q.expected);
+  const out: Point[] = [];
+  let positiveOnly = false;
+  for (let k = 0; out.length < count && k < count + MAX_TRIES; k++) {
+    const seed = q.seed + 7919 * k;
+    const dims = defaultDims(q.d.f, seed);
+    const vars = q.vars.map((v) => withProps(v, [
+      ...(positiveOnly && v.props.length === 0 ? ['positive' as const] : []),
+      ...(symmetric.has(v.name) ? ['symmetric' as const] : []),
+    ]));
+    try {
+      const env = randomPoint(vars, dims, seed);
+      const sizes = bindDims(q.vars, env, dims);
+      const e = run(env, sizes);
+      if (allFinite(e)) out.push({ seed, env, sizes, e });
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      positiveOnly = true;
+    }
+  }
+  if (out.length === 0) throw new DomainError('could not find a point inside the domain where the derivative is defined to compare the answer at');
+  return out;
+}
+
+const withProps = (v: Var, extra: readonly Prop[]): Var =>
+  extra.length === 0 ? v : { ...v, props: [...new Set([...v.props, ...extra])] };
+
+/** How the answer's value lines up with the expected one. */
+type View = 'same' | 'transposed' | 'broadcast';
+
+/**
+ * Whether an answer of shape `a` can be compared with a target of shape `t`: same kind, equal
+ * dimensions, where a dimension the answer's variables do not fix (eye's, vector(1)'s) matches any.
+ */
+function fits(a: Shape, t: Shape, fixed: ReadonlySet<Dim>): Map<Dim, Dim> | undefined {
+  if (a.kind !== t.kind) return undefined;
+  const match = new Map<Dim, Dim>();
+  const ad = tensorDims(a), td = tensorDims(t);
+  for (let i = 0; i < ad.length; i++) {
+    const x = ad[i]!, y = td[i]!;
+    if (fixed.has(x) || typeof x === 'number') { if (x !== y) return undefined; continue; }
+    const prev = match.get(x);
+    if (prev !== undefined && prev !== y) return undefined;
+    match.set(x, y);
+  }
+  return match;
+}
+
+interface Reading {
+  readonly expr: Expr;
+  readonly fixed: ReadonlySet<Dim>;
+  /** Valid views with the answer's free dimensions matched to the target's. */
+  readonly views: ReadonlyMap<View, Map<Dim, Dim>>;
+}
+
+function reading(q: Question, answer: Expr): Reading {
+  const fixed = new Set<Dim>(varsOf(answer).flatMap((v) => tensorDims(v.shape)));
+  const views = new Map<View, Map<Dim, Dim>>();
+  const es = q.expected.shape;
+  const same = fits(answer.shape, es, fixed);
+  if (same) views.set('same', same);
+  if (es.kind !== 'scalar') {
+    const tr = fits(answer.shape, transposeShape(es), fixed);
+    if (tr) views.set('transposed', tr);
+    if (answer.shape.kind === 'scalar' && varsOf(answer).length === 0) views.set('broadcast', new Map());
+  }
+  return { expr: answer, fixed, views };
+}
+
+/** The expected value laid out as the answer's view sees it. */
+function align(view: View, t: Tensor): Float64Array {
+  if (view !== 'transposed' || t.dims.length < 2) return t.data;
+  const [m, n] = t.dims as [number, number];
+  const out = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[j * m + i] = t.data[i * n + j]!;
+  return out;
+}
+
+/** Sizes for evaluating an answer expression at a point: its variables' dims, plus its free dims from the view. */
+function answerSizes(r: Reading, view: View, p: Point, e: Expr): Map<string, number> {
+  const sizes = new Map<string, number>();
+  for (const [k, v] of p.sizes) if (r.fixed.has(k)) sizes.set(k, v);
+  const match = r.views.get(view) ?? new Map<Dim, Dim>();
+  for (const d of dimNamesOf(e)) {
+    if (sizes.has(d)) continue;
+    const target = match.get(d);
+    const size = typeof target === 'number' ? target : target !== undefined ? p.sizes.get(target) : p.sizes.get(d);
+    sizes.set(d, size ?? 3);
+  }
+  return sizes;
+}
+
+interface Pair {
+  readonly p: Point;
+  /** Expected, aligned to the answer's layout. */
+  readonly e: Float64Array;
+  readonly a: Tensor;
+}
+
+/** The answer's value next to the expected one at every point; a DomainError is the answer's. */
+function pairsFor(r: Reading, view: View, points: readonly Point[]): Pair[] {
+  const run = evaluator(r.expr);
+  return points.map((p) => {
+    let a = run(p.env, answerSizes(r, view, p, r.expr));
+    if (view === 'broadcast') a = { dims: p.e.dims, data: new Float64Array(p.e.data.length).fill(a.data[0]!) };
+    return { p, e: align(view, p.e), a };
+  });
+}
+
+const maxAbs = (xs: ArrayLike<number>): number => {
+  let m = 0;
+  for (let i = 0; i < xs.length; i++) m = Math.max(m, Math.abs(xs[i]!));
+  return m;
+};
+
+/** a ≈ e entrywise, relative to the larger of the two magnitudes. */
+function near(a: ArrayLike<number>, e: ArrayLike<number>): boolean {
+  if (a.length !== e.length) return false;
+  const scale = Math.max(maxAbs(a), maxAbs(e));
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i]! - e[i]!);
+    if (!(d <= RTOL * scale + 1e-12)) return false;
+  }
+  return true;
+}
+
+const allNear = (pairs: readonly Pair[], f: (p: Pair) => [ArrayLike<number>, ArrayLike<number>] = (p) => [p.a.data, p.e]): boolean =>
+  pairs.every((p) => { const [x, y] = f(p); return near(x, y); });
+
+/** The constant c with answer = c × expected at every point, if there is one (c ≠ 0, 1). */
+function constantFactor(pairs: readonly Pair[]): number | undefined {
+  let ae = 0, ee = 0;
+  for (const { a, e } of pairs) {
+    if (a.data.length !== e.length) return undefined;
+    for (let i = 0; i < e.length; i++) { ae += a.data[i]! * e[i]!; ee += e[i]! * e[i]!; }
+  }
+  if (!(ee > 0)) return undefined;
+  const c = ae / ee;
+  if (Math.abs(c) < 1e-9 || Math.abs(c - 1) < 1e-9) return undefined;
+  return allNear(pairs, (p) => [p.a.data, p.e.map((v) => c * v)]) ? c : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The verdict
+
+export function check(expr: string, wrt: string, answer: string, opts: CheckOptions = {}): CheckResult {
+  return judge(prepareQuestion(expr, wrt, opts), answer);
+}
+
+/** Checks one answer against a prepared question (gradeAll reuses questions). */
+export function judge(q: Question, answer: string): CheckResult {
+  const expected = toText(q.expected);
+  const base = { expected, expectedShape: formatShape(q.expected.shape) };
+  const read = readAnswer(answer, q.vars);
+  if (!read.ok) {
+    const what = read.diagnosis === 'unparseable' ? 'the answer cannot be read' : 'the answer does not shape-check';
+    return { ...base, verdict: 'incorrect', diagnosis: read.diagnosis, explanation: `${what}: ${read.message}` };
+  }
+  const a = read.expr;
+  const withAnswer = { ...base, answerShape: formatShape(a.shape), syntax: read.syntax, answerInput: read.input };
+  const r = reading(q, a);
+  // A constant scalar stands for a constant tensor only when that is what the derivative is (0 for a zero gradient).
+  const onlyBroadcast = r.views.size === 1 && r.views.has('broadcast');
+  const points = samplePoints(q, POINTS);
+  if (r.views.size === 0 || (onlyBroadcast && !allNear(pairsFor(r, 'broadcast', points)))) {
+    return { ...withAnswer, verdict: 'incorrect', diagnosis: 'wrong-shape', explanation: wrongShape(q, a) };
+  }
+  const byView = new Map<View, Pair[]>();
+  try {
+    for (const v of r.views.keys()) byView.set(v, pairsFor(r, v, points));
+  } catch (err) {
+    if (!(err instanceof MatcalcError)) throw err;
+    return { ...withAnswer, verdict: 'incorrect', diagnosis: 'other', explanation: `the answer cannot be evaluated where the derivative is defined: ${err.message}` };
+  }
+  const incorrect = (diagnosis: Diagnosis, explanation: string, extra: Partial<CheckResult> = {}): CheckResult => ({
+    ...withAnswer, verdict: 'incorrect', diagnosis, explanation, ...extra,
+    ...counterexampleOf(q, r, byView),
+  });
+
+  // correct, transposed
+  const same = byView.get('same') ?? byView.get('broadcast');
+  if (same && allNear(same)) {
+    const proved = simplify(a) === simplify(q.expected);
+    return {
+      ...withAnswer, verdict: 'correct', diagnosis: proved ? 'proved-equal' : 'equal',
+      explanation: proved
+        ? `proved equal symbolically (both simplify to ${expected})`
+        : `equal to ${expected} at ${same.length} random points`,
+    };
+  }
+  const tr = byView.get('transposed');
+  if (tr && allNear(tr)) {
+    const denominator = q.d.kind === 'jacobian';
+    return {
+      ...withAnswer, verdict: 'transposed', diagnosis: denominator ? 'denominator-layout' : 'transposed',
+      explanation: layoutNote(q, a),
+    };
+  }
+
+  // sign, constant factor (possibly also transposed)
+  for (const [view, pairs] of byView) {
+    if (view === 'broadcast') continue;
+    const c = constantFactor(pairs);
+    if (c === undefined) continue;
+    const also = view === 'transposed' ? `, and it is transposed (${layoutNote(q, a)})` : '';
+    if (Math.abs(c + 1) < 1e-9) return incorrect('sign', `the sign is wrong: the answer is −(${expected})${also}`, { factor: -1 });
+    const nice = niceNumber(c);
+    return incorrect('factor', `off by a factor of ${formatFactor(nice)}: the answer is ${formatFactor(nice)} × (${expected})${factorHint(nice)}${also}`, { factor: nice });
+  }
+
+  // factors in the wrong order (symbolic)
+  const eTerms = expandTerms(q.expected);
+  const aTerms = expandTerms(a);
+  if (eTerms && aTerms) {
+    const w = reorderedTerm(eTerms, aTerms);
+    if (w) {
+      return incorrect('factor-order', `factors in the wrong order: the answer has ${toText(termExpr(w.answer))} where the derivative has ${toText(termExpr(w.expected))} (matrix products do not commute); the derivative is ${expected}`);
+    }
+  }
+
+  // a symmetry assumed
+  const sym = assumedSymmetric(q, r);
+  if (sym) return incorrect('assumed-symmetric', sym);
+
+  // one term missing or extra
+  const term = missingOrExtra(q, r, byView, points, eTerms, aTerms);
+  if (term) return incorrect(term.diagnosis, term.explanation);
+
+  const ce = counterexampleOf(q, r, byView);
+  const where = ce.counterexample
+    ? `; for example at ${formatAt(ce.counterexample.at)} the derivative is ${formatNested(ce.counterexample.expected)} but the answer gives ${formatNested(ce.counterexample.answer)}`
+    : '';
+  return incorrect('other', `the answer is not the derivative ${expected}${where}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Diagnoses
+
+function assumedSymmetric(q: Question, r: Reading): string | undefined {
+  const candidates = q.vars.filter((v) => v.shape.kind === 'matrix' && v.shape.m === v.shape.n && !v.props.includes('symmetric')).map((v) => v.name);
+  if (candidates.length === 0) return undefined;
+  const holds = (names: readonly string[]): View | undefined => {
+    let points: Point[];
+    try {
+      points = samplePoints(q, POINTS, new Set(names));
+    } catch (err) {
+      if (err instanceof DomainError) return undefined;
+      throw err;
+    }
+    for (const view of ['same', 'transposed'] as const) {
+      if (!r.views.has(view)) continue;
+      try {
+        if (allNear(pairsFor(r, view, points))) return view;
+      } catch (err) {
+        if (!(err instanceof MatcalcError)) throw err;
+      }
+    }
+    return undefined;
+  };
+  const all = holds(candidates);
+  if (all === undefined) return undefined;
+  const single = candidates.find((c) => holds([c]) !== undefined);
+  const names = single !== undefined ? [single] : candidates;
+  const list = names.join(' and ');
+  const verb = names.length === 1 ? 'it is' : 'they are';
+  const also = all === 'transposed' ? ' (and it is written transposed)' : '';
+  return `correct only if ${list} ${names.length === 1 ? 'is' : 'are'} symmetric, which ${verb} not declared to be${also}; for a general ${list} the derivative is ${toText(q.expected)}`;
+}
+
+function missingOrExtra(
+  q: Question, r: Reading, byView: ReadonlyMap<View, Pair[]>, points: readonly Point[],
+  eTerms: readonly Term[] | undefined, aTerms: readonly Term[] | undefined,
+): { diagnosis: 'missing-term' | 'extra-term'; explanation: string } | undefined {
+  const expected = toText(q.expected);
+  const views = [...byView].filter(([v]) => v !== 'broadcast');
+  if (eTerms && eTerms.length >= 2) {
+    const values = termValues(eTerms, (run, p) => run(p.env, p.sizes), points);
+    // The decomposition must add up to the derivative before a term is named.
+    if (values && points.every((p, k) => near(sum(values.map((v) => v[k]!.data)), p.e.data))) {
+      for (const [i, t] of eTerms.entries()) {
+        for (const [view, pairs] of views) {
+          if (allNear(pairs, (pr) => [pr.a.data, subtract(pr.e, align(view, values[i]![pairs.indexOf(pr)]!))])) {
+            return { diagnosis: 'missing-term', explanation: `a term is missing: ${toText(termExpr(t))} (the derivative is ${expected})${view === 'transposed' ? `, and the answer is transposed (${layoutNote(q, r.expr)})` : ''}` };
+          }
+        }
+      }
+    }
+  }
+  if (aTerms && aTerms.length >= 2) {
+    for (const [view, pairs] of views) {
+      const values = termValues(aTerms, (run, p) => run(p.env, answerSizes(r, view, p, r.expr)), points);
+      if (!values || !pairs.every((pr, k) => near(sum(values.map((v) => v[k]!.data)), pr.a.data))) continue;
+      for (const [j, t] of aTerms.entries()) {
+        if (allNear(pairs, (pr) => [subtract(pr.a.data, values[j]![pairs.indexOf(pr)]!.data), pr.e])) {
+          return { diagnosis: 'extra-term', explanation: `the term ${toText(termExpr(t))} is extra: without it the answer is ${view === 'transposed' ? 'the transpose of ' : ''}the derivative ${expected}` };
+        }
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Each term's value at each point, or undefined when one cannot be evaluated. */
+function termValues(
+  terms: readonly Term[], at: (run: ReturnType<typeof evaluator>, p: Point) => Tensor, points: readonly Point[],
+): Tensor[][] | undefined {
+  try {
+    return terms.map((t) => {
+      const run = evaluator(termExpr(t));
+      return points.map((p) => at(run, p));
+    });
+  } catch (err) {
+    if (err instanceof MatcalcError) return undefined;
+    throw err;
+  }
+}
+
+function sum(xs: readonly Float64Array[]): Float64Array {
+  const out = new Float64Array(xs[0]!.length);
+  for (const x of xs) {
+    if (x.length !== out.length) return new Float64Array(0).fill(NaN);
+    for (let i = 0; i < x.length; i++) out[i] += x[i]!;
+  }
+  return out;
+}
+
+function subtract(x: Float64Array, y: Float64Array): Float64Array {
+  if (x.length !== y.length) return new Float64Array(0);
+  return x.map((v, i) => v - y[i]!);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wording
+
+function layoutNote(q: Question, a: Expr): string {
+  const x = q.d.wrt;
+  const es = formatShape(q.expected.shape), as = formatShape(a.shape);
+  switch (q.d.kind) {
+    case 'gradient':
+      if (x.shape.kind === 'vector') {
+        return `the answer is a row vector (${as}), the numerator-layout ∂f/∂${x.name}; matcalc's gradient is a column, the shape of ${x.name} (${es})`;
+      }
+      return `the answer is the transpose of the gradient, the numerator-layout ∂f/∂${x.name} (${as}); matcalc's gradient has the shape of ${x.name} (${es}), so that df = tr(G'*d${x.name})`;
+    case 'jacobian':
+      return `the answer is the Jacobian in denominator layout (rows index ${x.name}: ${as}); matcalc uses numerator layout (rows index the outputs: ${es})`;
+    default:
+      return `the answer (${as}) is the transpose of the ${q.d.kind === 'hessian' ? 'Hessian' : 'derivative'} (${es}); ${q.d.convention}`;
+  }
+}
+
+function wrongShape(q: Question, a: Expr): string {
+  const shown = (s: Shape): string => (s.kind === 'scalar' ? 'a scalar' : `${describeShape(s)} (${formatShape(s)})`);
+  return `wrong shape: the answer is ${shown(a.shape)} but the derivative is ${shown(q.expected.shape)}: ${q.d.convention}`;
+}
+
+function describeShape(s: Shape): string {
+  switch (s.kind) {
+    case 'scalar': return 'a scalar';
+    case 'vector': return 'a column vector';
+    case 'row': return 'a row vector';
+    case 'matrix': return 'a matrix';
+  }
+}
+
+/** A factor as a short fraction when it is one (1/2, -3/2), else rounded. */
+function niceNumber(c: number): number {
+  for (let den = 1; den <= 12; den++) {
+    const num = Math.round(c * den);
+    if (num !== 0 && Math.abs(c - num / den) < 1e-7 * Math.max(1, Math.abs(c))) return num / den;
+  }
+  return Number(c.toPrecision(6));
+}
+
+function formatFactor(c: number): string {
+  for (let den = 2; den <= 12; den++) {
+    const num = Math.round(c * den);
+    if (!Number.isInteger(c) && Math.abs(c - num / den) < 1e-12) return `${num}/${den}`;
+  }
+  return String(c);
+}
+
+function factorHint(c: number): string {
+  if (Number.isInteger(1 / c) && Math.abs(1 / c) > 1) return ` (a factor ${Math.abs(1 / c)} is missing)`;
+  if (Number.isInteger(c) && Math.abs(c) > 1) return ` (an extra factor ${Math.abs(c)})`;
+  return '';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Counterexamples
+
+const roundSig = (v: number): number => { const r = Number(v.toPrecision(6)); return Object.is(r, -0) ? 0 : r; };
+
+function roundedNested(t: Tensor): Nested {
+  return toNested({ dims: t.dims, data: t.data.map(roundSig) });
+}
+
+/** Rounds a point's values (to integers, or to 1 or 2 decimals) keeping each variable in its domain. */
+function roundPoint(q: Question, env: ReadonlyMap<string, Tensor>, decimals: number): Map<string, Tensor> | undefined {
+  const out = new Map<string, Tensor>();
+  for (const v of q.vars) {
+    const t = env.get(v.name)!;
+    const constrained = v.props.some((p) => p === 'spd' || p === 'invertible' || p === 'positive');
+    const places = constrained ? Math.max(decimals, 1) : decimals;
+    const step = 10 ** -places;
+    const data = t.data.map((x) => {
+      const r = Math.round(x / step) * step;
+      const y = Number(r.toFixed(places));
+      return v.props.includes('positive') && y <= 0 ? step : Object.is(y, -0) ? 0 : y;
+    });
+    if (v.props.includes('spd') && !isPositiveDefinite(data, t.dims[0] ?? 1)) return undefined;
+    out.set(v.name, { dims: t.dims, data });
+  }
+  return out;
+}
+
+function isPositiveDefinite(a: Float64Array, n: number): boolean {
+  if (a.length !== n * n) return a.every((x) => x > 0);
+  const l = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) {
+    let d = a[j * n + j]!;
+    for (let k = 0; k < j; k++) d -= l[j * n + k]! ** 2;
+    if (!(d > 1e-9)) return false;
+    l[j * n + j] = Math.sqrt(d);
+    for (let i = j + 1; i < n; i++) {
+      let s = a[i * n + j]!;
+      for (let k = 0; k < j; k++) s -= l[i * n + k]! * l[j * n + k]!;
+      l[i * n + j] = s / l[j * n + j]!;
+    }
+  }
+  return true;
+}
+
+/** The first point where the answer differs, with values rounded for reading when the difference survives. */
+function counterexampleOf(q: Question, r: Reading, byView: ReadonlyMap<View, Pair[]>): { counterexample?: Counterexample } {
+  const entry = [...byView].find(([v]) => v === 'same' || v === 'broadcast') ?? [...byView][0];
+  if (entry === undefined) return {};
+  const [view, pairs] = entry;
+  const bad = pairs.find((p) => !near(p.a.data, p.e));
+  if (bad === undefined) return {};
+  const runE = evaluator(q.expected), runA = evaluator(r.expr);
+  for (const decimals of [0, 1, 2]) {
+    const env = roundPoint(q, bad.p.env, decimals);
+    if (env === undefined) continue;
+    try {
+      const e = runE(env, bad.p.sizes);
+      let a = runA(env, answerSizes(r, view, bad.p, r.expr));
+      if (view === 'broadcast') a = { dims: e.dims, data: new Float64Array(e.data.length).fill(a.data[0]!) };
+      if (allFinite(e) && allFinite(a) && !near(a.data, align(view, e))) {
+        return { counterexample: { at: atOf(q, env), expected: roundedNested(e), answer: roundedNested(a) } };
+      }
+    } catch (err) {
+      if (!(err instanceof MatcalcError)) throw err;
+    }
+  }
+  return { counterexample: { at: atOf(q, bad.p.env, true), expected: roundedNested(bad.p.e), answer: roundedNested(bad.a) } };
+}
+
+function atOf(q: Question, env: ReadonlyMap<string, Tensor>, round = false): Record<string, Nested> {
+  const out: Record<string, Nested> = {};
+  for (const v of q.vars) {
+    const t = env.get(v.name)!;
+    out[v.name] = round ? roundedNested(t) : toNested(t);
+  }
+  return out;
+}
+
+export function formatNested(v: Nested): string {
+  return Array.isArray(v) ? `[${v.map(formatNested).join(', ')}]` : String(v);
+}
+
+const formatAt = (at: Record<string, Nested>): string => Object.entries(at).map(([k, v]) => `${k} = ${formatNested(v)}`).join(', ');
+
+// ---------------------------------------------------------------------------------------------
+// Grading many answers
+
+export interface GradeItem {
+  readonly id?: string | number;
+  readonly expr: string;
+  readonly wrt: string;
+  readonly answer: string;
+  readonly vars?: Readonly<Record<string, VarDecl>>;
+  readonly order?: number;
+}
+
+/** One graded item: `result` when ok, else `error` (the question could not be derived). */
+export interface GradeRow {
+  readonly id?: string | number;
+  readonly ok: boolean;
+  readonly result?: CheckResult;
+  readonly error?: { readonly kind: string; readonly message: string };
+}
+
+export interface GradeSummary {
+  readonly total: number;
+  readonly correct: number;
+  readonly transposed: number;
+  readonly incorrect: number;
+  /** Items whose question could not be derived (bad expr, wrt, vars). */
+  readonly errors: number;
+  /** Count per diagnosis over the graded answers. */
+  readonly byDiagnosis?: Readonly<Partial<Record<Diagnosis, number>>>;
+}
+
+/** Grades many answers; questions shared by several answers are derived once. */
+export function gradeAll(items: readonly GradeItem[], opts: { readonly seed?: number } = {}): { readonly results: readonly GradeRow[]; readonly summary: GradeSummary } {
+  const questions = new Map<string, Question | MatcalcError>();
+  const results: GradeRow[] = [];
+  const counts = { correct: 0, transposed: 0, incorrect: 0, errors: 0 };
+  const byDiagnosis: Partial<Record<Diagnosis, number>> = {};
+  for (const item of items) {
+    const id = item.id !== undefined ? { id: item.id } : {};
+    const key = JSON.stringify([item.expr, item.wrt, item.vars ?? null, item.order ?? 1]);
+    let q = questions.get(key);
+    if (q === undefined) {
+      try {
+        q = prepareQuestion(item.expr, item.wrt, {
+          ...(item.vars ? { vars: item.vars } : {}), ...(item.order !== undefined ? { order: item.order } : {}), ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+        });
+      } catch (err) {
+        if (!(err instanceof MatcalcError)) throw err;
+        q = err;
+      }
+      questions.set(key, q);
+    }
+    if (q instanceof MatcalcError) {
+      counts.errors++;
+      results.push({ ...id, ok: false, error: { kind: q.kind, message: q.message } });
+      continue;
+    }
+    const result = judge(q, item.answer);
+    counts[result.verdict]++;
+    if (result.diagnosis) byDiagnosis[result.diagnosis] = (byDiagnosis[result.diagnosis] ?? 0) + 1;
+    results.push({ ...id, ok: true, result });
+  }
+  return { results, summary: { total: items.length, ...counts, byDiagnosis } };
+}

@@ -7,7 +7,7 @@ import type { Expr, Var } from '../ir/expr.js';
 import { varsOf } from '../ir/walk.js';
 import { type VarDecl, parse } from '../parse/parse.js';
 import { type Layout, MAX_ORDER, type SymbolicDerivative, differentiate, resultExpr } from '../diff/derivative.js';
-import { type Env, bindDims, evaluator, resolveDim } from '../numeric/evaluate.js';
+import { type DimSizes, type Env, bindDims, evaluator, resolveDim } from '../numeric/evaluate.js';
 import { type Tensor, reshape, sizeOf, tensor } from '../numeric/tensor.js';
 import { toText } from '../print/text.js';
 import { toLatex } from '../print/latex.js';
@@ -47,6 +47,9 @@ export interface Derivative {
   evaluate(at: Values): Tensor;
   verify(opts?: VerifyOptions): VerifyReport;
 }
+
+/** A derivative's value at a point; `given` sizes dimensions no variable fixes. */
+type ValueFn = (at: Env, given?: DimSizes) => Tensor;
 
 /** Evaluations allowed when reading a differential's value off basis directions. */
 const MAX_BASIS_EVALUATIONS = 20_000;
@@ -97,7 +100,7 @@ function conventionOf(sym: SymbolicDerivative, kind: ResultKind): string {
 export function makeDerivative(sym: SymbolicDerivative): Derivative {
   const expr = resultExpr(sym);
   const kind = kindOf(sym);
-  const valueFn = kind === 'differential' ? differentialValue(sym) : matrixValue(expr, sym);
+  const valueFn = valueFnOf(sym, expr, kind);
   const self: Derivative = {
     f: sym.f, wrt: sym.wrt, order: sym.order, layout: sym.layout, kind, expr, shape: sym.dims,
     directions: sym.directions, symbolic: sym, convention: conventionOf(sym, kind),
@@ -110,24 +113,28 @@ export function makeDerivative(sym: SymbolicDerivative): Derivative {
   return self;
 }
 
+function valueFnOf(sym: SymbolicDerivative, expr = resultExpr(sym), kind = kindOf(sym)): ValueFn {
+  return kind === 'differential' ? differentialValue(sym) : matrixValue(expr, sym);
+}
+
 /** The value of a matrix form, reshaped to the layout dims. */
-function matrixValue(expr: Expr, sym: SymbolicDerivative): (at: Env) => Tensor {
+function matrixValue(expr: Expr, sym: SymbolicDerivative): ValueFn {
   const run = evaluator(expr);
   // f's variables fix every dimension of the result, even those the result no longer mentions
   // (d(W*x)/dW = kron(eye(m), x') has m from W alone).
   const vars = allVarsOf(sym.f, expr);
-  return (at) => {
-    const sizes = bindDims(vars, at);
+  return (at, given) => {
+    const sizes = bindDims(vars, at, given);
     const t = run(at, sizes);
     return reshape(t, sym.dims.map((d) => resolveDim(d, sizes)));
   };
 }
 
 /** The value of the k-th differential, read off at every tuple of basis directions. */
-function differentialValue(sym: SymbolicDerivative): (at: Env) => Tensor {
+function differentialValue(sym: SymbolicDerivative): ValueFn {
   const run = evaluator(sym.differential);
-  return (at) => {
-    const sizes = bindDims(allVarsOf(sym.f), at);
+  return (at, given) => {
+    const sizes = bindDims(allVarsOf(sym.f), at, given);
     const xDims = tensorDims(sym.wrt.shape).map((d) => resolveDim(d, sizes));
     const fDims = tensorDims(sym.f.shape).map((d) => resolveDim(d, sizes));
     const n = sizeOf(xDims), m = sizeOf(fDims), k = sym.order;
@@ -147,12 +154,12 @@ function differentialValue(sym: SymbolicDerivative): (at: Env) => Tensor {
   };
 }
 
-function verifyDerivative(d: Derivative, valueFn: (at: Env) => Tensor, opts?: VerifyOptions): VerifyReport {
-  const base = d.order === 1 ? valueOf(d.f) : makeDerivative(differentiate(d.f, d.wrt, d.order - 1)).evaluate;
+function verifyDerivative(d: Derivative, valueFn: ValueFn, opts?: VerifyOptions): VerifyReport {
+  const base: ValueFn = d.order === 1 ? valueOf(d.f) : valueFnOf(differentiate(d.f, d.wrt, d.order - 1));
   const denominatorJacobian = d.kind === 'jacobian' && d.layout === 'denominator';
-  const value = denominatorJacobian ? (at: Env) => transpose2(valueFn(at)) : valueFn;
+  const value: ValueFn = denominatorJacobian ? (at, given) => transpose2(valueFn(at, given)) : valueFn;
   return verifyClaim({
-    base: base as (at: Env) => Tensor, value, wrt: d.wrt,
+    base, value, wrt: d.wrt,
     vars: allVarsOf(d.f), exprs: [d.f, d.expr],
   }, opts);
 }

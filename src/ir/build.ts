@@ -38,7 +38,13 @@ export function add(a: Expr, b: Expr): Expr {
   const shape = binaryShape('add', operand(a), operand(b), strictUnifier);
   if (isZero(a) && shapeEquals(b.shape, shape)) return b;
   if (isZero(b) && shapeEquals(a.shape, shape)) return a;
+  // 0 + s over a vector or matrix is s broadcast: s*vector(1), not vector(0) + s.
+  if (isZero(a)) return mul(b, ones(shape));
+  if (isZero(b)) return mul(a, ones(shape));
   if (a.kind === 'const' && b.kind === 'const') return num(a.value + b.value);
+  // vector(1) + c is the constant 1 + c broadcast: d(x + b - b)/db is vector(1) - 1, a real zero.
+  if (a.kind === 'ones' && b.kind === 'const') return mul(num(1 + b.value), a);
+  if (b.kind === 'ones' && a.kind === 'const') return mul(num(1 + a.value), b);
   return raw('add', a, b, shape);
 }
 
@@ -112,6 +118,9 @@ export function transpose(x: Expr): Expr {
   return intern({ kind: 'transpose', x, shape: transposeShape(x.shape) });
 }
 
+/** Functions linear in each tensor argument (kron: in each one separately). */
+const LINEAR: ReadonlySet<FnName> = new Set<FnName>(['sum', 'tr', 'diag', 'vec', 'kron']);
+
 export function call(fn: FnName, args: readonly Expr[]): Expr {
   const arity = tensorArity(fn);
   const maxArgs = arity + FUNCTIONS[fn].params.length;
@@ -124,6 +133,8 @@ export function call(fn: FnName, args: readonly Expr[]): Expr {
     if (p.kind !== 'const') throw new ParseError(`the parameter ${i + 1} of ${fn} must be a number, not ${toText(p)}`);
   });
   const shape = callShape(fn, args.map(operand), strictUnifier);
+  // Linear functions of a zero are zero: kron(dA, B) + kron(A, 0) → kron(dA, B).
+  if (LINEAR.has(fn) && args.slice(0, arity).some(isZero)) return zero(shape);
   return intern({ kind: 'call', fn, args: [...args], shape });
 }
 

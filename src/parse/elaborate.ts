@@ -11,9 +11,9 @@ import { ParseError, ShapeError, UnknownError } from '../errors.js';
 import * as b from '../ir/build.js';
 import type { Expr, Prop } from '../ir/expr.js';
 import { FUNCTIONS, isFnName } from '../ir/functions.js';
-import { type BinaryOp, type Operand, binaryShape, callShape } from '../shape/rules.js';
+import { type BinaryOp, type Operand, type Unifier, binaryShape, callShape } from '../shape/rules.js';
 import { DimUnifier } from '../shape/infer.js';
-import { type Dim, type Shape, SCALAR, formatShape, mapDims, mulDim, matrixShape, transposeShape, vectorShape } from '../shape/shape.js';
+import { type Dim, type Shape, SCALAR, formatDim, formatShape, mapDims, mulDim, matrixShape, transposeShape, vectorShape } from '../shape/shape.js';
 import { type Surface, surfaceText } from './surface.js';
 
 /** A declared variable: dims [] scalar, [n] vector, [m, n] matrix; names or positive integers. */
@@ -128,7 +128,9 @@ export function elaborate(root: Surface, scope: Scope): Expr {
       s = declShape(name, d);
       props.set(name, d.props ?? []);
     } else if (scope.convention !== false) {
-      if (RESERVED.has(name) || isFnName(name)) throw new UnknownError(`${name} is a function and needs arguments, e.g. ${name}(x)`);
+      if (RESERVED.has(name) || isFnName(name)) {
+        throw new UnknownError(`${name} is a function and needs arguments, e.g. ${name}(${name === 'vector' || name === 'matrix' ? 1 : 'x'})`);
+      }
       if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) throw new UnknownError(`${name} is not a valid variable name`);
       const kind = conventionalKind(name);
       s = kind === 'scalar' ? SCALAR : kind === 'vector' ? vectorShape(u.fresh()) : matrixShape(u.fresh(), u.fresh());
@@ -148,11 +150,14 @@ export function elaborate(root: Surface, scope: Scope): Expr {
     nodeShape.set(s, shape);
     return shape;
   };
+  // Messages name inference's unknowns ('?1') the way the result would: n, m, k, …
   let displayDim: ((d: Dim) => Dim) | undefined;
+  const shown = (d: Dim): Dim => (displayDim ??= u.resolver(rigidNames))(d);
+  const unifier: Unifier = { unify: (x, y) => u.unify(x, y), show: (d) => formatDim(shown(d)) };
   const operand = (s: Surface, shape: Shape): Operand => ({
     shape,
     label: () => surfaceText(s),
-    display: () => formatShape(mapDims(shape, (displayDim ??= u.resolver(rigidNames)))),
+    display: () => formatShape(mapDims(shape, shown)),
   });
   const inferNode = (s: Surface): Shape => {
     switch (s.t) {
@@ -166,7 +171,7 @@ export function elaborate(root: Surface, scope: Scope): Expr {
         if (s.op === 'neg') return shapes[0]!;
         if (s.op === 'transpose') return transposeShape(shapes[0]!);
         const op = BIN[s.op]!;
-        return binaryShape(op, operand(s.args[0]!, shapes[0]!), operand(s.args[1]!, shapes[1]!), u);
+        return binaryShape(op, operand(s.args[0]!, shapes[0]!), operand(s.args[1]!, shapes[1]!), unifier);
       }
       case 'call': {
         if (s.fn === 'vector' || s.fn === 'matrix') {
@@ -185,7 +190,7 @@ export function elaborate(root: Surface, scope: Scope): Expr {
           throw new UnknownError(`${s.fn} takes ${arity === max ? arity : `${arity} to ${max}`} argument${max === 1 ? '' : 's'}, not ${s.args.length}`);
         }
         const shapes = s.args.map(infer);
-        return callShape(s.fn, s.args.map((a, i) => operand(a, shapes[i]!)), u);
+        return callShape(s.fn, s.args.map((a, i) => operand(a, shapes[i]!)), unifier);
       }
     }
   };

@@ -5,7 +5,7 @@
  *   parse("W*x", { vars: { W: { dims: ['k','n'] } } })
  *   parseVarSpec("matrix(n,n) spd")               → { dims: ['n','n'], props: ['spd'] }
  */
-import { ParseError } from '../errors.js';
+import { LimitError, ParseError } from '../errors.js';
 import type { Expr, Prop } from '../ir/expr.js';
 import { PROPS } from '../ir/expr.js';
 import type { Dim } from '../shape/shape.js';
@@ -20,7 +20,14 @@ export interface ParseOptions {
 }
 
 export function parse(src: string, opts: ParseOptions = {}): Expr {
-  return elaborate(parseSurface(src), { decls: opts.vars ?? {}, convention: true });
+  const surface = parseSurface(src);
+  try {
+    return elaborate(surface, { decls: opts.vars ?? {}, convention: true });
+  } catch (err) {
+    // LIMITS.maxDepth keeps elaboration inside the stack; this is the backstop if it ever does not.
+    if (err instanceof RangeError) throw new LimitError('the expression is nested too deeply');
+    throw err;
+  }
 }
 
 /**
@@ -36,6 +43,8 @@ export function parseVarSpec(spec: string): VarDecl {
     const m = /^(?:(scalar|vector|matrix)\s*(?:\(([^)]*)\))?|\[([^\]]*)\])$/.exec(w);
     if (!m || dims !== undefined) throw new ParseError(`cannot read the shape "${spec}": write scalar, vector(n), matrix(m,n) or [m,n], optionally followed by ${PROPS.join(', ')}`);
     const list = (m[2] ?? m[3] ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const bad = list.find((d) => !/^(?:[1-9]\d*|[A-Za-z][A-Za-z0-9_]*)$/.test(d));
+    if (bad !== undefined) throw new ParseError(`cannot read the shape "${spec}": the dimension ${bad} is neither a name nor a positive integer`);
     dims = list.map((d) => (/^\d+$/.test(d) ? Number(d) : d));
     const want = m[1] === 'scalar' ? 0 : m[1] === 'vector' ? 1 : m[1] === 'matrix' ? 2 : dims.length;
     if (m[1] === 'matrix' && dims.length === 1) dims = [dims[0]!, dims[0]!];

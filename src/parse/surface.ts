@@ -23,8 +23,12 @@ export const LIMITS = {
   maxLength: 20_000,
   /** Nesting of parentheses and brackets. */
   maxNesting: 200,
-  /** Depth of the expression tree (long chains such as a+a+…+a count too). */
-  maxDepth: 2_000,
+  /**
+   * Depth of the expression tree (long chains such as a+a+…+a count too). Elaboration, printing,
+   * simplification and differentiation recurse over the tree, so this keeps them well inside the
+   * call stack (a 2,000-deep chain overflowed it in elaboration).
+   */
+  maxDepth: 1_000,
 } as const;
 
 let mathjs: ReturnType<typeof create> | undefined;
@@ -78,12 +82,44 @@ function checkDepth(root: MNode): void {
   }
 }
 
+/**
+ * mathjs's nodes carry no positions, so a construct we reject is located by its first occurrence in
+ * the source: a word token as a whole word, a pattern by its first match, anything else verbatim.
+ */
+function columnOf(src: string, ...tokens: Array<string | RegExp>): number | undefined {
+  let best = -1;
+  for (const t of tokens) {
+    const i = t instanceof RegExp ? src.search(t) : /^\w+$/.test(t) ? src.search(new RegExp(`\\b${t}\\b`)) : src.indexOf(t);
+    if (i >= 0 && (best < 0 || i < best)) best = i;
+  }
+  return best < 0 ? undefined : best + 1;
+}
+
+/** Where a construct outside the language starts. */
+function columnOfNode(n: MNode, src: string): number | undefined {
+  switch (n.type) {
+    case 'AccessorNode': case 'IndexNode': return columnOf(src, '[', /(?<=[\w)\]])\.(?=[A-Za-z_])/);
+    case 'AssignmentNode': case 'FunctionAssignmentNode': return columnOf(src, /(?<![=<>!])=(?!=)/);
+    case 'ConditionalNode': return columnOf(src, '?');
+    case 'ArrayNode': return columnOf(src, '[');
+    case 'ObjectNode': return columnOf(src, '{');
+    case 'RangeNode': return columnOf(src, ':');
+    case 'BlockNode': return columnOf(src, ';', '\n');
+    default: return undefined;
+  }
+}
+
 function convert(n: MNode, src: string): Surface {
   switch (n.type) {
     case 'ParenthesisNode':
       return convert(n.content!, src);
     case 'ConstantNode': {
-      if (typeof n.value !== 'number' || !Number.isFinite(n.value)) throw new ParseError(`only numbers are allowed as constants, not ${JSON.stringify(n.value)}`);
+      if (typeof n.value !== 'number' || !Number.isFinite(n.value)) {
+        const v = n.value;
+        const text = typeof v === 'string' ? JSON.stringify(v) : String(v);
+        const at = typeof v === 'string' ? columnOf(src, `"${v}"`, `'${v}'`) : columnOf(src, String(v));
+        throw new ParseError(`only finite numbers are allowed as constants, not ${text}`, at);
+      }
       return { t: 'num', value: n.value };
     }
     case 'SymbolNode':
@@ -94,7 +130,7 @@ function convert(n: MNode, src: string): Surface {
       if (n.fn === 'unaryPlus') return args[0]!;
       if (n.fn === 'ctranspose' || n.fn === 'transpose') return { t: 'op', op: 'transpose', args };
       const op = BINARY[n.fn as string];
-      if (op === undefined) throw new ParseError(`the operator ${n.op} is not part of the language`);
+      if (op === undefined) throw new ParseError(`the operator ${n.op} is not part of the language`, columnOf(src, n.op ?? ''));
       return { t: 'op', op, args };
     }
     case 'FunctionNode': {
@@ -103,7 +139,7 @@ function convert(n: MNode, src: string): Surface {
       return { t: 'call', fn: fn.name!, args: (n.args ?? []).map((a) => convert(a, src)) };
     }
     default:
-      throw new ParseError(`${describeNode(n.type)} is not part of the language`);
+      throw new ParseError(`${describeNode(n.type)} is not part of the language`, columnOfNode(n, src));
   }
 }
 
@@ -143,7 +179,8 @@ export function surfaceText(s: Surface): string {
     case 'name': return s.name;
     case 'call': return `${s.fn}(${s.args.map(surfaceText).join(', ')})`;
     case 'op': {
-      const [a, b] = s.args.map((x) => (x.t === 'op' ? `(${surfaceText(x)})` : surfaceText(x)));
+      // A postfix transpose binds tightest, so it needs no parentheses as an operand: x'*x.
+      const [a, b] = s.args.map((x) => (x.t === 'op' && x.op !== 'transpose' ? `(${surfaceText(x)})` : surfaceText(x)));
       const sym: Record<SurfaceOp, string> = {
         add: '+', sub: '-', mul: '*', div: '/', emul: '.*', ediv: './', pow: '^', epow: '.^', neg: '-', transpose: "'", gt: '>',
       };

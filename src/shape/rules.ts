@@ -14,6 +14,8 @@ import {
 export interface Unifier {
   /** The common dimension, or null when a and b cannot be the same. */
   unify(a: Dim, b: Dim): Dim | null;
+  /** A dimension as the user should read it in a message (inference names its unknowns). */
+  show?(d: Dim): string;
 }
 
 export const strictUnifier: Unifier = { unify: (a, b) => (a === b ? a : null) };
@@ -32,6 +34,7 @@ export type BinaryOp = 'add' | 'mul' | 'emul' | 'ediv' | 'div' | 'pow' | 'epow';
 const atom = (label: string): string => (/^[A-Za-z0-9_.]+'?$/.test(label) ? label : `(${label})`);
 
 const describe = (o: Operand) => `${o.label()} (${o.display?.() ?? formatShape(o.shape)})`;
+const showDim = (u: Unifier, d: Dim): string => u.show?.(d) ?? formatDim(d);
 
 const OP_VERB: Record<BinaryOp, string> = {
   add: 'add', mul: 'multiply', emul: 'multiply elementwise', ediv: 'divide elementwise',
@@ -65,7 +68,7 @@ function matmulShape(a: Operand, b: Operand, u: Unifier): Shape {
     const d = u.unify(x, y);
     if (d === null) {
       throw new ShapeError(
-        `cannot multiply ${describe(a)} by ${describe(b)}: inner dimensions ${formatDim(x)} and ${formatDim(y)} differ`,
+        `cannot multiply ${describe(a)} by ${describe(b)}: inner dimensions ${showDim(u, x)} and ${showDim(u, y)} differ`,
       );
     }
     return d;
@@ -108,7 +111,7 @@ function squareShape(a: Operand, u: Unifier): Shape {
   const s = a.shape;
   if (s.kind !== 'matrix') throw new ShapeError(`${describe(a)} must be a square matrix`);
   const n = u.unify(s.m, s.n);
-  if (n === null) throw new ShapeError(`${describe(a)} must be a square matrix, but ${formatDim(s.m)} and ${formatDim(s.n)} differ`);
+  if (n === null) throw new ShapeError(`${describe(a)} must be a square matrix, but ${showDim(u, s.m)} and ${showDim(u, s.n)} differ`);
   return matrixShape(n, n);
 }
 

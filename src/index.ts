@@ -14,6 +14,12 @@ export {
   check, gradeAll, type CheckOptions, type CheckResult, type Verdict, type Diagnosis, type Counterexample,
   type GradeItem, type GradeRow, type GradeSummary,
 } from './check/check.js';
+export {
+  backprop, checkWalkthrough, mlp, renderText as renderBackpropText, renderLatex as renderBackpropLatex,
+  renderJson as renderBackpropJson, renderDot, renderHtml as renderBackpropHtml, toJson as backpropJson,
+  ACTIVATIONS, LOSSES, type Walkthrough, type BackpropOptions, type LayerSpec, type Mlp, type MlpOptions,
+} from './backprop/index.js';
+export { derivationSteps, verifySteps, type Step, type StepClaim, type Route } from './diff/steps.js';
 export { latexToInput, parseLatex, looksLikeLatex, type LatexReadOptions } from './parse/latex.js';
 export type { Layout } from './diff/derivative.js';
 export type { Expr, Var, Prop } from './ir/expr.js';

@@ -1,0 +1,14 @@
+/**
+ * Backpropagation walkthroughs: computational graphs with forward values, local gradients and
+ * upstream gradients (graph.ts), their renderings (render.ts, html.ts), finite-difference checks
+ * (verify.ts) and neural-network expressions (mlp.ts).
+ */
+export {
+  backprop, formatValue, LOCAL_VALUE_LIMIT,
+  type BackpropOptions, type ChainStep, type EdgeStep, type LayerSpec, type LayerView, type Local, type Walkthrough, type WalkNode,
+} from './graph.js';
+export { renderText, renderLatex, renderJson, renderDot, toJson, formatTensor, texTensor, type WalkthroughJson } from './render.js';
+export { renderHtml, renderSvg, type HtmlOptions } from './html.js';
+export { checkWalkthrough, type CheckOptions, type CheckResult, type WalkthroughCheck } from './verify.js';
+export { mlp, ACTIVATIONS, LOSSES, type Activation, type Loss, type Mlp, type MlpOptions } from './mlp.js';
+export { parseProgram, type Program } from './program.js';

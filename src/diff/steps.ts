@@ -1,0 +1,426 @@
+/**
+ * Derivations step by step, for `matcalc diff --steps`: each step is a LaTeX line a textbook would
+ * print, paired with a claim that finite differences can check (verifyStep), so that every
+ * intermediate line — not only the answer — is tested.
+ *
+ * Two routes:
+ *   - differential (Magnus & Neudecker; the default): f, then df by one rule per operation, then
+ *     simplified; for a scalar f each term brought to the canonical form tr(Gᵀ dX) (⟨G, dX⟩), the
+ *     terms collected, and ∇f = G read off; for a vector or matrix f, vec(df) = J vec(dX) and J.
+ *     A derivative with respect to a scalar is read off at dx = 1. Higher orders repeat the steps on
+ *     the previous result.
+ *   - chain (backpropagation, scalar f only): the forward definitions of the computational graph,
+ *     then for every node from the output back to the variable its upstream gradient as the sum over
+ *     consumers of upstream × local (a vector–Jacobian product), ending in the gradient. Names given
+ *     with `q = x + y; f = q*z` label the nodes.
+ *
+ * Claims: `value` (the line equals f), `differential` (the line, with dX = V, equals the directional
+ * derivative of `of` along V), `derivative` (the value, in the layout dims(of) + dims(wrt), equals the
+ * finite-difference derivative), `adjoint` (the value equals ∂of/∂node with the node set free).
+ */
+import { DomainError, RequestError, UnsupportedError } from '../errors.js';
+import * as b from '../ir/build.js';
+import { type Expr, type Var, children } from '../ir/expr.js';
+import { postorder, varsOf } from '../ir/walk.js';
+import type { VarDecl } from '../parse/parse.js';
+import { fracHeading, latexName, toLatex } from '../print/latex.js';
+import { toText } from '../print/text.js';
+import { simplify } from '../simplify/simplify.js';
+import { ELEMENTWISE_RULES, FUNCTION_RULES, OPERATOR_RULES, isElementwiseRule } from '../../rules/index.js';
+import { evaluator } from '../numeric/evaluate.js';
+import { NearKinkError, ORDER1, type Tolerance, compareTensors, fdDirectional, fdJacobian } from '../numeric/fd.js';
+import { defaultDims, randomPoint, rng } from '../numeric/random.js';
+import { type Tensor, reshape, tensor } from '../numeric/tensor.js';
+import { derivative, findVar } from '../api/derivative.js';
+import { parseProgram } from '../backprop/program.js';
+import { substitute } from '../backprop/substitute.js';
+import { type SymGraph, type SymNode, buildGraph, inner, inlineUpstreams } from '../backprop/symbolic.js';
+import { MAX_ORDER, directionVars } from './derivative.js';
+import { differential } from './differential.js';
+import { gradientOf, jacobianOf } from './linear.js';
+
+export type StepClaim =
+  /** expr has the values of `of`. */
+  | { readonly kind: 'value'; readonly expr: Expr; readonly of: Expr }
+  /** expr, with `direction` = V, is the directional derivative of `of` along V in `wrt` (compared entry by entry, flattened). */
+  | { readonly kind: 'differential'; readonly expr: Expr; readonly of: Expr; readonly wrt: Var; readonly direction: Var }
+  /** expr's value, reshaped to dims(of) + dims(wrt), is ∂of/∂wrt. */
+  | { readonly kind: 'derivative'; readonly expr: Expr; readonly of: Expr; readonly wrt: Var }
+  /** expr is ∂of/∂node for a scalar `of`, the node set free (the sum over every path through it). */
+  | { readonly kind: 'adjoint'; readonly expr: Expr; readonly of: Expr; readonly node: Expr };
+
+export interface Step {
+  /** What the step does: "differentiate", "simplify", "canonical form", "gradient", "upstream × local", … */
+  readonly title: string;
+  /** Why the step holds (the rules applied), for the reader. */
+  readonly rule: string;
+  /** One display line, KaTeX-valid. */
+  readonly latex: string;
+  readonly text: string;
+  readonly claim: StepClaim;
+}
+
+export type Route = 'differential' | 'chain';
+
+export interface StepsOptions {
+  readonly vars?: Readonly<Record<string, VarDecl>>;
+  /** Default: differential. */
+  readonly route?: Route;
+  /** Default 1 (differential route only above 1). */
+  readonly order?: number;
+  /** The function's name in the display (default f, or the program's last name). */
+  readonly name?: string;
+}
+
+export function derivationSteps(expr: string | Expr, wrt: string, opts: StepsOptions = {}): Step[] {
+  const program = typeof expr === 'string' ? parseProgram(expr, opts.vars) : { root: expr, names: new Map<Expr, string>() };
+  const f = program.root;
+  const X = findVar(f, wrt);
+  const order = opts.order ?? 1;
+  if (!Number.isInteger(order) || order < 1) throw new RequestError(`the order must be a positive integer, not ${order}`);
+  if (order > MAX_ORDER) throw new RequestError(`orders above ${MAX_ORDER} are not supported`);
+  const name = opts.name ?? ('output' in program && program.output !== undefined ? program.output : 'f');
+  const route = opts.route ?? 'differential';
+  if (route === 'chain') {
+    if (order !== 1) throw new RequestError('the chain-rule route gives first derivatives; use the differential route for higher orders');
+    if (f.shape.kind !== 'scalar') throw new RequestError('the chain-rule route needs a scalar function (a loss): wrap it in sum(...), or use the differential route');
+    return chainSteps(f, X, name, program.names);
+  }
+  if (route !== 'differential') throw new RequestError(`the route must be differential or chain, not ${String(route)}`);
+  return differentialSteps(f, X, name, order);
+}
+
+// ---------------------------------------------------------------------------------------------
+// LaTeX with named placeholders
+
+/** toLatex, with some variables printed differently (direction dX as \mathrm{d}X, G_v as ∂f/∂v). */
+function texWith(e: Expr, names: ReadonlyMap<string, string>): string {
+  let s = toLatex(e);
+  for (const [name, tex] of names) {
+    const token = latexName(name);
+    if (s.includes(token)) s = s.split(token).join(tex);
+  }
+  return s;
+}
+
+const partial = (top: string, bottom: string): string => `\\frac{\\partial ${top}}{\\partial ${bottom}}`;
+
+/** ∂f/∂x, ∂²f/∂x², ∂^k f/∂x^k. */
+function textHeading(f: string, x: string, k: number): string {
+  if (k === 1) return `∂${f}/∂${x}`;
+  const sup = k === 2 ? '²' : k === 3 ? '³' : `^${k}`;
+  return `∂${sup}${f}/∂${x}${sup}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Differential route
+
+/** Each operator as its rule's left-hand side reads. */
+const OPERATOR_FORM: Readonly<Record<keyof typeof OPERATOR_RULES, string>> = {
+  add: 'A + B', neg: '-X', transpose: "X'", mul: 'A*B', emul: 'A.*B', ediv: 'A./B', div: 'A/B', epow: 'A.^B', pow: 'A^B',
+};
+
+/** The rules of the operations in f that depend on x, as "d(A*B) = dA*B + A*dB" lines. */
+function rulesUsed(f: Expr, x: Var): string {
+  const depends = new Set<Expr>();
+  const seen: string[] = [];
+  for (const n of postorder(f)) {
+    if (n === x || children(n).some((k) => depends.has(k))) depends.add(n);
+    else continue;
+    let line: string | undefined;
+    if (n.kind === 'var' || n.kind === 'const' || n.kind === 'zero' || n.kind === 'ones' || n.kind === 'eye') continue;
+    if (n.kind === 'call') {
+      line = isElementwiseRule(n.fn)
+        ? `d ${n.fn}(x) = ${ELEMENTWISE_RULES[n.fn].dx} .* dx`
+        : `d ${n.fn}: ${FUNCTION_RULES[n.fn].d}`;
+    } else if (n.kind === 'pow' && n.a.shape.kind === 'matrix') {
+      line = 'd(X^k) = Σ X^i dX X^(k-1-i)';
+    } else {
+      line = `d(${OPERATOR_FORM[n.kind]}) = ${OPERATOR_RULES[n.kind].d}`;
+    }
+    if (!seen.includes(line)) seen.push(line);
+  }
+  return seen.join('; ');
+}
+
+/** Signed terms of a sum (a + b - c → [+a, +b, -c]), keeping scalar broadcasts whole. */
+function sumTerms(e: Expr, sign = 1, out: Array<{ sign: number; term: Expr }> = []): Array<{ sign: number; term: Expr }> {
+  if (e.kind === 'add' && e.a.shape.kind === e.shape.kind && e.b.shape.kind === e.shape.kind) {
+    sumTerms(e.a, sign, out);
+    sumTerms(e.b, sign, out);
+  } else if (e.kind === 'neg') sumTerms(e.x, -sign, out);
+  else out.push({ sign, term: e });
+  return out;
+}
+
+const signed = (sign: number, e: Expr): Expr => (sign < 0 ? b.neg(e) : e);
+
+/** ⟨G, dX⟩ as tr(G' dX) / G' dx, a leading minus of G kept outside: -tr(M' dX) rather than tr((-M)' dX). */
+function canonical(g: Expr, dX: Expr): Expr {
+  return g.kind === 'neg' ? b.neg(inner(g.x, dX)) : inner(g, dX);
+}
+
+/** vec of a direction, as a column (row-major vec). */
+function vecOf(e: Expr): Expr {
+  switch (e.shape.kind) {
+    case 'scalar': case 'vector': return e;
+    case 'row': return b.transpose(e);
+    case 'matrix': return b.call('vec', [e]);
+  }
+}
+
+function differentialSteps(f0: Expr, X: Var, name: string, order: number): Step[] {
+  const [dX] = directionVars(f0, X, 1) as [Var];
+  const tex = new Map([[dX.name, `\\mathrm{d}${latexName(X.name)}`]]);
+  const T = (e: Expr): string => texWith(e, tex);
+  const x = latexName(X.name);
+  const all: Step[] = [];
+  /** Adds a step unless it prints exactly as the one before (results are always kept). */
+  const steps = {
+    push(st: Step): void {
+      const final = /(derivative|gradient|Jacobian|differential)$/.test(st.title);
+      if (!final && all.length > 0 && all[all.length - 1]!.latex === st.latex) return;
+      all.push(st);
+    },
+  };
+  const F = latexName(name);
+  steps.push({ title: 'function', rule: 'the expression to differentiate', latex: `${F} = ${toLatex(f0)}`, text: `${name} = ${toText(f0)}`, claim: { kind: 'value', expr: f0, of: f0 } });
+  let f = f0;
+  for (let k = 1; k <= order; k++) {
+    // Level k differentiates the order k-1 result: f, then ∂f/∂x, then ∂²f/∂x∂xᵀ, …
+    const lhs = k === 1 ? F : fracHeading(F, x, k - 1, { transposeSecond: X.shape.kind === 'vector' });
+    const lhsText = k === 1 ? name : textHeading(name, X.name, k - 1);
+    const resultTex = fracHeading(F, x, k, { transposeSecond: X.shape.kind === 'vector' });
+    const resultText = textHeading(name, X.name, k);
+    const pre = order > 1 ? `order ${k}: ` : '';
+    const dLhs = k === 1 ? `\\mathrm{d}${F}` : `\\mathrm{d}\\left(${lhs}\\right)`;
+    const dText = k === 1 ? `d${name}` : `d(${lhsText})`;
+    const diffClaim = (expr: Expr): StepClaim => ({ kind: 'differential', expr, of: f, wrt: X, direction: dX });
+    const raw = differential(f, X, dX);
+    steps.push({
+      title: `${pre}differentiate`, rule: `one rule per operation: ${rulesUsed(f, X)}`,
+      latex: `${dLhs} = ${T(raw)}`, text: `${dText} = ${toText(raw)}`, claim: diffClaim(raw),
+    });
+    const L = simplify(raw);
+    if (L !== raw && T(L) !== T(raw)) steps.push({ title: `${pre}simplify`, rule: 'algebraic simplification (rules/simplify)', latex: `${dLhs} = ${T(L)}`, text: `${dText} = ${toText(L)}`, claim: diffClaim(L) });
+    let result: Expr;
+    if (X.shape.kind === 'scalar') {
+      result = simplify(differential(f, X, b.num(1)));
+      steps.push({
+        title: `${pre}derivative`, rule: `${dText} = (∂${lhsText}/∂${X.name}) d${X.name}: the derivative is the differential at d${X.name} = 1`,
+        latex: `${resultTex} = ${toLatex(result)}`, text: `${resultText} = ${toText(result)}`,
+        claim: { kind: 'derivative', expr: result, of: f, wrt: X },
+      });
+    } else if (f.shape.kind === 'scalar') {
+      const terms = sumTerms(L).map(({ sign, term }) => signed(sign, simplify(gradientOf(term, dX))));
+      const termForms = terms.map((g) => canonical(g, dX)).reduce((acc, t) => b.add(acc, t));
+      if (termForms !== L) {
+        steps.push({
+          title: `${pre}canonical form`, rule: `each term written as ⟨G, d${X.name}⟩ = tr(G' d${X.name}), using a'b = b'a for scalars, tr(AB) = tr(BA) and tr(A') = tr(A)`,
+          latex: `${dLhs} = ${T(termForms)}`, text: `${dText} = ${toText(termForms)}`, claim: diffClaim(termForms),
+        });
+      }
+      result = simplify(terms.reduce((acc, t) => b.add(acc, t)));
+      const collected = canonical(result, dX);
+      if (terms.length > 1 && collected !== termForms) {
+        steps.push({
+          title: `${pre}collect`, rule: `the terms' gradients added: d${lhsText} = tr(G' d${X.name}) with one G`,
+          latex: `${dLhs} = ${T(collected)}`, text: `${dText} = ${toText(collected)}`, claim: diffClaim(collected),
+        });
+      }
+      steps.push({
+        title: `${pre}gradient`, rule: `${dText} = tr(G' d${X.name}) ⇒ ∂${lhsText}/∂${X.name} = G (the shape of ${X.name})`,
+        latex: `${resultTex} = ${toLatex(result)}`, text: `${resultText} = ${toText(result)}`,
+        claim: { kind: 'derivative', expr: result, of: f, wrt: X },
+      });
+    } else {
+      try {
+        result = simplify(jacobianOf(L, dX));
+      } catch (err) {
+        if (!(err instanceof UnsupportedError)) throw err;
+        steps.push({
+          title: `${pre}differential`, rule: `no matrix form (${err.message.replace(/^internal: /, '')}): the differential is the derivative`,
+          latex: `${dLhs} = ${T(L)}`, text: `${dText} = ${toText(L)}`, claim: diffClaim(L),
+        });
+        return all;
+      }
+      const vecForm = b.mul(result, vecOf(dX));
+      const dfVec = f.shape.kind === 'matrix' ? `\\operatorname{vec}\\left(${dLhs}\\right)` : dLhs;
+      steps.push({
+        title: `${pre}vec form`, rule: `vec(d${lhsText}) = J vec(d${X.name}), vec stacking rows (row-major), via vec(AUB) identities`,
+        latex: `${dfVec} = ${T(vecForm)}`, text: `${f.shape.kind === 'matrix' ? `vec(${dText})` : dText} = ${toText(vecForm)}`, claim: diffClaim(vecForm),
+      });
+      steps.push({
+        title: `${pre}Jacobian`, rule: `vec(d${lhsText}) = J vec(d${X.name}) ⇒ ∂${lhsText}/∂${X.name} = J (numerator layout: rows index ${lhsText})`,
+        latex: `${resultTex} = ${toLatex(result)}`, text: `${resultText} = ${toText(result)}`,
+        claim: { kind: 'derivative', expr: result, of: f, wrt: X },
+      });
+    }
+    f = result;
+  }
+  return all;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chain-rule route
+
+function chainSteps(f: Expr, X: Var, name: string, names: ReadonlyMap<Expr, string>): Step[] {
+  const g = buildGraph(f, { names, output: name });
+  const out = g.output;
+  const dependsOnX = new Set<SymNode>();
+  for (const n of g.nodes) if (n.expr === X || n.inputs.some((i) => dependsOnX.has(i))) dependsOnX.add(n);
+  const relevant = g.nodes.filter((n) => dependsOnX.has(n));
+  const one = b.num(1);
+  const expanded = inlineUpstreams(g, () => false, one);
+  if (expanded === null) throw new UnsupportedError('an operation on the way from the variable to the output has no adjoint rule; use the differential route');
+  const tex = new Map<string, string>();
+  for (const n of g.nodes) tex.set(n.upstreamVar.name, `{${partial(latexName(out), latexName(n.id))}}`);
+  const T = (e: Expr): string => texWith(e, tex);
+  const F = latexName(out);
+  const steps: Step[] = [];
+  // Every definition, not only those on the way from the variable: they are read by the others.
+  const defs = g.nodes.filter((n) => n.op !== 'input');
+  steps.push({
+    title: 'forward pass', rule: 'the computational graph: one node per operation',
+    latex: `\\begin{aligned} ${defs.map((n) => `${latexName(n.id)} &= ${toLatex(n.formula)}`).join(' \\\\ ')} \\end{aligned}`,
+    text: defs.map((n) => `${n.id} = ${toText(n.formula)}`).join('; '),
+    claim: { kind: 'value', expr: substituteAll(g, g.root.formula), of: f },
+  });
+  for (let i = relevant.length - 1; i >= 0; i--) {
+    const n = relevant[i]!;
+    if (n === g.root) continue;
+    let local: Expr | undefined;
+    const products: string[] = [];
+    for (const c of n.consumers) {
+      const vjp = c.edges.find((e) => e.from === n)!.vjp!;
+      const term = c === g.root ? substitute(vjp, new Map([[c.upstreamVar, one]])) : vjp;
+      local = local === undefined ? term : b.add(local, term);
+      products.push(c === g.root ? partial(F, latexName(n.id)) : `${partial(F, latexName(c.id))}\\,${partial(latexName(c.id), latexName(n.id))}`);
+    }
+    const formula = simplify(local!);
+    const direct = n.consumers.length === 1 && n.consumers[0] === g.root;
+    const head = partial(F, latexName(n.id));
+    const isX = n.expr === X;
+    const vectorial = n.expr.shape.kind !== 'scalar' || n.consumers.some((c) => c.expr.shape.kind !== 'scalar');
+    steps.push({
+      title: isX ? 'gradient (upstream × local)' : 'upstream × local',
+      rule: direct
+        ? `${out} = ${toText(g.root.formula)} gives ∂${out}/∂${n.id} directly`
+        : `${n.consumers.map((c) => `upstream ∂${out}/∂${c.id} times local ∂${c.id}/∂${n.id} = ${localText(c, n)}`).join(', plus ')}${vectorial ? ' (a vector–Jacobian product)' : ''}`,
+      latex: direct ? `${head} = ${T(formula)}` : `${head} = ${products.join(' + ')} = ${T(formula)}`,
+      text: `∂${out}/∂${n.id} = ${toText(formula)}`,
+      claim: isX ? { kind: 'derivative', expr: expanded.get(n)!, of: f, wrt: X } : { kind: 'adjoint', expr: expanded.get(n)!, of: f, node: n.expr },
+    });
+  }
+  const result = expanded.get(g.byExpr.get(X)!)!;
+  steps.push({
+    title: 'gradient', rule: 'the upstream of the variable, with every node written out',
+    latex: `${partial(F, latexName(X.name))} = ${toLatex(result)}`, text: `∂${out}/∂${X.name} = ${toText(result)}`,
+    claim: { kind: 'derivative', expr: result, of: f, wrt: X },
+  });
+  return steps;
+}
+
+/** The local derivative ∂c/∂n of a consumer's formula, in its compact form. */
+function localText(c: SymNode, n: SymNode): string {
+  const d = derivative(c.formula, n.placeholder.name);
+  return d.kind === 'differential' ? `(differential) ${toText(d.expr)}` : toText(d.expr);
+}
+
+/** A node's formula with every placeholder replaced by its node: the expression itself. */
+function substituteAll(g: SymGraph, e: Expr): Expr {
+  return substitute(e, new Map(g.nodes.filter((n) => n.op !== 'input').map((n) => [n.placeholder as Expr, n.expr])));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checking
+
+export interface StepCheck {
+  readonly ok: boolean;
+  readonly maxError: number;
+  readonly points: number;
+  readonly resampled: number;
+  readonly seed: number;
+}
+
+export interface StepCheckOptions {
+  readonly points?: number;
+  readonly seed?: number;
+  readonly tolerance?: Tolerance;
+}
+
+/** Checks one step's claim at random points (and random directions) against finite differences. */
+export function verifyStep(step: Step, opts: StepCheckOptions = {}): StepCheck {
+  const c = step.claim;
+  const seed = opts.seed ?? 20261125;
+  const want = opts.points ?? 3;
+  const tol = opts.tolerance ?? ORDER1;
+  const exprs: Expr[] = [c.of, c.expr];
+  const vars = uniqueVars(exprs).filter((v) => c.kind !== 'differential' || v !== c.direction);
+  const runOf = evaluator(c.of), runExpr = evaluator(c.expr);
+  let worst = 0, checked = 0, resampled = 0, positive = false;
+  for (let attempt = 0; checked < want && attempt < want + 12; attempt++) {
+    const s = seed + 7919 * attempt;
+    const sizes = new Map<string, number>();
+    for (const e of exprs) for (const [k, v] of defaultDims(e, s)) if (!sizes.has(k)) sizes.set(k, v);
+    const pointVars = positive ? vars.map((v) => (v.props.length === 0 ? b.variable(v.name, v.shape, ['positive']) as Var : v)) : vars;
+    const at = randomPoint(pointVars, sizes, s);
+    try {
+      let claimed: Tensor, numeric: Tensor;
+      switch (c.kind) {
+        case 'value':
+          claimed = runExpr(at, sizes); numeric = runOf(at, sizes);
+          break;
+        case 'differential': {
+          const x = at.get(c.wrt.name)!;
+          const r = rng(s ^ 0x5bd1e995);
+          const V = tensor(x.dims, Array.from(x.data, () => r.normal()));
+          claimed = runExpr(new Map(at).set(c.direction.name, V), sizes);
+          numeric = fdDirectional((e) => runOf(e, sizes), at, c.wrt.name, V, { avoidKinks: true });
+          claimed = reshape(claimed, numeric.dims);
+          break;
+        }
+        case 'derivative':
+          numeric = fdJacobian((e) => runOf(e, sizes), at, c.wrt.name, { avoidKinks: true });
+          claimed = reshape(runExpr(at, sizes), numeric.dims);
+          break;
+        case 'adjoint': {
+          const free = b.variable(`${freeName(exprs)}`, c.node.shape);
+          const run = evaluator(substitute(c.of, new Map([[c.node, free]])));
+          const point = new Map(at).set(free.name, evaluator(c.node)(at, sizes));
+          numeric = fdJacobian((e) => run(e, sizes), point, free.name, { avoidKinks: true });
+          claimed = reshape(runExpr(at, sizes), numeric.dims);
+          break;
+        }
+      }
+      const cmp = compareTensors(claimed, numeric, tol);
+      checked++;
+      worst = Math.max(worst, cmp.maxError);
+      if (!cmp.ok) return { ok: false, maxError: worst, points: checked, resampled, seed };
+    } catch (err) {
+      if (err instanceof NearKinkError) { resampled++; continue; }
+      if (err instanceof DomainError) { if (positive) resampled++; positive = true; continue; }
+      throw err;
+    }
+  }
+  if (checked === 0) throw new DomainError('could not find a point inside the domain where the function is smooth to check the step at');
+  return { ok: true, maxError: worst, points: checked, resampled, seed };
+}
+
+export function verifySteps(steps: readonly Step[], opts: StepCheckOptions = {}): StepCheck[] {
+  return steps.map((s) => verifyStep(s, opts));
+}
+
+function uniqueVars(es: readonly Expr[]): Var[] {
+  const byName = new Map<string, Var>();
+  for (const e of es) for (const v of varsOf(e)) if (!byName.has(v.name)) byName.set(v.name, v);
+  return [...byName.values()];
+}
+
+function freeName(es: readonly Expr[]): string {
+  const taken = new Set(uniqueVars(es).map((v) => v.name));
+  let name = 'node_free';
+  while (taken.has(name)) name += '_';
+  return name;
+}
+

@@ -38,9 +38,17 @@ export function mulDim(a: Dim, b: Dim): Dim {
   return num === 1 ? names.join('·') : `${num}·${names.join('·')}`;
 }
 
-export function dimFactors(d: Dim): Dim[] {
+const factorCache = new Map<string, readonly Dim[]>();
+
+/** The factors of a (product) dimension; cached, since evaluation asks for them at every node. */
+export function dimFactors(d: Dim): readonly Dim[] {
   if (typeof d === 'number') return [d];
-  return d.split('·').map((f) => (/^\d+$/.test(f) ? Number(f) : f));
+  let fs = factorCache.get(d);
+  if (fs === undefined) {
+    fs = Object.freeze(d.split('·').map((f) => (/^\d+$/.test(f) ? Number(f) : f)));
+    if (factorCache.size < 10_000) factorCache.set(d, fs);
+  }
+  return fs;
 }
 
 /** The dims of the numeric value, in the tensor layout (scalar [], vector and row [n], matrix [m, n]). */

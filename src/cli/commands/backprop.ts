@@ -1,0 +1,103 @@
+/**
+ * `matcalc backprop EXPR --at JSON`: a computational graph of a scalar loss, its forward values and
+ * the backward pass (upstream gradient × local gradient), as text, LaTeX, JSON, Graphviz dot or a
+ * standalone HTML page. Every upstream and local gradient is checked by finite differences unless
+ * --no-check is given.
+ */
+import { type Command, InvalidArgumentError } from 'commander';
+import { type WalkthroughCheck, backprop, checkWalkthrough, renderDot, renderHtml, renderLatex, renderText, toJson } from '../../backprop/index.js';
+import { MatcalcError } from '../../errors.js';
+import type { Nested } from '../../numeric/tensor.js';
+import { atOption, declsFromValues, formatOption, readAt, readExpr, readVars, varOption } from '../input.js';
+import { InternalError, PLAIN, type Style, out, styleFor } from '../output.js';
+import { withSource } from '../source.js';
+
+interface BackpropCommandOptions {
+  readonly at?: string;
+  readonly var?: string[];
+  readonly wrt?: string[];
+  readonly upstream?: Nested;
+  readonly check?: boolean;
+  readonly format: 'text' | 'latex' | 'json' | 'dot' | 'html';
+}
+
+const EXAMPLES = `
+Examples:
+  $ matcalc backprop "(x + y)*z" --at '{"x": -2, "y": 5, "z": -4}'
+  $ matcalc backprop "q = x + y; f = q*z" --at '{"x": -2, "y": 5, "z": -4}' --format latex
+  $ matcalc backprop "sigmoid(w'*x + b)" --at '{"w": [1, -1], "x": [0.5, 2], "b": 0.1}'
+  $ matcalc backprop "sum((W*x - y).^2)" --at @point.json --format dot | dot -Tsvg > graph.svg
+  $ matcalc backprop "W*x" --at '{"W": [[1, 2]], "x": [3, 4]}' --upstream '[1]'
+  $ matcalc backprop "log(1 + exp(-a*b))" --at '{"a": 1, "b": 2}' --format html > walkthrough.html
+
+EXPR is one expression or a short program of named steps ("q = x + y; f = q*z"); the names label
+the graph's nodes. Variables take the shapes of their values in --at (a number is a scalar, a list a
+vector, a list of rows a matrix) unless declared with --var.`;
+
+const listOf = (value: string, previous: string[] = []): string[] =>
+  [...previous, ...value.split(',').map((s) => s.trim()).filter((s) => s !== '')];
+
+function jsonValue(value: string): Nested {
+  try {
+    return JSON.parse(value) as Nested;
+  } catch {
+    throw new InvalidArgumentError('it must be JSON: a number, a list or a list of rows.');
+  }
+}
+
+export function registerBackprop(program: Command): void {
+  program.command('backprop')
+    .summary('walk through backpropagation on a computational graph')
+    .description("Build the computational graph of EXPR, run the forward pass at --at and the backward pass, and show every node's value, local gradients and upstream gradient.")
+    .argument('<expr>', 'the expression (a scalar loss) or a program "q = x + y; f = q*z"; - reads it from stdin')
+    .addOption(atOption('run the forward and backward passes').makeOptionMandatory())
+    .addOption(varOption())
+    .option('--wrt <names>', 'report gradients for these inputs only (comma-separated; default all)', listOf)
+    .option('--upstream <JSON>', 'the gradient ∂L/∂output when the output is not a scalar', jsonValue)
+    .option('--no-check', 'skip the finite-difference check of every gradient')
+    .addOption(formatOption(['text', 'latex', 'json', 'dot', 'html']))
+    .addHelpText('after', EXAMPLES)
+    .action(async (exprArg: string, opts: BackpropCommandOptions) => {
+      const src = await readExpr(exprArg);
+      const at = await readAt(opts.at!);
+      const vars = declsFromValues(at, readVars(opts.var));
+      const w = withSource(src, () => backprop(src, at, {
+        vars, ...(opts.wrt ? { wrt: opts.wrt } : {}), ...(opts.upstream !== undefined ? { upstream: opts.upstream } : {}),
+      }));
+      const check = opts.check === false ? undefined : runCheck(() => checkWalkthrough(w));
+      switch (opts.format) {
+        case 'text': await out(`${renderText(w)}\n${check ? `\n${checkText(check, styleFor(process.stdout))}\n` : ''}`); break;
+        case 'latex': await out(`${renderLatex(w)}\n${check ? `% ${checkText(check)}\n` : ''}`); break;
+        case 'json': await out(`${JSON.stringify({ ...toJson(w), ...(check ? { check: checkJson(check) } : {}) })}\n`); break;
+        case 'dot': await out(`${renderDot(w)}\n`); break;
+        case 'html': await out(await renderHtml(w)); break;
+      }
+      if (check !== undefined && 'report' in check && !check.report.ok) {
+        throw new InternalError('a gradient of the walkthrough failed its finite-difference check');
+      }
+    });
+}
+
+type Outcome = { readonly report: WalkthroughCheck } | { readonly skipped: string };
+
+function runCheck(run: () => WalkthroughCheck): Outcome {
+  try {
+    return { report: run() };
+  } catch (err) {
+    if (err instanceof MatcalcError) return { skipped: err.message };
+    throw err;
+  }
+}
+
+function checkText(c: Outcome, s: Style = PLAIN): string {
+  if ('skipped' in c) return `check: ${s.yellow('not run')}: ${c.skipped}`;
+  const r = c.report;
+  const kinks = r.results.filter((x) => x.kink).length;
+  const counted = `${r.results.length} gradients${kinks ? `, ${kinks} near a kink and not judged` : ''}`;
+  if (r.ok) return `check: ${s.green('ok')}: every gradient agrees with central finite differences (max relative error ${r.maxError.toExponential(1)}; ${counted})`;
+  const bad = r.results.filter((x) => !x.ok).map((x) => x.what).join(', ');
+  return `check: ${s.red('FAILED')}: ${bad} disagree with central finite differences (max relative error ${r.maxError.toExponential(1)}; ${counted})`;
+}
+
+const checkJson = (c: Outcome): Record<string, unknown> =>
+  'skipped' in c ? { ok: null, skipped: c.skipped } : { ok: c.report.ok, maxError: c.report.maxError, kink: c.report.kink, results: c.report.results };

@@ -1,0 +1,54 @@
+/**
+ * `matcalc batch [FILE|-]`: the JSON Lines protocol (src/cli/protocol.ts) over a file or stdin.
+ *
+ * Exactly one response line per request, in order, each written as soon as it is computed (so a
+ * client may keep one process open and wait for each answer); blank lines are not requests and are
+ * skipped without an answer. Output backpressure is respected: a full stdout pauses the loop.
+ * No line stops the batch; the exit code is 0 unless the input cannot be read.
+ */
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { Command } from 'commander';
+import { RequestError } from '../../errors.js';
+import { out } from '../output.js';
+import { answerLine } from '../protocol.js';
+
+const EXAMPLES = `
+Examples:
+  $ matcalc batch requests.jsonl > answers.jsonl
+  $ echo '{"id": 1, "task": "diff", "expr": "x'"'"'*A*x", "wrt": "x"}' | matcalc batch
+  $ echo '{"id": 2, "task": "eval", "expr": "sum(x)", "at": {"x": [1, 2]}}' | matcalc batch -
+
+Requests:  {"id", "task": "diff"|"eval"|"check", "expr", "wrt", "vars": {"W": ["k","n"], "x": ["n"]},
+            "order", "layout", "at": {"x": [1, 2]}, "answer", "check": true}
+Responses: {"id", "ok": true, "expression", "latex", "shape", "kind", "value", "ms"}   (diff)
+           {"id", "ok": true, "value", "shape"}                                      (eval)
+           {"id", "ok": true, "verdict", "explanation", ...}                          (check)
+           {"id", "ok": false, "error": {"kind", "message"}}                          (any error)
+One line out per request, in order; blank lines are skipped; a line that is not JSON answers
+with "id": null. See docs/cli.md for the full protocol.`;
+
+export function registerBatch(program: Command): void {
+  program.command('batch')
+    .summary('answer JSON Lines requests (diff, eval, check), one line out per line in')
+    .description('Read JSON Lines requests from FILE (or stdin) and write one JSON response line per request, in order.')
+    .argument('[file]', 'the requests; - or nothing reads stdin', '-')
+    .addHelpText('after', EXAMPLES)
+    .action(async (file: string) => {
+      const input = file === '-' ? process.stdin : await openFile(file);
+      const lines = createInterface({ input, crlfDelay: Infinity });
+      for await (const line of lines) {
+        if (line.trim() === '') continue;
+        await out(`${JSON.stringify(answerLine(line))}\n`);
+      }
+    });
+}
+
+function openFile(path: string): Promise<NodeJS.ReadableStream> {
+  return new Promise((resolve, reject) => {
+    const stream = createReadStream(path);
+    stream.once('open', () => resolve(stream));
+    stream.once('error', (err: NodeJS.ErrnoException) =>
+      reject(new RequestError(`cannot read ${path}${err.code === 'ENOENT' ? ': no such file' : ` (${err.code ?? err.message})`}`)));
+  });
+}

@@ -1,0 +1,35 @@
+/**
+ * The left-hand side of a printed derivative, in text and LaTeX, chosen by the result's kind:
+ *   gradient, Jacobian, derivative   ∂f/∂x          \frac{\partial f}{\partial x}
+ *   higher orders                    ∂³f/∂x³        \frac{\partial^3 f}{\partial x\,\partial x\,\partial x}
+ *   Hessian                          ∂²f/∂x∂x'      \frac{\partial^2 f}{\partial x\,\partial x^\top}
+ *   vec form (order 1)               ∂vec(f)/∂vec(W)'
+ *   a differential (no matrix form)  df, d²f        \mathrm{d}f, \mathrm{d}^2 f
+ */
+import type { Derivative } from '../api/derivative.js';
+import { fracHeading, latexName } from '../print/latex.js';
+
+const SUPERSCRIPT = ['', '', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+const sup = (k: number): string => (k < SUPERSCRIPT.length ? SUPERSCRIPT[k]! : `^${k}`);
+
+export function textHeading(d: Derivative): string {
+  const x = d.wrt.name, k = d.order;
+  switch (d.kind) {
+    case 'differential': return `d${sup(k)}f`;
+    case 'hessian': return `∂²f/∂${x}∂${x}'`;
+    case 'vec-jacobian': return k === 1 ? `∂vec(f)/∂vec(${x})'` : `∂${sup(k)}f/∂${x}${sup(k)}`;
+    default: return `∂${sup(k)}f/∂${x}${sup(k)}`;
+  }
+}
+
+export function latexHeading(d: Derivative, bold = false): string {
+  const x = latexName(d.wrt.name, bold && d.wrt.shape.kind !== 'scalar'), k = d.order;
+  switch (d.kind) {
+    case 'differential': return k === 1 ? '\\mathrm{d}f' : `\\mathrm{d}^{${k}} f`;
+    case 'vec-jacobian':
+      if (k === 1) return `\\frac{\\partial \\operatorname{vec}(f)}{\\partial \\operatorname{vec}(${x})^\\top}`;
+      return fracHeading('f', x, k, { transposeSecond: false });
+    case 'hessian': return fracHeading('f', x, 2);
+    default: return fracHeading('f', x, k, { transposeSecond: false });
+  }
+}

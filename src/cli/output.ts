@@ -1,0 +1,130 @@
+/**
+ * What the CLI writes: colour (only on a terminal, never with NO_COLOR), shapes and numbers in
+ * readable text, error lines, and the mapping from errors to exit codes.
+ *
+ * Exit codes: 0 ok; 1 a math error in the input (syntax, shape, unknown name, domain, limit,
+ * unsupported); 2 a usage error (bad option, bad --at JSON, unreadable file); 3 an internal error,
+ * a bug in matcalc (including a derivative that fails its own finite-difference check).
+ * Errors are one line on stderr, `matcalc: error (shape): message`, never a stack trace.
+ */
+import { MatcalcError, ParseError } from '../errors.js';
+import type { Nested } from '../numeric/tensor.js';
+import type { Dim } from '../shape/shape.js';
+
+export const EXIT = { ok: 0, math: 1, usage: 2, internal: 3 } as const;
+
+// ---------------------------------------------------------------------------------------------
+// Colour
+
+export interface Style {
+  readonly bold: (s: string) => string;
+  readonly dim: (s: string) => string;
+  readonly red: (s: string) => string;
+  readonly green: (s: string) => string;
+  readonly yellow: (s: string) => string;
+  readonly cyan: (s: string) => string;
+}
+
+const sgr = (open: number, close: number) => (s: string): string => `\x1b[${open}m${s}\x1b[${close}m`;
+const plain = (s: string): string => s;
+
+const COLOURED: Style = { bold: sgr(1, 22), dim: sgr(2, 22), red: sgr(31, 39), green: sgr(32, 39), yellow: sgr(33, 39), cyan: sgr(36, 39) };
+export const PLAIN: Style = { bold: plain, dim: plain, red: plain, green: plain, yellow: plain, cyan: plain };
+
+/** Colour for a stream: only a terminal, and only when NO_COLOR is unset or empty (no-color.org). */
+export function styleFor(stream: { readonly isTTY?: boolean }): Style {
+  const noColor = process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '';
+  return stream.isTTY === true && !noColor ? COLOURED : PLAIN;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+
+/** Writes text to stdout, waiting for the stream to drain when its buffer is full. */
+export async function out(text: string): Promise<void> {
+  if (!process.stdout.write(text)) await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shapes and numbers
+
+/** Tensor-layout dims as text: [] → "scalar", [n] → "n", [m, n] → "m×n"; a product dim is parenthesised. */
+export function formatDims(dims: readonly Dim[]): string {
+  if (dims.length === 0) return 'scalar';
+  return dims.map((d) => (typeof d === 'number' ? String(d) : d.includes('·') ? `(${d})` : d)).join('×');
+}
+
+/** Dims for JSON: names stay strings, a product such as 'k·n' is written 'k*n' (as --var reads it). */
+export const jsonDims = (dims: readonly Dim[]): (string | number)[] =>
+  dims.map((d) => (typeof d === 'number' ? d : d.split('·').join('*')));
+
+/** A number for people: 12 significant digits at most, no trailing noise (0.1 + 0.2 prints 0.3). */
+export function formatNumber(x: number): string {
+  if (Number.isInteger(x)) return String(x);
+  return String(Number(x.toPrecision(12)));
+}
+
+/**
+ * A value as aligned text: a scalar as a number, a vector as `[a, b, c]`, a matrix as aligned rows,
+ * and higher ranks as labelled matrix slices (`[0, :, :] =`).
+ */
+export function formatValue(v: Nested): string {
+  if (typeof v === 'number') return formatNumber(v);
+  if (v.every((x) => typeof x === 'number')) return `[${(v as number[]).map(formatNumber).join(', ')}]`;
+  if (v.every((row) => Array.isArray(row) && row.every((x) => typeof x === 'number'))) return formatMatrix(v as number[][]);
+  return v.map((slice, i) => formatSlices(slice, [i])).join('\n');
+}
+
+function formatSlices(v: Nested, prefix: number[]): string {
+  if (Array.isArray(v) && v.every((row) => Array.isArray(row) && row.every((x) => typeof x === 'number'))) {
+    return `[${prefix.join(', ')}, :, :] =\n${indent(formatMatrix(v as number[][]), 2)}`;
+  }
+  return (v as Nested[]).map((s, i) => formatSlices(s, [...prefix, i])).join('\n');
+}
+
+function formatMatrix(rows: readonly number[][]): string {
+  const cells = rows.map((r) => r.map(formatNumber));
+  const cols = cells[0]?.length ?? 0;
+  const width = Array.from({ length: cols }, (_, j) => Math.max(...cells.map((r) => r[j]!.length)));
+  const line = (r: string[]): string => r.map((c, j) => c.padStart(width[j]!)).join('  ');
+  return cells.map((r, i) => `${i === 0 ? '[' : ' '}${line(r)}${i === cells.length - 1 ? ']' : ''}`).join('\n');
+}
+
+export const indent = (s: string, n: number): string => s.split('\n').map((l) => ' '.repeat(n) + l).join('\n');
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+/** A bug in matcalc rather than in the input: shown as such, exit 3. */
+export class InternalError extends Error {
+  override readonly name = 'InternalError';
+}
+
+export interface ShownError {
+  /** Lines for stderr, without a trailing newline. */
+  readonly text: string;
+  readonly code: number;
+}
+
+/**
+ * How an error is shown. Known errors print their kind and message (and, for syntax errors with a
+ * column, the source with a caret); a request error is a usage error; anything else is a bug and
+ * says so, still without a stack trace.
+ */
+export function showError(err: unknown, src?: string): ShownError {
+  const style = styleFor(process.stderr);
+  const head = (kind: string) => `${style.bold('matcalc:')} ${style.red(`error (${kind})`)}: `;
+  if (err instanceof MatcalcError) {
+    if (err.kind === 'request') return { text: head('usage') + err.message, code: EXIT.usage };
+    let text = head(err.kind) + err.message;
+    if (err instanceof ParseError && err.column !== undefined && src !== undefined && !src.includes('\n') && src.length <= 200) {
+      text += `\n  ${src}\n  ${' '.repeat(err.column - 1)}${style.red('^')}`;
+    }
+    return { text, code: EXIT.math };
+  }
+  if (err instanceof RangeError && /call stack/i.test(err.message)) {
+    return { text: `${head('limit')}the expression is nested too deeply to process`, code: EXIT.math };
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return { text: `${head('internal')}${message} (this is a bug in matcalc; please report it with the command that caused it)`, code: EXIT.internal };
+}

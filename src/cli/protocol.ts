@@ -1,0 +1,173 @@
+/**
+ * The batch protocol (JSON Lines): one request object per line in, exactly one response object per
+ * request out, in order. This module is pure: a line in, a response out; it never throws.
+ *
+ *   request   {"id", "task": "diff"|"eval"|"check", "expr", "wrt", "vars": {name: [dims]}, "order",
+ *              "layout", "at": {name: number | list | list of rows}, "answer", "check"}
+ *   diff   →  {"id", "ok": true, "expression", "latex", "shape", "kind", "convention", "value"?, "check"?, "ms"}
+ *   eval   →  {"id", "ok": true, "value", "shape"}
+ *   check  →  {"id", "ok": true, "verdict", "explanation", ...the homework checker's result}
+ *   error  →  {"id", "ok": false, "error": {"kind", "message"}}
+ *
+ * Dims in `vars` are names or positive integers (`[]` is a scalar); a declaration may also be a
+ * string such as "matrix(n,n) spd". Names are bound from the shapes of the `at` values, and a value
+ * whose shape disagrees is a shape error. Error kinds are the library's (syntax, shape, unknown,
+ * domain, limit, request, unsupported) plus "internal" for a bug in matcalc. A line that is not
+ * JSON, or not an object, answers with id null. Unknown fields are ignored.
+ */
+import { derivative } from '../api/derivative.js';
+import { evaluate, shapeOf } from '../api/basic.js';
+import { check } from '../check/check.js';
+import { MatcalcError, RequestError } from '../errors.js';
+import { type Nested, toNested } from '../numeric/tensor.js';
+import { type VarDecl, parse, parseVarSpec } from '../parse/parse.js';
+import { jsonDims } from './output.js';
+
+export type Response = Record<string, unknown>;
+
+/** Longest request line read (a guard against a runaway producer; expressions have their own limit). */
+export const MAX_LINE = 16 * 1024 * 1024;
+
+type Request = Readonly<Record<string, unknown>>;
+
+/** The response to one line of input. */
+export function answerLine(line: string): Response {
+  if (line.length > MAX_LINE) return failure(null, { kind: 'limit', message: `the request is ${line.length} characters long; the limit is ${MAX_LINE}` });
+  let req: unknown;
+  try {
+    req = JSON.parse(line);
+  } catch (err) {
+    return failure(null, { kind: 'request', message: `the line is not JSON: ${(err as Error).message}` });
+  }
+  if (typeof req !== 'object' || req === null || Array.isArray(req)) {
+    return failure(null, { kind: 'request', message: 'a request must be a JSON object such as {"id": 1, "task": "diff", "expr": "x\'*A*x", "wrt": "x"}' });
+  }
+  return answerRequest(req as Request);
+}
+
+export function answerRequest(req: Request): Response {
+  const id = req.id ?? null;
+  try {
+    switch (req.task) {
+      case 'diff': return { id, ok: true, ...diffTask(req) };
+      case 'eval': return { id, ok: true, ...evalTask(req) };
+      case 'check': return { id, ok: true, ...checkTask(req) };
+      default:
+        throw new RequestError(req.task === undefined ? 'the request has no "task"; use "diff", "eval" or "check"' : `unknown task ${JSON.stringify(req.task)}; use "diff", "eval" or "check"`);
+    }
+  } catch (err) {
+    return failure(id, errorBody(err));
+  }
+}
+
+const failure = (id: unknown, error: { kind: string; message: string }): Response => ({ id, ok: false, error });
+
+/** Any exception as a protocol error; a non-matcalc exception is a bug, reported as "internal". */
+export function errorBody(err: unknown): { kind: string; message: string } {
+  if (err instanceof MatcalcError) return { kind: err.kind, message: err.message };
+  if (err instanceof RangeError && /call stack/i.test(err.message)) return { kind: 'limit', message: 'the expression is nested too deeply to process' };
+  return { kind: 'internal', message: `internal error: ${err instanceof Error ? err.message : String(err)}` };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tasks
+
+function diffTask(req: Request): Response {
+  const expr = text(req, 'expr'), wrt = text(req, 'wrt');
+  const vars = declsFromJson(req.vars);
+  const order = optionalOrder(req.order);
+  const layout = optionalLayout(req.layout);
+  const at = optionalAt(req.at);
+  const t0 = performance.now();
+  const d = derivative(expr, wrt, { vars, ...(order !== undefined ? { order } : {}), ...(layout !== undefined ? { layout } : {}) });
+  const ms = performance.now() - t0;
+  const value = at === undefined ? undefined : toNested(d.evaluate(at));
+  let checked: Response | undefined;
+  if (req.check === true) {
+    const { failure: f, ...report } = d.verify();
+    checked = { ...report, ...(f ? { failure: { index: f.index, symbolic: f.symbolic, numeric: f.numeric } } : {}) };
+  }
+  return {
+    expression: d.toString(),
+    latex: d.toLatex(),
+    shape: jsonDims(d.shape),
+    kind: d.kind,
+    convention: d.convention,
+    ...(value !== undefined ? { value } : {}),
+    ...(checked !== undefined ? { check: checked } : {}),
+    ms: Math.round(ms * 1000) / 1000,
+  };
+}
+
+function evalTask(req: Request): Response {
+  const e = parse(text(req, 'expr'), { vars: declsFromJson(req.vars) });
+  const at = optionalAt(req.at) ?? {};
+  return { value: toNested(evaluate(e, at)), shape: jsonDims(shapeOf(e).dims) };
+}
+
+function checkTask(req: Request): Response {
+  const order = optionalOrder(req.order);
+  const result = check(text(req, 'expr'), text(req, 'wrt'), text(req, 'answer'), {
+    vars: declsFromJson(req.vars), ...(order !== undefined ? { order } : {}),
+  });
+  return { ...result };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fields
+
+function text(req: Request, field: string): string {
+  const v = req[field];
+  if (v === undefined) throw new RequestError(`the request has no "${field}"`);
+  if (typeof v !== 'string') throw new RequestError(`"${field}" must be a string`);
+  return v;
+}
+
+function optionalOrder(v: unknown): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new RequestError(`"order" must be a positive integer, not ${JSON.stringify(v)}`);
+  return v;
+}
+
+function optionalLayout(v: unknown): 'numerator' | 'denominator' | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (v !== 'numerator' && v !== 'denominator') throw new RequestError(`"layout" must be "numerator" or "denominator", not ${JSON.stringify(v)}`);
+  return v;
+}
+
+function optionalAt(v: unknown): Record<string, Nested> | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'object' || Array.isArray(v)) throw new RequestError('"at" must be an object mapping variable names to values');
+  return v as Record<string, Nested>;
+}
+
+const DIM_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+/**
+ * `vars` as declarations: {"W": ["k", "n"], "x": ["n"], "a": [], "S": "matrix(n,n) spd"}.
+ * Shared by the batch protocol and `matcalc grade`.
+ */
+export function declsFromJson(v: unknown): Record<string, VarDecl> {
+  if (v === undefined || v === null) return {};
+  if (typeof v !== 'object' || Array.isArray(v)) throw new RequestError('"vars" must be an object such as {"W": ["k", "n"], "x": ["n"]}');
+  const out: Record<string, VarDecl> = {};
+  for (const [name, spec] of Object.entries(v)) {
+    if (!DIM_NAME.test(name)) throw new RequestError(`"vars": ${JSON.stringify(name)} is not a variable name`);
+    if (typeof spec === 'string') {
+      try {
+        out[name] = parseVarSpec(spec);
+      } catch (err) {
+        throw new RequestError(`"vars": ${name}: ${(err as Error).message}`);
+      }
+      continue;
+    }
+    if (!Array.isArray(spec) || spec.length > 2) throw new RequestError(`"vars": ${name} must be a list of at most two dimensions (names or positive integers), e.g. ["k", "n"]`);
+    const dims = spec.map((d: unknown) => {
+      if (typeof d === 'number' && Number.isInteger(d) && d >= 1) return d;
+      if (typeof d === 'string' && DIM_NAME.test(d)) return d;
+      throw new RequestError(`"vars": ${name} has the dimension ${JSON.stringify(d)}; a dimension is a name or a positive integer`);
+    });
+    out[name] = { dims };
+  }
+  return out;
+}

@@ -1,0 +1,10 @@
+/**
+ * Vitest global setup: builds dist/ (scripts/build.mjs, under a second) once per test run, so that
+ * the end-to-end tests in test/cli/ run the CLI exactly as it is installed. Skipped when dist/ is
+ * newer than every source file.
+ */
+import { ensureBuilt } from './cli/helpers.js';
+
+export default function setup(): void {
+  ensureBuilt();
+}

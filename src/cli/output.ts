@@ -10,6 +10,8 @@
 import { MatcalcError, ParseError } from '../errors.js';
 import type { Nested } from '../numeric/tensor.js';
 import type { Dim } from '../shape/shape.js';
+import type { Derivative } from '../api/derivative.js';
+import type { IndexForm } from '../print/index-notation.js';
 
 export const EXIT = { ok: 0, math: 1, usage: 2, internal: 3 } as const;
 
@@ -128,3 +130,16 @@ export function showError(err: unknown, src?: string): ShownError {
   const message = err instanceof Error ? err.message : String(err);
   return { text: `${head('internal')}${message} (this is a bug in matcalc; please report it with the command that caused it)`, code: EXIT.internal };
 }
+
+/**
+ * Index notation accompanies the results whose matrix form is a vec/Kronecker expression or a
+ * differential (tensors of order 3 and 4), where it is the most readable form.
+ */
+export function indexFormOf(d: Derivative): IndexForm | undefined {
+  return d.kind === 'vec-jacobian' || d.kind === 'differential' ? d.toIndexNotation() : undefined;
+}
+
+export const indexField = (d: Derivative): { index?: { text: string; latex: string } } => {
+  const f = indexFormOf(d);
+  return f === undefined ? {} : { index: { text: f.text, latex: f.latex } };
+};

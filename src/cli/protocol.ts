@@ -21,7 +21,7 @@ import { check } from '../check/check.js';
 import { MatcalcError, RequestError } from '../errors.js';
 import { type Nested, toNested } from '../numeric/tensor.js';
 import { type VarDecl, parse, parseVarSpec } from '../parse/parse.js';
-import { jsonDims } from './output.js';
+import { indexField, jsonDims } from './output.js';
 
 export type Response = Record<string, unknown>;
 
@@ -93,6 +93,7 @@ function diffTask(req: Request): Response {
     shape: jsonDims(d.shape),
     kind: d.kind,
     convention: d.convention,
+    ...indexField(d),
     ...(value !== undefined ? { value } : {}),
     ...(checked !== undefined ? { check: checked } : {}),
     ms: Math.round(ms * 1000) / 1000,

@@ -14,7 +14,7 @@ import type { VarDecl } from '../../parse/parse.js';
 import { toLatex } from '../../print/latex.js';
 import { latexHeading, textHeading } from '../headings.js';
 import { atOption, formatOption, parseOrder, readAt, readExpr, readVars, varOption } from '../input.js';
-import { InternalError, PLAIN, type Style, formatDims, formatValue, indent, jsonDims, out, styleFor } from '../output.js';
+import { InternalError, PLAIN, type Style, formatDims, formatValue, indent, indexField, indexFormOf, jsonDims, out, styleFor } from '../output.js';
 import { withSource } from '../source.js';
 
 interface DiffOptions {
@@ -157,6 +157,8 @@ function diffText(d: Derivative, check: CheckOutcome | undefined, value: Nested 
   const lines = [`${s.bold(`${textHeading(d)} =`)} ${d.toString()}`];
   lines.push(`  ${label('shape')}${formatDims(d.shape)}  ${s.dim(`(${varShapes})`)}`);
   lines.push(`  ${label('layout')}${d.convention}`);
+  const index = indexFormOf(d);
+  if (index !== undefined) lines.push(`  ${label('index')}${index.text}`);
   if (check !== undefined) lines.push(`  ${label('check')}${checkText(check, s)}`);
   if (value !== undefined) lines.push(`  ${s.dim('value:')}`, indent(formatValue(value), 4));
   if (steps !== undefined) {
@@ -177,6 +179,8 @@ function diffLatex(d: Derivative, bold: boolean, check: CheckOutcome | undefined
   const lines = (steps ?? []).flatMap((st, i) => [`% step ${i + 1}, ${st.title}: ${st.rule}${stepMark(st, PLAIN)}`, st.latex]);
   const result = `${latexHeading(d, bold)} = ${toLatex(d.expr, { bold })}`;
   if (lines[lines.length - 1] !== result) lines.push(result);
+  const index = indexFormOf(d);
+  if (index !== undefined) lines.push(index.latex);
   if (value !== undefined) lines.push(latexValue(value) ?? `% the value has rank ${d.shape.length}; use --format json for it`);
   if (check !== undefined) lines.push(`% check: ${'skipped' in check ? `not run: ${check.skipped}` : `${check.report.ok ? 'ok' : 'FAILED'}, max relative error ${check.report.maxError.toExponential(1)}`}`);
   return `${lines.join('\n')}\n`;
@@ -193,6 +197,7 @@ function diffJson(d: Derivative, bold: boolean, check: CheckOutcome | undefined,
     wrt: d.wrt.name,
     layout: d.layout,
     convention: d.convention,
+    ...indexField(d),
     ...(check !== undefined ? { check: checkJson(check) } : {}),
     ...(value !== undefined ? { value } : {}),
     ...(steps !== undefined ? { steps: steps.map(stepJson) } : {}),
@@ -206,6 +211,7 @@ async function diffHtml(d: Derivative, src: string, bold: boolean, check: CheckO
     { kind: 'math', tex: `f = ${toLatex(d.f, { bold })}`, label: 'Function' },
     { kind: 'math', tex: `${latexHeading(d, bold)} = ${toLatex(d.expr, { bold })}`, label: `Result (${d.kind}, shape ${formatDims(d.shape)})` },
     { kind: 'text', text: d.convention, label: 'Convention' },
+    ...(indexFormOf(d) === undefined ? [] : [{ kind: 'math' as const, tex: indexFormOf(d)!.latex, label: 'Index notation' }]),
     ...(steps === undefined ? [] : steps.map((st, i) => ({ kind: 'math' as const, tex: st.latex, label: `Step ${i + 1}, ${st.title}: ${st.rule}${stepMark(st, PLAIN)}` }))),
     ...(value === undefined ? [] : valueTex !== undefined
       ? [{ kind: 'math' as const, tex: valueTex, label: 'Value at the given point' }]

@@ -14,7 +14,7 @@ import { FUNCTIONS, isFnName } from '../ir/functions.js';
 import { type BinaryOp, type Operand, type Unifier, binaryShape, callShape } from '../shape/rules.js';
 import { DimUnifier } from '../shape/infer.js';
 import { type Dim, type Shape, SCALAR, formatDim, formatShape, mapDims, mulDim, matrixShape, transposeShape, vectorShape } from '../shape/shape.js';
-import { type Surface, surfaceText } from './surface.js';
+import { type Surface, type SurfaceOp, surfaceText } from './surface.js';
 
 /** A declared variable: dims [] scalar, [n] vector, [m, n] matrix; names or positive integers. */
 export interface VarDecl {
@@ -86,23 +86,25 @@ function buildBound(s: Surface, exprs: ReadonlyMap<string, Expr>): Expr {
       return e;
     }
     case 'call': return b.callByName(s.fn, s.args.map((a) => buildBound(a, exprs)));
-    case 'op': {
-      const x = buildBound(s.args[0]!, exprs);
-      if (s.op === 'neg') return b.neg(x);
-      if (s.op === 'transpose') return b.transpose(x);
-      const y = buildBound(s.args[1]!, exprs);
-      switch (s.op) {
-        case 'add': return b.add(x, y);
-        case 'sub': return b.sub(x, y);
-        case 'mul': return b.mul(x, y);
-        case 'div': return b.div(x, y);
-        case 'emul': return b.emul(x, y);
-        case 'ediv': return b.ediv(x, y);
-        case 'pow': return b.pow(x, y);
-        case 'epow': return b.epow(x, y);
-        case 'gt': return b.call('step', [b.sub(x, y)]);
-      }
-    }
+    case 'op': return applyOp(s.op, s.args.map((a) => buildBound(a, exprs)));
+  }
+}
+
+/** An operator of the input syntax applied to built operands, through the checked constructors. */
+function applyOp(op: SurfaceOp, args: readonly Expr[]): Expr {
+  const [x, y] = args as [Expr, Expr];
+  switch (op) {
+    case 'neg': return b.neg(x);
+    case 'transpose': return b.transpose(x);
+    case 'add': return b.add(x, y);
+    case 'sub': return b.sub(x, y);
+    case 'mul': return b.mul(x, y);
+    case 'div': return b.div(x, y);
+    case 'emul': return b.emul(x, y);
+    case 'ediv': return b.ediv(x, y);
+    case 'pow': return b.pow(x, y);
+    case 'epow': return b.epow(x, y);
+    case 'gt': return b.call('step', [b.sub(x, y)]);
   }
 }
 
@@ -225,23 +227,7 @@ export function elaborate(root: Surface, scope: Scope): Expr {
         if (s.name === 'pi') return b.num(Math.PI);
         if (s.name === 'e') return b.num(Math.E);
         return varExpr(s.name);
-      case 'op': {
-        const [x, y] = s.args.map(build) as [Expr, Expr];
-        switch (s.op) {
-          case 'neg': return b.neg(x);
-          case 'transpose': return b.transpose(x);
-          case 'add': return b.add(x, y);
-          case 'sub': return b.sub(x, y);
-          case 'mul': return b.mul(x, y);
-          case 'div': return b.div(x, y);
-          case 'emul': return b.emul(x, y);
-          case 'ediv': return b.ediv(x, y);
-          case 'pow': return b.pow(x, y);
-          case 'epow': return b.epow(x, y);
-          case 'gt': return b.call('step', [b.sub(x, y)]);
-        }
-      }
-      // falls through (unreachable: every op returns)
+      case 'op': return applyOp(s.op, s.args.map(build));
       case 'call': {
         const call = s as Extract<Surface, { t: 'call' }>;
         if (call.fn === 'vector' || call.fn === 'matrix') {

@@ -3,18 +3,37 @@
  * when first used. Pattern names are wildcards and their first letter says what they match:
  *
  *   A–Z  any non-scalar expression     s, t  any scalar expression
- *   c    a numeric constant            u, v, w  anything at all
+ *   c, k a numeric constant            u, v, w  anything at all
  *
- * A repeated name must match the same subexpression. `if` names a predicate from
- * src/simplify/predicates.ts. Products never commute here: no rule swaps two non-scalar factors.
- * Every rule is checked numerically on random inputs by test/simplify.rules.test.ts.
+ * A repeated name must match the same subexpression; `eye` matches an identity of any size,
+ * `vector(1)` (`vector(0)`) a column or row of ones (zeros) of any length, `matrix(1)` (`matrix(0)`)
+ * a matrix of ones (zeros) of any size. A pattern whose root is a product (* or .*) also matches
+ * the last two factors of a longer chain (products are associative): 'A*inv(A) -> eyeLike(A)'
+ * rewrites u*B*inv(B) to u.
+ *
+ * In a replacement, `onesLike(A)` is the all-ones tensor of A's shape and `eyeLike(A)` the identity
+ * of A's (square) size. `if` lists conditions on the bindings, all of which must hold
+ * (src/simplify/predicates.ts).
+ *
+ * Products never commute here: no rule swaps two non-scalar factors. Scalar coefficients,
+ * cancellation (s/s), signs, like terms, common factors and elementwise expansion are not rules but
+ * the coded passes of src/simplify/ (products.ts, sums.ts, elementwise.ts), because they act on
+ * whole products and sums at once; transposes are pulled back out by present.ts.
+ *
+ * Every row is checked numerically by test/simplify/rules.test.ts, on instances built from its
+ * pattern.
  */
+export type Condition =
+  | `symmetric(${string})` | `vector(${string})` | `matrix(${string})` | `square(${string})`
+  | `integer(${string})`;
+
 export interface RewriteRule {
   readonly rule: string;
-  readonly if?: 'symmetric(A)' | 'vector(u)' | 'matrix(A)' | 'notNeg(v)' | 'notConst(s)';
+  readonly if?: readonly Condition[];
   readonly why: string;
 }
 
+/** Transposes move inwards to the leaves (the presentation pass pulls them back out where that is shorter). */
 export const transposeRules: readonly RewriteRule[] = [
   { rule: "(A*B)' -> B'*A'", why: 'transpose of a product reverses it' },
   { rule: "(s*A)' -> s*A'", why: 'scalars pass through' },
@@ -23,28 +42,28 @@ export const transposeRules: readonly RewriteRule[] = [
   { rule: "(-A)' -> -A'", why: 'linearity' },
   { rule: "(A.*B)' -> A'.*B'", why: 'elementwise products transpose entrywise' },
   { rule: "(A./B)' -> A'./B'", why: 'elementwise quotients transpose entrywise' },
-  { rule: "A' -> A", if: 'symmetric(A)', why: 'declared or provably symmetric' },
-  { rule: "tr(A') -> tr(A)", why: 'tr(X\') = tr(X)' },
+  { rule: "(A^c)' -> A'^c", why: "(Xᵏ)' = (X')ᵏ" },
+  { rule: "A' -> A", if: ['symmetric(A)'], why: 'declared or provably symmetric' },
+  { rule: "inv(A') -> inv(A)'", why: "X⁻ᵀ is written inv(X)', as the Cookbook does" },
+  { rule: "tr(A') -> tr(A)", why: "tr(X') = tr(X)" },
+  { rule: "sum(A') -> sum(A)", why: 'the same entries' },
+  { rule: "norm1(A') -> norm1(A)", why: 'the same entries' },
+  { rule: "norm2(A') -> norm2(A)", why: 'the same entries' },
 ];
 
-export const scalarRules: readonly RewriteRule[] = [
-  { rule: 'A*s -> s*A', why: 'scalar factors first, as textbooks write them' },
-  { rule: 'u*(v*w) -> u*v*w', why: 'products are associative; keep chains left-nested so common factors line up' },
-  { rule: '(-u)*v -> -(u*v)', why: 'signs move outwards' },
-  { rule: 'u*(-v) -> -(u*v)', why: 'signs move outwards' },
-  { rule: '-(c*u) -> (-c)*u', why: 'a negative coefficient prints as one number' },
-  { rule: '(s*A).*B -> s*(A.*B)', why: 'scalars leave elementwise products' },
-  { rule: 'A.*(s*B) -> s*(A.*B)', why: 'scalars leave elementwise products' },
-  { rule: '(-A).*B -> -(A.*B)', why: 'signs move outwards' },
-  { rule: 'A.*(-B) -> -(A.*B)', why: 'signs move outwards' },
-  { rule: '(1/s)*u -> u/s', why: 'division reads better than a reciprocal factor' },
-  { rule: '(s*u)/s -> u', why: 'cancellation (s ≠ 0 wherever the input is defined)' },
-  { rule: 's*(u/s) -> u', why: 'cancellation' },
-  { rule: '(u*s)/s -> u', why: 'cancellation' },
-  { rule: 's*(u/t) -> s*u/t', why: 'one fraction' },
-  { rule: '(s*A)/t -> (s/t)*A', if: 'notConst(s)', why: 'one scalar coefficient' },
-  { rule: '(-u)/s -> -(u/s)', why: 'signs move outwards' },
-  { rule: '-u + v -> v - u', if: 'notNeg(v)', why: 'lead with a positive term' },
+/**
+ * Elementwise products and quotients. (Scalars and signs leave them by a coded step of the
+ * elementwise pass, since they may sit anywhere in an operand's chain.)
+ */
+export const elementwiseRules: readonly RewriteRule[] = [
+  { rule: '-(c./A) -> (-c)./A', why: 'a signed numerator prints as one number: -1./x' },
+  { rule: 'c*(k./A) -> (c*k)./A', why: 'one numerator: 2./x' },
+  { rule: 'A.*(1./A) -> onesLike(A)', why: 'x ∘ (1 ⊘ x) = 1 wherever 1 ⊘ x is defined' },
+  { rule: '(1./A).*A -> onesLike(A)', why: '(1 ⊘ x) ∘ x = 1 wherever 1 ⊘ x is defined' },
+  { rule: 'A./A -> onesLike(A)', why: 'x ⊘ x = 1 wherever it is defined' },
+  { rule: 'vector(1)./A -> 1./A', why: 'the scalar 1 broadcasts' },
+  { rule: '(A.*B)./B -> A', why: 'cancellation, wherever ⊘ B is defined' },
+  { rule: '(B.*A)./B -> A', why: 'cancellation, wherever ⊘ B is defined' },
 ];
 
 export const reductionRules: readonly RewriteRule[] = [
@@ -52,25 +71,37 @@ export const reductionRules: readonly RewriteRule[] = [
   { rule: 'sum(s) -> s', why: 'the sum of a 1×1 is the number' },
   { rule: 'det(s) -> s', why: 'the determinant of a 1×1 is the number' },
   { rule: 'inv(s) -> 1/s', why: 'the inverse of a 1×1' },
-  { rule: 'vec(u) -> u', if: 'vector(u)', why: 'a vector is its own vec' },
-  { rule: "sum(u.*v) -> u'*v", if: 'vector(u)', why: 'inner product of vectors' },
-  { rule: "sum(A.*B) -> tr(A'*B)", if: 'matrix(A)', why: 'Frobenius inner product' },
-  { rule: 'A*inv(A) -> eye', why: 'X X⁻¹ = I' },
-  { rule: 'inv(A)*A -> eye', why: 'X⁻¹ X = I' },
-  { rule: 'u*A*inv(A) -> u', why: 'X X⁻¹ = I inside a chain' },
-  { rule: 'u*inv(A)*A -> u', why: 'X⁻¹ X = I inside a chain' },
+  { rule: 'vec(u) -> u', if: ['vector(u)'], why: 'a vector is its own vec' },
+  { rule: "sum(u.*v) -> u'*v", if: ['vector(u)'], why: 'inner product of vectors' },
+  { rule: "sum(A.*B) -> tr(A'*B)", if: ['matrix(A)'], why: 'Frobenius inner product' },
+  { rule: "vector(1)'*diag(u) -> u'", if: ['vector(u)'], why: "1'diag(u) = u'" },
+  { rule: 'diag(u)*v -> u.*v', if: ['vector(u)', 'vector(v)'], why: 'diag(u)v = u ∘ v' },
+  { rule: "v'*diag(u) -> (u.*v)'", if: ['vector(u)', 'vector(v)'], why: "v'diag(u) = (u ∘ v)'" },
+  { rule: 'A*inv(A) -> eyeLike(A)', why: 'X X⁻¹ = I' },
+  { rule: 'inv(A)*A -> eyeLike(A)', why: 'X⁻¹ X = I' },
   { rule: 'inv(inv(A)) -> A', why: 'involution' },
+  { rule: 'A*A -> A^2', why: 'powers of a square matrix' },
+  { rule: 'A^c*A -> A^(c + 1)', if: ['integer(c)'], why: 'XᵏX = Xᵏ⁺¹' },
+  { rule: 'A*A^c -> A^(c + 1)', if: ['integer(c)'], why: 'XXᵏ = Xᵏ⁺¹' },
+  { rule: 'A^c*A^k -> A^(c + k)', if: ['integer(c)', 'integer(k)'], why: 'XᵃXᵇ = Xᵃ⁺ᵇ' },
   { rule: 'log(exp(u)) -> u', why: 'inverse functions' },
+  { rule: 'exp(log(u)) -> u', why: 'inverse functions, wherever log is defined' },
   { rule: 'tr(-A) -> -tr(A)', why: 'linearity' },
   { rule: 'tr(s*A) -> s*tr(A)', why: 'linearity' },
+  { rule: 'tr(A/s) -> tr(A)/s', why: 'linearity' },
   { rule: 'sum(-A) -> -sum(A)', why: 'linearity' },
   { rule: 'sum(s*A) -> s*sum(A)', why: 'linearity' },
+  { rule: 'sum(A/s) -> sum(A)/s', why: 'linearity' },
+  { rule: 'tr(kron(A, B)) -> tr(A)*tr(B)', if: ['square(A)'], why: 'tr(A ⊗ B) = tr(A) tr(B) (B is square when A and A ⊗ B are)' },
   { rule: 'kron(A, B)*kron(C, D) -> kron(A*C, B*D)', why: 'mixed-product property (shapes permitting)' },
   { rule: 'kron(-A, B) -> -kron(A, B)', why: 'signs move outwards' },
   { rule: 'kron(A, -B) -> -kron(A, B)', why: 'signs move outwards' },
-  { rule: '(1./(vector(1) + exp(u))).*exp(u) -> sigmoid(u)', why: 'eᵘ/(1 + eᵘ) = σ(u)' },
-  { rule: '(1./(1 + exp(u))).*exp(u) -> sigmoid(u)', why: 'eᵘ/(1 + eᵘ) = σ(u)' },
-  { rule: 'exp(u)./(vector(1) + exp(u)) -> sigmoid(u)', why: 'eᵘ/(1 + eᵘ) = σ(u)' },
+  { rule: 'kron(s*A, B) -> s*kron(A, B)', why: 'scalars move outwards' },
+  { rule: 'kron(A, s*B) -> s*kron(A, B)', why: 'scalars move outwards' },
+  { rule: '(c./(vector(1) + exp(A))).*exp(A) -> c*sigmoid(A)', why: 'eᵘ/(1 + eᵘ) = σ(u)' },
+  { rule: '(c./(1 + exp(u))).*exp(u) -> c*sigmoid(u)', why: 'eᵘ/(1 + eᵘ) = σ(u)' },
+  { rule: 'exp(A)./(vector(1) + exp(A)) -> sigmoid(A)', why: 'eᵘ/(1 + eᵘ) = σ(u)' },
+  { rule: 'exp(u)./(1 + exp(u)) -> sigmoid(u)', why: 'eᵘ/(1 + eᵘ) = σ(u)' },
 ];
 
-export const ALL_REWRITE_RULES: readonly RewriteRule[] = [...transposeRules, ...scalarRules, ...reductionRules];
+export const ALL_REWRITE_RULES: readonly RewriteRule[] = [...transposeRules, ...elementwiseRules, ...reductionRules];

@@ -1,6 +1,7 @@
 /**
  * Pattern matching of rewrite rules (Surface patterns from rules/simplify) against IR.
- * See rules/simplify/algebra.ts for what each wildcard letter matches.
+ * See rules/simplify/algebra.ts for what each wildcard letter matches. A fill pattern matches its
+ * own kind of tensor only: vector(1) a column or row of ones, matrix(1) a matrix of ones.
  */
 import type { Expr } from '../ir/expr.js';
 import type { Surface } from '../parse/surface.js';
@@ -17,6 +18,8 @@ function wildcardAccepts(name: string, e: Expr): boolean {
 
 const BINARY_KIND = { add: 'add', mul: 'mul', div: 'div', emul: 'emul', ediv: 'ediv', pow: 'pow', epow: 'epow' } as const;
 
+const isFill = (p: Surface): boolean => p.t === 'call' && (p.fn === 'vector' || p.fn === 'matrix');
+
 export function match(p: Surface, e: Expr, b: Bindings): boolean {
   switch (p.t) {
     case 'num': return e.kind === 'const' && e.value === p.value;
@@ -30,14 +33,17 @@ export function match(p: Surface, e: Expr, b: Bindings): boolean {
     }
     case 'call':
       if (p.fn === 'vector' || p.fn === 'matrix') {
+        // vector(c) is a column or row of c's (of any length), matrix(c) a matrix of them.
         const v = (p.args[0] as { value: number }).value;
-        return v === 0 ? e.kind === 'zero' : v === 1 ? e.kind === 'ones' : false;
+        const kindOk = p.fn === 'matrix' ? e.shape.kind === 'matrix' : e.shape.kind === 'vector' || e.shape.kind === 'row';
+        return kindOk && (v === 0 ? e.kind === 'zero' : v === 1 ? e.kind === 'ones' : false);
       }
       return e.kind === 'call' && e.fn === p.fn && e.args.length === p.args.length && p.args.every((a, i) => match(a, e.args[i]!, b));
     case 'op':
       switch (p.op) {
         case 'neg': return e.kind === 'neg' && match(p.args[0]!, e.x, b);
-        case 'transpose': return e.kind === 'transpose' && match(p.args[0]!, e.x, b);
+        // vector(1)' is a row of ones: the constructors fold the transpose into the constant.
+        case 'transpose': return e.kind === 'transpose' ? match(p.args[0]!, e.x, b) : isFill(p.args[0]!) && match(p.args[0]!, e, b);
         case 'sub': return e.kind === 'add' && e.b.kind === 'neg' && match(p.args[0]!, e.a, b) && match(p.args[1]!, e.b.x, b);
         case 'gt': return false;
         default: {

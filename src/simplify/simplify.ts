@@ -1,174 +1,216 @@
 /**
  * The simplifier: bottom-up rewriting to a fixpoint, towards the compact form a textbook prints.
  *
- * Two kinds of steps:
- *  - local rewrite rules, written as data in rules/simplify/ ('(A*B)\' -> B\'*A\''), tried in order
- *    at every node until none applies;
- *  - two passes over whole sums that patterns cannot express: collecting like terms
- *    (A*x + 2*A*x → 3*A*x) and factoring a shared first or last factor out of products
- *    (A*x + A'*x → (A + A')*x). Factors are only ever pulled out on their own side: products do not
- *    commute.
- * Every step preserves shape (the constructors check it) and value (test/simplify.*.test.ts checks
- * it numerically). Results are cached per node; nodes are hash-consed, so the cache is exact.
+ *   simplify(e) = present(normal(e)), repeated until nothing changes
+ *
+ * normal(e) rewrites every node, children first, until nothing applies:
+ *   - local rewrite rules, written as data in rules/simplify/ ("(A*B)' -> B'*A'"), tried in order;
+ *   - the product pass (products.ts): coefficients, scalar factors, signs, cancellation;
+ *   - the sum pass (sums.ts): like terms and common factors;
+ *   - the elementwise pass (elementwise.ts): .* ./ expressions expanded and collected, when shorter.
+ * present (present.ts) then pulls transposes back out of sums and long products where that is
+ * shorter.
+ *
+ * Invariants: every step preserves shape (the constructors check it) and value wherever the input
+ * is defined (test/simplify/rules.test.ts checks each rule, and property tests check whole
+ * simplifications, numerically); simplify is idempotent; no step swaps two non-scalar factors.
+ * Results are cached per node; nodes are hash-consed, so the cache is exact.
  */
 import * as b from '../ir/build.js';
 import { type Expr, children } from '../ir/expr.js';
+import type { Dim } from '../shape/shape.js';
 import { elaborate } from '../parse/elaborate.js';
 import { type Surface, parseSurface } from '../parse/surface.js';
 import { ShapeError } from '../errors.js';
 import { ALL_REWRITE_RULES, type RewriteRule } from '../../rules/simplify/algebra.js';
 import { type Bindings, match } from './match.js';
-import { PREDICATES } from './predicates.js';
+import { compileCondition } from './predicates.js';
+import { normaliseProduct } from './products.js';
+import { negateSum, normaliseSum } from './sums.js';
+import { normaliseElementwise } from './elementwise.js';
+import { clearPresentCache, present } from './present.js';
 
-interface CompiledRule {
+export interface CompiledRule {
   readonly lhs: Surface;
   readonly rhs: Surface;
-  readonly test?: (b: Bindings) => boolean;
+  readonly tests: readonly ((b: ReadonlyMap<string, Expr>) => boolean)[];
   readonly source: RewriteRule;
 }
 
 let compiled: CompiledRule[] | undefined;
 
-function rules(): CompiledRule[] {
+/** The rules of rules/simplify, parsed (once). */
+export function compiledRules(): readonly CompiledRule[] {
   return (compiled ??= ALL_REWRITE_RULES.map((r) => {
     const [lhs, rhs] = r.rule.split('->').map((s) => parseSurface(s.trim())) as [Surface, Surface];
-    return { lhs, rhs, source: r, ...(r.if ? { test: PREDICATES[r.if] } : {}) };
+    return { lhs, rhs, source: r, tests: (r.if ?? []).map(compileCondition) };
   }));
 }
 
-const cache = new WeakMap<Expr, Expr>();
-const MAX_STEPS = 200;
+/**
+ * Instantiates a rule's replacement. `onesLike(A)` is the all-ones tensor of A's shape and
+ * `eyeLike(A)` the identity of A's size: they are bound as names before elaboration, since the
+ * language's own vector(1), matrix(1) and eye take their size from context, which a replacement
+ * standing alone does not have.
+ */
+export function instantiateRhs(rhs: Surface, bind: Bindings): Expr {
+  const exprs = new Map(bind);
+  const replace = (s: Surface): Surface => {
+    if (s.t === 'call' && (s.fn === 'onesLike' || s.fn === 'eyeLike')) {
+      const arg = s.args[0];
+      const bound = arg?.t === 'name' ? bind.get(arg.name) : undefined;
+      if (bound === undefined) throw new Error(`internal: ${s.fn} needs a bound wildcard`);
+      const name = `${s.fn}_${(arg as { name: string }).name}`;
+      exprs.set(name, s.fn === 'onesLike' ? b.ones(bound.shape) : b.eye((bound.shape as { m: Dim }).m));
+      return { t: 'name', name };
+    }
+    if (s.t === 'call' || s.t === 'op') return { ...s, args: s.args.map(replace) };
+    return s;
+  };
+  return elaborate(replace(rhs), { exprs, convention: false });
+}
 
+/** One rule rewrite at the root of e, or undefined. */
+export function applyRule(r: CompiledRule, e: Expr): Expr | undefined {
+  const bind: Bindings = new Map();
+  if (!match(r.lhs, e, bind)) return undefined;
+  if (!r.tests.every((t) => t(bind))) return undefined;
+  try {
+    const out = instantiateRhs(r.rhs, bind);
+    return out === e ? undefined : out;
+  } catch (err) {
+    // A pattern that matched but whose replacement does not fit these shapes (kron mixed products).
+    if (err instanceof ShapeError) return undefined;
+    throw err;
+  }
+}
+
+let normalCache = new WeakMap<Expr, Expr>();
+let finalCache = new WeakMap<Expr, Expr>();
 const inProgress = new Set<Expr>();
 
+/**
+ * Forgets every cached result, so that the next call rewrites from scratch: for tests (idempotence
+ * must hold without the cache's help) and benchmarks (cold timings).
+ */
+export function clearSimplifyCache(): void {
+  normalCache = new WeakMap();
+  finalCache = new WeakMap();
+  clearPresentCache();
+}
+
+/**
+ * Rounds of present ∘ normal at most. Pulling a transpose out can expose a pattern (x'*diag(u) read
+ * as (diag(u)*x)'), so one round is not always a fixpoint; iterating to one makes simplify
+ * idempotent by construction.
+ */
+const MAX_ROUNDS = 4;
+
 export function simplify(e: Expr): Expr {
-  const hit = cache.get(e);
+  let out = finalCache.get(e);
+  if (out === undefined) {
+    out = present(normal(e));
+    for (let round = 1; round < MAX_ROUNDS; round++) {
+      const again = present(normal(out));
+      if (again === out) break;
+      out = again;
+    }
+    finalCache.set(e, out);
+    finalCache.set(out, out);
+  }
+  return out;
+}
+
+/** The rewriting fixpoint of e (without the presentation pass). */
+export function normal(e: Expr): Expr {
+  const hit = normalCache.get(e);
   if (hit !== undefined) return hit;
   // A rule cycle (A → B → A) stops here instead of recursing forever.
   if (inProgress.has(e)) return e;
   inProgress.add(e);
   try {
-    return simplifyNode(e);
+    const rebuilt = b.rebuild(e, children(e).map(normal));
+    const out = rebuilt !== e ? normal(rebuilt) : rewriteRoot(e);
+    normalCache.set(e, out);
+    normalCache.set(out, out);
+    return out;
   } finally {
     inProgress.delete(e);
   }
 }
 
-function simplifyNode(e: Expr): Expr {
-  const kids = children(e);
-  let cur = kids.length === 0 ? e : b.rebuild(e, kids.map(simplify));
-  for (let step = 0; step < MAX_STEPS; step++) {
-    const next = rewriteOnce(cur);
-    if (next === cur) break;
-    cur = next === undefined ? cur : simplify(next);
-    if (cache.has(cur)) break;
-  }
-  cache.set(e, cur);
-  cache.set(cur, cur);
-  return cur;
+/** e with normal children: rewrite at the root until nothing applies. */
+function rewriteRoot(e: Expr): Expr {
+  const next = rewriteOnce(e);
+  return next === e ? e : normal(next);
 }
 
-/** One rewrite at the root of e (its children are already simple), or e itself. */
-function rewriteOnce(e: Expr): Expr {
-  for (const r of rules()) {
-    const bind: Bindings = new Map();
-    if (!match(r.lhs, e, bind)) continue;
-    if (r.test && !r.test(bind)) continue;
-    try {
-      const out = elaborate(r.rhs, { exprs: bind, convention: false });
-      if (out !== e) return out;
-    } catch (err) {
-      if (!(err instanceof ShapeError)) throw err;
-    }
-  }
-  if (e.kind === 'add') {
-    const out = factor(collect(e));
-    if (out !== e) return out;
-  }
-  return e;
-}
-
-// ---- sums as lists of (coefficient, term) ---------------------------------------------------
-
-interface Term { coef: number; term: Expr }
-
-/** Factors of a left-nested product chain; a leading constant is the coefficient. */
-function chain(e: Expr): Expr[] {
-  if (e.kind !== 'mul') return [e];
-  // A scalar-valued product on the left (x'*y) scales what follows; it is one factor, not a chain
-  // to split, since (x'*y)*z cannot be re-bracketed as x'*(y*z).
-  const left = e.a.kind === 'mul' && e.a.shape.kind !== 'scalar' ? chain(e.a) : [e.a];
-  return [...left, e.b];
-}
-
-const product = (factors: readonly Expr[]): Expr => factors.reduce((acc, f) => b.mul(acc, f));
-
-function terms(e: Expr, sign: number, out: Term[]): void {
-  if (e.kind === 'add' && e.shape.kind === e.a.shape.kind && e.shape.kind === e.b.shape.kind) {
-    terms(e.a, sign, out);
-    terms(e.b, sign, out);
-  } else if (e.kind === 'neg') {
-    terms(e.x, -sign, out);
-  } else {
-    const fs = chain(e);
-    if (fs.length > 1 && fs[0]!.kind === 'const') out.push({ coef: sign * (fs[0] as { value: number }).value, term: product(fs.slice(1)) });
-    else if (e.kind === 'const') out.push({ coef: sign * e.value, term: b.num(1) });
-    else out.push({ coef: sign, term: e });
+/** The node kinds a pattern's root can match ('*' for a bare wildcard). */
+function rootKeys(p: Surface): string[] {
+  switch (p.t) {
+    case 'num': return ['const'];
+    case 'name': return p.name === 'eye' ? ['eye'] : ['*'];
+    case 'call': return p.fn === 'vector' || p.fn === 'matrix' ? ['ones', 'zero'] : [`call:${p.fn}`];
+    case 'op':
+      if (p.op === 'sub') return ['add'];
+      if (p.op === 'gt') return [];
+      // vector(1)' matches a row of ones (see match.ts).
+      if (p.op === 'transpose') return p.args[0]!.t === 'call' ? ['transpose', 'ones', 'zero'] : ['transpose'];
+      return [p.op];
   }
 }
 
-function rebuildSum(ts: readonly Term[], shapeOf: Expr): Expr {
-  let acc: Expr | undefined;
-  for (const { coef, term } of ts) {
-    if (coef === 0) continue;
-    const positive = Math.abs(coef) === 1 ? term : b.mul(b.num(Math.abs(coef)), term);
-    acc = acc === undefined ? (coef < 0 ? b.neg(positive) : positive) : coef < 0 ? b.sub(acc, positive) : b.add(acc, positive);
-  }
-  return acc ?? b.zero(shapeOf.shape);
-}
+const nodeKey = (e: Expr): string => (e.kind === 'call' ? `call:${e.fn}` : e.kind);
 
-/** Like terms: x + x → 2*x, A*x - A*x → 0. */
-function collect(e: Expr): Expr {
-  const ts: Term[] = [];
-  terms(e, 1, ts);
-  const merged: Term[] = [];
-  for (const t of ts) {
-    const same = merged.find((m) => m.term === t.term);
-    if (same) same.coef += t.coef;
-    else merged.push({ ...t });
-  }
-  if (merged.length === ts.length) return e;
-  return rebuildSum(merged, e);
-}
+let index: Map<string, CompiledRule[]> | undefined;
 
-/** Shared last (then first) factors: A*x + B*x → (A + B)*x; x'*A + x'*B → x'*(A + B). */
-function factor(e: Expr): Expr {
-  if (e.kind !== 'add') return e;
-  const ts: Term[] = [];
-  terms(e, 1, ts);
-  if (ts.length < 2) return e;
-  for (const side of ['last', 'first'] as const) {
-    const pick = (fs: Expr[]) => (side === 'last' ? fs[fs.length - 1]! : fs[0]!);
-    const rest = (fs: Expr[]) => (side === 'last' ? fs.slice(0, -1) : fs.slice(1));
-    const info = ts.map((t) => ({ t, fs: chain(t.term) }));
-    for (let i = 0; i < info.length; i++) {
-      const fi = info[i]!;
-      if (fi.fs.length < 2 || pick(fi.fs).shape.kind === 'scalar') continue;
-      const f = pick(fi.fs);
-      try {
-        const group = info.filter((x) => x.fs.length >= 2 && pick(x.fs) === f && product(rest(x.fs)).shape.kind === product(rest(fi.fs)).shape.kind);
-        if (group.length < 2) continue;
-        // Untransposed before transposed: (A + A')*x, as textbooks write it.
-        const parts = group.map((g) => ({ coef: g.t.coef, term: product(rest(g.fs)) }));
-        parts.sort((p, q) => Number(p.term.kind === 'transpose') - Number(q.term.kind === 'transpose'));
-        const inner = rebuildSum(parts, product(rest(fi.fs)));
-        const combined = side === 'last' ? b.mul(inner, f) : b.mul(f, inner);
-        const others = info.filter((x) => !group.includes(x)).map((x) => x.t);
-        return rebuildSum([{ coef: 1, term: combined }, ...others], e);
-      } catch (err) {
-        if (!(err instanceof ShapeError)) throw err;
+/** The rules that can match at a node of this kind, in their order in rules/simplify. */
+function rulesFor(e: Expr): readonly CompiledRule[] {
+  if (index === undefined) {
+    const idx = new Map<string, CompiledRule[]>();
+    const wild: CompiledRule[] = [];
+    for (const r of compiledRules()) {
+      for (const k of rootKeys(r.lhs)) {
+        if (k === '*') wild.push(r);
+        else idx.set(k, [...(idx.get(k) ?? []), r]);
       }
     }
+    if (wild.length > 0) for (const [k, rs] of idx) idx.set(k, compiledRules().filter((r) => rs.includes(r) || wild.includes(r)));
+    idx.set('*', wild);
+    index = idx;
+  }
+  return index.get(nodeKey(e)) ?? index.get('*')!;
+}
+
+/** The first rule that applies at the root of e, or e. */
+function rewriteByRules(e: Expr): Expr {
+  for (const r of rulesFor(e)) {
+    const out = applyRule(r, e);
+    if (out !== undefined) return out;
+  }
+  // Products are associative, so a pattern for two factors also applies to the last two factors
+  // of a longer chain: (u*X)*Y with X*Y → R gives u*R (likewise for .*). Chains are left-nested and
+  // rewriting runs children first, so every adjacent pair of a chain is tried as the chain grows.
+  if ((e.kind === 'mul' || e.kind === 'emul') && e.a.kind === e.kind && e.a.shape.kind !== 'scalar' && e.b.shape.kind !== 'scalar') {
+    // (u*X)*Y well-shaped with u*X not 1×1 makes X*Y and then u*(X*Y) well-shaped too.
+    const join = e.kind === 'mul' ? b.mul : b.emul;
+    const u = e.a.a, pair = join(e.a.b, e.b);
+    for (const r of rulesFor(pair)) {
+      const out = applyRule(r, pair);
+      if (out !== undefined) return join(u, out);
+    }
   }
   return e;
+}
+
+function rewriteOnce(e: Expr): Expr {
+  const ruled = rewriteByRules(e);
+  if (ruled !== e) return ruled;
+  if (e.kind === 'add' || e.kind === 'neg') {
+    const out = e.kind === 'add' ? normaliseSum(e) : negateSum(e);
+    if (out !== e) return out;
+  }
+  const elementwise = normaliseElementwise(e, rewriteByRules);
+  if (elementwise !== e) return elementwise;
+  return normaliseProduct(e);
 }

@@ -1,0 +1,198 @@
+/**
+ * The catalogue of standard results (issue 4): derivatives from the Matrix Cookbook (Petersen &
+ * Pedersen, version of November 15, 2012; cited by section) and the gradients of common
+ * machine-learning losses, each with its textbook answer written in matcalc's input syntax.
+ *
+ * Every entry is checked by test/catalogue/catalogue.test.ts: the derivative matcalc prints passes
+ * finite differences, equals the textbook answer numerically at random points, and has at most
+ * 1.2 × the textbook answer's operation count (src/simplify/measure.ts). bench/ measures the same
+ * entries, and scripts/gen-catalogue.ts prints them as docs/catalogue.md.
+ *
+ * Conventions the answers follow (they are matcalc's, stated in docs/catalogue.md):
+ *   - the gradient of a scalar has the variable's shape: df = tr(G'*dX) gives ∇f = G (the
+ *     Cookbook's ∂f/∂X);
+ *   - a Jacobian is in numerator layout (rows index the outputs); with respect to a matrix, the
+ *     matrix is vectorised row by row (vec stacks rows), so y = W*x has dy/dW = kron(eye(k), x');
+ *   - a gradient with respect to a matrix declared symmetric (or spd) is the unconstrained one:
+ *     each entry of S is treated as free. Where the unconstrained gradient G is itself symmetric (as
+ *     for every symmetric-matrix entry below) it coincides with the symmetric gradient (G + G')/2;
+ *     the often-quoted G + G' - G.*eye is not used (Srinivasan & Panda, arXiv 1911.06491);
+ *   - names follow the convention a–g scalars, h–z vectors, A–Z matrices; everything else is
+ *     declared in `vars` (lambda, a vector name by convention, is declared a scalar).
+ */
+import type { VarDecl } from '../../src/parse/parse.js';
+
+export interface CatalogueEntry {
+  /** What the result is, in a few words. */
+  readonly name: string;
+  /** Where the textbook answer comes from, e.g. 'Matrix Cookbook §2.5.1'. */
+  readonly source: string;
+  readonly expr: string;
+  readonly wrt: string;
+  /** Order of the derivative (default 1). */
+  readonly order?: number;
+  /** Declarations for names outside the convention, dimensions the answer names, properties. */
+  readonly vars?: Readonly<Record<string, VarDecl>>;
+  /** The textbook answer, in the input syntax, with the same variable names. */
+  readonly textbook: string;
+}
+
+const sq = (n = 'n'): VarDecl => ({ dims: [n, n] });
+const mat = (m: string, n: string): VarDecl => ({ dims: [m, n] });
+const vec = (n = 'n'): VarDecl => ({ dims: [n] });
+const sym = (n = 'n'): VarDecl => ({ dims: [n, n], props: ['symmetric'] });
+const spd = (n = 'n'): VarDecl => ({ dims: [n, n], props: ['spd'] });
+const inv = (n = 'n'): VarDecl => ({ dims: [n, n], props: ['invertible'] });
+const positive = (n = 'n'): VarDecl => ({ dims: [n], props: ['positive'] });
+const scalar: VarDecl = { dims: [] };
+
+const MC = 'Matrix Cookbook';
+
+const traces: CatalogueEntry[] = [
+  { name: 'trace', source: `${MC} §2.5.1`, expr: 'tr(X)', wrt: 'X', vars: { X: sq() }, textbook: 'eye(n)' },
+  { name: 'trace of a product', source: `${MC} §2.5.1`, expr: 'tr(X*A)', wrt: 'X', textbook: "A'" },
+  { name: 'trace of a sandwich', source: `${MC} §2.5.1`, expr: 'tr(A*X*B)', wrt: 'X', textbook: "A'*B'" },
+  { name: 'trace of a sandwich, transposed', source: `${MC} §2.5.1`, expr: "tr(A*X'*B)", wrt: 'X', textbook: 'B*A' },
+  { name: 'trace of X\'A', source: `${MC} §2.5.1`, expr: "tr(X'*A)", wrt: 'X', textbook: 'A' },
+  { name: 'trace of AX\'', source: `${MC} §2.5.1`, expr: "tr(A*X')", wrt: 'X', textbook: 'A' },
+  { name: 'trace of a square', source: `${MC} §2.5.2`, expr: 'tr(X^2)', wrt: 'X', textbook: "2*X'" },
+  { name: 'trace of X²B', source: `${MC} §2.5.2`, expr: 'tr(X^2*B)', wrt: 'X', textbook: "(X*B + B*X)'" },
+  { name: 'trace of X\'BX', source: `${MC} §2.5.2`, expr: "tr(X'*B*X)", wrt: 'X', textbook: "B*X + B'*X" },
+  { name: 'trace of XBX\'', source: `${MC} §2.5.2`, expr: "tr(X*B*X')", wrt: 'X', textbook: "X*B' + X*B" },
+  { name: 'trace of AXBX', source: `${MC} §2.5.2`, expr: 'tr(A*X*B*X)', wrt: 'X', textbook: "A'*X'*B' + B'*X'*A'" },
+  { name: 'trace of X\'X', source: `${MC} §2.5.2`, expr: "tr(X'*X)", wrt: 'X', textbook: '2*X' },
+  { name: 'trace of XX\'', source: `${MC} §2.5.2`, expr: "tr(X*X')", wrt: 'X', textbook: '2*X' },
+  { name: 'trace of B\'X\'CXB', source: `${MC} §2.5.2`, expr: "tr(B'*X'*C*X*B)", wrt: 'X', textbook: "C'*X*B*B' + C*X*B*B'" },
+  { name: 'trace of X\'BXC', source: `${MC} §2.5.2`, expr: "tr(X'*B*X*C)", wrt: 'X', textbook: "B*X*C + B'*X*C'" },
+  { name: 'trace of AXBX\'C', source: `${MC} §2.5.2`, expr: "tr(A*X*B*X'*C)", wrt: 'X', textbook: "A'*C'*X*B' + C*A*X*B" },
+  { name: 'trace of a squared residual', source: `${MC} §2.5.2`, expr: "tr((A*X*B + C)*(A*X*B + C)')", wrt: 'X', textbook: "2*A'*(A*X*B + C)*B'" },
+  { name: 'trace of a cube', source: `${MC} §2.5.3`, expr: 'tr(X^3)', wrt: 'X', textbook: "3*(X^2)'" },
+  { name: 'trace of an inverse', source: `${MC} §2.5.4`, expr: 'tr(inv(X))', wrt: 'X', vars: { X: inv() }, textbook: "-(inv(X)^2)'" },
+  { name: 'trace with an inverse inside', source: `${MC} §2.5.4`, expr: 'tr(A*inv(X)*B)', wrt: 'X', vars: { X: inv() }, textbook: "-(inv(X)*B*A*inv(X))'" },
+  { name: 'trace of a Kronecker product', source: `${MC} §2.5.1`, expr: 'tr(kron(A, X))', wrt: 'X', vars: { A: sq('m'), X: sq() }, textbook: 'tr(A)*eye(n)' },
+];
+
+const determinants: CatalogueEntry[] = [
+  { name: 'determinant', source: `${MC} §2.1.2`, expr: 'det(X)', wrt: 'X', vars: { X: inv() }, textbook: "det(X)*inv(X)'" },
+  { name: 'determinant of a sandwich', source: `${MC} §2.1.2`, expr: 'det(A*X*B)', wrt: 'X', vars: { A: inv(), X: inv(), B: inv() }, textbook: "det(A*X*B)*inv(X)'" },
+  { name: 'log-determinant (spd)', source: `${MC} §2.1.4`, expr: 'logdet(S)', wrt: 'S', vars: { S: spd() }, textbook: 'inv(S)' },
+  { name: 'log of a determinant', source: `${MC} §2.1.4`, expr: 'log(det(X))', wrt: 'X', vars: { X: inv() }, textbook: "inv(X)'" },
+  { name: 'determinant of an inverse', source: `${MC} §2.1.1 with §2.2`, expr: 'det(inv(X))', wrt: 'X', vars: { X: inv() }, textbook: "-det(inv(X))*inv(X)'" },
+  { name: 'determinant of X\'AX, X square', source: `${MC} §2.1.3`, expr: "det(X'*A*X)", wrt: 'X', vars: { X: inv(), A: spd() }, textbook: "2*det(X'*A*X)*inv(X)'" },
+  { name: 'determinant of X\'AX, A symmetric', source: `${MC} §2.1.3`, expr: "det(X'*A*X)", wrt: 'X', vars: { X: mat('n', 'm'), A: spd() }, textbook: "2*det(X'*A*X)*A*X*inv(X'*A*X)" },
+  { name: 'log-determinant of X\'X', source: `${MC} §2.1.4`, expr: "logdet(X'*X)", wrt: 'X', vars: { X: mat('n', 'm') }, textbook: "2*X*inv(X'*X)" },
+  { name: 'determinant along a line', source: `${MC} §2.1.1`, expr: 'det(A + a*B)', wrt: 'a', vars: { A: inv(), B: sq() }, textbook: 'det(A + a*B)*tr(inv(A + a*B)*B)' },
+];
+
+const inverses: CatalogueEntry[] = [
+  { name: 'inverse (Jacobian, vec form)', source: `${MC} §2.2`, expr: 'inv(X)', wrt: 'X', vars: { X: inv() }, textbook: "-kron(inv(X), inv(X)')" },
+  { name: 'bilinear form of an inverse', source: `${MC} §2.2`, expr: "u'*inv(X)*v", wrt: 'X', vars: { X: inv() }, textbook: "-inv(X)'*u*v'*inv(X)'" },
+  { name: 'inverse along a line', source: `${MC} §2.2`, expr: 'inv(A + a*B)', wrt: 'a', vars: { A: inv(), B: sq() }, textbook: '-inv(A + a*B)*B*inv(A + a*B)' },
+];
+
+const forms: CatalogueEntry[] = [
+  { name: 'linear form', source: `${MC} §2.4.1`, expr: "v'*x", wrt: 'x', textbook: 'v' },
+  { name: 'linear form, transposed', source: `${MC} §2.4.1`, expr: "x'*v", wrt: 'x', textbook: 'v' },
+  { name: 'bilinear form in X', source: `${MC} §2.4.1`, expr: "u'*X*v", wrt: 'X', textbook: "u*v'" },
+  { name: 'bilinear form in X\'', source: `${MC} §2.4.1`, expr: "u'*X'*v", wrt: 'X', textbook: "v*u'" },
+  { name: 'quadratic form in X', source: `${MC} §2.4.1`, expr: "u'*X*u", wrt: 'X', textbook: "u*u'" },
+  { name: 'bilinear form in X\'X', source: `${MC} §2.4.2`, expr: "u'*X'*X*v", wrt: 'X', textbook: "X*(u*v' + v*u')" },
+  { name: 'bilinear form in X\'CX', source: `${MC} §2.4.2`, expr: "u'*X'*C*X*v", wrt: 'X', textbook: "C'*X*u*v' + C*X*v*u'" },
+  { name: 'quadratic form', source: `${MC} §2.4.2`, expr: "x'*A*x", wrt: 'x', textbook: "(A + A')*x" },
+  { name: 'quadratic form, symmetric', source: `${MC} §2.4.2`, expr: "x'*S*x", wrt: 'x', vars: { S: sym() }, textbook: '2*S*x' },
+  { name: 'inner product of two affine maps', source: `${MC} §2.4.2`, expr: "(A*x + u)'*C*(D*x + v)", wrt: 'x', textbook: "A'*C*(D*x + v) + D'*C'*(A*x + u)" },
+  { name: 'quadratic form of an affine map in X', source: `${MC} §2.4.2`, expr: "(X*u + v)'*C*(X*u + v)", wrt: 'X', textbook: "(C + C')*(X*u + v)*u'" },
+  { name: 'weighted distance', source: `${MC} §2.4.2`, expr: "(x - s)'*W*(x - s)", wrt: 'x', vars: { W: sym() }, textbook: '2*W*(x - s)' },
+  { name: 'weighted distance, centre', source: `${MC} §2.4.2`, expr: "(x - s)'*W*(x - s)", wrt: 's', vars: { W: sym() }, textbook: '-2*W*(x - s)' },
+  { name: 'weighted residual, coefficients', source: `${MC} §2.4.2`, expr: "(x - A*s)'*W*(x - A*s)", wrt: 's', vars: { W: sym() }, textbook: "-2*A'*W*(x - A*s)" },
+  { name: 'weighted residual, matrix', source: `${MC} §2.4.2`, expr: "(x - A*s)'*W*(x - A*s)", wrt: 'A', vars: { W: sym() }, textbook: "-2*W*(x - A*s)*s'" },
+  { name: 'squared length', source: `${MC} §2.4.2`, expr: "x'*x", wrt: 'x', textbook: '2*x' },
+  { name: 'Rayleigh quotient', source: 'Horn & Johnson §4.2; Magnus & Neudecker ch. 11', expr: "x'*S*x/(x'*x)", wrt: 'x', vars: { S: sym() }, textbook: "2*(S*x - x'*S*x/(x'*x)*x)/(x'*x)" },
+  { name: 'inverse Rayleigh quotient', source: 'quotient rule', expr: "x'*x/(x'*A*x)", wrt: 'x', textbook: "2*x/(x'*A*x) - x'*x/(x'*A*x)^2*(A + A')*x" },
+  { name: 'log of a quadratic form', source: 'chain rule', expr: "log(x'*S*x)", wrt: 'x', vars: { S: spd() }, textbook: "2*S*x/(x'*S*x)" },
+  { name: 'exponential of a linear form', source: 'chain rule', expr: "exp(u'*x)", wrt: 'x', textbook: "exp(u'*x)*u" },
+];
+
+const norms: CatalogueEntry[] = [
+  { name: 'squared 2-norm', source: `${MC} §2.6.1`, expr: 'norm2(x)^2', wrt: 'x', textbook: '2*x' },
+  { name: '2-norm', source: `${MC} §2.6.1`, expr: 'norm2(x)', wrt: 'x', textbook: 'x/norm2(x)' },
+  { name: 'distance', source: `${MC} §2.6.1`, expr: 'norm2(x - v)', wrt: 'x', textbook: '(x - v)/norm2(x - v)' },
+  { name: 'squared residual norm', source: `${MC} §2.6.1`, expr: 'norm2(A*x - v)^2', wrt: 'x', textbook: "2*A'*(A*x - v)" },
+  { name: 'squared Frobenius norm', source: `${MC} §2.7.1`, expr: 'norm2(X)^2', wrt: 'X', textbook: '2*X' },
+  { name: 'Frobenius norm', source: `${MC} §2.7.1 and the chain rule`, expr: 'norm2(X)', wrt: 'X', textbook: 'X/norm2(X)' },
+  { name: '1-norm', source: 'subgradient calculus (away from 0)', expr: 'norm1(x)', wrt: 'x', textbook: 'sign(x)' },
+  { name: 'normalisation (Jacobian)', source: `${MC} §2.6.1`, expr: 'x/norm2(x)', wrt: 'x', vars: { x: vec() }, textbook: "(eye(n) - x*x'/norm2(x)^2)/norm2(x)" },
+];
+
+const jacobians: CatalogueEntry[] = [
+  { name: 'linear map', source: 'Magnus & Neudecker ch. 9', expr: 'A*x', wrt: 'x', textbook: 'A' },
+  { name: 'linear map, by its matrix', source: 'Magnus & Neudecker ch. 9 (row-major vec)', expr: 'W*x', wrt: 'W', vars: { W: mat('k', 'n') }, textbook: "kron(eye(k), x')" },
+  { name: 'right product, by the matrix', source: 'Magnus & Neudecker ch. 9 (row-major vec)', expr: 'X*A', wrt: 'X', vars: { X: mat('m', 'n') }, textbook: "kron(eye(m), A')" },
+  { name: 'left product, by the matrix', source: 'Magnus & Neudecker ch. 9 (row-major vec)', expr: 'A*X', wrt: 'X', vars: { X: mat('n', 'p') }, textbook: 'kron(A, eye(p))' },
+  { name: 'elementwise product', source: 'elementwise chain rule', expr: 'x.*y', wrt: 'x', textbook: 'diag(y)' },
+  { name: 'elementwise exponential', source: 'elementwise chain rule', expr: 'exp(x)', wrt: 'x', textbook: 'diag(exp(x))' },
+  { name: 'sigmoid', source: 'Goodfellow et al., Deep Learning §6.2.2', expr: 'sigmoid(x)', wrt: 'x', textbook: 'diag(sigmoid(x).*(1 - sigmoid(x)))' },
+  { name: 'softmax', source: 'Goodfellow et al., Deep Learning §6.2.2.3', expr: 'softmax(z)', wrt: 'z', textbook: "diag(softmax(z)) - softmax(z)*softmax(z)'" },
+  { name: 'tanh layer, by its input', source: 'backpropagation (Goodfellow et al. §6.5)', expr: 'tanh(W*x + h)', wrt: 'x', textbook: 'diag(1 - tanh(W*x + h).^2)*W' },
+  { name: 'relu layer, by its input', source: 'backpropagation (Goodfellow et al. §6.5)', expr: 'relu(W*x + h)', wrt: 'x', textbook: 'diag(step(W*x + h))*W' },
+  { name: 'sigmoid layer, by its weights', source: 'backpropagation (Goodfellow et al. §6.5)', expr: 'sigmoid(W*x + h)', wrt: 'W', vars: { W: mat('k', 'n') }, textbook: "diag(sigmoid(W*x + h).*(1 - sigmoid(W*x + h)))*kron(eye(k), x')" },
+];
+
+const hessians: CatalogueEntry[] = [
+  { name: 'Hessian of a quadratic form', source: `${MC} §2.4.2`, expr: "x'*A*x", wrt: 'x', order: 2, textbook: "A + A'" },
+  { name: 'Hessian of a symmetric quadratic form', source: `${MC} §2.4.2`, expr: "x'*S*x", wrt: 'x', order: 2, vars: { S: sym() }, textbook: '2*S' },
+  { name: 'Hessian of the squared norm', source: `${MC} §2.6.1`, expr: 'norm2(x)^2', wrt: 'x', order: 2, vars: { x: vec() }, textbook: '2*eye(n)' },
+  { name: 'Hessian of a sum of exponentials', source: 'elementwise chain rule', expr: 'sum(exp(z))', wrt: 'z', order: 2, textbook: 'diag(exp(z))' },
+  { name: 'Hessian of log-sum-exp', source: 'Boyd & Vandenberghe §3.1.5', expr: 'logsumexp(z)', wrt: 'z', order: 2, textbook: "diag(softmax(z)) - softmax(z)*softmax(z)'" },
+  { name: 'Hessian of least squares', source: 'Boyd & Vandenberghe §A.4', expr: 'norm2(X*w - y)^2', wrt: 'w', order: 2, textbook: "2*X'*X" },
+  { name: 'Hessian of ridge regression', source: 'Hastie et al., ESL §3.4.1', expr: 'norm2(X*w - y)^2 + lambda*norm2(w)^2', wrt: 'w', order: 2, vars: { lambda: scalar, w: vec('p') }, textbook: "2*X'*X + 2*lambda*eye(p)" },
+  { name: 'Hessian of logistic regression', source: 'Bishop, PRML (4.97)', expr: "sum(softplus(X*w)) - y'*X*w", wrt: 'w', order: 2, textbook: "X'*diag(sigmoid(X*w).*(1 - sigmoid(X*w)))*X" },
+  { name: 'Hessian of the log barrier', source: 'Boyd & Vandenberghe §11.2', expr: '-sum(log(x))', wrt: 'x', order: 2, vars: { x: positive() }, textbook: 'diag(1./x.^2)' },
+  { name: 'Hessian of a trace quadratic (vec form)', source: `${MC} §2.5.2; Magnus & Neudecker ch. 10`, expr: "tr(X'*A*X)", wrt: 'X', order: 2, vars: { X: mat('n', 'm') }, textbook: "kron(A + A', eye(m))" },
+];
+
+const losses: CatalogueEntry[] = [
+  { name: 'least squares', source: 'Hastie et al., ESL §3.2', expr: 'norm2(X*w - y)^2', wrt: 'w', textbook: "2*X'*(X*w - y)" },
+  { name: 'least squares, halved', source: 'Bishop, PRML (3.13)', expr: 'norm2(X*w - y)^2/2', wrt: 'w', textbook: "X'*(X*w - y)" },
+  { name: 'ridge regression', source: 'Hastie et al., ESL §3.4.1', expr: 'norm2(X*w - y)^2 + lambda*norm2(w)^2', wrt: 'w', vars: { lambda: scalar }, textbook: "2*X'*(X*w - y) + 2*lambda*w" },
+  { name: 'multi-output least squares', source: 'Hastie et al., ESL §3.2.4', expr: 'norm2(X*W - Y)^2', wrt: 'W', textbook: "2*X'*(X*W - Y)" },
+  { name: 'logistic regression, ±1 labels', source: 'Hastie et al., ESL §4.4', expr: 'sum(log(vector(1) + exp(-y.*(X*w))))', wrt: 'w', textbook: "-X'*(y.*sigmoid(-y.*(X*w)))" },
+  { name: 'logistic regression, 0/1 labels', source: 'Bishop, PRML (4.91)', expr: "sum(softplus(X*w)) - y'*X*w", wrt: 'w', textbook: "X'*(sigmoid(X*w) - y)" },
+  { name: 'logistic regression, cross-entropy', source: 'Bishop, PRML (4.90), (4.91)', expr: "-(y'*log(sigmoid(X*w)) + (vector(1) - y)'*log(vector(1) - sigmoid(X*w)))", wrt: 'w', textbook: "X'*(sigmoid(X*w) - y)" },
+  { name: 'softmax cross-entropy, by the logits', source: 'Goodfellow et al., Deep Learning §6.2.2.3', expr: "logsumexp(z) - t'*z", wrt: 'z', textbook: 'softmax(z) - t' },
+  { name: 'softmax cross-entropy, by the weights', source: 'Bishop, PRML (4.109)', expr: "logsumexp(W*x) - t'*W*x", wrt: 'W', textbook: "(softmax(W*x) - t)*x'" },
+  { name: 'Poisson regression', source: 'McCullagh & Nelder, GLMs §6', expr: "sum(exp(X*w)) - y'*X*w", wrt: 'w', textbook: "X'*(exp(X*w) - y)" },
+  { name: 'two-layer network, output weights', source: 'backpropagation (Goodfellow et al. §6.5)', expr: 'norm2(V*tanh(W*x + h) - y)^2', wrt: 'V', textbook: "2*(V*tanh(W*x + h) - y)*tanh(W*x + h)'" },
+  { name: 'two-layer network, hidden weights', source: 'backpropagation (Goodfellow et al. §6.5)', expr: 'norm2(V*tanh(W*x + h) - y)^2', wrt: 'W', textbook: "2*((V'*(V*tanh(W*x + h) - y)).*(1 - tanh(W*x + h).^2))*x'" },
+  { name: 'relu layer loss, by its weights', source: 'backpropagation (Goodfellow et al. §6.5)', expr: "u'*relu(W*x + h)", wrt: 'W', textbook: "(u.*step(W*x + h))*x'" },
+  { name: 'relu layer loss, by its input', source: 'backpropagation (Goodfellow et al. §6.5)', expr: "u'*relu(W*x + h)", wrt: 'x', textbook: "W'*(u.*step(W*x + h))" },
+  { name: 'matrix factorisation, left factor', source: 'Koren, Bell & Volinsky (2009); Cookbook §2.7.1', expr: "norm2(X - U*V')^2", wrt: 'U', textbook: "-2*(X - U*V')*V" },
+  { name: 'matrix factorisation, right factor', source: 'Koren, Bell & Volinsky (2009); Cookbook §2.7.1', expr: "norm2(X - U*V')^2", wrt: 'V', textbook: "-2*(X - U*V')'*U" },
+  { name: 'PCA objective', source: `${MC} §2.5.2`, expr: "tr(W'*S*W)", wrt: 'W', vars: { S: sym() }, textbook: '2*S*W' },
+  { name: 'Gaussian log-likelihood, mean', source: `${MC} §8.1; Bishop, PRML (2.121)`, expr: "-(x - m)'*inv(S)*(x - m)/2", wrt: 'm', vars: { S: spd() }, textbook: 'inv(S)*(x - m)' },
+  { name: 'Gaussian log-likelihood, covariance', source: `${MC} §8.1; Bishop, PRML (2.122)`, expr: "-logdet(S)/2 - (x - m)'*inv(S)*(x - m)/2", wrt: 'S', vars: { S: spd() }, textbook: "-(inv(S) - inv(S)*(x - m)*(x - m)'*inv(S))/2" },
+  { name: 'Gaussian log-likelihood, covariance from a scatter matrix', source: `${MC} §2.5.4; Bishop, PRML (2.122)`, expr: '-c*logdet(S)/2 - tr(inv(S)*C)/2', wrt: 'S', vars: { S: spd(), C: sym() }, textbook: '-(c*inv(S) - inv(S)*C*inv(S))/2' },
+  { name: 'entropy', source: 'Cover & Thomas §2.1', expr: 'sum(x.*log(x))', wrt: 'x', vars: { x: positive() }, textbook: 'log(x) + vector(1)' },
+  { name: 'log barrier', source: 'Boyd & Vandenberghe §11.2', expr: '-sum(log(x))', wrt: 'x', vars: { x: positive() }, textbook: '-1./x' },
+  { name: 'sigmoid of a linear form', source: 'chain rule', expr: "sigmoid(u'*x)", wrt: 'x', textbook: "sigmoid(u'*x)*(1 - sigmoid(u'*x))*u" },
+];
+
+const scalars: CatalogueEntry[] = [
+  { name: 'scalar second derivative', source: 'calculus', expr: 'a^2*b', wrt: 'a', order: 2, textbook: '2*b' },
+  { name: 'vector by a scalar', source: 'elementwise chain rule', expr: 'exp(a*x)', wrt: 'a', textbook: 'exp(a*x).*x' },
+];
+
+/** The catalogue by topic, as docs/catalogue.md shows it. */
+export const CATALOGUE_SECTIONS: readonly { readonly title: string; readonly entries: readonly CatalogueEntry[] }[] = [
+  { title: 'Traces', entries: traces },
+  { title: 'Determinants', entries: determinants },
+  { title: 'Inverses', entries: inverses },
+  { title: 'Linear, bilinear and quadratic forms', entries: forms },
+  { title: 'Norms', entries: norms },
+  { title: 'Jacobians', entries: jacobians },
+  { title: 'Hessians', entries: hessians },
+  { title: 'Machine-learning losses', entries: losses },
+  { title: 'Scalars', entries: scalars },
+];
+
+export const CATALOGUE: readonly CatalogueEntry[] = CATALOGUE_SECTIONS.flatMap((s) => s.entries);

@@ -64,6 +64,7 @@ export const elementwiseRules: readonly RewriteRule[] = [
   { rule: 'vector(1)./A -> 1./A', why: 'the scalar 1 broadcasts' },
   { rule: '(A.*B)./B -> A', why: 'cancellation, wherever ⊘ B is defined' },
   { rule: '(B.*A)./B -> A', why: 'cancellation, wherever ⊘ B is defined' },
+  { rule: "(A'./B')*B -> sum(A)", if: ['vector(A)'], why: '(t ⊘ s)ᵀ s = Σ tᵢ (softmax cross-entropy with a general t)' },
 ];
 
 export const reductionRules: readonly RewriteRule[] = [

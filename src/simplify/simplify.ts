@@ -18,7 +18,7 @@
  */
 import * as b from '../ir/build.js';
 import { type Expr, children } from '../ir/expr.js';
-import type { Dim } from '../shape/shape.js';
+import { type Dim, shapeEquals } from '../shape/shape.js';
 import { elaborate } from '../parse/elaborate.js';
 import { type Surface, parseSurface } from '../parse/surface.js';
 import { ShapeError } from '../errors.js';
@@ -77,7 +77,9 @@ export function applyRule(r: CompiledRule, e: Expr): Expr | undefined {
   if (!r.tests.every((t) => t(bind))) return undefined;
   try {
     const out = instantiateRhs(r.rhs, bind);
-    return out === e ? undefined : out;
+    // A rewrite keeps the shape, always: a rule that would change it (a wildcard bound more widely
+    // than its author meant) is refused here rather than trusted.
+    return out === e || !shapeEquals(out.shape, e.shape) ? undefined : out;
   } catch (err) {
     // A pattern that matched but whose replacement does not fit these shapes (kron mixed products).
     if (err instanceof ShapeError) return undefined;

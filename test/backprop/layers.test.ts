@@ -101,7 +101,7 @@ describe('linear layers: upstream × local as vector–Jacobian products', () =>
 describe('losses', () => {
   const expected: Record<string, { loss: string; Gs: string }> = {
     squared: { loss: 'sum((s - t).^2)', Gs: '2*(s - t)' },
-    'softmax-ce': { loss: "-t'*log(softmax(s))", Gs: "t'./softmax(s)'*softmax(s)*softmax(s) - t" },
+    'softmax-ce': { loss: "-t'*log(softmax(s))", Gs: 'sum(t)*softmax(s) - t' },
     bce: { loss: "-(t'*log(sigmoid(s)) + (1 - t)'*log(1 - sigmoid(s)))", Gs: 'sigmoid(s) - t' },
     hinge: { loss: "sum(relu(s - t'*s + 1)) - 1", Gs: "step(s - t'*s + 1) - step(s - t'*s + 1)'*vector(1)*t" },
   };

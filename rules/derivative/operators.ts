@@ -18,21 +18,12 @@ export const operators = {
 } as const satisfies Record<string, DifferentialRule>;
 
 /**
- * d(X^k) for an integer k ≥ 1: Σ_{i<k} X^i dX X^(k-1-i) (Cookbook (40)); for k < 0 through
- * X^k = inv(X)^(-k). Returns the differential as a template string in X and dX.
+ * d(X^k) for an integer k ≥ 1: Σ_{i<k} X^i dX X^(k-1-i) (Cookbook (40)), as a template in X and dX.
+ * The engine differentiates a negative power X^(-k) as inv(X)^k, with the inv rule giving d(inv(X)).
  */
 export function matrixPower(k: number): string {
-  if (k < 0) return `-(${matrixPowerTemplate(-k, 'inv(X)')})`;
-  return matrixPowerTemplate(k, 'X');
-}
-
-function matrixPowerTemplate(k: number, x: string): string {
-  const power = (i: number) => (i === 0 ? '' : i === 1 ? x : `${x}^${i}`);
+  const power = (i: number) => (i === 0 ? '' : i === 1 ? 'X' : `X^${i}`);
   const terms: string[] = [];
-  for (let i = 0; i < k; i++) {
-    const left = power(i), right = power(k - 1 - i);
-    const d = x === 'X' ? 'dX' : `(${x}*dX*${x})`;
-    terms.push([left, d, right].filter((s) => s !== '').join('*'));
-  }
+  for (let i = 0; i < k; i++) terms.push([power(i), 'dX', power(k - 1 - i)].filter((s) => s !== '').join('*'));
   return terms.join(' + ');
 }

@@ -3,11 +3,11 @@
  */
 import type { Expr } from '../ir/expr.js';
 import { varsOf } from '../ir/walk.js';
-import { type VarDecl, parse } from '../parse/parse.js';
+import type { VarDecl } from '../parse/parse.js';
 import { evaluate as evaluateIR } from '../numeric/evaluate.js';
 import type { Tensor } from '../numeric/tensor.js';
 import { type Dim, type Shape, formatShape, tensorDims } from '../shape/shape.js';
-import { derivative } from './derivative.js';
+import { derivative, toExpr } from './derivative.js';
 import { type Values, toEnv } from './values.js';
 import type { VerifyOptions, VerifyReport } from './verify.js';
 
@@ -20,9 +20,6 @@ export interface ShapeInfo {
   /** Every variable with its inferred shape. */
   readonly vars: Readonly<Record<string, { readonly dims: readonly Dim[]; readonly text: string; readonly props: readonly string[] }>>;
 }
-
-const toExpr = (e: string | Expr, vars?: Readonly<Record<string, VarDecl>>): Expr =>
-  typeof e === 'string' ? parse(e, vars ? { vars } : {}) : e;
 
 export function shapeOf(expr: string | Expr, vars?: Readonly<Record<string, VarDecl>>): ShapeInfo {
   const e = toExpr(expr, vars);
@@ -47,5 +44,5 @@ export interface StandaloneVerifyOptions extends VerifyOptions {
 /** Derives d^k expr / d wrt^k and checks it by finite differences. */
 export function verify(expr: string | Expr, wrt: string, opts: StandaloneVerifyOptions = {}): VerifyReport {
   const { order, vars, ...rest } = opts;
-  return derivative(toExpr(expr, vars), wrt, order ? { order } : {}).verify(rest);
+  return derivative(expr, wrt, { order, vars }).verify(rest);
 }

@@ -5,16 +5,17 @@
 import { LimitError, RequestError, UnknownError } from '../errors.js';
 import type { Expr, Var } from '../ir/expr.js';
 import { varsOf } from '../ir/walk.js';
+import { isName } from '../parse/elaborate.js';
 import { type VarDecl, parse } from '../parse/parse.js';
-import { type Layout, MAX_ORDER, type SymbolicDerivative, differentiate, resultExpr } from '../diff/derivative.js';
-import { type DimSizes, type Env, bindDims, evaluator, resolveDim } from '../numeric/evaluate.js';
+import { type Layout, type SymbolicDerivative, checkOrder, differentiate, isPlainJacobian, resultExpr } from '../diff/derivative.js';
+import { type DimSizes, type Env, bindDims, evaluator, resolveDim, shapeSizes } from '../numeric/evaluate.js';
 import { type Tensor, reshape, sizeOf, tensor } from '../numeric/tensor.js';
 import { toText } from '../print/text.js';
 import { toLatex } from '../print/latex.js';
 import { type IndexForm, indexNotation } from '../print/index-notation.js';
-import { type Dim, formatDim, tensorDims } from '../shape/shape.js';
+import { type Dim, formatDim } from '../shape/shape.js';
 import { type Values, toEnv } from './values.js';
-import { type VerifyOptions, type VerifyReport, allVarsOf, valueOf, verifyClaim } from './verify.js';
+import { type VerifyOptions, type VerifyReport, allVarsOf, verifyClaim } from './verify.js';
 
 export interface DerivativeOptions {
   readonly order?: number;
@@ -33,7 +34,7 @@ export interface Derivative {
   readonly kind: ResultKind;
   /** The result as shown: a matrix form, or the k-th differential when none exists. */
   readonly expr: Expr;
-  /** Dims of the value (tensor layout: dims(f) + order·dims(wrt)). */
+  /** Dims of the value (tensor layout: dims(f) + order·dims(wrt); dims(wrt) + dims(f) for a denominator-layout Jacobian). */
   readonly shape: readonly Dim[];
   /** Direction variables of the differential form (dx, or dx1 … dxk). */
   readonly directions: readonly Var[];
@@ -44,7 +45,8 @@ export interface Derivative {
   toLatex(): string;
   /** ∂f_{i…}/∂X_{a…} in index notation (with explicit sums); undefined where it is not expanded (kron, vec). */
   toIndexNotation(): IndexForm | undefined;
-  evaluate(at: Values): Tensor;
+  /** The value at `at`; `dims` sizes dimensions that no variable fixes. */
+  evaluate(at: Values, dims?: DimSizes): Tensor;
   verify(opts?: VerifyOptions): VerifyReport;
 }
 
@@ -54,33 +56,33 @@ type ValueFn = (at: Env, given?: DimSizes) => Tensor;
 /** Evaluations allowed when reading a differential's value off basis directions. */
 const MAX_BASIS_EVALUATIONS = 20_000;
 
+/** An expression given as text (parsed with `vars`) or already as IR. */
+export const toExpr = (e: string | Expr, vars?: Readonly<Record<string, VarDecl>>): Expr =>
+  typeof e === 'string' ? parse(e, { vars }) : e;
+
 export function derivative(expr: string | Expr, wrt: string, opts: DerivativeOptions = {}): Derivative {
-  const f = typeof expr === 'string' ? parse(expr, opts.vars ? { vars: opts.vars } : {}) : expr;
+  const f = toExpr(expr, opts.vars);
   const order = opts.order ?? 1;
-  if (!Number.isInteger(order) || order < 1) throw new RequestError(`the order must be a positive integer, not ${order}`);
-  if (order > MAX_ORDER) throw new LimitError(`orders above ${MAX_ORDER} are not supported`);
+  checkOrder(order);
   const layout = opts.layout ?? 'numerator';
   if (layout !== 'numerator' && layout !== 'denominator') throw new RequestError(`the layout must be numerator or denominator, not ${String(layout)}`);
-  const v = findVar(f, wrt);
-  const sym = differentiate(f, v, order, layout);
-  return makeDerivative(sym);
+  return makeDerivative(differentiate(f, findVar(f, wrt), order, layout));
 }
 
 export function findVar(f: Expr, name: string): Var {
-  const v = varsOf(f).find((x) => x.name === name);
+  const vars = varsOf(f);
+  const v = vars.find((x) => x.name === name);
   if (v !== undefined) return v;
-  if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) throw new RequestError(`"${name}" is not a variable name`);
-  throw new UnknownError(`the expression does not contain ${name}; its variables are ${varsOf(f).map((x) => x.name).join(', ') || 'none'}`);
+  if (!isName(name)) throw new RequestError(`"${name}" is not a variable name`);
+  throw new UnknownError(`the expression does not contain ${name}; its variables are ${vars.map((x) => x.name).join(', ') || 'none'}`);
 }
 
 function kindOf(sym: SymbolicDerivative): ResultKind {
-  if (sym.levels.length === 0) return 'differential';
-  const last = sym.levels[sym.levels.length - 1]!;
-  if (last.kind === 'derivative') return 'derivative';
-  if (last.kind === 'gradient') return 'gradient';
+  const last = sym.levels[sym.levels.length - 1];
+  if (last === undefined) return 'differential';
+  if (last.kind !== 'jacobian') return last.kind;
   if (sym.order === 2 && sym.f.shape.kind === 'scalar' && sym.wrt.shape.kind === 'vector') return 'hessian';
-  const fVecLike = sym.order === 1 && sym.f.shape.kind !== 'matrix';
-  return fVecLike && sym.wrt.shape.kind === 'vector' ? 'jacobian' : 'vec-jacobian';
+  return isPlainJacobian(sym) ? 'jacobian' : 'vec-jacobian';
 }
 
 function conventionOf(sym: SymbolicDerivative, kind: ResultKind): string {
@@ -97,46 +99,49 @@ function conventionOf(sym: SymbolicDerivative, kind: ResultKind): string {
   }
 }
 
-export function makeDerivative(sym: SymbolicDerivative): Derivative {
+function makeDerivative(sym: SymbolicDerivative): Derivative {
   const expr = resultExpr(sym);
   const kind = kindOf(sym);
-  const valueFn = valueFnOf(sym, expr, kind);
+  // Prepared on first use: many callers only print the result.
+  let valueFn: ValueFn | undefined;
+  const value = (): ValueFn => (valueFn ??= valueFnOf(sym, expr));
   const self: Derivative = {
     f: sym.f, wrt: sym.wrt, order: sym.order, layout: sym.layout, kind, expr, shape: sym.dims,
     directions: sym.directions, symbolic: sym, convention: conventionOf(sym, kind),
     toString: () => toText(expr),
     toLatex: () => toLatex(expr),
     toIndexNotation: () => indexNotation(sym.f, sym.differential, sym.wrt, sym.directions),
-    evaluate: (at) => valueFn(toEnv(at)),
-    verify: (opts) => verifyDerivative(self, valueFn, opts),
+    evaluate: (at, dims) => value()(toEnv(at), dims),
+    verify: (opts) => verifyDerivative(self, value(), opts),
   };
   return self;
 }
 
-function valueFnOf(sym: SymbolicDerivative, expr = resultExpr(sym), kind = kindOf(sym)): ValueFn {
-  return kind === 'differential' ? differentialValue(sym) : matrixValue(expr, sym);
+/** The value of the result `expr` of sym: a matrix form, or the differential when there is none. */
+function valueFnOf(sym: SymbolicDerivative, expr = resultExpr(sym)): ValueFn {
+  return sym.levels.length === 0 ? differentialValue(sym) : matrixValue(expr, sym.f, sym.dims);
 }
 
-/** The value of a matrix form, reshaped to the layout dims. */
-function matrixValue(expr: Expr, sym: SymbolicDerivative): ValueFn {
+/** The value of a matrix form of a derivative of f, reshaped to the layout dims. */
+function matrixValue(expr: Expr, f: Expr, dims: readonly Dim[]): ValueFn {
   const run = evaluator(expr);
   // f's variables fix every dimension of the result, even those the result no longer mentions
   // (d(W*x)/dW = kron(eye(m), x') has m from W alone).
-  const vars = allVarsOf(sym.f, expr);
+  const vars = allVarsOf(f, expr);
   return (at, given) => {
     const sizes = bindDims(vars, at, given);
     const t = run(at, sizes);
-    return reshape(t, sym.dims.map((d) => resolveDim(d, sizes)));
+    return reshape(t, dims.map((d) => resolveDim(d, sizes)));
   };
 }
 
 /** The value of the k-th differential, read off at every tuple of basis directions. */
 function differentialValue(sym: SymbolicDerivative): ValueFn {
   const run = evaluator(sym.differential);
+  const vars = allVarsOf(sym.f);
   return (at, given) => {
-    const sizes = bindDims(allVarsOf(sym.f), at, given);
-    const xDims = tensorDims(sym.wrt.shape).map((d) => resolveDim(d, sizes));
-    const fDims = tensorDims(sym.f.shape).map((d) => resolveDim(d, sizes));
+    const sizes = bindDims(vars, at, given);
+    const xDims = shapeSizes(sym.wrt.shape, sizes), fDims = shapeSizes(sym.f.shape, sizes);
     const n = sizeOf(xDims), m = sizeOf(fDims), k = sym.order;
     if (n ** k > MAX_BASIS_EVALUATIONS) throw new LimitError(`this derivative has ${n ** k} slices to evaluate; the limit is ${MAX_BASIS_EVALUATIONS}: use smaller sizes`);
     const out = tensor([...fDims, ...Array.from({ length: k }, () => xDims).flat()]);
@@ -154,8 +159,18 @@ function differentialValue(sym: SymbolicDerivative): ValueFn {
   };
 }
 
+/**
+ * What the order-k result is the first derivative of: f itself, or the order k-1 result — read off
+ * the levels already derived when there are matrix forms, derived again only when there are not.
+ */
+function baseOf(sym: SymbolicDerivative): ValueFn {
+  if (sym.order === 1) return evaluator(sym.f);
+  const prev = sym.levels[sym.order - 2];
+  return prev ? matrixValue(prev.expr, sym.f, prev.dims) : valueFnOf(differentiate(sym.f, sym.wrt, sym.order - 1));
+}
+
 function verifyDerivative(d: Derivative, valueFn: ValueFn, opts?: VerifyOptions): VerifyReport {
-  const base: ValueFn = d.order === 1 ? valueOf(d.f) : valueFnOf(differentiate(d.f, d.wrt, d.order - 1));
+  const base = baseOf(d.symbolic);
   const denominatorJacobian = d.kind === 'jacobian' && d.layout === 'denominator';
   const value: ValueFn = denominatorJacobian ? (at, given) => transpose2(valueFn(at, given)) : valueFn;
   return verifyClaim({

@@ -8,12 +8,12 @@
  * for. Points near a kink (relu, abs, max at a tie) are resampled rather than reported. For large
  * variables the check uses random directions: J·v against (f(x+hv) - f(x-hv))/2h.
  */
-import { DomainError, MatcalcError } from '../errors.js';
+import { DomainError } from '../errors.js';
 import type { Expr, Var } from '../ir/expr.js';
 import { varsOf } from '../ir/walk.js';
-import { type DimSizes, type Env, evaluator } from '../numeric/evaluate.js';
-import { NearKinkError, ORDER1, compareTensors, fdDirectional, fdJacobian, unravel } from '../numeric/fd.js';
-import { defaultDims, randomPoint } from '../numeric/random.js';
+import type { DimSizes, Env } from '../numeric/evaluate.js';
+import { type Comparison, NearKinkError, ORDER1, type Tolerance, compareTensors, fdDirectional, fdJacobian } from '../numeric/fd.js';
+import { defaultDims, mulberry32, randomPoint } from '../numeric/random.js';
 import { type Tensor, sizeOf, tensor } from '../numeric/tensor.js';
 
 export interface VerifyOptions {
@@ -33,7 +33,7 @@ export interface VerifyReport {
   readonly points: number;
   readonly seed: number;
   readonly method: 'entrywise' | 'directional';
-  /** On failure: where, and both values. */
+  /** On failure: where, and both values (for the directional method, an entry of J·v and its difference quotient). */
   readonly failure?: { readonly at: Env; readonly index: readonly number[]; readonly symbolic: number; readonly numeric: number };
   /** Points skipped because f had a kink there. */
   readonly resampled: number;
@@ -71,15 +71,15 @@ export function verifyClaim(claim: Claim, opts: VerifyOptions = {}): VerifyRepor
       const directional = n > (opts.directionalAbove ?? 64);
       method = directional ? 'directional' : 'entrywise';
       const tol = withRoundingFloor(base(at), at.get(claim.wrt.name)!);
-      const cmp = directional ? directionalCheck(base, claim.wrt.name, at, sym, s, tol) : compareTensors(sym, fdJacobian(base, at, claim.wrt.name, { avoidKinks: true }), tol);
+      const check = directional ? directionalCheck(base, claim.wrt.name, at, sym, s, tol) : entrywiseCheck(base, claim.wrt.name, at, sym, tol);
+      const { cmp } = check;
       checked++;
       worst = Math.max(worst, cmp.maxError);
       if (!cmp.ok) {
-        const numeric = directional ? undefined : fdJacobian(base, at, claim.wrt.name);
-        const flat = cmp.worstIndex.reduce((acc, i, k) => acc * (numeric?.dims[k] ?? 1) + i, 0);
+        const flat = cmp.worstIndex.reduce((acc, i, k) => acc * check.numeric.dims[k]! + i, 0);
         return {
           ok: false, maxError: worst, points: checked, seed, method, resampled,
-          failure: { at, index: cmp.worstIndex, symbolic: sym.data[flat] ?? NaN, numeric: numeric?.data[flat] ?? NaN },
+          failure: { at, index: cmp.worstIndex, symbolic: check.symbolic.data[flat] ?? NaN, numeric: check.numeric.data[flat] ?? NaN },
         };
       }
     } catch (err) {
@@ -117,42 +117,49 @@ function withRoundingFloor(f: Tensor, x: Tensor) {
   return { rtol: ORDER1.rtol, atol: ORDER1.atol + (100 * Number.EPSILON * fMax) / h };
 }
 
-/** J·v from the symbolic value against a directional difference, for three random directions. */
-function directionalCheck(base: (at: Env) => Tensor, wrt: string, at: Env, sym: Tensor, seed: number, tol: { rtol: number; atol: number }) {
+/** A comparison, with the two tensors it compared. */
+interface Check {
+  readonly cmp: Comparison;
+  readonly symbolic: Tensor;
+  readonly numeric: Tensor;
+}
+
+/** The symbolic value against central differences, entry by entry. */
+function entrywiseCheck(base: (at: Env) => Tensor, wrt: string, at: Env, sym: Tensor, tol: Tolerance): Check {
+  const numeric = fdJacobian(base, at, wrt, { avoidKinks: true });
+  return { cmp: compareTensors(sym, numeric, tol), symbolic: sym, numeric };
+}
+
+/**
+ * J·v from the symbolic value against a directional difference, for three random directions: the
+ * first that disagrees, else the last, with the largest error over the directions compared.
+ */
+function directionalCheck(base: (at: Env) => Tensor, wrt: string, at: Env, sym: Tensor, seed: number, tol: Tolerance): Check {
   const x = at.get(wrt)!;
   const n = sizeOf(x.dims);
   const m = sym.data.length / n;
-  let worst = { ok: true, maxError: 0, worstIndex: [] as number[] };
+  let maxError = 0;
+  let check: Check | undefined;
   for (let k = 0; k < 3; k++) {
-    const v = tensor(x.dims);
-    let state = (seed + k * 104729) >>> 0;
-    for (let i = 0; i < n; i++) {
-      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-      v.data[i] = state / 2 ** 32 - 0.5;
-    }
+    const uniform = mulberry32(seed + k * 104729);
+    const v = tensor(x.dims, Array.from({ length: n }, () => uniform() - 0.5));
     const jv = tensor(sym.dims.slice(0, sym.dims.length - x.dims.length));
     for (let r = 0; r < m; r++) {
       let acc = 0;
       for (let i = 0; i < n; i++) acc += sym.data[r * n + i]! * v.data[i]!;
       jv.data[r] = acc;
     }
-    const cmp = compareTensors(jv, fdDirectional(base, at, wrt, v, { avoidKinks: true }), tol);
-    if (!cmp.ok || cmp.maxError > worst.maxError) worst = { ok: cmp.ok && worst.ok, maxError: Math.max(cmp.maxError, worst.maxError), worstIndex: unravel(0, [1]) };
-    if (!cmp.ok) return worst;
+    const numeric = fdDirectional(base, at, wrt, v, { avoidKinks: true });
+    const cmp = compareTensors(jv, numeric, tol);
+    maxError = Math.max(maxError, cmp.maxError);
+    check = { cmp: { ...cmp, maxError }, symbolic: jv, numeric };
+    if (!cmp.ok) break;
   }
-  return worst;
+  return check!;
 }
-
-/** Evaluates an expression as a function of the environment (the base of an order-1 claim). */
-export const valueOf = (e: Expr): ((at: Env, dims?: DimSizes) => Tensor) => {
-  const run = evaluator(e);
-  return (at, dims) => run(at, dims);
-};
 
 export const allVarsOf = (...es: Expr[]): Var[] => {
   const byName = new Map<string, Var>();
   for (const e of es) for (const v of varsOf(e)) if (!byName.has(v.name)) byName.set(v.name, v);
   return [...byName.values()];
 };
-
-export const isUserError = (e: unknown): e is MatcalcError => e instanceof MatcalcError;

@@ -14,7 +14,7 @@
  * result is the k-th differential dᵏf(dX₁, …, dXₖ) itself — complete and exact — and its value is
  * read off at basis directions.
  */
-import { UnsupportedError } from '../errors.js';
+import { LimitError, RequestError, UnsupportedError } from '../errors.js';
 import * as b from '../ir/build.js';
 import type { Expr, Var } from '../ir/expr.js';
 import { varsOf } from '../ir/walk.js';
@@ -45,13 +45,19 @@ export interface SymbolicDerivative {
   /** The k-th differential in the directions below (always available). */
   readonly differential: Expr;
   readonly directions: readonly Var[];
-  /** Dims of the value: dims(f) + k·dims(x) (numerator) or their transpose for a denominator-layout Jacobian. */
+  /** Dims of the value: dims(f) + k·dims(x), or dims(x) + dims(f) for a denominator-layout Jacobian (isPlainJacobian). */
   readonly dims: readonly Dim[];
   /** Why there is no matrix form, when there is none. */
   readonly note?: string;
 }
 
 export const MAX_ORDER = 6;
+
+/** Throws unless `order` is one this engine gives: a positive integer up to MAX_ORDER. */
+export function checkOrder(order: number): void {
+  if (!Number.isInteger(order) || order < 1) throw new RequestError(`the order must be a positive integer, not ${order}`);
+  if (order > MAX_ORDER) throw new LimitError(`orders above ${MAX_ORDER} are not supported`);
+}
 
 /** Direction variables dx, or dx1, dx2, … for higher orders, named clear of f's own variables. */
 export function directionVars(f: Expr, wrt: Var, order: number): Var[] {
@@ -95,22 +101,24 @@ export function differentiate(f: Expr, wrt: Var, order = 1, layout: Layout = 'nu
     levels.length = 0;
     note = `no matrix form: ${err.message.replace(/^internal: /, '')}; the result is given as a differential`;
   }
-  let dims = dimsAt(order);
-  if (layout === 'denominator' && isPlainJacobian(levels, order)) dims = [...xDims, ...fDims];
+  const transposed = layout === 'denominator' && isPlainJacobian({ f, wrt, order, levels });
   return {
-    f, wrt, order, layout, levels, directions, dims, ...(note ? { note } : {}),
+    f, wrt, order, layout, levels, directions, dims: transposed ? [...xDims, ...fDims] : dimsAt(order), ...(note ? { note } : {}),
     get differential() { return kthDifferential(); },
   };
 }
 
-/** A vector-by-vector Jacobian at order 1: the one case where the two layouts differ by a transpose. */
-export function isPlainJacobian(levels: readonly Level[], order: number): boolean {
-  return order === 1 && levels.length === 1 && levels[0]!.kind === 'jacobian';
+/**
+ * A Jacobian of a vector (or row) with respect to a vector, at order 1: the one result whose two
+ * layouts differ, by a transpose. Every other result has the tensor layout whatever the layout asked.
+ */
+export function isPlainJacobian(d: Pick<SymbolicDerivative, 'f' | 'wrt' | 'order' | 'levels'>): boolean {
+  return d.order === 1 && d.levels[0]?.kind === 'jacobian' && d.f.shape.kind !== 'matrix' && d.wrt.shape.kind === 'vector';
 }
 
 /** The expression shown to the user: the last level (transposed for a denominator-layout Jacobian), or the differential. */
 export function resultExpr(d: SymbolicDerivative): Expr {
   const last = d.levels[d.levels.length - 1];
   if (last === undefined) return d.differential;
-  return d.layout === 'denominator' && isPlainJacobian(d.levels, d.order) ? simplify(b.transpose(last.expr)) : last.expr;
+  return d.layout === 'denominator' && isPlainJacobian(d) ? simplify(b.transpose(last.expr)) : last.expr;
 }

@@ -13,6 +13,7 @@
 import { UnsupportedError } from '../errors.js';
 import * as b from '../ir/build.js';
 import type { Expr, Var } from '../ir/expr.js';
+import { defaultParam } from '../ir/functions.js';
 import { FUNCTION_RULES, ELEMENTWISE_RULES, OPERATOR_RULES, isElementwiseRule, matrixPower } from '../../rules/index.js';
 import { instantiate } from './template.js';
 
@@ -35,12 +36,12 @@ function rule(e: Expr, d: (e: Expr) => Expr, wrt: Var, dv: Expr): Expr {
     case 'const': case 'zero': case 'ones': case 'eye': return b.zero(e.shape);
     case 'neg': case 'transpose': {
       const dX = d(e.x);
-      if (isZeroExpr(dX)) return b.zero(e.shape);
+      if (b.isZero(dX)) return b.zero(e.shape);
       return instantiate(OPERATOR_RULES[e.kind].d, { X: e.x, dX });
     }
     case 'call': {
       const dArgs = e.args.map(d);
-      if (dArgs.every(isZeroExpr)) return b.zero(e.shape);
+      if (dArgs.every(b.isZero)) return b.zero(e.shape);
       if (isElementwiseRule(e.fn)) {
         const r = ELEMENTWISE_RULES[e.fn];
         const params: Record<string, Expr> = {};
@@ -56,21 +57,17 @@ function rule(e: Expr, d: (e: Expr) => Expr, wrt: Var, dv: Expr): Expr {
     }
     default: {
       const dA = d(e.a), dB = d(e.b);
-      if (isZeroExpr(dA) && isZeroExpr(dB)) return b.zero(e.shape);
+      if (b.isZero(dA) && b.isZero(dB)) return b.zero(e.shape);
       if (e.kind === 'pow' && e.a.shape.kind === 'matrix') {
-        if (e.b.kind !== 'const' || !Number.isInteger(e.b.value) || !isZeroExpr(dB)) {
+        if (e.b.kind !== 'const' || !Number.isInteger(e.b.value)) {
           throw new UnsupportedError('only constant integer powers of a matrix can be differentiated');
         }
-        return instantiate(matrixPower(e.b.value), { X: e.a, dX: dA });
+        if (e.b.value > 0) return instantiate(matrixPower(e.b.value), { X: e.a, dX: dA });
+        // X^(-k) = inv(X)^k, with d(inv(X)) from the inv rule (X^0 is folded to eye by the constructor).
+        const inverse = b.call('inv', [e.a]);
+        return instantiate(matrixPower(-e.b.value), { X: inverse, dX: d(inverse) });
       }
       return instantiate(OPERATOR_RULES[e.kind].d, { A: e.a, B: e.b, dA, dB });
     }
   }
-}
-
-const isZeroExpr = b.isZero;
-
-import { FUNCTIONS, type FnName } from '../ir/functions.js';
-function defaultParam(fn: FnName, i: number): number {
-  return (FUNCTIONS[fn].params as readonly number[])[i] ?? 0;
 }

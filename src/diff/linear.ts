@@ -2,7 +2,8 @@
  * From a differential to a derivative. A differential L(dv) is linear in the direction dv and built
  * from a small closed set of linear operations (sums, products with one factor free of dv,
  * transposes, elementwise products, traces, sums, diag, vec). This module owns the two ways of
- * reading a derivative off such an L, and with them the layout conventions:
+ * reading a derivative off such an L, and with them the layout conventions (the one exception, the
+ * denominator layout of a vector-by-vector Jacobian, is a transpose taken in derivative.ts):
  *
  *  - gradientOf: for a scalar L, the G with L = sum(G .* dv) — i.e. df = tr(G'dX), so ∇f = G, in the
  *    variable's own shape. Computed by transposing the linear map node by node (symbolic reverse
@@ -19,24 +20,14 @@
  */
 import { UnsupportedError } from '../errors.js';
 import * as b from '../ir/build.js';
-import { type Expr, children } from '../ir/expr.js';
-import { type Dim, type Shape, numel, vectorShape } from '../shape/shape.js';
+import type { Expr } from '../ir/expr.js';
+import { dependentsOf } from '../ir/walk.js';
+import { type Dim, colsOf, numel, rowsOf, vectorShape } from '../shape/shape.js';
 
 /** Nodes of L that depend on dv, in post-order (children before parents). */
 function dependents(root: Expr, dv: Expr): { order: Expr[]; dep: Set<Expr> } {
-  const dep = new Set<Expr>();
-  const seen = new Set<Expr>();
-  const order: Expr[] = [];
-  const visit = (e: Expr): boolean => {
-    if (seen.has(e)) return dep.has(e);
-    seen.add(e);
-    let any = e === dv;
-    for (const k of children(e)) if (visit(k)) any = true;
-    if (any) { dep.add(e); order.push(e); }
-    return any;
-  };
-  visit(root);
-  return { order, dep };
+  const order = dependentsOf(root, new Set([dv]));
+  return { order, dep: new Set(order) };
 }
 
 const nonlinear = (e: Expr): never => {
@@ -119,9 +110,6 @@ function vecOf(e: Expr): Expr {
     case 'matrix': return b.call('vec', [e]);
   }
 }
-
-const rowsOf = (s: Shape): Dim => (s.kind === 'matrix' ? s.m : s.kind === 'vector' ? s.n : 1);
-const colsOf = (s: Shape): Dim => (s.kind === 'matrix' ? s.n : s.kind === 'row' ? s.n : 1);
 
 /** K with vec(L) = K vec(dv), row-major vec; numel(L) × numel(dv), a row when L is scalar. */
 export function jacobianOf(L: Expr, dv: Expr): Expr {

@@ -21,21 +21,25 @@
 import { DomainError, RequestError, UnsupportedError } from '../errors.js';
 import * as b from '../ir/build.js';
 import { type Expr, type Var, children } from '../ir/expr.js';
-import { postorder, varsOf } from '../ir/walk.js';
+import { postorder } from '../ir/walk.js';
 import type { VarDecl } from '../parse/parse.js';
 import { fracHeading, latexName, toLatex } from '../print/latex.js';
 import { toText } from '../print/text.js';
 import { simplify } from '../simplify/simplify.js';
 import { ELEMENTWISE_RULES, FUNCTION_RULES, OPERATOR_RULES, isElementwiseRule } from '../../rules/index.js';
-import { evaluator } from '../numeric/evaluate.js';
+import { type DimSizes, type Env, evaluator } from '../numeric/evaluate.js';
 import { NearKinkError, ORDER1, type Tolerance, compareTensors, fdDirectional, fdJacobian } from '../numeric/fd.js';
 import { defaultDims, randomPoint, rng } from '../numeric/random.js';
 import { type Tensor, reshape, tensor } from '../numeric/tensor.js';
-import { derivative, findVar } from '../api/derivative.js';
-import { parseProgram } from '../backprop/program.js';
+import { findVar } from '../api/derivative.js';
+import { allVarsOf } from '../api/verify.js';
+import { programOf } from '../backprop/program.js';
+import { texChainTerm, texPartial, texWith, upstreamTex } from '../backprop/render.js';
 import { substitute } from '../backprop/substitute.js';
-import { type SymGraph, type SymNode, buildGraph, inner, inlineUpstreams } from '../backprop/symbolic.js';
-import { MAX_ORDER, directionVars } from './derivative.js';
+import {
+  Names, type SymGraph, type SymNode, buildGraph, consumerSum, downstream, inner, inlineUpstreams, localDerivative,
+} from '../backprop/symbolic.js';
+import { checkOrder, directionVars } from './derivative.js';
 import { differential } from './differential.js';
 import { gradientOf, jacobianOf } from './linear.js';
 
@@ -73,13 +77,12 @@ export interface StepsOptions {
 }
 
 export function derivationSteps(expr: string | Expr, wrt: string, opts: StepsOptions = {}): Step[] {
-  const program = typeof expr === 'string' ? parseProgram(expr, opts.vars) : { root: expr, names: new Map<Expr, string>() };
+  const program = programOf(expr, opts.vars);
   const f = program.root;
   const X = findVar(f, wrt);
   const order = opts.order ?? 1;
-  if (!Number.isInteger(order) || order < 1) throw new RequestError(`the order must be a positive integer, not ${order}`);
-  if (order > MAX_ORDER) throw new RequestError(`orders above ${MAX_ORDER} are not supported`);
-  const name = opts.name ?? ('output' in program && program.output !== undefined ? program.output : 'f');
+  checkOrder(order);
+  const name = opts.name ?? program.output ?? 'f';
   const route = opts.route ?? 'differential';
   if (route === 'chain') {
     if (order !== 1) throw new RequestError('the chain-rule route gives first derivatives; use the differential route for higher orders');
@@ -91,19 +94,7 @@ export function derivationSteps(expr: string | Expr, wrt: string, opts: StepsOpt
 }
 
 // ---------------------------------------------------------------------------------------------
-// LaTeX with named placeholders
-
-/** toLatex, with some variables printed differently (direction dX as \mathrm{d}X, G_v as ∂f/∂v). */
-function texWith(e: Expr, names: ReadonlyMap<string, string>): string {
-  let s = toLatex(e);
-  for (const [name, tex] of names) {
-    const token = latexName(name);
-    if (s.includes(token)) s = s.split(token).join(tex);
-  }
-  return s;
-}
-
-const partial = (top: string, bottom: string): string => `\\frac{\\partial ${top}}{\\partial ${bottom}}`;
+// Headings
 
 /** ∂f/∂x, ∂²f/∂x², ∂^k f/∂x^k. */
 function textHeading(f: string, x: string, k: number): string {
@@ -175,16 +166,12 @@ function differentialSteps(f0: Expr, X: Var, name: string, order: number): Step[
   const T = (e: Expr): string => texWith(e, tex);
   const x = latexName(X.name);
   const all: Step[] = [];
-  /** Adds a step unless it prints exactly as the one before (results are always kept). */
-  const steps = {
-    push(st: Step): void {
-      const final = /(derivative|gradient|Jacobian|differential)$/.test(st.title);
-      if (!final && all.length > 0 && all[all.length - 1]!.latex === st.latex) return;
-      all.push(st);
-    },
+  /** Adds an intermediate step unless it prints exactly as the one before (results go to `all` directly). */
+  const push = (st: Step): void => {
+    if (all.length === 0 || all[all.length - 1]!.latex !== st.latex) all.push(st);
   };
   const F = latexName(name);
-  steps.push({ title: 'function', rule: 'the expression to differentiate', latex: `${F} = ${toLatex(f0)}`, text: `${name} = ${toText(f0)}`, claim: { kind: 'value', expr: f0, of: f0 } });
+  push({ title: 'function', rule: 'the expression to differentiate', latex: `${F} = ${toLatex(f0)}`, text: `${name} = ${toText(f0)}`, claim: { kind: 'value', expr: f0, of: f0 } });
   let f = f0;
   for (let k = 1; k <= order; k++) {
     // Level k differentiates the order k-1 result: f, then ∂f/∂x, then ∂²f/∂x∂xᵀ, …
@@ -197,16 +184,16 @@ function differentialSteps(f0: Expr, X: Var, name: string, order: number): Step[
     const dText = k === 1 ? `d${name}` : `d(${lhsText})`;
     const diffClaim = (expr: Expr): StepClaim => ({ kind: 'differential', expr, of: f, wrt: X, direction: dX });
     const raw = differential(f, X, dX);
-    steps.push({
+    push({
       title: `${pre}differentiate`, rule: `one rule per operation: ${rulesUsed(f, X)}`,
       latex: `${dLhs} = ${T(raw)}`, text: `${dText} = ${toText(raw)}`, claim: diffClaim(raw),
     });
     const L = simplify(raw);
-    if (L !== raw && T(L) !== T(raw)) steps.push({ title: `${pre}simplify`, rule: 'algebraic simplification (rules/simplify)', latex: `${dLhs} = ${T(L)}`, text: `${dText} = ${toText(L)}`, claim: diffClaim(L) });
+    if (L !== raw && T(L) !== T(raw)) push({ title: `${pre}simplify`, rule: 'algebraic simplification (rules/simplify)', latex: `${dLhs} = ${T(L)}`, text: `${dText} = ${toText(L)}`, claim: diffClaim(L) });
     let result: Expr;
     if (X.shape.kind === 'scalar') {
       result = simplify(differential(f, X, b.num(1)));
-      steps.push({
+      all.push({
         title: `${pre}derivative`, rule: `${dText} = (∂${lhsText}/∂${X.name}) d${X.name}: the derivative is the differential at d${X.name} = 1`,
         latex: `${resultTex} = ${toLatex(result)}`, text: `${resultText} = ${toText(result)}`,
         claim: { kind: 'derivative', expr: result, of: f, wrt: X },
@@ -215,7 +202,7 @@ function differentialSteps(f0: Expr, X: Var, name: string, order: number): Step[
       const terms = sumTerms(L).map(({ sign, term }) => signed(sign, simplify(gradientOf(term, dX))));
       const termForms = terms.map((g) => canonical(g, dX)).reduce((acc, t) => b.add(acc, t));
       if (termForms !== L) {
-        steps.push({
+        push({
           title: `${pre}canonical form`, rule: `each term written as ⟨G, d${X.name}⟩ = tr(G' d${X.name}), using a'b = b'a for scalars, tr(AB) = tr(BA) and tr(A') = tr(A)`,
           latex: `${dLhs} = ${T(termForms)}`, text: `${dText} = ${toText(termForms)}`, claim: diffClaim(termForms),
         });
@@ -223,12 +210,12 @@ function differentialSteps(f0: Expr, X: Var, name: string, order: number): Step[
       result = simplify(terms.reduce((acc, t) => b.add(acc, t)));
       const collected = canonical(result, dX);
       if (terms.length > 1 && collected !== termForms) {
-        steps.push({
+        push({
           title: `${pre}collect`, rule: `the terms' gradients added: d${lhsText} = tr(G' d${X.name}) with one G`,
           latex: `${dLhs} = ${T(collected)}`, text: `${dText} = ${toText(collected)}`, claim: diffClaim(collected),
         });
       }
-      steps.push({
+      all.push({
         title: `${pre}gradient`, rule: `${dText} = tr(G' d${X.name}) ⇒ ∂${lhsText}/∂${X.name} = G (the shape of ${X.name})`,
         latex: `${resultTex} = ${toLatex(result)}`, text: `${resultText} = ${toText(result)}`,
         claim: { kind: 'derivative', expr: result, of: f, wrt: X },
@@ -238,7 +225,7 @@ function differentialSteps(f0: Expr, X: Var, name: string, order: number): Step[
         result = simplify(jacobianOf(L, dX));
       } catch (err) {
         if (!(err instanceof UnsupportedError)) throw err;
-        steps.push({
+        all.push({
           title: `${pre}differential`, rule: `no matrix form (${err.message.replace(/^internal: /, '')}): the differential is the derivative`,
           latex: `${dLhs} = ${T(L)}`, text: `${dText} = ${toText(L)}`, claim: diffClaim(L),
         });
@@ -246,11 +233,11 @@ function differentialSteps(f0: Expr, X: Var, name: string, order: number): Step[
       }
       const vecForm = b.mul(result, vecOf(dX));
       const dfVec = f.shape.kind === 'matrix' ? `\\operatorname{vec}\\left(${dLhs}\\right)` : dLhs;
-      steps.push({
+      push({
         title: `${pre}vec form`, rule: `vec(d${lhsText}) = J vec(d${X.name}), vec stacking rows (row-major), via vec(AUB) identities`,
         latex: `${dfVec} = ${T(vecForm)}`, text: `${f.shape.kind === 'matrix' ? `vec(${dText})` : dText} = ${toText(vecForm)}`, claim: diffClaim(vecForm),
       });
-      steps.push({
+      all.push({
         title: `${pre}Jacobian`, rule: `vec(d${lhsText}) = J vec(d${X.name}) ⇒ ∂${lhsText}/∂${X.name} = J (numerator layout: rows index ${lhsText})`,
         latex: `${resultTex} = ${toLatex(result)}`, text: `${resultText} = ${toText(result)}`,
         claim: { kind: 'derivative', expr: result, of: f, wrt: X },
@@ -267,16 +254,13 @@ function differentialSteps(f0: Expr, X: Var, name: string, order: number): Step[
 function chainSteps(f: Expr, X: Var, name: string, names: ReadonlyMap<Expr, string>): Step[] {
   const g = buildGraph(f, { names, output: name });
   const out = g.output;
-  const dependsOnX = new Set<SymNode>();
-  for (const n of g.nodes) if (n.expr === X || n.inputs.some((i) => dependsOnX.has(i))) dependsOnX.add(n);
-  const relevant = g.nodes.filter((n) => dependsOnX.has(n));
+  const xNode = g.byExpr.get(X)!;
+  const relevant = downstream(g, [xNode]);
   const one = b.num(1);
   const expanded = inlineUpstreams(g, () => false, one);
   if (expanded === null) throw new UnsupportedError('an operation on the way from the variable to the output has no adjoint rule; use the differential route');
-  const tex = new Map<string, string>();
-  for (const n of g.nodes) tex.set(n.upstreamVar.name, `{${partial(latexName(out), latexName(n.id))}}`);
+  const tex = upstreamTex(g);
   const T = (e: Expr): string => texWith(e, tex);
-  const F = latexName(out);
   const steps: Step[] = [];
   // Every definition, not only those on the way from the variable: they are read by the others.
   const defs = g.nodes.filter((n) => n.op !== 'input');
@@ -286,21 +270,14 @@ function chainSteps(f: Expr, X: Var, name: string, names: ReadonlyMap<Expr, stri
     text: defs.map((n) => `${n.id} = ${toText(n.formula)}`).join('; '),
     claim: { kind: 'value', expr: substituteAll(g, g.root.formula), of: f },
   });
-  for (let i = relevant.length - 1; i >= 0; i--) {
-    const n = relevant[i]!;
-    if (n === g.root) continue;
-    let local: Expr | undefined;
-    const products: string[] = [];
-    for (const c of n.consumers) {
-      const vjp = c.edges.find((e) => e.from === n)!.vjp!;
-      const term = c === g.root ? substitute(vjp, new Map([[c.upstreamVar, one]])) : vjp;
-      local = local === undefined ? term : b.add(local, term);
-      products.push(c === g.root ? partial(F, latexName(n.id)) : `${partial(F, latexName(c.id))}\\,${partial(latexName(c.id), latexName(n.id))}`);
-    }
-    const formula = simplify(local!);
+  for (const n of [...g.nodes].reverse()) {
+    if (n === g.root || !relevant.has(n)) continue;
+    // Upstream × local summed over the consumers, each consumer's upstream left as its placeholder.
+    const formula = simplify(consumerSum(n, (c) => (c === g.root ? one : c.upstreamVar))!);
+    const products = n.consumers.map((c) => texChainTerm(out, c.id, n.id, c === g.root));
     const direct = n.consumers.length === 1 && n.consumers[0] === g.root;
-    const head = partial(F, latexName(n.id));
-    const isX = n.expr === X;
+    const head = texPartial(out, n.id);
+    const isX = n === xNode;
     const vectorial = n.expr.shape.kind !== 'scalar' || n.consumers.some((c) => c.expr.shape.kind !== 'scalar');
     steps.push({
       title: isX ? 'gradient (upstream × local)' : 'upstream × local',
@@ -312,10 +289,10 @@ function chainSteps(f: Expr, X: Var, name: string, names: ReadonlyMap<Expr, stri
       claim: isX ? { kind: 'derivative', expr: expanded.get(n)!, of: f, wrt: X } : { kind: 'adjoint', expr: expanded.get(n)!, of: f, node: n.expr },
     });
   }
-  const result = expanded.get(g.byExpr.get(X)!)!;
+  const result = expanded.get(xNode)!;
   steps.push({
     title: 'gradient', rule: 'the upstream of the variable, with every node written out',
-    latex: `${partial(F, latexName(X.name))} = ${toLatex(result)}`, text: `∂${out}/∂${X.name} = ${toText(result)}`,
+    latex: `${texPartial(out, X.name)} = ${toLatex(result)}`, text: `∂${out}/∂${X.name} = ${toText(result)}`,
     claim: { kind: 'derivative', expr: result, of: f, wrt: X },
   });
   return steps;
@@ -323,7 +300,7 @@ function chainSteps(f: Expr, X: Var, name: string, names: ReadonlyMap<Expr, stri
 
 /** The local derivative ∂c/∂n of a consumer's formula, in its compact form. */
 function localText(c: SymNode, n: SymNode): string {
-  const d = derivative(c.formula, n.placeholder.name);
+  const d = localDerivative(c, n);
   return d.kind === 'differential' ? `(differential) ${toText(d.expr)}` : toText(d.expr);
 }
 
@@ -356,8 +333,8 @@ export function verifyStep(step: Step, opts: StepCheckOptions = {}): StepCheck {
   const want = opts.points ?? 3;
   const tol = opts.tolerance ?? ORDER1;
   const exprs: Expr[] = [c.of, c.expr];
-  const vars = uniqueVars(exprs).filter((v) => c.kind !== 'differential' || v !== c.direction);
-  const runOf = evaluator(c.of), runExpr = evaluator(c.expr);
+  const vars = allVarsOf(...exprs).filter((v) => c.kind !== 'differential' || v !== c.direction);
+  const measure = measurer(c);
   let worst = 0, checked = 0, resampled = 0, positive = false;
   for (let attempt = 0; checked < want && attempt < want + 12; attempt++) {
     const s = seed + 7919 * attempt;
@@ -366,33 +343,7 @@ export function verifyStep(step: Step, opts: StepCheckOptions = {}): StepCheck {
     const pointVars = positive ? vars.map((v) => (v.props.length === 0 ? b.variable(v.name, v.shape, ['positive']) as Var : v)) : vars;
     const at = randomPoint(pointVars, sizes, s);
     try {
-      let claimed: Tensor, numeric: Tensor;
-      switch (c.kind) {
-        case 'value':
-          claimed = runExpr(at, sizes); numeric = runOf(at, sizes);
-          break;
-        case 'differential': {
-          const x = at.get(c.wrt.name)!;
-          const r = rng(s ^ 0x5bd1e995);
-          const V = tensor(x.dims, Array.from(x.data, () => r.normal()));
-          claimed = runExpr(new Map(at).set(c.direction.name, V), sizes);
-          numeric = fdDirectional((e) => runOf(e, sizes), at, c.wrt.name, V, { avoidKinks: true });
-          claimed = reshape(claimed, numeric.dims);
-          break;
-        }
-        case 'derivative':
-          numeric = fdJacobian((e) => runOf(e, sizes), at, c.wrt.name, { avoidKinks: true });
-          claimed = reshape(runExpr(at, sizes), numeric.dims);
-          break;
-        case 'adjoint': {
-          const free = b.variable(`${freeName(exprs)}`, c.node.shape);
-          const run = evaluator(substitute(c.of, new Map([[c.node, free]])));
-          const point = new Map(at).set(free.name, evaluator(c.node)(at, sizes));
-          numeric = fdJacobian((e) => run(e, sizes), point, free.name, { avoidKinks: true });
-          claimed = reshape(runExpr(at, sizes), numeric.dims);
-          break;
-        }
-      }
+      const { claimed, numeric } = measure(at, sizes, s);
       const cmp = compareTensors(claimed, numeric, tol);
       checked++;
       worst = Math.max(worst, cmp.maxError);
@@ -407,20 +358,42 @@ export function verifyStep(step: Step, opts: StepCheckOptions = {}): StepCheck {
   return { ok: true, maxError: worst, points: checked, resampled, seed };
 }
 
+/** The claimed value and its numeric truth at a point (claimed reshaped to the truth's dims); evaluators are compiled once. */
+function measurer(c: StepClaim): (at: Env, sizes: DimSizes, seed: number) => { claimed: Tensor; numeric: Tensor } {
+  const runOf = evaluator(c.of), runExpr = evaluator(c.expr);
+  switch (c.kind) {
+    case 'value':
+      return (at, sizes) => ({ claimed: runExpr(at, sizes), numeric: runOf(at, sizes) });
+    case 'differential':
+      return (at, sizes, seed) => {
+        const x = at.get(c.wrt.name)!;
+        const r = rng(seed ^ 0x5bd1e995);
+        const V = tensor(x.dims, Array.from(x.data, () => r.normal()));
+        const claimed = runExpr(new Map(at).set(c.direction.name, V), sizes);
+        const numeric = fdDirectional((e) => runOf(e, sizes), at, c.wrt.name, V, { avoidKinks: true });
+        return { claimed: reshape(claimed, numeric.dims), numeric };
+      };
+    case 'derivative':
+      return (at, sizes) => {
+        const numeric = fdJacobian((e) => runOf(e, sizes), at, c.wrt.name, { avoidKinks: true });
+        return { claimed: reshape(runExpr(at, sizes), numeric.dims), numeric };
+      };
+    case 'adjoint': {
+      // `of` with the node replaced by a free variable, perturbed from the node's value.
+      const free = b.variable(new Names(allVarsOf(c.of, c.expr).map((v) => v.name)).fresh('node_free'), c.node.shape);
+      const run = evaluator(substitute(c.of, new Map([[c.node, free]])));
+      const runNode = evaluator(c.node);
+      return (at, sizes) => {
+        const point = new Map(at).set(free.name, runNode(at, sizes));
+        const numeric = fdJacobian((e) => run(e, sizes), point, free.name, { avoidKinks: true });
+        return { claimed: reshape(runExpr(at, sizes), numeric.dims), numeric };
+      };
+    }
+  }
+}
+
 export function verifySteps(steps: readonly Step[], opts: StepCheckOptions = {}): StepCheck[] {
   return steps.map((s) => verifyStep(s, opts));
 }
 
-function uniqueVars(es: readonly Expr[]): Var[] {
-  const byName = new Map<string, Var>();
-  for (const e of es) for (const v of varsOf(e)) if (!byName.has(v.name)) byName.set(v.name, v);
-  return [...byName.values()];
-}
-
-function freeName(es: readonly Expr[]): string {
-  const taken = new Set(uniqueVars(es).map((v) => v.name));
-  let name = 'node_free';
-  while (taken.has(name)) name += '_';
-  return name;
-}
 

@@ -6,10 +6,10 @@
  */
 import { ParseError, UnknownError } from '../errors.js';
 import { type Dim, type Shape, SCALAR, matrixShape, shapeEquals, transposeShape } from '../shape/shape.js';
-import { type BinaryOp, type Operand, binaryShape, callShape, strictUnifier } from '../shape/rules.js';
+import { type Operand, binaryShape, callShape, strictUnifier } from '../shape/rules.js';
 import { toText } from '../print/text.js';
-import { type Binary, type Const, type Expr, type Prop, type Var, children } from './expr.js';
-import { FUNCTIONS, type FnName, isFnName, tensorArity } from './functions.js';
+import { type Binary, type BinaryKind, type Const, type Expr, type Prop, type Var, children } from './expr.js';
+import { type FnName, checkArity, isFnName, tensorArity } from './functions.js';
 import { intern } from './intern.js';
 
 const operand = (e: Expr): Operand => ({ shape: e.shape, label: () => toText(e) });
@@ -28,9 +28,9 @@ export const ones = (shape: Shape): Expr => (shape.kind === 'scalar' ? num(1) : 
 export const eye = (n: Dim): Expr => intern({ kind: 'eye', shape: matrixShape(n, n) });
 
 export const isZero = (e: Expr): boolean => e.kind === 'zero' || (e.kind === 'const' && e.value === 0);
-export const isConst = (e: Expr, v: number): boolean => e.kind === 'const' && e.value === v;
+const isConst = (e: Expr, v: number): boolean => e.kind === 'const' && e.value === v;
 
-function raw(kind: BinaryOp, a: Expr, b: Expr, shape: Shape): Expr {
+function raw(kind: BinaryKind, a: Expr, b: Expr, shape: Shape): Expr {
   return intern<Binary>({ kind, a, b, shape });
 }
 
@@ -122,12 +122,8 @@ export function transpose(x: Expr): Expr {
 const LINEAR: ReadonlySet<FnName> = new Set<FnName>(['sum', 'tr', 'diag', 'vec', 'kron']);
 
 export function call(fn: FnName, args: readonly Expr[]): Expr {
+  checkArity(fn, args.length);
   const arity = tensorArity(fn);
-  const maxArgs = arity + FUNCTIONS[fn].params.length;
-  if (args.length < arity || args.length > maxArgs) {
-    const want = arity === maxArgs ? `${arity}` : `${arity} to ${maxArgs}`;
-    throw new UnknownError(`${fn} takes ${want} argument${maxArgs === 1 ? '' : 's'}, not ${args.length}`);
-  }
   // Parameters (alpha of leaky_relu, elu) are numbers: a derivative never flows through them.
   args.slice(arity).forEach((p, i) => {
     if (p.kind !== 'const') throw new ParseError(`the parameter ${i + 1} of ${fn} must be a number, not ${toText(p)}`);

@@ -60,6 +60,3 @@ export function children(e: Expr): readonly Expr[] {
     default: return assertNever(e);
   }
 }
-
-export const isBinary = (e: Expr): e is Binary =>
-  e.kind === 'add' || e.kind === 'mul' || e.kind === 'emul' || e.kind === 'ediv' || e.kind === 'div' || e.kind === 'pow' || e.kind === 'epow';

@@ -4,6 +4,8 @@
  * rules in rules/derivative/, LaTeX names in print/latex.ts — each keyed by the same FnName, so a
  * missing entry anywhere is a compile error.
  */
+import { UnknownError } from '../errors.js';
+
 export const FUNCTIONS = {
   // elementwise, one tensor argument (+ optional scalar parameters, given as numbers)
   exp: { shape: 'elementwise', params: [] },
@@ -42,7 +44,6 @@ export const FUNCTIONS = {
 } as const;
 
 export type FnName = keyof typeof FUNCTIONS;
-export type ShapeRule = (typeof FUNCTIONS)[FnName]['shape'];
 
 export const isFnName = (s: string): s is FnName => Object.prototype.hasOwnProperty.call(FUNCTIONS, s);
 
@@ -53,3 +54,15 @@ export const ELEMENTWISE: readonly FnName[] = (Object.keys(FUNCTIONS) as FnName[
 /** Number of tensor arguments a function takes (its scalar parameters come after them). */
 export const tensorArity = (f: FnName): number =>
   FUNCTIONS[f].shape === 'elementwise2' || FUNCTIONS[f].shape === 'kron' ? 2 : 1;
+
+/** Throws UnknownError unless `f` accepts `given` arguments: its tensor arguments, then optional parameters. */
+export function checkArity(f: FnName, given: number): void {
+  const arity = tensorArity(f);
+  const max = arity + FUNCTIONS[f].params.length;
+  if (given < arity || given > max) {
+    throw new UnknownError(`${f} takes ${arity === max ? arity : `${arity} to ${max}`} argument${max === 1 ? '' : 's'}, not ${given}`);
+  }
+}
+
+/** The default of a function's i-th scalar parameter (alpha of leaky_relu, elu), used when the call omits it. */
+export const defaultParam = (f: FnName, i: number): number => (FUNCTIONS[f].params as readonly number[])[i] ?? 0;

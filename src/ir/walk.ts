@@ -29,6 +29,16 @@ export function postorder(e: Expr): Expr[] {
   return out;
 }
 
+/** The nodes of `e` that depend on any of `leaves` (the leaves included), children before parents. */
+export function dependentsOf(e: Expr, leaves: ReadonlySet<Expr>): Expr[] {
+  const dep = new Set<Expr>();
+  return postorder(e).filter((n) => {
+    if (!leaves.has(n) && !children(n).some((k) => dep.has(k))) return false;
+    dep.add(n);
+    return true;
+  });
+}
+
 /**
  * The variables of `e`, sorted by name (ties by node id) and deduplicated by node. Two entries
  * with one name can only come from inconsistent declarations (the same name with two shapes or

@@ -9,11 +9,13 @@
  */
 import { ParseError, ShapeError, UnknownError } from '../errors.js';
 import * as b from '../ir/build.js';
-import type { Expr, Prop } from '../ir/expr.js';
-import { FUNCTIONS, isFnName } from '../ir/functions.js';
-import { type BinaryOp, type Operand, type Unifier, binaryShape, callShape } from '../shape/rules.js';
-import { DimUnifier } from '../shape/infer.js';
-import { type Dim, type Shape, SCALAR, formatDim, formatShape, mapDims, mulDim, matrixShape, transposeShape, vectorShape } from '../shape/shape.js';
+import type { BinaryKind, Expr, Prop } from '../ir/expr.js';
+import { FUNCTIONS, checkArity, isFnName } from '../ir/functions.js';
+import { type Operand, type Unifier, binaryShape, callShape } from '../shape/rules.js';
+import { DimUnifier, isFlexible } from '../shape/infer.js';
+import {
+  type Dim, type Shape, SCALAR, dimFactors, formatDim, formatShape, mapDims, mulDim, matrixShape, tensorDims, transposeShape, vectorShape,
+} from '../shape/shape.js';
 import { type Surface, type SurfaceOp, surfaceText } from './surface.js';
 
 /** A declared variable: dims [] scalar, [n] vector, [m, n] matrix; names or positive integers. */
@@ -34,21 +36,27 @@ export interface Scope {
 /** Names that are functions or constants of the language, never variables. */
 const RESERVED = new Set(['eye', 'vector', 'matrix', 'pi', 'e']);
 
+/** Whether `name` is taken by the language (a function or a constant), so it cannot name a variable. */
+const isReservedName = (name: string): boolean => RESERVED.has(name) || isFnName(name);
+
+/** A variable or dimension name: a letter, then letters, digits and underscores. */
+export const isName = (s: string): boolean => /^[A-Za-z][A-Za-z0-9_]*$/.test(s);
+
 /** The naming convention of matrixcalculus.org: a–g scalars, h–z vectors, A–Z matrices. */
-export function conventionalKind(name: string): 'scalar' | 'vector' | 'matrix' {
+function conventionalKind(name: string): 'scalar' | 'vector' | 'matrix' {
   const c = name[0]!;
   if (c >= 'A' && c <= 'Z') return 'matrix';
   if (c >= 'a' && c <= 'g') return 'scalar';
   return 'vector';
 }
 
-const BIN: Partial<Record<string, BinaryOp>> = {
+const BIN: Readonly<Record<Exclude<SurfaceOp, 'neg' | 'transpose'>, BinaryKind>> = {
   add: 'add', sub: 'add', mul: 'mul', div: 'div', emul: 'emul', ediv: 'ediv', pow: 'pow', epow: 'epow', gt: 'add',
 };
 
 function declShape(name: string, d: VarDecl): Shape {
   for (const dim of d.dims) {
-    if (typeof dim === 'number' ? !(Number.isInteger(dim) && dim > 0) : !/^[A-Za-z][A-Za-z0-9_]*$/.test(dim)) {
+    if (typeof dim === 'number' ? !(Number.isInteger(dim) && dim > 0) : !isName(dim)) {
       throw new ShapeError(`the declared shape of ${name} has a bad dimension ${JSON.stringify(dim)}: use a name or a positive integer`);
     }
   }
@@ -130,21 +138,23 @@ export function elaborate(root: Surface, scope: Scope): Expr {
       s = declShape(name, d);
       props.set(name, d.props ?? []);
     } else if (scope.convention !== false) {
-      if (RESERVED.has(name) || isFnName(name)) {
+      if (isReservedName(name)) {
         throw new UnknownError(`${name} is a function and needs arguments, e.g. ${name}(${name === 'vector' || name === 'matrix' ? 1 : 'x'})`);
       }
-      if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) throw new UnknownError(`${name} is not a valid variable name`);
+      if (!isName(name)) throw new UnknownError(`${name} is not a valid variable name`);
       const kind = conventionalKind(name);
       s = kind === 'scalar' ? SCALAR : kind === 'vector' ? vectorShape(u.fresh()) : matrixShape(u.fresh(), u.fresh());
     } else {
       throw new UnknownError(`unknown name ${name}`);
     }
-    for (const d of dimsOf(s)) if (typeof d === 'string') rigidNames.add(d);
+    for (const d of tensorDims(s)) reserve(d);
     varShape.set(name, s);
     return s;
   };
-
-  const dimsOf = (s: Shape): Dim[] => (s.kind === 'scalar' ? [] : s.kind === 'matrix' ? [s.m, s.n] : [s.n]);
+  /** Keeps the names in a rigid dimension (each factor of k·n) from being given to a free one. */
+  const reserve = (d: Dim): void => {
+    for (const f of dimFactors(d)) if (typeof f === 'string' && !isFlexible(f)) rigidNames.add(f);
+  };
 
   // Pass 1: infer.
   const infer = (s: Surface): Shape => {
@@ -172,8 +182,7 @@ export function elaborate(root: Surface, scope: Scope): Expr {
         const shapes = s.args.map(infer);
         if (s.op === 'neg') return shapes[0]!;
         if (s.op === 'transpose') return transposeShape(shapes[0]!);
-        const op = BIN[s.op]!;
-        return binaryShape(op, operand(s.args[0]!, shapes[0]!), operand(s.args[1]!, shapes[1]!), unifier);
+        return binaryShape(BIN[s.op], operand(s.args[0]!, shapes[0]!), operand(s.args[1]!, shapes[1]!), unifier);
       }
       case 'call': {
         if (s.fn === 'vector' || s.fn === 'matrix') {
@@ -182,15 +191,11 @@ export function elaborate(root: Surface, scope: Scope): Expr {
         }
         if (s.fn === 'eye') {
           const n = s.args.length === 0 ? u.fresh() : eyeSize(s);
-          if (typeof n === 'string' && !n.startsWith('?')) for (const f of n.split('·')) rigidNames.add(f);
+          reserve(n);
           return matrixShape(n, n);
         }
         if (!isFnName(s.fn)) throw new UnknownError(`unknown function ${s.fn}${suggest(s.fn)}`);
-        const arity = FUNCTIONS[s.fn].shape === 'elementwise2' || FUNCTIONS[s.fn].shape === 'kron' ? 2 : 1;
-        const max = arity + FUNCTIONS[s.fn].params.length;
-        if (s.args.length < arity || s.args.length > max) {
-          throw new UnknownError(`${s.fn} takes ${arity === max ? arity : `${arity} to ${max}`} argument${max === 1 ? '' : 's'}, not ${s.args.length}`);
-        }
+        checkArity(s.fn, s.args.length); // before callShape, which reads the arguments it expects
         const shapes = s.args.map(infer);
         return callShape(s.fn, s.args.map((a, i) => operand(a, shapes[i]!)), unifier);
       }
@@ -201,9 +206,8 @@ export function elaborate(root: Surface, scope: Scope): Expr {
   // Pass 2: build, with every dimension resolved.
   const resolve = u.resolver(rigidNames);
   // Name conventional vectors' dims before matrices', so W*x reads W: m×n, x: n.
-  for (const pass of ['vector', 'matrix'] as const) {
-    for (const s of varShape.values()) if (s.kind === pass || (pass === 'matrix' && s.kind !== 'vector')) dimsOf(s).forEach(resolve);
-  }
+  const shapes = [...varShape.values()];
+  for (const s of [...shapes.filter((v) => v.kind === 'vector'), ...shapes.filter((v) => v.kind !== 'vector')]) tensorDims(s).forEach(resolve);
   const resolved = (s: Surface): Shape => mapDims(nodeShape.get(s)!, resolve);
   const vars = new Map<string, Expr>();
   const varExpr = (name: string): Expr => {
@@ -229,14 +233,13 @@ export function elaborate(root: Surface, scope: Scope): Expr {
         return varExpr(s.name);
       case 'op': return applyOp(s.op, s.args.map(build));
       case 'call': {
-        const call = s as Extract<Surface, { t: 'call' }>;
-        if (call.fn === 'vector' || call.fn === 'matrix') {
-          const fill = (call.args[0] as { value: number }).value;
-          const shape = resolved(call);
+        if (s.fn === 'vector' || s.fn === 'matrix') {
+          const fill = (s.args[0] as { value: number }).value;
+          const shape = resolved(s);
           return fill === 0 ? b.zero(shape) : fill === 1 ? b.ones(shape) : b.mul(b.num(fill), b.ones(shape));
         }
-        if (call.fn === 'eye') return b.eye((resolved(call) as { n: Dim }).n);
-        return b.callByName(call.fn, call.args.map(build));
+        if (s.fn === 'eye') return b.eye((resolved(s) as { n: Dim }).n);
+        return b.callByName(s.fn, s.args.map(build));
       }
     }
   };

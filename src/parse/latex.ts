@@ -55,7 +55,7 @@ export function answerBody(src: string): string {
 }
 
 /** Strips math delimiters `$…$`, `$$…$$`, `\(…\)`, `\[…\]` and a trailing period or comma. */
-export function stripMathDelimiters(src: string): string {
+function stripMathDelimiters(src: string): string {
   let s = src.trim();
   for (const [open, close] of [['$$', '$$'], ['$', '$'], ['\\(', '\\)'], ['\\[', '\\]']] as const) {
     if (s.startsWith(open) && s.endsWith(close) && s.length >= open.length + close.length) {
@@ -581,7 +581,7 @@ class LatexReader {
       for (const n of this.names) if (rest.startsWith(n) && n.length > known.length) known = n;
       const fn = FN_ALIASES[rest];
       if (fn !== undefined && !this.names.has(rest) && (this.isSym('(') || this.isSym('[') || this.isSym('{'))) {
-        pieces.push(fn === 'sigmoid' && rest === 'sigma' ? this.application('sigmoid', t) : this.application(fn, t));
+        pieces.push(this.application(fn, t));
         pos = w.length;
         continue;
       }
@@ -624,7 +624,7 @@ const precOf = (s: Surface): number => (s.t === 'op' ? PREC[s.op] : s.t === 'num
 const isNeg = (s: Surface): boolean => (s.t === 'op' && s.op === 'neg') || (s.t === 'num' && s.value < 0);
 
 /** Prints a Surface tree in the input syntax with the fewest parentheses that keep its reading. */
-export function surfaceToInput(s: Surface): string {
+function surfaceToInput(s: Surface): string {
   const wrap = (x: Surface, ok: boolean): string => (ok ? surfaceToInput(x) : `(${surfaceToInput(x)})`);
   switch (s.t) {
     case 'num': return String(s.value);

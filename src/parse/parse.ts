@@ -3,13 +3,13 @@
  *
  *   parse("x'*A*x")                                → scalar expression, A: n×n, x: n
  *   parse("W*x", { vars: { W: { dims: ['k','n'] } } })
- *   parseVarSpec("matrix(n,n) spd")               → { dims: ['n','n'], props: ['spd'] }
+ *   parseVarSpec("matrix(n,n) spd")               → { dims: ['n','n'], props: ['spd', 'symmetric'] }
  */
 import { LimitError, ParseError } from '../errors.js';
 import type { Expr, Prop } from '../ir/expr.js';
 import { PROPS } from '../ir/expr.js';
 import type { Dim } from '../shape/shape.js';
-import { type VarDecl, elaborate } from './elaborate.js';
+import { type VarDecl, elaborate, isName } from './elaborate.js';
 import { parseSurface } from './surface.js';
 
 export type { VarDecl } from './elaborate.js';
@@ -43,7 +43,7 @@ export function parseVarSpec(spec: string): VarDecl {
     const m = /^(?:(scalar|vector|matrix)\s*(?:\(([^)]*)\))?|\[([^\]]*)\])$/.exec(w);
     if (!m || dims !== undefined) throw new ParseError(`cannot read the shape "${spec}": write scalar, vector(n), matrix(m,n) or [m,n], optionally followed by ${PROPS.join(', ')}`);
     const list = (m[2] ?? m[3] ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
-    const bad = list.find((d) => !/^(?:[1-9]\d*|[A-Za-z][A-Za-z0-9_]*)$/.test(d));
+    const bad = list.find((d) => !/^[1-9]\d*$/.test(d) && !isName(d));
     if (bad !== undefined) throw new ParseError(`cannot read the shape "${spec}": the dimension ${bad} is neither a name nor a positive integer`);
     dims = list.map((d) => (/^\d+$/.test(d) ? Number(d) : d));
     const want = m[1] === 'scalar' ? 0 : m[1] === 'vector' ? 1 : m[1] === 'matrix' ? 2 : dims.length;

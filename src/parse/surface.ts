@@ -172,6 +172,10 @@ export function parseSurface(src: string): Surface {
   return convert(node, src);
 }
 
+const SYMBOL: Readonly<Record<SurfaceOp, string>> = {
+  add: '+', sub: '-', mul: '*', div: '/', emul: '.*', ediv: './', pow: '^', epow: '.^', neg: '-', transpose: "'", gt: '>',
+};
+
 /** Prints a Surface tree back in the input syntax (fully parenthesised where unsure); for messages. */
 export function surfaceText(s: Surface): string {
   switch (s.t) {
@@ -181,12 +185,9 @@ export function surfaceText(s: Surface): string {
     case 'op': {
       // A postfix transpose binds tightest, so it needs no parentheses as an operand: x'*x.
       const [a, b] = s.args.map((x) => (x.t === 'op' && x.op !== 'transpose' ? `(${surfaceText(x)})` : surfaceText(x)));
-      const sym: Record<SurfaceOp, string> = {
-        add: '+', sub: '-', mul: '*', div: '/', emul: '.*', ediv: './', pow: '^', epow: '.^', neg: '-', transpose: "'", gt: '>',
-      };
       if (s.op === 'neg') return `-${a}`;
       if (s.op === 'transpose') return `${a}'`;
-      return `${a}${sym[s.op]}${b}`;
+      return `${a}${SYMBOL[s.op]}${b}`;
     }
   }
 }

@@ -13,6 +13,7 @@
  * Subexpressions free of directions are atoms: exp(z) with index i prints as exp(z)_i.
  */
 import type { Expr, Var } from '../ir/expr.js';
+import { dependentsOf } from '../ir/walk.js';
 import type { Shape } from '../shape/shape.js';
 import { toLatex } from './latex.js';
 import { toText } from './text.js';
@@ -90,16 +91,8 @@ export function indexNotation(f: Expr, differential: Expr, wrt: Var, directions:
     return round === 0 ? base : `${base}${round}`;
   };
   const slots = new Map(directions.map((d, t) => [d, labelsFor(wrt.shape, SLOT_LABELS[t]!)]));
-  const dirSet = new Set<Expr>(directions);
-  const dependsMemo = new Map<Expr, boolean>();
-  const depends = (e: Expr): boolean => {
-    let r = dependsMemo.get(e);
-    if (r === undefined) {
-      r = dirSet.has(e) || childrenOf(e).some(depends);
-      dependsMemo.set(e, r);
-    }
-    return r;
-  };
+  const dependent = new Set(dependentsOf(differential, new Set<Expr>(directions)));
+  const depends = (e: Expr): boolean => dependent.has(e);
 
   const product = (xs: Term[], ys: Term[]): Term[] => {
     const out: Term[] = [];
@@ -107,31 +100,31 @@ export function indexNotation(f: Expr, differential: Expr, wrt: Var, directions:
     if (out.length > MAX_TERMS) throw new GiveUp();
     return out;
   };
-  const one: Term[] = [{ coef: 1, factors: [], summed: [] }];
-  const atom = (e: Expr, idx: readonly string[]): Term[] => [{ coef: 1, factors: [{ kind: 'atom', expr: e, idx }], summed: [] }];
+  const atom = (e: Expr, idx: readonly string[], reciprocal = false): Term[] =>
+    [{ coef: 1, factors: [{ kind: 'atom', expr: e, idx, ...(reciprocal ? { reciprocal } : {}) }], summed: [] }];
   const withSum = (ts: Term[], labels: readonly string[]): Term[] => ts.map((t) => ({ ...t, summed: [...t.summed, ...labels] }));
+  /** The reciprocal of a direction-free divisor, as an atom. */
+  const reciprocalOf = (e: Expr, labels: readonly string[]): Term[] => {
+    if (depends(e)) throw new GiveUp();
+    return atom(e, e.shape.kind === 'scalar' ? [] : labels, true);
+  };
 
   const go = (e: Expr, labels: readonly string[]): Term[] => {
-    if (!depends(e)) {
-      if (e.kind === 'const') return [{ coef: e.value, factors: [], summed: [] }];
-      if (e.kind === 'neg') return go(e.x, labels).map((t) => ({ ...t, coef: -t.coef }));
-      // An atom's transpose is just its indices swapped.
-      if (e.kind === 'transpose') { const [r, c] = rowCol(e.shape, labels); return go(e.x, fromRowCol(e.x.shape, c, r)); }
-      return atom(e, labels);
+    // A sign, and a transpose (its indices swapped), whether or not the operand holds a direction.
+    if (e.kind === 'neg') return go(e.x, labels).map((t) => ({ ...t, coef: -t.coef }));
+    if (e.kind === 'transpose') {
+      const [r, c] = rowCol(e.shape, labels);
+      return go(e.x, fromRowCol(e.x.shape, c, r));
     }
-    if (e.kind === 'var') {
-      const slot = slots.get(e)!;
-      return [{ coef: 1, factors: labels.map((l, t) => ({ kind: 'delta' as const, idx: [l, slot[t]!] })), summed: [] }];
-    }
+    if (!depends(e)) return e.kind === 'const' ? [{ coef: e.value, factors: [], summed: [] }] : atom(e, labels);
     switch (e.kind) {
-      case 'neg': return go(e.x, labels).map((t) => ({ ...t, coef: -t.coef }));
-      case 'transpose': {
-        const [r, c] = rowCol(e.shape, labels);
-        return go(e.x, fromRowCol(e.x.shape, c, r));
+      case 'var': {
+        const slot = slots.get(e)!;
+        return [{ coef: 1, factors: labels.map((l, t) => ({ kind: 'delta' as const, idx: [l, slot[t]!] })), summed: [] }];
       }
       case 'add': return [...go(e.a, e.a.shape.kind === 'scalar' ? [] : labels), ...go(e.b, e.b.shape.kind === 'scalar' ? [] : labels)];
       case 'emul': return product(go(e.a, labels), go(e.b, labels));
-      case 'ediv': case 'div': return product(go(e.a, e.a.shape.kind === 'scalar' ? [] : labels), atomOrTerms(e.b, labels, true));
+      case 'ediv': case 'div': return product(go(e.a, e.a.shape.kind === 'scalar' ? [] : labels), reciprocalOf(e.b, labels));
       case 'mul': {
         if (e.a.shape.kind === 'scalar') return product(go(e.a, []), go(e.b, labels));
         if (e.b.shape.kind === 'scalar') return product(go(e.a, labels), go(e.b, []));
@@ -155,12 +148,6 @@ export function indexNotation(f: Expr, differential: Expr, wrt: Var, directions:
       default: throw new GiveUp();
     }
   };
-  /** The reciprocal of a direction-free divisor, as an atom. */
-  const atomOrTerms = (e: Expr, labels: readonly string[], reciprocal: boolean): Term[] => {
-    if (depends(e)) throw new GiveUp();
-    return reciprocal ? atom(e, e.shape.kind === 'scalar' ? [] : labels).map((t) => ({ ...t, factors: t.factors.map((f) => ({ ...f, reciprocal: true })) })) : one;
-  };
-
   try {
     const fLabels = labelsFor(f.shape, F_LABELS);
     const terms = mergeLike(go(differential, fLabels).map(contract));
@@ -171,15 +158,6 @@ export function indexNotation(f: Expr, differential: Expr, wrt: Var, directions:
     throw err;
   }
 }
-
-const childrenOf = (e: Expr): readonly Expr[] => {
-  switch (e.kind) {
-    case 'var': case 'const': case 'zero': case 'ones': case 'eye': return [];
-    case 'neg': case 'transpose': return [e.x];
-    case 'call': return e.args;
-    default: return [e.a, e.b];
-  }
-};
 
 /** Sorts each term's factors and adds up terms that are then identical. */
 function mergeLike(terms: readonly Term[]): Term[] {
@@ -214,8 +192,8 @@ function contract(t: Term): Term {
 function render(f: Expr, wrt: Var, fLabels: string[], slotLabels: string[][], terms: Term[]): { text: string; latex: string } {
   const fName = f.kind === 'var' ? f.name : 'f';
   const sub = (idx: readonly string[], tex: boolean) => (idx.length === 0 ? '' : tex ? `_{${idx.join('')}}` : `[${idx.join(',')}]`);
-  const lhsText = `d${slotLabels.length > 1 ? `^${slotLabels.length}` : ''} ${fName}${sub(fLabels, false)} / ${slotLabels.map((s) => `d ${wrt.name}${sub(s, false)}`).join(' ')}`;
   const order = slotLabels.length;
+  const lhsText = `d${order > 1 ? `^${order}` : ''} ${fName}${sub(fLabels, false)} / ${slotLabels.map((s) => `d ${wrt.name}${sub(s, false)}`).join(' ')}`;
   const lhsTex = `\\frac{\\partial${order > 1 ? `^{${order}}` : ''} ${fName}${sub(fLabels, true)}}{${slotLabels.map((s) => `\\partial ${wrt.name}${sub(s, true)}`).join('\\,')}}`;
   if (terms.length === 0) return { text: `${lhsText} = 0`, latex: `${lhsTex} = 0` };
   const termText = (t: Term, tex: boolean): string => {

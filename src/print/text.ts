@@ -24,11 +24,6 @@ function prec(e: Expr): number {
   }
 }
 
-export function formatNumber(v: number): string {
-  if (Number.isInteger(v) && Math.abs(v) < 1e21) return String(v);
-  return String(v);
-}
-
 const OP: Record<'mul' | 'emul' | 'ediv' | 'div' | 'pow' | 'epow', string> = {
   mul: '*', emul: '.*', ediv: './', div: '/', pow: '^', epow: '.^',
 };
@@ -43,6 +38,7 @@ const onesName = (e: Expr, v: 0 | 1): string => {
 export function toText(e: Expr): string {
   const memo = new Map<Expr, string>();
   const wrap = (x: Expr, ok: boolean): string => (ok ? go(x) : `(${go(x)})`);
+  /** An operand after an operator: a negated one is parenthesised even where precedence allows it. */
   const right = (x: Expr, minPrec: number): string => wrap(x, prec(x) >= minPrec && x.kind !== 'neg' && !(x.kind === 'const' && x.value < 0));
   const go = (x: Expr): string => {
     const hit = memo.get(x);
@@ -54,20 +50,21 @@ export function toText(e: Expr): string {
   const print = (x: Expr): string => {
     switch (x.kind) {
       case 'var': return x.name;
-      case 'const': return formatNumber(x.value);
+      case 'const': return String(x.value);
       case 'zero': return onesName(x, 0);
       case 'ones': return onesName(x, 1);
       case 'eye': return `eye(${dimText((x.shape as { n: Dim }).n)})`;
-      case 'neg': return `-${wrap(x.x, prec(x.x) >= PREC.neg && x.x.kind !== 'neg' && !(x.x.kind === 'const' && x.x.value < 0))}`;
+      case 'neg': return `-${right(x.x, PREC.neg)}`;
       case 'transpose': return `${wrap(x.x, prec(x.x) >= PREC.transpose)}'`;
       case 'call': return `${x.fn}(${x.args.map(go).join(', ')})`;
+      // + binds loosest, so its left operand never needs parentheses.
       case 'add': {
-        if (x.b.kind === 'neg') return `${wrap(x.a, prec(x.a) >= PREC.add)} - ${right(x.b.x, PREC.add + 1)}`;
-        if (x.b.kind === 'const' && x.b.value < 0) return `${wrap(x.a, prec(x.a) >= PREC.add)} - ${formatNumber(-x.b.value)}`;
-        return `${wrap(x.a, prec(x.a) >= PREC.add)} + ${right(x.b, PREC.add + 1)}`;
+        if (x.b.kind === 'neg') return `${go(x.a)} - ${right(x.b.x, PREC.add + 1)}`;
+        if (x.b.kind === 'const' && x.b.value < 0) return `${go(x.a)} - ${String(-x.b.value)}`;
+        return `${go(x.a)} + ${right(x.b, PREC.add + 1)}`;
       }
       case 'mul': case 'emul': case 'ediv': case 'div':
-        return `${wrap(x.a, prec(x.a) >= PREC.mul)}${x.kind === 'mul' ? '*' : OP[x.kind]}${right(x.b, PREC.mul + 1)}`;
+        return `${wrap(x.a, prec(x.a) >= PREC.mul)}${OP[x.kind]}${right(x.b, PREC.mul + 1)}`;
       case 'pow': case 'epow':
         return `${wrap(x.a, prec(x.a) > PREC.pow)}${OP[x.kind]}${right(x.b, PREC.pow)}`;
     }

@@ -65,4 +65,4 @@ export class DimUnifier implements Unifier {
   }
 }
 
-export const DIM_NAMES: readonly string[] = ['n', 'm', 'k', 'p', 'q', 'r', 's', 't', 'l', 'd'];
+const DIM_NAMES: readonly string[] = ['n', 'm', 'k', 'p', 'q', 'r', 's', 't', 'l', 'd'];

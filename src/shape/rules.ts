@@ -6,9 +6,10 @@
  * Failures name both operands and their shapes, as a user reads them.
  */
 import { ShapeError } from '../errors.js';
+import type { BinaryKind } from '../ir/expr.js';
 import { FUNCTIONS, type FnName } from '../ir/functions.js';
 import {
-  type Dim, type Shape, SCALAR, formatDim, formatShape, matrixShape, mulDim, rowShape, transposeShape, vectorShape,
+  type Dim, type Shape, SCALAR, colsOf, formatDim, formatShape, matrixShape, mulDim, rowShape, rowsOf, vectorShape,
 } from './shape.js';
 
 export interface Unifier {
@@ -28,22 +29,20 @@ export interface Operand {
   readonly display?: () => string;
 }
 
-export type BinaryOp = 'add' | 'mul' | 'emul' | 'ediv' | 'div' | 'pow' | 'epow';
-
 /** A label safe to juxtapose with an operator: compound ones get parentheses. */
 const atom = (label: string): string => (/^[A-Za-z0-9_.]+'?$/.test(label) ? label : `(${label})`);
 
 const describe = (o: Operand) => `${o.label()} (${o.display?.() ?? formatShape(o.shape)})`;
 const showDim = (u: Unifier, d: Dim): string => u.show?.(d) ?? formatDim(d);
 
-const OP_VERB: Record<BinaryOp, string> = {
+const OP_VERB: Record<BinaryKind, string> = {
   add: 'add', mul: 'multiply', emul: 'multiply elementwise', ediv: 'divide elementwise',
   div: 'divide', pow: 'raise', epow: 'raise elementwise',
 };
 
-function sameShape(op: BinaryOp, a: Operand, b: Operand, u: Unifier): Shape {
+function sameShape(op: BinaryKind, a: Operand, b: Operand, u: Unifier): Shape {
   const fail = (): never => {
-    const joiner = op === 'add' ? 'and' : op === 'div' || op === 'ediv' ? 'by' : op === 'pow' || op === 'epow' ? 'to' : 'by';
+    const joiner = op === 'add' ? 'and' : op === 'pow' || op === 'epow' ? 'to' : 'by';
     throw new ShapeError(`cannot ${OP_VERB[op]} ${describe(a)} ${joiner} ${describe(b)}: shapes differ`);
   };
   const sa = a.shape, sb = b.shape;
@@ -92,7 +91,7 @@ function matmulShape(a: Operand, b: Operand, u: Unifier): Shape {
   }
 }
 
-export function binaryShape(op: BinaryOp, a: Operand, b: Operand, u: Unifier): Shape {
+export function binaryShape(op: BinaryKind, a: Operand, b: Operand, u: Unifier): Shape {
   switch (op) {
     case 'mul': return matmulShape(a, b, u);
     case 'div':
@@ -113,10 +112,6 @@ function squareShape(a: Operand, u: Unifier): Shape {
   const n = u.unify(s.m, s.n);
   if (n === null) throw new ShapeError(`${describe(a)} must be a square matrix, but ${showDim(u, s.m)} and ${showDim(u, s.n)} differ`);
   return matrixShape(n, n);
-}
-
-export function transposeShapeOf(a: Operand): Shape {
-  return transposeShape(a.shape);
 }
 
 export function callShape(fn: FnName, args: readonly Operand[], u: Unifier): Shape {
@@ -158,10 +153,8 @@ export function callShape(fn: FnName, args: readonly Operand[], u: Unifier): Sha
       );
     case 'kron': {
       const b = args[1]!;
-      const rows = (s: Shape): Dim => (s.kind === 'matrix' ? s.m : s.kind === 'vector' ? s.n : 1);
-      const cols = (s: Shape): Dim => (s.kind === 'matrix' ? s.n : s.kind === 'row' ? s.n : 1);
       if (a.shape.kind === 'scalar' || b.shape.kind === 'scalar') throw new ShapeError(`kron needs two vectors or matrices; use * to scale`);
-      const m = mulDim(rows(a.shape), rows(b.shape)), n = mulDim(cols(a.shape), cols(b.shape));
+      const m = mulDim(rowsOf(a.shape), rowsOf(b.shape)), n = mulDim(colsOf(a.shape), colsOf(b.shape));
       if (n === 1) return vectorShape(m);
       if (m === 1) return rowShape(n);
       return matrixShape(m, n);

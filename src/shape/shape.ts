@@ -22,7 +22,9 @@ export const vectorShape = (n: Dim): Shape => ({ kind: 'vector', n });
 export const rowShape = (n: Dim): Shape => ({ kind: 'row', n });
 export const matrixShape = (m: Dim, n: Dim): Shape => ({ kind: 'matrix', m, n });
 
-export const isScalar = (s: Shape): boolean => s.kind === 'scalar';
+/** Rows and columns of a shape seen as a matrix: a vector is n×1, a row 1×n, a scalar 1×1. */
+export const rowsOf = (s: Shape): Dim => (s.kind === 'matrix' ? s.m : s.kind === 'vector' ? s.n : 1);
+export const colsOf = (s: Shape): Dim => (s.kind === 'matrix' || s.kind === 'row' ? s.n : 1);
 
 /** Canonical product of dimensions. */
 export function mulDim(a: Dim, b: Dim): Dim {

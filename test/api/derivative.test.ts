@@ -4,7 +4,14 @@
  * independently computed numbers.
  */
 import { describe, expect, it } from 'vitest';
+import { verify } from '../../src/api/basic.js';
 import { derivative } from '../../src/api/derivative.js';
+import { verifyClaim } from '../../src/api/verify.js';
+import { RequestError } from '../../src/errors.js';
+import type { Var } from '../../src/ir/expr.js';
+import { varsOf } from '../../src/ir/walk.js';
+import { parse } from '../../src/parse/parse.js';
+import { evaluator } from '../../src/numeric/evaluate.js';
 import { toNested } from '../../src/numeric/tensor.js';
 
 const near = (a: unknown, b: unknown) => expect(JSON.stringify(roundDeep(a))).toBe(JSON.stringify(roundDeep(b)));
@@ -26,6 +33,20 @@ describe('layouts and kinds', () => {
     expect(d.shape).toEqual(['n', 'm']);
     near(toNested(d.evaluate({ B, y: [1, 1] })), [[1, 3, 5], [2, 4, 6]]);
     expect(d.verify().ok).toBe(true);
+  });
+
+  it('the denominator layout concerns vector-by-vector Jacobians only: a vec form keeps the tensor layout', () => {
+    const vars = { V: { dims: ['k', 'n'] }, v: { dims: ['n'] } };
+    const num = derivative('V*v', 'V', { vars });
+    const den = derivative('V*v', 'V', { layout: 'denominator', vars });
+    expect(den.kind).toBe('vec-jacobian');
+    expect(den.shape).toEqual(['k', 'k', 'n']);
+    expect(den.toString()).toBe(num.toString());
+    expect(den.convention).toContain('d vec(f) = K d vec(V)');
+    const at = { V: [[0.3, -1.2, 0.5], [2.1, 0.4, -0.7]], v: [-0.713, 1.348, -1.23] };
+    near(toNested(den.evaluate(at)), toNested(num.evaluate(at)));
+    expect(den.verify().ok).toBe(true);
+    expect(derivative('inv(X)', 'X', { layout: 'denominator' }).verify().ok).toBe(true);
   });
 
   it('d tr(X\'*C)/dX = C, a gradient in the shape of X', () => {
@@ -83,5 +104,33 @@ describe('layouts and kinds', () => {
     expect(() => derivative("x'*A*x", 'y')).toThrow(/does not contain y/);
     expect(() => derivative("x'*A*x", 'x', { order: 0 })).toThrow(/positive integer/);
     expect(() => derivative("x'*A*x", 'x', { order: 99 })).toThrow(/orders above/);
+    expect(() => verify("x'*A*x", 'x', { order: 0 })).toThrow(RequestError);
+  });
+});
+
+describe('verify reports a wrong derivative with the values that disagree', () => {
+  // Claimed: d(x'*x)/dx = x (the true gradient is 2*x).
+  const f = parse("x'*x");
+  const [x] = varsOf(f) as [Var];
+  const claim = { base: evaluator(f), value: evaluator(x), vars: [x], wrt: x, exprs: [f] };
+  const at = new Map([['x', { dims: [3], data: new Float64Array([1, -2, 0.5]) }]]);
+
+  it('entrywise: an entry of the gradient and its central difference', () => {
+    const r = verifyClaim(claim, { at });
+    expect(r.ok).toBe(false);
+    expect(r.method).toBe('entrywise');
+    const i = r.failure!.index[0]!;
+    expect(r.failure!.symbolic).toBe(at.get('x')!.data[i]);
+    expect(r.failure!.numeric).toBeCloseTo(2 * at.get('x')!.data[i]!, 6);
+  });
+
+  it('directional: J·v and its directional difference, both numbers', () => {
+    const r = verifyClaim(claim, { at, directionalAbove: 0 });
+    expect(r.ok).toBe(false);
+    expect(r.method).toBe('directional');
+    expect(r.failure!.index).toEqual([]);
+    // J·v is half the directional derivative here, and both are finite.
+    expect(Number.isFinite(r.failure!.numeric)).toBe(true);
+    expect(r.failure!.numeric).toBeCloseTo(2 * r.failure!.symbolic, 6);
   });
 });

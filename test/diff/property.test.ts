@@ -98,7 +98,7 @@ function checkFamily(f: Family): void {
     fc.pre(candidates.length > 0 && sizesFixedByVariables(e) && moderate(e));
     const v: Var = candidates[k % candidates.length]!;
     const what = () => `d${f.order === 2 ? '²' : ''}/d${v.name} of ${toText(e)}`;
-    const d = derivative(e, v.name, { order: f.order, ...(f.layout ? { layout: f.layout } : {}) });
+    const d = derivative(e, v.name, { order: f.order, layout: f.layout });
     if (!f.kinds.includes(d.kind)) throw new Error(`${what()}: unexpected kind ${d.kind}`);
     let report;
     try {
@@ -149,7 +149,7 @@ const spd: VarDecl = { dims: ['n', 'n'], props: ['spd'] };
 const inv: VarDecl = { dims: ['n', 'n'], props: ['invertible'] };
 
 function checkPitfall(p: Pitfall): ReturnType<typeof derivative> {
-  const d = derivative(p.src, p.wrt, { ...(p.vars ? { vars: p.vars } : {}), ...(p.order ? { order: p.order } : {}) });
+  const d = derivative(p.src, p.wrt, { vars: p.vars, order: p.order });
   if (p.kind) expect(d.kind, `${p.src}: ${d.toString()}`).toBe(p.kind);
   for (const seed of [1, 2]) {
     const r = d.verify({ seed });
@@ -231,7 +231,7 @@ describe('pitfalls: zero results are real zeros', () => {
 
 /** A fixed point for evaluating a derivative whose value is all zeros. */
 function sample(p: Pitfall): Map<string, Tensor> {
-  const e = parse(p.src, p.vars ? { vars: p.vars } : {});
+  const e = parse(p.src, { vars: p.vars });
   const at = new Map<string, Tensor>();
   for (const v of varsOf(e)) {
     const dims = tensorDims(v.shape).map(() => 3);

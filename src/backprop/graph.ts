@@ -20,19 +20,19 @@
  * the output in sum(...) or a loss.
  */
 import { LimitError, RequestError, ShapeError, UnknownError, UnsupportedError } from '../errors.js';
-import { add, num } from '../ir/build.js';
+import { num } from '../ir/build.js';
 import type { Expr, Var } from '../ir/expr.js';
 import { varsOf } from '../ir/walk.js';
 import type { VarDecl } from '../parse/parse.js';
-import { type Derivative, type ResultKind, derivative } from '../api/derivative.js';
+import type { ResultKind } from '../api/derivative.js';
 import { type Values, toEnv } from '../api/values.js';
 import { type DimSizes, type Env, bindDims, evaluator, resolveDim } from '../numeric/evaluate.js';
 import { type Nested, type Tensor, fromNested, reshape, sizeOf, tensor } from '../numeric/tensor.js';
 import { toText } from '../print/text.js';
 import { formatShape, tensorDims } from '../shape/shape.js';
-import { parseProgram } from './program.js';
+import { programOf } from './program.js';
 import { substitute } from './substitute.js';
-import { DerivationCache, type SymGraph, type SymNode, buildGraph, inlineUpstreams } from './symbolic.js';
+import { type SymEdge, type SymGraph, type SymNode, buildGraph, downstream, inlineUpstreams, localDerivative } from './symbolic.js';
 
 export interface LayerSpec {
   /** A heading, e.g. "layer 2". */
@@ -96,8 +96,6 @@ export interface WalkNode {
   readonly edges: readonly EdgeStep[];
   /** ∂L/∂node, the node's shape. */
   readonly upstream: Tensor;
-  /** Σ over consumers of their adjoint rules, in G_<consumer> and ids (null if an edge has none). */
-  readonly upstreamFormula: Expr | null;
   /** How the upstream was accumulated. */
   readonly explanation: string;
 }
@@ -144,12 +142,12 @@ export interface Walkthrough {
 }
 
 /** Local Jacobians above this many entries are described but not evaluated. */
-export const LOCAL_VALUE_LIMIT = 4096;
+const LOCAL_VALUE_LIMIT = 4096;
 /** Entries allowed when a VJP has to go through an evaluated local Jacobian. */
 const HARD_LIMIT = 1_000_000;
 
 export function backprop(expr: string | Expr, at: Values, opts: BackpropOptions = {}): Walkthrough {
-  const program = typeof expr === 'string' ? parseProgram(expr, opts.vars) : { root: expr, names: new Map<Expr, string>() };
+  const program = programOf(expr, opts.vars);
   const root = program.root;
   const upstreamGiven = opts.upstream !== undefined;
   if (root.shape.kind !== 'scalar' && !upstreamGiven) {
@@ -158,7 +156,7 @@ export function backprop(expr: string | Expr, at: Values, opts: BackpropOptions 
       'wrap it in sum(...) or a loss such as norm2(...)^2, or give the upstream gradient ∂L/∂output',
     );
   }
-  const output = ('output' in program ? program.output : undefined) ?? opts.output;
+  const output = program.output ?? opts.output;
   const graph = buildGraph(root, { names: program.names, ...(output !== undefined ? { output } : {}) });
   const env = toEnv(at);
   const sizes = bindDims(varsOf(root), env);
@@ -179,38 +177,35 @@ export function backprop(expr: string | Expr, at: Values, opts: BackpropOptions 
     }
   } else rootUpstream = tensor([], [1]);
   const upstream = new Map<SymNode, Tensor>([[graph.root, rootUpstream]]);
-  const edgeSteps = new Map<SymNode, EdgeStep[]>();
+  const computed = new Map<SymEdge, Omit<EdgeStep, 'explanation'>>();
   for (let i = graph.nodes.length - 1; i >= 0; i--) {
     const n = graph.nodes[i]!;
-    const G = upstream.get(n) ?? tensor(valueOf(n).dims);
-    upstream.set(n, G);
+    // Every consumer comes later in topological order, so n's upstream is complete here.
+    const G = upstream.get(n)!;
     vals.set(n.upstreamVar.name, G);
-    const steps: EdgeStep[] = [];
     for (const edge of n.edges) {
       const input = edge.from;
       const local = localOf(n, input, vals, sizes, edge.vjp === null);
       const contribution = edge.vjp !== null ? run(edge.vjp) : vjpThroughJacobian(local.value!, G, valueOf(input).dims);
       const prev = upstream.get(input);
       upstream.set(input, prev === undefined ? contribution : addTensors(prev, contribution));
-      steps.push({ from: input.id, to: n.id, local, vjp: edge.vjp, contribution, explanation: '' });
+      computed.set(edge, { from: input.id, to: n.id, local, vjp: edge.vjp, contribution });
     }
-    edgeSteps.set(n, steps);
   }
 
   // Explanations need every upstream, so they come last.
   const explain = new Explainer(graph, upstream, upstreamGiven);
-  const nodes: WalkNode[] = graph.nodes.map((n) => {
-    const edges = (edgeSteps.get(n) ?? []).map((s) => ({ ...s, explanation: explain.edge(n, graph.byId.get(s.from)!, s) }));
-    return {
-      id: n.id, op: n.op, expr: n.expr, formula: n.formula, inputs: n.inputs.map((i) => i.id),
-      consumers: n.consumers.map((c) => c.id), depth: n.depth, named: n.named,
-      value: valueOf(n), edges, upstream: upstream.get(n)!,
-      upstreamFormula: upstreamFormula(graph, n, upstreamGiven),
-      explanation: '',
-    };
-  });
+  const edgesOf = new Map<SymNode, EdgeStep[]>(graph.nodes.map((n) => [n, n.edges.map((e) => {
+    const s = computed.get(e)!;
+    return { ...s, explanation: explain.edge(n, e.from, s) };
+  })]));
+  const nodes: WalkNode[] = graph.nodes.map((n) => ({
+    id: n.id, op: n.op, expr: n.expr, formula: n.formula, inputs: n.inputs.map((i) => i.id),
+    consumers: n.consumers.map((c) => c.id), depth: n.depth, named: n.named,
+    value: valueOf(n), edges: edgesOf.get(n)!, upstream: upstream.get(n)!,
+    explanation: explain.node(n, edgesOf),
+  }));
   const byId = new Map(nodes.map((n) => [n.id, n]));
-  for (const n of nodes) (n as { explanation: string }).explanation = explain.node(graph.byId.get(n.id)!, byId);
 
   // Gradients of the requested inputs.
   const inputs = graph.nodes.filter((n) => n.op === 'input');
@@ -229,9 +224,16 @@ export function backprop(expr: string | Expr, at: Values, opts: BackpropOptions 
   const named = inlineUpstreams(graph, (n) => n.named, rootG);
   // A softmax reads best in its own output: G_z = G_s.*s - G_s'*s*s rather than three softmax(z).
   const softmaxNames = new Map<Expr, Expr>(graph.nodes.filter((n) => n.op === 'softmax' && n.named).map((n) => [n.formula, n.placeholder]));
+  // Memoised: the layer view shows the chain's own steps again.
+  const steps = new Map<SymNode, ChainStep>();
   const stepOf = (n: SymNode): ChainStep => {
-    const formula = substitute(named!.get(n)!, softmaxNames);
-    return { id: n.id, formula, value: run(formula) };
+    let s = steps.get(n);
+    if (s === undefined) {
+      const formula = substitute(named!.get(n)!, softmaxNames);
+      s = { id: n.id, formula, value: run(formula) };
+      steps.set(n, s);
+    }
+    return s;
   };
   const chain = named === null ? null
     : [...graph.nodes].reverse().filter((n) => n.named && n !== graph.root).map(stepOf);
@@ -255,23 +257,9 @@ export function backprop(expr: string | Expr, at: Values, opts: BackpropOptions 
 
 const numOne = num(1);
 
-function upstreamFormula(g: SymGraph, n: SymNode, upstreamGiven: boolean): Expr | null {
-  if (n === g.root) return upstreamGiven ? n.upstreamVar : numOne;
-  let acc: Expr | undefined;
-  for (const c of n.consumers) {
-    const vjp = c.edges.find((e) => e.from === n)!.vjp;
-    if (vjp === null) return null;
-    const term = c === g.root && !upstreamGiven ? substitute(vjp, new Map([[c.upstreamVar, numOne]])) : vjp;
-    acc = acc === undefined ? term : add(acc, term);
-  }
-  return acc ?? null;
-}
-
-const localCache = new DerivationCache<Derivative>();
-
 /** The local Jacobian of one edge, from the engine, with its value when small enough (or when needed). */
 function localOf(n: SymNode, input: SymNode, vals: Env, sizes: DimSizes, needed: boolean): Local {
-  const d = localCache.get(`${n.formula.id}|${input.placeholder.id}`, () => derivative(n.formula, input.placeholder.name));
+  const d = localDerivative(n, input);
   const dims = d.shape.map((x) => resolveDim(x, sizes));
   const size = sizeOf(dims);
   let value: Tensor | null = null;
@@ -333,8 +321,7 @@ function layerView(g: SymGraph, spec: LayerSpec, upstream: ReadonlyMap<SymNode, 
   if (stepOf === null) throw new UnsupportedError('the layer view needs an adjoint rule for every operation');
   // Named nodes strictly between the layer's input/parameters and its output, backwards.
   const sources = new Set<SymNode>([input, ...params]);
-  const reaches = new Set<SymNode>();
-  for (const n of g.nodes) if (sources.has(n) || n.inputs.some((i) => reaches.has(i))) reaches.add(n);
+  const reaches = downstream(g, sources);
   const below = new Set<SymNode>([output]);
   for (let i = g.nodes.length - 1; i >= 0; i--) {
     const n = g.nodes[i]!;
@@ -364,7 +351,7 @@ class Explainer {
   private d(a: SymNode): string { return `∂${this.g.output}/∂${a.id}`; }
 
   /** One edge: how `to`'s upstream flows to `from`. */
-  edge(to: SymNode, from: SymNode, s: EdgeStep): string {
+  edge(to: SymNode, from: SymNode, s: Omit<EdgeStep, 'explanation'>): string {
     const head = from.consumers.length > 1 ? `${this.d(from)} (via ${to.id})` : this.d(from);
     const scalarEdge = to.expr.shape.kind === 'scalar' && from.expr.shape.kind === 'scalar';
     const localText = s.local.kind === 'differential' ? null : toText(s.local.expr);
@@ -384,10 +371,11 @@ class Explainer {
   }
 
   /** One node: its upstream as the sum over its consumers. */
-  node(n: SymNode, byId: ReadonlyMap<string, WalkNode>): string {
+  node(n: SymNode, edgesOf: ReadonlyMap<SymNode, readonly EdgeStep[]>): string {
     const G = this.upstream.get(n)!;
     if (n === this.g.root) return this.given ? `${this.d(n)} is the given upstream gradient` : `${this.d(n)} = 1`;
-    const via = n.consumers.map((c) => byId.get(c.id)!.edges.find((e) => e.from === n.id)!);
+    /** The edge into each consumer, in consumer order. */
+    const via = n.consumers.map((c) => edgesOf.get(c)!.find((e) => e.from === n.id)!);
     if (via.length === 1) return via[0]!.explanation;
     const scalar = n.expr.shape.kind === 'scalar' && n.consumers.every((c) => c.expr.shape.kind === 'scalar');
     if (scalar && via.every((e) => e.local.value !== null)) {
@@ -397,6 +385,7 @@ class Explainer {
       });
       return `${this.d(n)} = ${factors.map((f) => f.sym).join(' + ')} = ${factors.map((f) => f.num).join(' + ')} = ${formatValue(G.data[0]!)}`;
     }
-    return `${this.d(n)} = ${n.consumers.map((c) => `(via ${c.id}) ${via.find((e) => e.to === c.id)!.vjp ? toText(via.find((e) => e.to === c.id)!.vjp!) : '…'}`).join(' + ')}: the sum over its ${n.consumers.length} consumers`;
+    const terms = via.map((e) => `(via ${e.to}) ${e.vjp !== null ? toText(e.vjp) : '…'}`);
+    return `${this.d(n)} = ${terms.join(' + ')}: the sum over its ${n.consumers.length} consumers`;
   }
 }

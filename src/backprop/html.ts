@@ -10,8 +10,7 @@
  */
 import { toText } from '../print/text.js';
 import type { Walkthrough } from './graph.js';
-import { renderLatex, shortTensor, texFormula, texTensor } from './render.js';
-import { latexName } from '../print/latex.js';
+import { renderLatex, shortTensor, texFormula, texPartial, texTensor } from './render.js';
 
 const BOX_W = 190, BOX_H = 64, COL_GAP = 90, ROW_GAP = 26, PAD = 20;
 
@@ -75,11 +74,11 @@ export async function renderHtml(w: Walkthrough, opts: HtmlOptions = {}): Promis
   const title = opts.title ?? `Backpropagation through ${L} = ${toText(w.expr)}`;
   const grads = [...w.gradients].map(([name, g]) => {
     const n = w.node(name);
-    return `<li>${math(`\\frac{\\partial ${latexName(L)}}{\\partial ${latexName(name)}} = ${texTensor(g, n.expr.shape)}`)}</li>`;
+    return `<li>${math(`${texPartial(L, name)} = ${texTensor(g, n.expr.shape)}`)}</li>`;
   });
   const steps = w.nodes.slice().reverse().map((n) => `<li>${esc(n.explanation)}</li>`);
   const layers = w.layers.map((layer) => {
-    const items = layer.steps.map((s) => `<li>${math(`\\frac{\\partial ${latexName(L)}}{\\partial ${latexName(s.id)}} = ${texFormula(s.formula, w)}`)}</li>`);
+    const items = layer.steps.map((s) => `<li>${math(`${texPartial(L, s.id)} = ${texFormula(s.formula, w)}`)}</li>`);
     return `<h3>${esc(layer.name)}: ${esc(layer.input)} → ${esc(layer.output)}</h3><ul>${items.join('')}</ul>`;
   });
   return [

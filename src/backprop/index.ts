@@ -4,11 +4,10 @@
  * (verify.ts) and neural-network expressions (mlp.ts).
  */
 export {
-  backprop, formatValue, LOCAL_VALUE_LIMIT,
+  backprop,
   type BackpropOptions, type ChainStep, type EdgeStep, type LayerSpec, type LayerView, type Local, type Walkthrough, type WalkNode,
 } from './graph.js';
-export { renderText, renderLatex, renderJson, renderDot, toJson, formatTensor, texTensor, type WalkthroughJson } from './render.js';
-export { renderHtml, renderSvg, type HtmlOptions } from './html.js';
+export { renderText, renderLatex, renderJson, renderDot, toJson, type WalkthroughJson } from './render.js';
+export { renderHtml, type HtmlOptions } from './html.js';
 export { checkWalkthrough, type CheckOptions, type CheckResult, type WalkthroughCheck } from './verify.js';
 export { mlp, ACTIVATIONS, LOSSES, type Activation, type Loss, type Mlp, type MlpOptions } from './mlp.js';
-export { parseProgram, type Program } from './program.js';

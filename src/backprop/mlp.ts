@@ -77,6 +77,8 @@ export function mlp(opts: MlpOptions): Mlp {
   const vars: Record<string, VarDecl> = {};
   const lines: string[] = [];
   const layers: LayerSpec[] = [];
+  /** Each weight matrix's fan-in dimension (its layer's input size). */
+  const fanIn = new Map<string, string>();
   const X = batched ? 'X' : 'x';
   vars[X] = { dims: batched ? ['m', 'n0'] : ['n0'] };
   const affine = (W: string, bias: string, input: string): string =>
@@ -84,6 +86,7 @@ export function mlp(opts: MlpOptions): Mlp {
   const declareAffine = (W: string, bias: string, i: number): void => {
     vars[W] = { dims: batched ? [dims[i - 1]!, dims[i]!] : [dims[i]!, dims[i - 1]!] };
     vars[bias] = { dims: [dims[i]!] };
+    fanIn.set(W, dims[i - 1]!);
   };
   const act = (z: string): string => {
     switch (activation) {
@@ -131,7 +134,8 @@ export function mlp(opts: MlpOptions): Mlp {
       const t0 = tensor(shape);
       if (v === t) fillTarget(t0, loss, r, batched);
       else {
-        const scale = /^[WV]\d/.test(v) ? 1 / Math.sqrt(batched ? shape[0]! : shape[1]!) : 1;
+        const fan = fanIn.get(v);
+        const scale = fan !== undefined ? 1 / Math.sqrt(size(fan)) : 1;
         for (let k = 0; k < t0.data.length; k++) t0.data[k] = scale * r.normal();
       }
       out.set(v, t0);

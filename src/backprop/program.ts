@@ -29,7 +29,7 @@ export interface Program {
 const BINDING = /^\s*([A-Za-z][A-Za-z0-9_]*)\s*=(?!=)([\s\S]*)$/;
 const RESERVED = new Set(['eye', 'vector', 'matrix', 'pi', 'e']);
 
-export function parseProgram(src: string, vars: Readonly<Record<string, VarDecl>> = {}): Program {
+function parseProgram(src: string, vars: Readonly<Record<string, VarDecl>> = {}): Program {
   const statements = src.split(/[;\n]/).map((s) => s.trim()).filter((s) => s !== '');
   if (statements.length <= 1 && !BINDING.test(src)) return { root: parse(src, { vars }), names: new Map() };
   const bound = new Map<string, Surface>();
@@ -79,6 +79,11 @@ export function parseProgram(src: string, vars: Readonly<Record<string, VarDecl>
     if (inRoot.has(e) && !names.has(e) && e.kind !== 'var') names.set(e, name);
   }
   return { root, names, ...(output !== undefined ? { output } : {}) };
+}
+
+/** A program from source text, or an expression already built (no names). */
+export function programOf(expr: string | Expr, vars: Readonly<Record<string, VarDecl>> = {}): Program {
+  return typeof expr === 'string' ? parseProgram(expr, vars) : { root: expr, names: new Map() };
 }
 
 /** Replaces names bound by earlier statements by their (shared) syntax trees; records every name used. */

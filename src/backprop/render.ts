@@ -7,23 +7,24 @@
  * \frac{\partial L}{\partial <id>}.
  */
 import type { Expr } from '../ir/expr.js';
-import { latexName, toLatex } from '../print/latex.js';
+import { fracHeading, latexName, toLatex } from '../print/latex.js';
 import { toText } from '../print/text.js';
 import type { Shape } from '../shape/shape.js';
 import { type Nested, type Tensor, toNested } from '../numeric/tensor.js';
 import { type ChainStep, type EdgeStep, type Walkthrough, type WalkNode, formatValue } from './graph.js';
+import type { SymGraph } from './symbolic.js';
 
 // ---------------------------------------------------------------------------------------------
 // Values
 
 /** A tensor on one line: 3, [1, 2], [[1, 2], [3, 4]]. */
-export function formatTensor(t: Tensor): string {
+function formatTensor(t: Tensor): string {
   const go = (v: Nested): string => (typeof v === 'number' ? formatValue(v) : `[${v.map(go).join(', ')}]`);
   return go(toNested(t));
 }
 
 /** A number in LaTeX: 4 significant digits, m \times 10^{e} when tiny or huge. */
-export function texNumber(v: number): string {
+function texNumber(v: number): string {
   const s = formatValue(v);
   const m = /^(-?[\d.]+)e([+-]\d+)$/.exec(s);
   return m ? `${m[1]} \\times 10^{${Number(m[2])}}` : s;
@@ -49,19 +50,29 @@ export function texTensor(t: Tensor, shape?: Shape): string {
 // ---------------------------------------------------------------------------------------------
 // Formulas
 
-/** d L / d id, in LaTeX. */
-const texPartial = (top: string, id: string): string => `\\frac{\\partial ${latexName(top)}}{\\partial ${latexName(id)}}`;
+/** ∂top/∂id, in LaTeX. */
+export const texPartial = (top: string, id: string): string => fracHeading(latexName(top), latexName(id));
 
-/** An expression in LaTeX, upstream placeholders G_<id> printed as ∂L/∂<id>. */
-export function texFormula(e: Expr, w: Walkthrough): string {
+/** One path of the chain rule: ∂out/∂c ∂c/∂n, or ∂out/∂n when c is the output itself (`direct`). */
+export const texChainTerm = (out: string, c: string, n: string, direct: boolean): string =>
+  (direct ? texPartial(out, n) : `${texPartial(out, c)}\\,${texPartial(c, n)}`);
+
+/** toLatex, with some variables printed differently: name → LaTeX (a direction dX as \mathrm{d}X, G_v as ∂L/∂v). */
+export function texWith(e: Expr, names: ReadonlyMap<string, string>): string {
   let s = toLatex(e);
-  for (const [name, info] of w.legend) {
-    if (!info.upstream) continue;
+  for (const [name, tex] of names) {
     const token = latexName(name);
-    if (s.includes(token)) s = s.split(token).join(`{${texPartial(w.output, info.node)}}`);
+    if (s.includes(token)) s = s.split(token).join(tex);
   }
   return s;
 }
+
+/** Each upstream placeholder G_<id> of the graph, printed as ∂L/∂<id>. */
+export const upstreamTex = (g: SymGraph): Map<string, string> =>
+  new Map(g.nodes.map((n) => [n.upstreamVar.name, `{${texPartial(g.output, n.id)}}`]));
+
+/** An expression in LaTeX, upstream placeholders G_<id> printed as ∂L/∂<id>. */
+export const texFormula = (e: Expr, w: Walkthrough): string => texWith(e, upstreamTex(w.graph));
 
 const texText = (s: string): string => `\\text{${s.replace(/[\\{}_$&#%^~]/g, (c) => (c === '\\' ? '\\textbackslash{}' : c === '^' || c === '~' ? ' ' : `\\${c}`))}}`;
 
@@ -131,7 +142,7 @@ function texChainLine(w: Walkthrough, s: ChainStep): string {
   const fromRoot = (c: WalkNode): boolean => c.id === L && !w.upstreamGiven;
   const parts: string[] = [];
   if (consumers.every((c) => c.named) && !(consumers.length === 1 && fromRoot(consumers[0]!))) {
-    parts.push(consumers.map((c) => (fromRoot(c) ? texPartial(L, n.id) : `${texPartial(L, c.id)}\\,${texPartial(c.id, n.id)}`)).join(' + '));
+    parts.push(consumers.map((c) => texChainTerm(L, c.id, n.id, fromRoot(c))).join(' + '));
   }
   const bare = s.formula.kind === 'var' && w.legend.get(s.formula.name)?.upstream === true;
   if (!bare) parts.push(texFormula(s.formula, w));
@@ -153,7 +164,7 @@ function texChainLine(w: Walkthrough, s: ChainStep): string {
 /** The walkthrough as one KaTeX-valid display: the graph table, then the backward pass and gradients. */
 export function renderLatex(w: Walkthrough): string {
   const L = w.output;
-  const head = ['\\text{node}', '\\text{op}', '\\text{value}', '\\text{local gradients}', `\\text{upstream } \\frac{\\partial ${latexName(L)}}{\\partial \\cdot}`];
+  const head = ['\\text{node}', '\\text{op}', '\\text{value}', '\\text{local gradients}', `\\text{upstream } ${fracHeading(latexName(L), '\\cdot')}`];
   const rows = w.nodes.map((n) => {
     const name = n.op === 'input' ? latexName(n.id) : `${latexName(n.id)} = ${toLatex(n.formula)}`;
     const shape = n.expr.shape;

@@ -25,6 +25,7 @@ import { postorder, varsOf } from '../ir/walk.js';
 import { differential } from '../diff/differential.js';
 import { gradientOf } from '../diff/linear.js';
 import { simplify } from '../simplify/simplify.js';
+import { type Derivative, derivative } from '../api/derivative.js';
 import { substitute } from './substitute.js';
 
 export interface SymNode {
@@ -77,7 +78,7 @@ export interface GraphOptions {
 }
 
 /** Whether each node of e is constant (has no variable below it). */
-export function constantNodes(e: Expr): Set<Expr> {
+function constantNodes(e: Expr): Set<Expr> {
   const out = new Set<Expr>();
   for (const n of postorder(e)) {
     if (n.kind === 'var') continue;
@@ -171,7 +172,7 @@ export function buildGraph(root: Expr, opts: GraphOptions = {}): SymGraph {
  * Memo of derivations keyed by node ids (never reused, so a key cannot alias): the same layer in
  * networks of different depths has the same formula over the same placeholders, and is derived once.
  */
-export class DerivationCache<T> {
+class DerivationCache<T> {
   private readonly table = new Map<string, T>();
   constructor(private readonly limit = 20_000) {}
   get(key: string, make: () => T): T {
@@ -186,6 +187,12 @@ export class DerivationCache<T> {
 }
 
 const vjpCache = new DerivationCache<Expr | null>();
+const localCache = new DerivationCache<Derivative>();
+
+/** The local derivative ∂node/∂input: the engine's derivative of the node's formula in the input's placeholder. */
+export function localDerivative(node: SymNode, input: SymNode): Derivative {
+  return localCache.get(`${node.formula.id}|${input.placeholder.id}`, () => derivative(node.formula, input.placeholder.name));
+}
 
 /** The adjoint rule of one edge: ∂L/∂input's share, from G = ∂L/∂node, by the engine (null if it has none). */
 function edgeVjp(node: SymNode, input: SymNode, directionName: string): Expr | null {
@@ -199,6 +206,34 @@ function edgeVjp(node: SymNode, input: SymNode, directionName: string): Expr | n
       throw err;
     }
   });
+}
+
+/** The nodes computed from `sources` (the sources included), in a set. */
+export function downstream(g: SymGraph, sources: Iterable<SymNode>): Set<SymNode> {
+  const out = new Set<SymNode>(sources);
+  for (const n of g.nodes) if (n.inputs.some((i) => out.has(i))) out.add(n);
+  return out;
+}
+
+/**
+ * Σ over n's consumers c of vjp(c → n), unsimplified, with each consumer's G_c replaced by gOf(c)
+ * and, when `fwd` is given, each input placeholder by its entry there. Null when an edge has no
+ * adjoint rule or n has no consumers (the output).
+ */
+export function consumerSum(n: SymNode, gOf: (c: SymNode) => Expr, fwd?: ReadonlyMap<SymNode, Expr>): Expr | null {
+  let acc: Expr | undefined;
+  for (const c of n.consumers) {
+    const vjp = c.edges.find((e) => e.from === n)!.vjp;
+    if (vjp === null) return null;
+    const map = new Map<Expr, Expr>();
+    if (gOf(c) !== c.upstreamVar) map.set(c.upstreamVar, gOf(c));
+    if (fwd !== undefined) {
+      for (const i of c.inputs) { const v = fwd.get(i)!; if (v !== i.placeholder) map.set(i.placeholder, v); }
+    }
+    const term = substitute(vjp, map);
+    acc = acc === undefined ? term : b.add(acc, term);
+  }
+  return acc ?? null;
 }
 
 /**
@@ -225,16 +260,7 @@ export function inlineUpstreams(g: SymGraph, keep: (n: SymNode) => boolean, root
   const gOf = (n: SymNode): Expr => (n === g.root ? rootUpstream : keep(n) ? n.upstreamVar : up.get(n)!);
   for (let i = g.nodes.length - 1; i >= 0; i--) {
     const n = g.nodes[i]!;
-    if (n === g.root) { up.set(n, rootUpstream); continue; }
-    let acc: Expr | undefined;
-    for (const c of n.consumers) {
-      const edge = c.edges.find((e) => e.from === n)!;
-      const map = new Map<Expr, Expr>([[c.upstreamVar, gOf(c)]]);
-      for (const i2 of c.inputs) if (i2.placeholder !== fwd.get(i2)) map.set(i2.placeholder, fwd.get(i2)!);
-      const term = substitute(edge.vjp!, map);
-      acc = acc === undefined ? term : b.add(acc, term);
-    }
-    up.set(n, simplify(acc!));
+    up.set(n, n === g.root ? rootUpstream : simplify(consumerSum(n, gOf, fwd)!));
   }
   return up;
 }

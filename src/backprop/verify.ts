@@ -12,6 +12,7 @@
  */
 import type { Expr } from '../ir/expr.js';
 import { substitute } from './substitute.js';
+import { downstream } from './symbolic.js';
 import { type DimSizes, type Env, evaluator } from '../numeric/evaluate.js';
 import { NearKinkError, ORDER1, type Tolerance, compareTensors, fdJacobian } from '../numeric/fd.js';
 import { type Tensor, reshape } from '../numeric/tensor.js';
@@ -67,35 +68,17 @@ export function checkWalkthrough(w: Walkthrough, opts: CheckOptions = {}): Walkt
   // and every node not computed from it frozen at its value (its placeholder too), so that each
   // evaluation recomputes only the nodes downstream of it — through all of its consumers.
   const root = w.graph.root.expr;
-  const index = new Map(w.nodes.map((n, i) => [n.id, i]));
   for (const n of w.nodes) {
-    const below = new Set(descendants(w, n, index).map((d) => d.id));
     const self = w.graph.byId.get(n.id)!;
+    const free = downstream(w.graph, [self]);
     const frozen = new Map<Expr, Expr>([[self.expr, self.placeholder]]);
-    for (const id of below) {
-      for (const input of w.node(id).inputs) {
-        if (!below.has(input)) { const s = w.graph.byId.get(input)!; frozen.set(s.expr, s.placeholder); }
-      }
-    }
+    for (const d of free) for (const input of d.inputs) if (!free.has(input)) frozen.set(input.expr, input.placeholder);
     const run = evaluator(substitute(root, frozen));
     attempt(n.id, 'upstream', n.upstream, () => fdJacobian((at) => scalarLoss(run(at, w.sizes)), values, n.id, { avoidKinks: true }));
     if (opts.locals !== false) checkLocals(n, values, w.sizes, attempt);
   }
   const ok = results.every((r) => r.ok);
   return { ok, kink: results.some((r) => r.kink), maxError: Math.max(0, ...results.map((r) => r.maxError)), results };
-}
-
-/** The nodes computed from n, in topological order (n excluded). */
-function descendants(w: Walkthrough, n: WalkNode, index: ReadonlyMap<string, number>): WalkNode[] {
-  const seen = new Set<string>();
-  const stack = [...n.consumers];
-  while (stack.length > 0) {
-    const id = stack.pop()!;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    stack.push(...w.node(id).consumers);
-  }
-  return [...seen].sort((a, b) => index.get(a)! - index.get(b)!).map((id) => w.node(id));
 }
 
 function checkLocals(n: WalkNode, values: Env, sizes: DimSizes, attempt: (what: string, kind: 'local', claimed: Tensor, fd: () => Tensor) => void): void {

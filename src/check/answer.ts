@@ -13,7 +13,7 @@
  *
  * Never throws for a bad answer: it returns the parse or shape message instead.
  */
-import { LimitError, MatcalcError, ParseError, ShapeError, UnknownError } from '../errors.js';
+import { MatcalcError, ShapeError, UnknownError } from '../errors.js';
 import type { Expr, Var } from '../ir/expr.js';
 import { type VarDecl, elaborate } from '../parse/elaborate.js';
 import { answerBody, latexToInput, looksLikeLatex } from '../parse/latex.js';
@@ -27,7 +27,7 @@ export type ReadAnswer =
   | { readonly ok: false; readonly diagnosis: 'unparseable' | 'ill-shaped'; readonly message: string };
 
 /** The question's variables as declarations, so the answer's names get the same shapes and properties. */
-export function declarationsOf(vars: readonly Var[]): Record<string, VarDecl> {
+function declarationsOf(vars: readonly Var[]): Record<string, VarDecl> {
   const out: Record<string, VarDecl> = {};
   for (const v of vars) out[v.name] = { dims: tensorDims(v.shape), props: v.props };
   return out;
@@ -71,7 +71,8 @@ function attempt(read: () => ReadAnswer, names: readonly string[]): ReadAnswer {
   } catch (err) {
     if (err instanceof ShapeError) return { ok: false, diagnosis: 'ill-shaped', message: err.message };
     if (err instanceof UnknownError) return { ok: false, diagnosis: 'unparseable', message: unknownMessage(err.message, names) };
-    if (err instanceof ParseError || err instanceof LimitError || err instanceof MatcalcError) return { ok: false, diagnosis: 'unparseable', message: err.message };
+    // ParseError, LimitError and the rest: the answer cannot be read.
+    if (err instanceof MatcalcError) return { ok: false, diagnosis: 'unparseable', message: err.message };
     throw err;
   }
 }

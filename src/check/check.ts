@@ -79,7 +79,7 @@ const DEFAULT_SEED = 20261125;
 // ---------------------------------------------------------------------------------------------
 // The question
 
-export interface Question {
+interface Question {
   readonly d: Derivative;
   /** The derivative in matrix form. */
   readonly expected: Expr;
@@ -89,7 +89,7 @@ export interface Question {
 }
 
 /** Derives the expected result; throws the typed error of a bad question. */
-export function prepareQuestion(expr: string, wrt: string, opts: CheckOptions = {}): Question {
+function prepareQuestion(expr: string, wrt: string, opts: CheckOptions = {}): Question {
   if (typeof expr !== 'string') throw new RequestError('the question\'s expression must be a string');
   if (typeof wrt !== 'string') throw new RequestError('the variable to differentiate by ("wrt") must be a string');
   const d = derivative(expr, wrt, { ...(opts.order !== undefined ? { order: opts.order } : {}), ...(opts.vars ? { vars: opts.vars } : {}) });
@@ -169,13 +169,17 @@ function fits(a: Shape, t: Shape, fixed: ReadonlySet<Dim>): Map<Dim, Dim> | unde
 
 interface Reading {
   readonly expr: Expr;
+  /** The dimension names the answer uses. */
+  readonly dimNames: readonly string[];
+  /** Dimensions its variables fix. */
   readonly fixed: ReadonlySet<Dim>;
   /** Valid views with the answer's free dimensions matched to the target's. */
   readonly views: ReadonlyMap<View, Map<Dim, Dim>>;
 }
 
 function reading(q: Question, answer: Expr): Reading {
-  const fixed = new Set<Dim>(varsOf(answer).flatMap((v) => tensorDims(v.shape)));
+  const answerVars = varsOf(answer);
+  const fixed = new Set<Dim>(answerVars.flatMap((v) => tensorDims(v.shape)));
   const views = new Map<View, Map<Dim, Dim>>();
   const es = q.expected.shape;
   const same = fits(answer.shape, es, fixed);
@@ -183,9 +187,9 @@ function reading(q: Question, answer: Expr): Reading {
   if (es.kind !== 'scalar') {
     const tr = fits(answer.shape, transposeShape(es), fixed);
     if (tr) views.set('transposed', tr);
-    if (answer.shape.kind === 'scalar' && varsOf(answer).length === 0) views.set('broadcast', new Map());
+    if (answer.shape.kind === 'scalar' && answerVars.length === 0) views.set('broadcast', new Map());
   }
-  return { expr: answer, fixed, views };
+  return { expr: answer, dimNames: dimNamesOf(answer), fixed, views };
 }
 
 /** The expected value laid out as the answer's view sees it. */
@@ -197,12 +201,12 @@ function align(view: View, t: Tensor): Float64Array {
   return out;
 }
 
-/** Sizes for evaluating an answer expression at a point: its variables' dims, plus its free dims from the view. */
-function answerSizes(r: Reading, view: View, p: Point, e: Expr): Map<string, number> {
+/** Sizes for evaluating the answer (or a term of it) at a point: its variables' dims, plus its free dims from the view. */
+function answerSizes(r: Reading, view: View, p: Point): Map<string, number> {
   const sizes = new Map<string, number>();
   for (const [k, v] of p.sizes) if (r.fixed.has(k)) sizes.set(k, v);
   const match = r.views.get(view) ?? new Map<Dim, Dim>();
-  for (const d of dimNamesOf(e)) {
+  for (const d of r.dimNames) {
     if (sizes.has(d)) continue;
     const target = match.get(d);
     const size = typeof target === 'number' ? target : target !== undefined ? p.sizes.get(target) : p.sizes.get(d);
@@ -222,7 +226,7 @@ interface Pair {
 function pairsFor(r: Reading, view: View, points: readonly Point[]): Pair[] {
   const run = evaluator(r.expr);
   return points.map((p) => {
-    let a = run(p.env, answerSizes(r, view, p, r.expr));
+    let a = run(p.env, answerSizes(r, view, p));
     if (view === 'broadcast') a = { dims: p.e.dims, data: new Float64Array(p.e.data.length).fill(a.data[0]!) };
     return { p, e: align(view, p.e), a };
   });
@@ -245,8 +249,9 @@ function near(a: ArrayLike<number>, e: ArrayLike<number>): boolean {
   return true;
 }
 
-const allNear = (pairs: readonly Pair[], f: (p: Pair) => [ArrayLike<number>, ArrayLike<number>] = (p) => [p.a.data, p.e]): boolean =>
-  pairs.every((p) => { const [x, y] = f(p); return near(x, y); });
+/** Every pair near, by default answer against expected; `f` may compare other arrays (k: the pair's point). */
+const allNear = (pairs: readonly Pair[], f: (p: Pair, k: number) => [ArrayLike<number>, ArrayLike<number>] = (p) => [p.a.data, p.e]): boolean =>
+  pairs.every((p, k) => { const [x, y] = f(p, k); return near(x, y); });
 
 /** The constant c with answer = c × expected at every point, if there is one (c ≠ 0, 1). */
 function constantFactor(pairs: readonly Pair[]): number | undefined {
@@ -269,7 +274,7 @@ export function check(expr: string, wrt: string, answer: string, opts: CheckOpti
 }
 
 /** Checks one answer against a prepared question (gradeAll reuses questions). */
-export function judge(q: Question, answer: string): CheckResult {
+function judge(q: Question, answer: string): CheckResult {
   const expected = toText(q.expected);
   const base = { expected, expectedShape: formatShape(q.expected.shape) };
   const read = readAnswer(answer, q.vars);
@@ -280,12 +285,9 @@ export function judge(q: Question, answer: string): CheckResult {
   const a = read.expr;
   const withAnswer = { ...base, answerShape: formatShape(a.shape), syntax: read.syntax, answerInput: read.input };
   const r = reading(q, a);
-  // A constant scalar stands for a constant tensor only when that is what the derivative is (0 for a zero gradient).
-  const onlyBroadcast = r.views.size === 1 && r.views.has('broadcast');
+  const wrongShaped = (): CheckResult => ({ ...withAnswer, verdict: 'incorrect', diagnosis: 'wrong-shape', explanation: wrongShape(q, a) });
+  if (r.views.size === 0) return wrongShaped();
   const points = samplePoints(q, POINTS);
-  if (r.views.size === 0 || (onlyBroadcast && !allNear(pairsFor(r, 'broadcast', points)))) {
-    return { ...withAnswer, verdict: 'incorrect', diagnosis: 'wrong-shape', explanation: wrongShape(q, a) };
-  }
   const byView = new Map<View, Pair[]>();
   try {
     for (const v of r.views.keys()) byView.set(v, pairsFor(r, v, points));
@@ -293,10 +295,12 @@ export function judge(q: Question, answer: string): CheckResult {
     if (!(err instanceof MatcalcError)) throw err;
     return { ...withAnswer, verdict: 'incorrect', diagnosis: 'other', explanation: `the answer cannot be evaluated where the derivative is defined: ${err.message}` };
   }
-  const incorrect = (diagnosis: Diagnosis, explanation: string, extra: Partial<CheckResult> = {}): CheckResult => ({
-    ...withAnswer, verdict: 'incorrect', diagnosis, explanation, ...extra,
-    ...counterexampleOf(q, r, byView),
-  });
+  // A constant scalar stands for a constant tensor only when that is what the derivative is (0 for a zero gradient).
+  const onlyBroadcast = r.views.size === 1 && r.views.has('broadcast');
+  if (onlyBroadcast && !allNear(byView.get('broadcast')!)) return wrongShaped();
+  const incorrect = (
+    diagnosis: Diagnosis, explanation: string, extra: Partial<CheckResult> = {}, ce = counterexampleOf(q, r, byView),
+  ): CheckResult => ({ ...withAnswer, verdict: 'incorrect', diagnosis, explanation, ...extra, ...ce });
 
   // correct, transposed
   const same = byView.get('same') ?? byView.get('broadcast');
@@ -351,7 +355,7 @@ export function judge(q: Question, answer: string): CheckResult {
   const where = ce.counterexample
     ? `; for example at ${formatAt(ce.counterexample.at)} the derivative is ${formatNested(ce.counterexample.expected)} but the answer gives ${formatNested(ce.counterexample.answer)}`
     : '';
-  return incorrect('other', `the answer is not the derivative ${expected}${where}`);
+  return incorrect('other', `the answer is not the derivative ${expected}${where}`, {}, ce);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -400,7 +404,7 @@ function missingOrExtra(
     if (values && points.every((p, k) => near(sum(values.map((v) => v[k]!.data)), p.e.data))) {
       for (const [i, t] of eTerms.entries()) {
         for (const [view, pairs] of views) {
-          if (allNear(pairs, (pr) => [pr.a.data, subtract(pr.e, align(view, values[i]![pairs.indexOf(pr)]!))])) {
+          if (allNear(pairs, (pr, k) => [pr.a.data, subtract(pr.e, align(view, values[i]![k]!))])) {
             return { diagnosis: 'missing-term', explanation: `a term is missing: ${toText(termExpr(t))} (the derivative is ${expected})${view === 'transposed' ? `, and the answer is transposed (${layoutNote(q, r.expr)})` : ''}` };
           }
         }
@@ -409,10 +413,10 @@ function missingOrExtra(
   }
   if (aTerms && aTerms.length >= 2) {
     for (const [view, pairs] of views) {
-      const values = termValues(aTerms, (run, p) => run(p.env, answerSizes(r, view, p, r.expr)), points);
+      const values = termValues(aTerms, (run, p) => run(p.env, answerSizes(r, view, p)), points);
       if (!values || !pairs.every((pr, k) => near(sum(values.map((v) => v[k]!.data)), pr.a.data))) continue;
       for (const [j, t] of aTerms.entries()) {
-        if (allNear(pairs, (pr) => [subtract(pr.a.data, values[j]![pairs.indexOf(pr)]!.data), pr.e])) {
+        if (allNear(pairs, (pr, k) => [subtract(pr.a.data, values[j]![k]!.data), pr.e])) {
           return { diagnosis: 'extra-term', explanation: `the term ${toText(termExpr(t))} is extra: without it the answer is ${view === 'transposed' ? 'the transpose of ' : ''}the derivative ${expected}` };
         }
       }
@@ -439,7 +443,7 @@ function termValues(
 function sum(xs: readonly Float64Array[]): Float64Array {
   const out = new Float64Array(xs[0]!.length);
   for (const x of xs) {
-    if (x.length !== out.length) return new Float64Array(0).fill(NaN);
+    if (x.length !== out.length) return new Float64Array(0);
     for (let i = 0; i < x.length; i++) out[i] += x[i]!;
   }
   return out;
@@ -483,21 +487,25 @@ function describeShape(s: Shape): string {
   }
 }
 
-/** A factor as a short fraction when it is one (1/2, -3/2), else rounded. */
-function niceNumber(c: number): number {
+/** The fraction num/den (den ≤ 12, the smallest that fits; num ≠ 0) within `tol` of c, if any. */
+function fractionNear(c: number, tol: number): { num: number; den: number } | undefined {
   for (let den = 1; den <= 12; den++) {
     const num = Math.round(c * den);
-    if (num !== 0 && Math.abs(c - num / den) < 1e-7 * Math.max(1, Math.abs(c))) return num / den;
+    if (num !== 0 && Math.abs(c - num / den) < tol) return { num, den };
   }
-  return Number(c.toPrecision(6));
+  return undefined;
 }
 
+/** A factor snapped to a short fraction when it is one (1/2, -3/2), else rounded. */
+function niceNumber(c: number): number {
+  const f = fractionNear(c, 1e-7 * Math.max(1, Math.abs(c)));
+  return f !== undefined ? f.num / f.den : Number(c.toPrecision(6));
+}
+
+/** A factor as written: 3, 1/2, -3/2, 0.123457. */
 function formatFactor(c: number): string {
-  for (let den = 2; den <= 12; den++) {
-    const num = Math.round(c * den);
-    if (!Number.isInteger(c) && Math.abs(c - num / den) < 1e-12) return `${num}/${den}`;
-  }
-  return String(c);
+  const f = Number.isInteger(c) ? undefined : fractionNear(c, 1e-12);
+  return f !== undefined && f.den > 1 ? `${f.num}/${f.den}` : String(c);
 }
 
 function factorHint(c: number): string {
@@ -564,7 +572,7 @@ function counterexampleOf(q: Question, r: Reading, byView: ReadonlyMap<View, Pai
     if (env === undefined) continue;
     try {
       const e = runE(env, bad.p.sizes);
-      let a = runA(env, answerSizes(r, view, bad.p, r.expr));
+      let a = runA(env, answerSizes(r, view, bad.p));
       if (view === 'broadcast') a = { dims: e.dims, data: new Float64Array(e.data.length).fill(a.data[0]!) };
       if (allFinite(e) && allFinite(a) && !near(a.data, align(view, e))) {
         return { counterexample: { at: atOf(q, env), expected: roundedNested(e), answer: roundedNested(a) } };
@@ -585,7 +593,7 @@ function atOf(q: Question, env: ReadonlyMap<string, Tensor>, round = false): Rec
   return out;
 }
 
-export function formatNested(v: Nested): string {
+function formatNested(v: Nested): string {
   return Array.isArray(v) ? `[${v.map(formatNested).join(', ')}]` : String(v);
 }
 

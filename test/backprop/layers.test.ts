@@ -9,31 +9,13 @@ import katex from 'katex';
 import { describe, expect, it } from 'vitest';
 import { ACTIVATIONS, LOSSES, backprop, checkWalkthrough, mlp, renderHtml, renderLatex, renderText, type Mlp, type Walkthrough } from '../../src/backprop/index.js';
 import { UnsupportedError } from '../../src/errors.js';
-import { evaluator } from '../../src/numeric/evaluate.js';
-import { ORDER1, compareTensors, fdJacobian } from '../../src/numeric/fd.js';
+import { compareTensors } from '../../src/numeric/fd.js';
 import { toText } from '../../src/print/text.js';
+import { expectGradientsMatchLoss, smoothWalk } from './mlp.js';
 
-/** A walkthrough of the network at a point where it is smooth (kinks of relu/max resampled). */
-function walk(m: Mlp, seed: number, sizes?: number[]): Walkthrough {
-  for (let s = seed; s < seed + 20; s++) {
-    const w = backprop(m.expr, m.sample(s, sizes), { vars: m.vars, layers: m.layers });
-    const c = checkWalkthrough(w);
-    if (c.kink) continue;
-    expect(c.results.filter((r) => !r.ok), `seed ${s}`).toEqual([]);
-    return w;
-  }
-  throw new Error(`no smooth point near seed ${seed}`);
-}
-
-/** Each parameter gradient against central differences of the loss expression itself. */
-function expectGradientsMatchLoss(w: Walkthrough): void {
-  const loss = evaluator(w.expr);
-  for (const [name, g] of w.gradients) {
-    const fd = fdJacobian((at) => loss(at), w.at, name);
-    const cmp = compareTensors({ dims: fd.dims, data: g.data }, fd, ORDER1);
-    expect(cmp.ok, `${name}: max error ${cmp.maxError}`).toBe(true);
-  }
-}
+/** A walkthrough of the network at a point where it is smooth, every upstream and local gradient checked. */
+const walk = (m: Mlp, seed: number, sizes?: number[]): Walkthrough =>
+  smoothWalk(m.expr, (s) => m.sample(s, sizes), { vars: m.vars, layers: m.layers }, seed, { tries: 20 }).w;
 
 const rendered = (s: string): string => { katex.renderToString(s, { throwOnError: true }); return s; };
 

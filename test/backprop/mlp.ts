@@ -14,16 +14,34 @@ import type { Tensor } from '../../src/numeric/tensor.js';
 
 export const DEPTHS = Array.from({ length: 10 }, (_, i) => i + 1);
 
-function smoothWalk(expr: string, make: (seed: number) => Map<string, Tensor>, opts: Parameters<typeof backprop>[2], seed: number): { w: Walkthrough; seed: number } {
-  for (let s = seed; s < seed + 25; s++) {
+/**
+ * A walkthrough at the first seed from `seed` where the function is smooth (kinks of relu/max
+ * resampled), with every upstream gradient (and, unless `locals` is false, every local Jacobian)
+ * asserted to match finite differences.
+ */
+export function smoothWalk(
+  expr: string, make: (seed: number) => Map<string, Tensor>, opts: Parameters<typeof backprop>[2], seed: number,
+  { tries = 25, locals = true }: { readonly tries?: number; readonly locals?: boolean } = {},
+): { w: Walkthrough; seed: number } {
+  for (let s = seed; s < seed + tries; s++) {
     const w = backprop(expr, make(s), opts);
-    const c = checkWalkthrough(w, { locals: false });
+    const c = checkWalkthrough(w, { locals });
     if (c.kink) continue;
-    expect(c.results.filter((r) => !r.ok), `seed ${s}: upstream gradients off finite differences`).toEqual([]);
-    expect(c.results.length).toBe(w.nodes.length);
+    expect(c.results.filter((r) => !r.ok), `seed ${s}: gradients off finite differences`).toEqual([]);
+    expect(c.results.filter((r) => r.kind === 'upstream').length).toBe(w.nodes.length);
     return { w, seed: s };
   }
-  throw new Error(`no smooth point within 25 seeds of ${seed}`);
+  throw new Error(`no smooth point within ${tries} seeds of ${seed}`);
+}
+
+/** Each parameter gradient against central differences of the loss expression itself (no graph involved). */
+export function expectGradientsMatchLoss(w: Walkthrough, label = ''): void {
+  const loss = evaluator(w.expr);
+  for (const [name, g] of w.gradients) {
+    const fd = fdJacobian((at) => loss(at), w.at, name);
+    const cmp = compareTensors({ dims: fd.dims, data: g.data }, fd, ORDER1);
+    expect(cmp.ok, `${name}${label}: max error ${cmp.maxError}`).toBe(true);
+  }
 }
 
 export function mlpSuite(activations: readonly Activation[], batched = false): void {
@@ -34,14 +52,8 @@ export function mlpSuite(activations: readonly Activation[], batched = false): v
         const m = mlp({ depth, activation, loss, batched });
         // Input 3 wide, the others 2: small, and no two neighbours of one size (a transposed W would not fit).
         const sizes = m.dims.filter((d) => d !== 'm').map((_, i) => (i === 0 ? 3 : 2));
-        const { w, seed } = smoothWalk(m.expr, (s) => m.sample(1000 * depth + s, sizes, 2), { vars: m.vars, layers: m.layers }, 1);
-        // Parameter gradients against the loss itself (no graph involved).
-        const lossOf = evaluator(w.expr);
-        for (const [name, g] of w.gradients) {
-          const fd = fdJacobian((at) => lossOf(at), w.at, name);
-          const cmp = compareTensors({ dims: fd.dims, data: g.data }, fd, ORDER1);
-          expect(cmp.ok, `${name} (seed ${seed}): max error ${cmp.maxError}`).toBe(true);
-        }
+        const { w, seed } = smoothWalk(m.expr, (s) => m.sample(1000 * depth + s, sizes, 2), { vars: m.vars, layers: m.layers }, 1, { locals: false });
+        expectGradientsMatchLoss(w, ` (seed ${seed})`);
         expect([...w.gradients.keys()].sort()).toEqual(Object.keys(m.vars).sort());
         // Layer by layer: depth layers and the loss, each fed by the next one's upstream.
         expect(w.layers.length).toBe(depth + 1);

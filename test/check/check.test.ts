@@ -214,7 +214,7 @@ describe('explanations', () => {
 
 describe('bad input', () => {
   it('a bad answer never throws', () => {
-    for (const answer of ['', '   ', ')(', '\\', '{', 'x +', "A*x'", 'foo(x)', 'x^^2', '\\frac', '1/0*x', 'log(-x)', 'x[1]', 'a = b = ', '$$']) {
+    for (const answer of ['', '   ', ')(', '\\', '{', 'x +', "A*x'", 'foo(x)', 'x^^2', '\\frac', '1/0*x', 'log(-x)', 'log(-1)', 'sqrt(-1)', 'x[1]', 'a = b = ', '$$']) {
       const r = check("x'*A*x", 'x', answer);
       expect(r.verdict).toBe('incorrect');
     }

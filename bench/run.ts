@@ -8,8 +8,9 @@
  *      beside a SymPy script doing the same derivative when python3 has sympy, measured in this run.
  *   3. Scaling: d loss / d W1 for an L-layer MLP, L = 1…16: size of the result (distinct DAG nodes,
  *      operations as printed, printed length) and derivation time.
- *   4. Output size against the textbook: for every entry of test/catalogue/catalogue.ts (when it
- *      exists), operations in our result and in the textbook answer, and the largest ratio.
+ *   4. Output size against the textbook: for every entry of test/catalogue/catalogue.ts, operations
+ *      in our printed result and in the textbook answer, counted as the catalogue test counts them
+ *      (test/catalogue/check.ts), and the largest ratio.
  *
  * Environment knobs: MATCALC_BENCH_RUNS (cold-start runs, default 10), MATCALC_BENCH_QUICK=1 (fewer
  * in-process iterations).
@@ -18,12 +19,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { derivative } from '../src/api/derivative.js';
 import { postorder } from '../src/ir/walk.js';
-import { parse, type VarDecl } from '../src/parse/parse.js';
 import { toText } from '../src/print/text.js';
 import { opCount } from '../src/simplify/measure.js';
+import { CATALOGUE } from '../test/catalogue/catalogue.js';
+import { runEntry, sizeRatio } from '../test/catalogue/check.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -224,50 +226,26 @@ function scaling(): void {
 // ---------------------------------------------------------------------------------------------
 // 4. Output size against the textbook
 
-interface Entry {
-  readonly name: string;
-  readonly expr: string;
-  readonly wrt: string;
-  readonly order?: number;
-  readonly vars?: Readonly<Record<string, VarDecl>>;
-  readonly textbook: string;
-}
-
-async function loadCatalogue(): Promise<readonly Entry[] | undefined> {
-  const file = join(ROOT, 'test', 'catalogue', 'catalogue.ts');
-  if (!existsSync(file)) return undefined;
-  const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-  const list = mod.CATALOGUE ?? mod.catalogue ?? mod.default;
-  return Array.isArray(list) ? (list as Entry[]) : undefined;
-}
-
-async function textbookSizes(): Promise<void> {
+function textbookSizes(): void {
   heading('4. Output size against the textbook (operations as printed: ours / textbook)');
-  const entries = await loadCatalogue();
-  if (entries === undefined) {
-    console.log('  test/catalogue/catalogue.ts is not there (or exports no CATALOGUE): skipped.');
-    return;
-  }
   const rows: string[][] = [['entry', 'ours', 'textbook', 'ratio', 'our result']];
-  let worst = { ratio: 0, name: '' }, errors = 0, total = 0;
+  let worst = { ratio: 0, name: '' }, errors = 0;
   const ratios: number[] = [];
-  for (const e of entries) {
+  for (const e of CATALOGUE) {
     try {
-      const ours = derivative(e.expr, e.wrt, { ...(e.order ? { order: e.order } : {}), ...(e.vars ? { vars: e.vars } : {}) });
-      const a = opCount(ours.expr), b = opCount(parse(e.textbook, e.vars ? { vars: e.vars } : {}));
-      const ratio = b === 0 ? (a === 0 ? 1 : Infinity) : a / b;
+      const r = runEntry(e);
+      const ratio = sizeRatio(r);
       ratios.push(ratio);
-      total++;
       if (ratio > worst.ratio) worst = { ratio, name: e.name };
-      const text = ours.toString();
-      rows.push([e.name, String(a), String(b), fmt(ratio, 2), text.length > 40 ? `${text.slice(0, 37)}…` : text]);
+      const text = r.d.toString();
+      rows.push([e.name, String(r.oursOps), String(r.textbookOps), fmt(ratio, 2), text.length > 40 ? `${text.slice(0, 37)}…` : text]);
     } catch (err) {
       errors++;
       rows.push([e.name, '—', '—', '—', `error: ${(err as Error).message.slice(0, 60)}`]);
     }
   }
   table(rows);
-  console.log(`\n  ${total} entries measured${errors ? `, ${errors} failed` : ''}; median ratio ${fmt(median(ratios), 2)}, largest ${fmt(worst.ratio, 2)} (${worst.name}).`);
+  console.log(`\n  ${ratios.length} entries measured${errors ? `, ${errors} failed` : ''}; median ratio ${fmt(median(ratios), 2)}, largest ${fmt(worst.ratio, 2)} (${worst.name}).`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -276,4 +254,4 @@ console.log(`matcalc bench — Node ${process.version}, ${process.platform}/${pr
 derivationTimes();
 coldStart();
 scaling();
-await textbookSizes();
+textbookSizes();

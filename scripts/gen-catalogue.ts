@@ -6,9 +6,9 @@
  *   npx tsx scripts/gen-catalogue.ts          # rewrites docs/catalogue.md
  *   npx tsx scripts/gen-catalogue.ts --check  # exits 1 if the committed page is out of date
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeOrCheck } from './generated.js';
 import { CATALOGUE, CATALOGUE_SECTIONS, type CatalogueEntry } from '../test/catalogue/catalogue.js';
 import { agreeNumerically, runEntry, sizeRatio } from '../test/catalogue/check.js';
 
@@ -99,14 +99,4 @@ function page(): string {
   ].join('\n');
 }
 
-const text = page();
-if (process.argv.includes('--check')) {
-  const current = readFileSync(target, 'utf8');
-  if (current !== text) {
-    console.error('docs/catalogue.md is out of date: run npx tsx scripts/gen-catalogue.ts');
-    process.exit(1);
-  }
-} else {
-  writeFileSync(target, text);
-  console.log(`wrote ${target}`);
-}
+writeOrCheck(target, page(), 'scripts/gen-catalogue.ts');

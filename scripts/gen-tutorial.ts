@@ -8,9 +8,9 @@
  *   npx tsx scripts/gen-tutorial.ts --check  # exits 1 if the committed page is out of date
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeOrCheck } from './generated.js';
 import { ACTIVATIONS, LOSSES, backprop, checkWalkthrough, mlp, renderText } from '../src/backprop/index.js';
 import { toLatex } from '../src/print/latex.js';
 import { toText } from '../src/print/text.js';
@@ -185,14 +185,4 @@ Regenerate this page with \`npx tsx scripts/gen-tutorial.ts\`.
 `;
 }
 
-const text = page();
-if (process.argv.includes('--check')) {
-  const current = readFileSync(target, 'utf8');
-  if (current !== text) {
-    console.error('docs/tutorial-backprop.md is out of date: run npx tsx scripts/gen-tutorial.ts');
-    process.exit(1);
-  }
-} else {
-  writeFileSync(target, text);
-  console.log(`wrote ${target}`);
-}
+writeOrCheck(target, page(), 'scripts/gen-tutorial.ts');

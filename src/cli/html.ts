@@ -13,7 +13,7 @@ export type HtmlBlock =
   | { readonly kind: 'text'; readonly text: string; readonly label?: string }
   | { readonly kind: 'pre'; readonly text: string; readonly label?: string };
 
-export const escapeHtml = (s: string): string =>
+const escapeHtml = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** KaTeX's renderer and stylesheet (font URLs pointed at the CDN), loaded on first use. */

@@ -3,16 +3,18 @@
  * `@FILE`), shape declarations (`--var NAME=SHAPE`, repeatable) and the options shared by several
  * commands. Problems with any of these are usage errors (RequestError → exit 2), not math errors.
  */
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, Option } from 'commander';
 import { MatcalcError, RequestError } from '../errors.js';
+import type { Env } from '../numeric/evaluate.js';
 import type { Nested } from '../numeric/tensor.js';
+import { isName } from '../parse/elaborate.js';
 import { type VarDecl, parseVarAssignment } from '../parse/parse.js';
 
 let stdinText: Promise<string> | undefined;
 
 /** All of stdin, read once (several `-` arguments share it). */
-export function readStdin(): Promise<string> {
+function readStdin(): Promise<string> {
   stdinText ??= (async () => {
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
@@ -28,19 +30,25 @@ export async function readExpr(arg: string, what = 'the expression'): Promise<st
   return src;
 }
 
+/** A file that cannot be read (missing, a directory, no permission) as a usage error. */
+export function cannotRead(path: string, err: unknown): RequestError {
+  const code = (err as { code?: string }).code;
+  return new RequestError(`cannot read ${path}${code === 'ENOENT' ? ': no such file' : ` (${code ?? (err as Error).message})`}`);
+}
+
 /** Text of a file, or of stdin for `-`; a missing file is a usage error. */
 export async function readTextFile(path: string): Promise<string> {
   if (path === '-') return readStdin();
   try {
-    return await readFile(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (err) {
-    const code = (err as { code?: string }).code;
-    throw new RequestError(`cannot read ${path}${code === 'ENOENT' ? ': no such file' : code ? ` (${code})` : ''}`);
+    throw cannotRead(path, err);
   }
 }
 
 /** `--at '{"x": [1, 2], "A": [[1, 0], [0, 1]]}'` or `--at @point.json` (`@-` for stdin). */
 export async function readAt(arg: string): Promise<Record<string, Nested>> {
+  if (arg === '@') throw new RequestError('--at @FILE needs a file name (@- reads stdin)');
   const text = arg.startsWith('@') ? await readTextFile(arg.slice(1)) : arg;
   let value: unknown;
   try {
@@ -96,15 +104,10 @@ export function parseOrder(value: string): number {
  * concrete sizes. Used where values are mandatory (backprop), so that `(x + y)*z` at
  * {"x": -2, "y": 5, "z": -4} means scalars, as in the course notes, whatever the letters.
  */
-export function declsFromValues(at: Readonly<Record<string, Nested>>, declared: Readonly<Record<string, VarDecl>>): Record<string, VarDecl> {
+export function declsFromValues(at: Env, declared: Readonly<Record<string, VarDecl>>): Record<string, VarDecl> {
   const vars: Record<string, VarDecl> = { ...declared };
-  for (const [name, v] of Object.entries(at)) {
-    if (Object.hasOwn(vars, name) || !/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) continue;
-    if (typeof v === 'number') vars[name] = { dims: [] };
-    else if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number')) vars[name] = { dims: [v.length] };
-    else if (Array.isArray(v) && v.length > 0 && Array.isArray(v[0]) && v[0].length > 0 && v.every((r) => Array.isArray(r) && r.every((x) => typeof x === 'number'))) {
-      vars[name] = { dims: [v.length, (v[0] as number[]).length] };
-    }
+  for (const [name, t] of at) {
+    if (!Object.hasOwn(vars, name) && isName(name) && t.dims.length <= 2) vars[name] = { dims: [...t.dims] };
   }
   return vars;
 }

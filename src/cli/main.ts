@@ -4,7 +4,7 @@
  * 2 usage, 3 internal) and keeps every error to one line on stderr, never a stack trace.
  *
  * Start-up matters (a cold `matcalc diff` in well under 150 ms): nothing heavy is imported here;
- * KaTeX and the step recorder are loaded by dynamic imports only when a command needs them.
+ * KaTeX is loaded only when a command renders HTML.
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
@@ -40,7 +40,7 @@ Examples:
 Exit codes: 0 ok, 1 a math error in the input (syntax, shape, unknown name, domain, limit),
 2 a usage error, 3 an internal error (a bug in matcalc). Colour only on a terminal; NO_COLOR disables it.`;
 
-export function buildProgram(): Command {
+function buildProgram(): Command {
   const program = new Command('matcalc')
     .description('Matrix calculus: derivatives of matrix and vector expressions, printed as text and LaTeX and checked by finite differences.')
     .version(version(), '-v, --version', 'print the version')

@@ -1,17 +1,20 @@
 /**
  * What the CLI writes: colour (only on a terminal, never with NO_COLOR), shapes and numbers in
- * readable text, error lines, and the mapping from errors to exit codes.
+ * readable text, error lines, the mapping from errors to exit codes, and the outcome of a
+ * finite-difference check (shared by the commands and the batch protocol).
  *
  * Exit codes: 0 ok; 1 a math error in the input (syntax, shape, unknown name, domain, limit,
  * unsupported); 2 a usage error (bad option, bad --at JSON, unreadable file); 3 an internal error,
  * a bug in matcalc (including a derivative that fails its own finite-difference check).
  * Errors are one line on stderr, `matcalc: error (shape): message`, never a stack trace.
  */
-import { MatcalcError, ParseError } from '../errors.js';
-import type { Nested } from '../numeric/tensor.js';
-import type { Dim } from '../shape/shape.js';
 import type { Derivative } from '../api/derivative.js';
+import type { VerifyReport } from '../api/verify.js';
+import { type ErrorKind, MatcalcError, ParseError } from '../errors.js';
+import type { Env } from '../numeric/evaluate.js';
+import { type Nested, toNested } from '../numeric/tensor.js';
 import type { IndexForm } from '../print/index-notation.js';
+import { type Dim, formatDim } from '../shape/shape.js';
 
 export const EXIT = { ok: 0, math: 1, usage: 2, internal: 3 } as const;
 
@@ -51,17 +54,14 @@ export async function out(text: string): Promise<void> {
 // Shapes and numbers
 
 /** Tensor-layout dims as text: [] → "scalar", [n] → "n", [m, n] → "m×n"; a product dim is parenthesised. */
-export function formatDims(dims: readonly Dim[]): string {
-  if (dims.length === 0) return 'scalar';
-  return dims.map((d) => (typeof d === 'number' ? String(d) : d.includes('·') ? `(${d})` : d)).join('×');
-}
+export const formatDims = (dims: readonly Dim[]): string => (dims.length === 0 ? 'scalar' : dims.map(formatDim).join('×'));
 
 /** Dims for JSON: names stay strings, a product such as 'k·n' is written 'k*n' (as --var reads it). */
 export const jsonDims = (dims: readonly Dim[]): (string | number)[] =>
   dims.map((d) => (typeof d === 'number' ? d : d.split('·').join('*')));
 
 /** A number for people: 12 significant digits at most, no trailing noise (0.1 + 0.2 prints 0.3). */
-export function formatNumber(x: number): string {
+function formatNumber(x: number): string {
   if (Number.isInteger(x)) return String(x);
   return String(Number(x.toPrecision(12)));
 }
@@ -109,6 +109,21 @@ export interface ShownError {
 }
 
 /**
+ * Any exception as a kind and a message: a matcalc error keeps its own. Recursion too deep for the
+ * stack and an allocation too large for memory are limits (a backstop for what the engine does not
+ * catch itself); anything else is a bug in matcalc, kind 'internal'. Shared by the error line
+ * (showError) and the batch protocol's error objects.
+ */
+export function describeError(err: unknown): { readonly kind: ErrorKind | 'internal'; readonly message: string } {
+  if (err instanceof MatcalcError) return { kind: err.kind, message: err.message };
+  if (err instanceof RangeError && /call stack/i.test(err.message)) return { kind: 'limit', message: 'the expression is nested too deeply to process' };
+  if (err instanceof RangeError && /invalid (typed )?array length|allocation failed/i.test(err.message)) {
+    return { kind: 'limit', message: 'the values are too large to hold in memory: use smaller sizes' };
+  }
+  return { kind: 'internal', message: err instanceof Error ? err.message : String(err) };
+}
+
+/**
  * How an error is shown. Known errors print their kind and message (and, for syntax errors with a
  * column, the source with a caret); a request error is a usage error; anything else is a bug and
  * says so, still without a stack trace.
@@ -116,20 +131,46 @@ export interface ShownError {
 export function showError(err: unknown, src?: string): ShownError {
   const style = styleFor(process.stderr);
   const head = (kind: string) => `${style.bold('matcalc:')} ${style.red(`error (${kind})`)}: `;
-  if (err instanceof MatcalcError) {
-    if (err.kind === 'request') return { text: head('usage') + err.message, code: EXIT.usage };
-    let text = head(err.kind) + err.message;
-    if (err instanceof ParseError && err.column !== undefined && src !== undefined && !src.includes('\n') && src.length <= 200) {
-      text += `\n  ${src}\n  ${' '.repeat(err.column - 1)}${style.red('^')}`;
-    }
-    return { text, code: EXIT.math };
+  const { kind, message } = describeError(err);
+  if (kind === 'request') return { text: head('usage') + message, code: EXIT.usage };
+  if (kind === 'internal') return { text: `${head('internal')}${message} (this is a bug in matcalc; please report it with the command that caused it)`, code: EXIT.internal };
+  let text = head(kind) + message;
+  if (err instanceof ParseError && err.column !== undefined && src !== undefined && !src.includes('\n') && src.length <= 200) {
+    text += `\n  ${src}\n  ${' '.repeat(err.column - 1)}${style.red('^')}`;
   }
-  if (err instanceof RangeError && /call stack/i.test(err.message)) {
-    return { text: `${head('limit')}the expression is nested too deeply to process`, code: EXIT.math };
-  }
-  const message = err instanceof Error ? err.message : String(err);
-  return { text: `${head('internal')}${message} (this is a bug in matcalc; please report it with the command that caused it)`, code: EXIT.internal };
+  return { text, code: EXIT.math };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Finite-difference checks
+
+/** A check's outcome for display: its report, or why it could not run. */
+export type Checked<R> = { readonly report: R } | { readonly skipped: string };
+
+/** Runs a check; a matcalc error (no point inside the domain, a limit, …) means it was not run. */
+export function runCheck<R>(check: () => R): Checked<R> {
+  try {
+    return { report: check() };
+  } catch (err) {
+    if (err instanceof MatcalcError) return { skipped: err.message };
+    throw err;
+  }
+}
+
+/** Whether a check ran and failed: a bug in matcalc, shown after the output (exit 3). */
+export const checkFailed = (c: Checked<{ readonly ok: boolean }> | undefined): boolean =>
+  c !== undefined && 'report' in c && !c.report.ok;
+
+const envToJson = (env: Env): Record<string, Nested> =>
+  Object.fromEntries([...env].map(([k, t]) => [k, toNested(t)]));
+
+/** A check as JSON: the report as `json` writes it, or `{ok: null, skipped}` when it could not run. */
+export const checkedJson = <R>(c: Checked<R>, json: (report: R) => Record<string, unknown>): Record<string, unknown> =>
+  ('skipped' in c ? { ok: null, skipped: c.skipped } : json(c.report));
+
+/** A derivative's check as JSON (`diff --format json`, the batch protocol), the failing point as nested lists. */
+export const verifyJson = (c: Checked<VerifyReport>): Record<string, unknown> =>
+  checkedJson(c, ({ failure, ...rest }) => ({ ...rest, ...(failure ? { failure: { ...failure, at: envToJson(failure.at) } } : {}) }));
 
 /**
  * Index notation accompanies the results whose matrix form is a vec/Kronecker expression or a

@@ -4,7 +4,8 @@
  *
  *   request   {"id", "task": "diff"|"eval"|"check", "expr", "wrt", "vars": {name: [dims]}, "order",
  *              "layout", "at": {name: number | list | list of rows}, "answer", "check"}
- *   diff   →  {"id", "ok": true, "expression", "latex", "shape", "kind", "convention", "value"?, "check"?, "ms"}
+ *   diff   →  {"id", "ok": true, "expression", "latex", "shape", "kind", "convention", "index"?, "value"?, "check"?, "ms"}
+ *             ("check" as in `matcalc diff --format json`: the report, or {"ok": null, "skipped"} when it cannot run)
  *   eval   →  {"id", "ok": true, "value", "shape"}
  *   check  →  {"id", "ok": true, "verdict", "explanation", ...the homework checker's result}
  *   error  →  {"id", "ok": false, "error": {"kind", "message"}}
@@ -17,16 +18,19 @@
  */
 import { derivative } from '../api/derivative.js';
 import { evaluate, shapeOf } from '../api/basic.js';
+import { type Values, toEnv } from '../api/values.js';
 import { check } from '../check/check.js';
-import { MatcalcError, RequestError } from '../errors.js';
-import { type Nested, toNested } from '../numeric/tensor.js';
+import { RequestError } from '../errors.js';
+import type { Env } from '../numeric/evaluate.js';
+import { toNested } from '../numeric/tensor.js';
+import { isName } from '../parse/elaborate.js';
 import { type VarDecl, parse, parseVarSpec } from '../parse/parse.js';
-import { indexField, jsonDims } from './output.js';
+import { describeError, indexField, jsonDims, runCheck, verifyJson } from './output.js';
 
 export type Response = Record<string, unknown>;
 
 /** Longest request line read (a guard against a runaway producer; expressions have their own limit). */
-export const MAX_LINE = 16 * 1024 * 1024;
+const MAX_LINE = 16 * 1024 * 1024;
 
 type Request = Readonly<Record<string, unknown>>;
 
@@ -45,7 +49,7 @@ export function answerLine(line: string): Response {
   return answerRequest(req as Request);
 }
 
-export function answerRequest(req: Request): Response {
+function answerRequest(req: Request): Response {
   const id = req.id ?? null;
   try {
     switch (req.task) {
@@ -64,9 +68,8 @@ const failure = (id: unknown, error: { kind: string; message: string }): Respons
 
 /** Any exception as a protocol error; a non-matcalc exception is a bug, reported as "internal". */
 export function errorBody(err: unknown): { kind: string; message: string } {
-  if (err instanceof MatcalcError) return { kind: err.kind, message: err.message };
-  if (err instanceof RangeError && /call stack/i.test(err.message)) return { kind: 'limit', message: 'the expression is nested too deeply to process' };
-  return { kind: 'internal', message: `internal error: ${err instanceof Error ? err.message : String(err)}` };
+  const { kind, message } = describeError(err);
+  return { kind, message: kind === 'internal' ? `internal error: ${message}` : message };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -82,11 +85,7 @@ function diffTask(req: Request): Response {
   const d = derivative(expr, wrt, { vars, ...(order !== undefined ? { order } : {}), ...(layout !== undefined ? { layout } : {}) });
   const ms = performance.now() - t0;
   const value = at === undefined ? undefined : toNested(d.evaluate(at));
-  let checked: Response | undefined;
-  if (req.check === true) {
-    const { failure: f, ...report } = d.verify();
-    checked = { ...report, ...(f ? { failure: { index: f.index, symbolic: f.symbolic, numeric: f.numeric } } : {}) };
-  }
+  const checked = req.check === true ? verifyJson(runCheck(() => d.verify())) : undefined;
   return {
     expression: d.toString(),
     latex: d.toLatex(),
@@ -102,8 +101,7 @@ function diffTask(req: Request): Response {
 
 function evalTask(req: Request): Response {
   const e = parse(text(req, 'expr'), { vars: declsFromJson(req.vars) });
-  const at = optionalAt(req.at) ?? {};
-  return { value: toNested(evaluate(e, at)), shape: jsonDims(shapeOf(e).dims) };
+  return { value: toNested(evaluate(e, optionalAt(req.at) ?? new Map())), shape: jsonDims(shapeOf(e).dims) };
 }
 
 function checkTask(req: Request): Response {
@@ -136,13 +134,8 @@ function optionalLayout(v: unknown): 'numerator' | 'denominator' | undefined {
   return v;
 }
 
-function optionalAt(v: unknown): Record<string, Nested> | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'object' || Array.isArray(v)) throw new RequestError('"at" must be an object mapping variable names to values');
-  return v as Record<string, Nested>;
-}
-
-const DIM_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
+/** The point, read once (toEnv checks it is an object of well-formed values). */
+const optionalAt = (v: unknown): Env | undefined => (v === undefined || v === null ? undefined : toEnv(v as Values));
 
 /**
  * `vars` as declarations: {"W": ["k", "n"], "x": ["n"], "a": [], "S": "matrix(n,n) spd"}.
@@ -153,7 +146,7 @@ export function declsFromJson(v: unknown): Record<string, VarDecl> {
   if (typeof v !== 'object' || Array.isArray(v)) throw new RequestError('"vars" must be an object such as {"W": ["k", "n"], "x": ["n"]}');
   const out: Record<string, VarDecl> = {};
   for (const [name, spec] of Object.entries(v)) {
-    if (!DIM_NAME.test(name)) throw new RequestError(`"vars": ${JSON.stringify(name)} is not a variable name`);
+    if (!isName(name)) throw new RequestError(`"vars": ${JSON.stringify(name)} is not a variable name`);
     if (typeof spec === 'string') {
       try {
         out[name] = parseVarSpec(spec);
@@ -165,7 +158,7 @@ export function declsFromJson(v: unknown): Record<string, VarDecl> {
     if (!Array.isArray(spec) || spec.length > 2) throw new RequestError(`"vars": ${name} must be a list of at most two dimensions (names or positive integers), e.g. ["k", "n"]`);
     const dims = spec.map((d: unknown) => {
       if (typeof d === 'number' && Number.isInteger(d) && d >= 1) return d;
-      if (typeof d === 'string' && DIM_NAME.test(d)) return d;
+      if (typeof d === 'string' && isName(d)) return d;
       throw new RequestError(`"vars": ${name} has the dimension ${JSON.stringify(d)}; a dimension is a name or a positive integer`);
     });
     out[name] = { dims };

@@ -13,10 +13,12 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { internTableSize } from '../../src/ir/intern.js';
+import { mulberry32 } from '../../src/numeric/random.js';
 import { toNested } from '../../src/numeric/tensor.js';
 import type { VarDecl } from '../../src/parse/parse.js';
 import { answerLine } from '../../src/cli/protocol.js';
-import { CLI, ROOT, ensureBuilt, fdOf, maxRelError, run } from './helpers.js';
+import { maxRelError } from '../helpers/points.js';
+import { CLI, ROOT, ensureBuilt, fdOf, run } from './helpers.js';
 
 beforeAll(ensureBuilt, 120_000);
 
@@ -73,18 +75,6 @@ describe('the shared protocol examples', () => {
 // ---------------------------------------------------------------------------------------------
 // 10,000 mixed requests
 
-/** A deterministic generator (mulberry32) for the request mix. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface Expectation {
   readonly id: Json;
   readonly ok: boolean;
@@ -94,7 +84,7 @@ interface Expectation {
 }
 
 function mixedRequests(count: number, seed: number): { input: string; expect: Expectation[] } {
-  const rand = rng(seed);
+  const rand = mulberry32(seed); // a deterministic request mix
   const num = () => Math.round((rand() * 4 - 2) * 1000) / 1000;
   const vec = (n: number) => Array.from({ length: n }, num);
   const out: string[] = [];
@@ -228,6 +218,12 @@ describe('protocol: requests that are wrong in every way answer, never throw', (
     // Truth: ∇(x'Sx) = 2Sx for a symmetric S = [[2,1],[1,3]], x = [1,-1]: 2·[1, -2].
     expect(maxRelError(a.value as number[], [2, -4])).toBeLessThan(1e-12);
     expect(maxRelError(a.value as number[], toNested(fdOf("x'*S*x", 'x', { S: [[2, 1], [1, 3]], x: [1, -1] })))).toBeLessThan(1e-7);
+  });
+
+  it('"check": true whose check cannot run still answers, as diff --format json does: {ok: null, skipped}', () => {
+    // log(-exp(a)) has no point inside its domain, so there is nothing to compare with.
+    const a = answerLine(JSON.stringify({ id: 3, task: 'diff', expr: 'log(-exp(a))', wrt: 'a', check: true }));
+    expect(a).toMatchObject({ id: 3, ok: true, check: { ok: null, skipped: expect.stringMatching(/inside the domain/) } });
   });
 
   it('"check": true adds the finite-difference check to a diff answer', () => {

@@ -6,11 +6,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import katex from 'katex';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluate } from '../../src/api/basic.js';
 import { toNested } from '../../src/numeric/tensor.js';
-import { ensureBuilt, fdOf, maxRelError, run } from './helpers.js';
+import { maxRelError } from '../helpers/points.js';
+import { ensureBuilt, fdOf, rendered, run } from './helpers.js';
 
 beforeAll(ensureBuilt, 120_000);
 
@@ -115,7 +115,7 @@ describe.concurrent('matcalc backprop', () => {
     const l = await run(['backprop', 'q = x + y; f = q*z', '--at', AT_XYZ, '--format', 'latex']);
     expect(l.code).toBe(0);
     const tex = l.stdout.split('\n').filter((line) => !line.startsWith('%')).join('\n');
-    katex.renderToString(tex, { throwOnError: true, displayMode: true });
+    rendered(tex);
     const d = await run(['backprop', 'q = x + y; f = q*z', '--at', AT_XYZ, '--format', 'dot']);
     expect(d.stdout).toMatch(/^digraph backprop \{[\s\S]*\}\n$/);
     const h = await run(['backprop', 'q = x + y; f = q*z', '--at', AT_XYZ, '--format', 'html']);

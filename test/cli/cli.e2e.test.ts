@@ -7,18 +7,13 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import katex from 'katex';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluate } from '../../src/api/basic.js';
 import { toNested } from '../../src/numeric/tensor.js';
-import { ROOT, ensureBuilt, fdOf, maxRelError, run } from './helpers.js';
+import { maxRelError } from '../helpers/points.js';
+import { ROOT, ensureBuilt, fdOf, rendered, run } from './helpers.js';
 
 beforeAll(ensureBuilt, 120_000);
-
-const rendered = (tex: string): string => {
-  katex.renderToString(tex, { throwOnError: true, strict: 'error' });
-  return tex;
-};
 
 /** A point for x'*A*x with n = 3. */
 const QUAD_AT = { x: [0.3, -1.2, 0.7], A: [[1.5, -0.4, 0.2], [0.3, 2.1, -0.7], [0.9, 0.1, 0.6]] };
@@ -216,6 +211,13 @@ describe.concurrent('errors, exit codes and help', () => {
     expect(l.stderr).toMatch(/^matcalc: error \(limit\): /);
   });
 
+  it('values too large to hold in memory: exit 1, kind limit, not an internal error', async () => {
+    const r = await run(['eval', 'sum(eye(100000))', '--at', '{}']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^matcalc: error \(limit\): /);
+    noStack(r.stderr);
+  });
+
   it.each([
     [['diff', 'x'], /required option '--wrt <var>' not specified/],
     [['diff', 'x', '--wrt', 'x', '--format', 'pdf'], /argument 'pdf' is invalid/],
@@ -228,6 +230,10 @@ describe.concurrent('errors, exit codes and help', () => {
     [['eval', "x'*A*x", '--at', '{"x": [1, 2]}'], /no value for A/],
     [['frobnicate'], /unknown command 'frobnicate'/],
     [['batch', '/nonexistent/requests.jsonl'], /cannot read \/nonexistent\/requests.jsonl: no such file/],
+    [['batch', 'test'], /cannot read test \(EISDIR\)/],
+    [['diff', 'x', '--wrt', 'x', '--at', '@'], /--at @FILE needs a file name/],
+    [['backprop', 'x*y', '--at', '{"x": 1, "y": 2}', '--wrt', ','], /give the names of inputs/],
+    [['backprop', 'x*y', '--at', '{"x": [[1, 2], [3]], "y": 2}'], /the value of x is ragged/],
     [[], /Usage: matcalc/],
   ])('usage error %j: exit 2', async (args, message) => {
     const r = await run(args);

@@ -1,15 +1,18 @@
 /**
- * Running the built CLI (dist/cli.js) as a subprocess, as a user or a grader would, and the numeric
- * truth its derivatives are compared with: central finite differences of the function itself,
- * computed here in the test process (src/numeric/fd.ts), independent of the CLI's own check.
+ * Running the built CLI (dist/cli.js) as a subprocess, as a user or a grader would, and the truths
+ * its output is compared with: central finite differences of the function itself, computed here in
+ * the test process (src/numeric/fd.ts), independent of the CLI's own check; and KaTeX, which must
+ * render every LaTeX string it prints.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, rmdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import katex from 'katex';
+import { toEnv } from '../../src/api/values.js';
 import { evaluator } from '../../src/numeric/evaluate.js';
 import { fdJacobian } from '../../src/numeric/fd.js';
-import { type Nested, type Tensor, fromNested } from '../../src/numeric/tensor.js';
+import type { Nested, Tensor } from '../../src/numeric/tensor.js';
 import { type VarDecl, parse } from '../../src/parse/parse.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -27,14 +30,17 @@ function newestSource(dir: string): number {
 const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
 /**
- * Builds dist/ unless it is newer than every source file. The vitest global setup calls this once
- * per run; test files call it too, so that they work without it (a lock directory keeps parallel
- * test files from building at the same time).
+ * Builds dist/ unless it is newer than every source file, package.json and the build script. The
+ * vitest global setup calls this once per run; test files call it too, so that they work without it
+ * (a lock directory keeps parallel test files from building at the same time).
  */
 export function ensureBuilt(): void {
   const built = join(ROOT, 'dist', 'cli.cjs');
   const fresh = () => existsSync(built) && existsSync(CLI) &&
-    statSync(built).mtimeMs >= Math.max(newestSource(join(ROOT, 'src')), newestSource(join(ROOT, 'rules')), statSync(join(ROOT, 'package.json')).mtimeMs);
+    statSync(built).mtimeMs >= Math.max(
+      newestSource(join(ROOT, 'src')), newestSource(join(ROOT, 'rules')),
+      ...['package.json', 'scripts/build.mjs'].map((f) => statSync(join(ROOT, f)).mtimeMs),
+    );
   if (fresh()) return;
   const lock = join(ROOT, 'dist', '.build-lock');
   mkdirSync(join(ROOT, 'dist'), { recursive: true });
@@ -44,7 +50,7 @@ export function ensureBuilt(): void {
       mkdirSync(lock);
       break;
     } catch {
-      if (Date.now() > deadline) { rmdirSync(lock); continue; } // a stale lock from a killed run
+      if (Date.now() > deadline) { rmSync(lock, { recursive: true, force: true }); continue; } // a stale lock from a killed run
       sleep(100);
     }
   }
@@ -80,15 +86,11 @@ export function run(args: readonly string[], opts: { input?: string; env?: NodeJ
  */
 export function fdOf(expr: string, wrt: string, at: Record<string, Nested>, vars: Record<string, VarDecl> = {}): Tensor {
   const run = evaluator(parse(expr, { vars }));
-  const env = new Map(Object.entries(at).map(([k, v]) => [k, fromNested(v)]));
-  return fdJacobian((e) => run(e), env, wrt);
+  return fdJacobian((e) => run(e), toEnv(at), wrt);
 }
 
-/** Largest |a - b| / max(1, |b|) over entries of two nested values of the same shape. */
-export function maxRelError(a: Nested, b: Nested): number {
-  const ta = fromNested(a), tb = fromNested(b);
-  if (ta.dims.join() !== tb.dims.join()) return Infinity;
-  let worst = 0;
-  for (let i = 0; i < ta.data.length; i++) worst = Math.max(worst, Math.abs(ta.data[i]! - tb.data[i]!) / Math.max(1, Math.abs(tb.data[i]!)));
-  return worst;
+/** `tex` itself, once KaTeX has rendered it strictly (an error or a strict-mode warning throws). */
+export function rendered(tex: string): string {
+  katex.renderToString(tex, { throwOnError: true, strict: 'error' });
+  return tex;
 }

@@ -22,12 +22,12 @@ import { ELEMENTWISE, type FnName } from '../../src/ir/functions.js';
 import { type Dim, type Shape, SCALAR, matrixShape, rowShape, shapeKey, transposeShape, vectorShape } from '../../src/shape/shape.js';
 
 /** Structural operations the generator may use (besides function calls). */
-export const STRUCT_OPS = ['add', 'sub', 'neg', 'scale', 'mul', 'emul', 'ediv', 'div', 'pow', 'epow', 'transpose', 'const'] as const;
+const STRUCT_OPS = ['add', 'sub', 'neg', 'scale', 'mul', 'emul', 'ediv', 'div', 'pow', 'epow', 'transpose', 'const'] as const;
 export type StructOp = (typeof STRUCT_OPS)[number];
 export type GenOp = StructOp | FnName;
 
 /** Functions that have a kink or a jump somewhere (at 0, or where two arguments meet). */
-export const NONSMOOTH: readonly FnName[] = ['abs', 'sign', 'step', 'relu', 'leaky_relu', 'elu', 'max', 'norm1', 'norm2'];
+const NONSMOOTH: readonly FnName[] = ['abs', 'sign', 'step', 'relu', 'leaky_relu', 'elu', 'max', 'norm1', 'norm2'];
 
 export interface ArbExprOptions {
   /** Maximum nesting of generated operations above the leaves (default 3). Wrappers added for domain safety do not count. */

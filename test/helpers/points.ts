@@ -1,10 +1,11 @@
 /**
  * Plain reference values for tests: seeded random arrays and the textbook loops (products, traces,
  * determinants by cofactor expansion, inverses by Gauss–Jordan) that evaluation results are compared
- * with. Deliberately independent of src/numeric: nothing here shares code with the evaluator.
+ * with, and the comparison itself (largest relative error). Deliberately independent of the
+ * evaluator: nothing here shares code with src/numeric/evaluate.ts.
  */
 import { rng } from '../../src/numeric/random.js';
-import { type Tensor, tensor } from '../../src/numeric/tensor.js';
+import { type Nested, type Tensor, fromNested, tensor } from '../../src/numeric/tensor.js';
 
 export type Vec = number[];
 export type Mat = number[][];
@@ -63,11 +64,20 @@ export function inverseGaussJordan(a: Mat): Mat {
   return m.map((r) => r.slice(n));
 }
 
-/** Largest |a - b| relative to max(1, |b|), entry by entry, after flattening both. */
-export function maxRelErr(got: Tensor, want: number | Vec | Mat): number {
-  const w = typeof want === 'number' ? [want] : (want as Array<number | Vec>).flat() as number[];
-  if (got.data.length !== w.length) return Infinity;
+/** Largest |a - b| relative to max(1, |b|), entry by entry; Infinity when the counts differ. */
+function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
+  if (got.length !== want.length) return Infinity;
   let worst = 0;
-  w.forEach((v, i) => { worst = Math.max(worst, Math.abs(got.data[i]! - v) / Math.max(1, Math.abs(v))); });
+  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i]! - want[i]!) / Math.max(1, Math.abs(want[i]!)));
   return worst;
+}
+
+/** A tensor against plain values, after flattening both. */
+export const maxRelErr = (got: Tensor, want: number | Vec | Mat): number =>
+  relErr(got.data, typeof want === 'number' ? [want] : (want as Array<number | Vec>).flat() as number[]);
+
+/** Two nested values (JSON output: a number, a list, a list of rows, …); Infinity unless their dims agree. */
+export function maxRelError(got: Nested, want: Nested): number {
+  const a = fromNested(got), b = fromNested(want);
+  return a.dims.join() === b.dims.join() ? relErr(a.data, b.data) : Infinity;
 }

@@ -5,11 +5,11 @@
  * --no-check is given.
  */
 import { type Command, InvalidArgumentError } from 'commander';
+import { toEnv } from '../../api/values.js';
 import { type WalkthroughCheck, backprop, checkWalkthrough, renderDot, renderHtml, renderLatex, renderText, toJson } from '../../backprop/index.js';
-import { MatcalcError } from '../../errors.js';
 import type { Nested } from '../../numeric/tensor.js';
 import { atOption, declsFromValues, formatOption, readAt, readExpr, readVars, varOption } from '../input.js';
-import { InternalError, PLAIN, type Style, out, styleFor } from '../output.js';
+import { type Checked, InternalError, PLAIN, type Style, checkFailed, checkedJson, out, runCheck, styleFor } from '../output.js';
 import { withSource } from '../source.js';
 
 interface BackpropCommandOptions {
@@ -34,8 +34,11 @@ EXPR is one expression or a short program of named steps ("q = x + y; f = q*z");
 the graph's nodes. Variables take the shapes of their values in --at (a number is a scalar, a list a
 vector, a list of rows a matrix) unless declared with --var.`;
 
-const listOf = (value: string, previous: string[] = []): string[] =>
-  [...previous, ...value.split(',').map((s) => s.trim()).filter((s) => s !== '')];
+function listOf(value: string, previous: string[] = []): string[] {
+  const names = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (names.length === 0) throw new InvalidArgumentError('give the names of inputs, separated by commas.');
+  return [...previous, ...names];
+}
 
 function jsonValue(value: string): Nested {
   try {
@@ -59,7 +62,7 @@ export function registerBackprop(program: Command): void {
     .addHelpText('after', EXAMPLES)
     .action(async (exprArg: string, opts: BackpropCommandOptions) => {
       const src = await readExpr(exprArg);
-      const at = await readAt(opts.at!);
+      const at = toEnv(await readAt(opts.at!)); // values first: their shapes declare the variables
       const vars = declsFromValues(at, readVars(opts.var));
       const w = withSource(src, () => backprop(src, at, {
         vars, ...(opts.wrt ? { wrt: opts.wrt } : {}), ...(opts.upstream !== undefined ? { upstream: opts.upstream } : {}),
@@ -72,24 +75,11 @@ export function registerBackprop(program: Command): void {
         case 'dot': await out(`${renderDot(w)}\n`); break;
         case 'html': await out(await renderHtml(w)); break;
       }
-      if (check !== undefined && 'report' in check && !check.report.ok) {
-        throw new InternalError('a gradient of the walkthrough failed its finite-difference check');
-      }
+      if (checkFailed(check)) throw new InternalError('a gradient of the walkthrough failed its finite-difference check');
     });
 }
 
-type Outcome = { readonly report: WalkthroughCheck } | { readonly skipped: string };
-
-function runCheck(run: () => WalkthroughCheck): Outcome {
-  try {
-    return { report: run() };
-  } catch (err) {
-    if (err instanceof MatcalcError) return { skipped: err.message };
-    throw err;
-  }
-}
-
-function checkText(c: Outcome, s: Style = PLAIN): string {
+function checkText(c: Checked<WalkthroughCheck>, s: Style = PLAIN): string {
   if ('skipped' in c) return `check: ${s.yellow('not run')}: ${c.skipped}`;
   const r = c.report;
   const kinks = r.results.filter((x) => x.kink).length;
@@ -99,5 +89,5 @@ function checkText(c: Outcome, s: Style = PLAIN): string {
   return `check: ${s.red('FAILED')}: ${bad} disagree with central finite differences (max relative error ${r.maxError.toExponential(1)}; ${counted})`;
 }
 
-const checkJson = (c: Outcome): Record<string, unknown> =>
-  'skipped' in c ? { ok: null, skipped: c.skipped } : { ok: c.report.ok, maxError: c.report.maxError, kink: c.report.kink, results: c.report.results };
+const checkJson = (c: Checked<WalkthroughCheck>): Record<string, unknown> =>
+  checkedJson(c, (r) => ({ ok: r.ok, maxError: r.maxError, kink: r.kink, results: r.results }));

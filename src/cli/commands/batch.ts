@@ -7,9 +7,8 @@
  * No line stops the batch; the exit code is 0 unless the input cannot be read.
  */
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { RequestError } from '../../errors.js';
+import { cannotRead } from '../input.js';
 import { out } from '../output.js';
 import { answerLine } from '../protocol.js';
 
@@ -35,20 +34,15 @@ export function registerBatch(program: Command): void {
     .argument('[file]', 'the requests; - or nothing reads stdin', '-')
     .addHelpText('after', EXAMPLES)
     .action(async (file: string) => {
-      const input = file === '-' ? process.stdin : await openFile(file);
-      const lines = createInterface({ input, crlfDelay: Infinity });
-      for await (const line of lines) {
-        if (line.trim() === '') continue;
-        await out(`${JSON.stringify(answerLine(line))}\n`);
+      const { createInterface } = await import('node:readline'); // only batch reads lines
+      const input = file === '-' ? process.stdin : createReadStream(file);
+      try {
+        for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+          if (line.trim() !== '') await out(`${JSON.stringify(answerLine(line))}\n`);
+        }
+      } catch (err) {
+        // answerLine never throws: this is the input failing (a missing file, a directory, …).
+        throw cannotRead(file === '-' ? 'stdin' : file, err);
       }
     });
-}
-
-function openFile(path: string): Promise<NodeJS.ReadableStream> {
-  return new Promise((resolve, reject) => {
-    const stream = createReadStream(path);
-    stream.once('open', () => resolve(stream));
-    stream.once('error', (err: NodeJS.ErrnoException) =>
-      reject(new RequestError(`cannot read ${path}${err.code === 'ENOENT' ? ': no such file' : ` (${err.code ?? err.message})`}`)));
-  });
 }

@@ -49,7 +49,7 @@ export function verdictText(verdict: CheckResult['verdict'], s: Style): string {
   return verdict === 'correct' ? s.green(verdict) : verdict === 'transposed' ? s.yellow(verdict) : s.red(verdict);
 }
 
-export function checkResultText(r: CheckResult, s: Style): string {
+function checkResultText(r: CheckResult, s: Style): string {
   const label = (l: string) => s.dim(`${l}:`.padEnd(11));
   // The explanation usually opens with the verdict ("transposed: the answer is …"); colour that word.
   const head = r.explanation.startsWith(`${r.verdict}:`) ? r.explanation.slice(r.verdict.length + 1) : ` ${r.explanation}`;

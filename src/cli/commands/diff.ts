@@ -6,15 +6,16 @@ import { type Command, Option } from 'commander';
 import { type Derivative, derivative } from '../../api/derivative.js';
 import { shapeOf } from '../../api/basic.js';
 import type { VerifyReport } from '../../api/verify.js';
-import { MatcalcError } from '../../errors.js';
-import type { Env } from '../../numeric/evaluate.js';
 import { type Nested, toNested } from '../../numeric/tensor.js';
 import { type StepCheck, derivationSteps, verifyStep } from '../../diff/steps.js';
 import type { VarDecl } from '../../parse/parse.js';
 import { toLatex } from '../../print/latex.js';
 import { latexHeading, textHeading } from '../headings.js';
 import { atOption, formatOption, parseOrder, readAt, readExpr, readVars, varOption } from '../input.js';
-import { InternalError, PLAIN, type Style, formatDims, formatValue, indent, indexField, indexFormOf, jsonDims, out, styleFor } from '../output.js';
+import {
+  type Checked, InternalError, PLAIN, type Style, checkFailed, checkedJson, formatDims, formatValue, indent, indexField, indexFormOf, jsonDims, out, runCheck,
+  styleFor, verifyJson,
+} from '../output.js';
 import { withSource } from '../source.js';
 
 interface DiffOptions {
@@ -64,28 +65,7 @@ export function registerDiff(program: Command): void {
     .action(runDiff);
 }
 
-/** The check's outcome for display: a report, or why it could not run. */
-type CheckOutcome = { readonly report: VerifyReport } | { readonly skipped: string };
-
-function runCheck(d: Derivative): CheckOutcome {
-  try {
-    return { report: d.verify() };
-  } catch (err) {
-    if (err instanceof MatcalcError) return { skipped: err.message };
-    throw err;
-  }
-}
-
-const envToJson = (env: Env): Record<string, Nested> =>
-  Object.fromEntries([...env].map(([k, t]) => [k, toNested(t)]));
-
-function checkJson(c: CheckOutcome): Record<string, unknown> {
-  if ('skipped' in c) return { ok: null, skipped: c.skipped };
-  const { failure, ...rest } = c.report;
-  return { ...rest, ...(failure ? { failure: { ...failure, at: envToJson(failure.at) } } : {}) };
-}
-
-function checkText(c: CheckOutcome, s: Style = PLAIN): string {
+function checkText(c: Checked<VerifyReport>, s: Style = PLAIN): string {
   if ('skipped' in c) return `${s.yellow('not run')}: ${c.skipped}`;
   const r = c.report;
   const where = `${r.points} random point${r.points === 1 ? '' : 's'}, seed ${r.seed}${r.method === 'directional' ? ', random directions' : ''}`;
@@ -95,26 +75,35 @@ function checkText(c: CheckOutcome, s: Style = PLAIN): string {
   return `${s.red('FAILED')}: disagrees with central finite differences (max relative error ${r.maxError.toExponential(1)}; ${where}${detail})`;
 }
 
+/** Everything a format shows: the derivative and what was asked for beside it. */
+interface Shown {
+  readonly d: Derivative;
+  readonly src: string;
+  readonly bold: boolean;
+  readonly check?: Checked<VerifyReport>;
+  readonly value?: Nested;
+  readonly steps?: readonly StepLine[];
+}
+
 async function runDiff(exprArg: string, opts: DiffOptions): Promise<void> {
   const src = await readExpr(exprArg);
   const vars = readVars(opts.var);
   const at = opts.at === undefined ? undefined : await readAt(opts.at);
   const d = withSource(src, () => derivative(src, opts.wrt, { order: opts.order, layout: opts.layout, vars }));
-  const value = at === undefined ? undefined : toNested(d.evaluate(at));
-  const check = opts.check === false ? undefined : runCheck(d);
-  const steps = opts.steps ? stepsOf(src, opts, vars, opts.check !== false) : undefined;
-  const bold = opts.bold === true;
-
+  const shown: Shown = {
+    d, src, bold: opts.bold === true,
+    ...(at === undefined ? {} : { value: toNested(d.evaluate(at)) }),
+    ...(opts.check === false ? {} : { check: runCheck(() => d.verify()) }),
+    ...(opts.steps ? { steps: stepsOf(src, opts, vars, opts.check !== false) } : {}),
+  };
   switch (opts.format) {
-    case 'text': await out(diffText(d, check, value, steps)); break;
-    case 'latex': await out(diffLatex(d, bold, check, value, steps)); break;
-    case 'json': await out(`${JSON.stringify(diffJson(d, bold, check, value, steps))}\n`); break;
-    case 'html': await out(await diffHtml(d, src, bold, check, value, steps)); break;
+    case 'text': await out(diffText(shown)); break;
+    case 'latex': await out(diffLatex(shown)); break;
+    case 'json': await out(`${JSON.stringify(diffJson(shown))}\n`); break;
+    case 'html': await out(await diffHtml(shown)); break;
   }
-  if (check !== undefined && 'report' in check && !check.report.ok) {
-    throw new InternalError(`the derivative of ${src} with respect to ${opts.wrt} failed its finite-difference check`);
-  }
-  const failed = steps?.find((st) => st.check !== undefined && 'report' in st.check && !st.check.report.ok);
+  if (checkFailed(shown.check)) throw new InternalError(`the derivative of ${src} with respect to ${opts.wrt} failed its finite-difference check`);
+  const failed = shown.steps?.find((st) => checkFailed(st.check));
   if (failed !== undefined) throw new InternalError(`the step "${failed.title}" of the derivation failed its finite-difference check`);
 }
 
@@ -124,7 +113,7 @@ interface StepLine {
   readonly rule: string;
   readonly text: string;
   readonly latex: string;
-  readonly check?: { readonly report: StepCheck } | { readonly skipped: string };
+  readonly check?: Checked<StepCheck>;
 }
 
 function stepsOf(src: string, opts: DiffOptions, vars: Readonly<Record<string, VarDecl>>, check: boolean): StepLine[] {
@@ -132,13 +121,7 @@ function stepsOf(src: string, opts: DiffOptions, vars: Readonly<Record<string, V
   const steps = withSource(src, () => derivationSteps(src, opts.wrt, { vars, route, ...(opts.order > 1 ? { order: opts.order } : {}) }));
   return steps.map((st) => {
     const line = { title: st.title, rule: st.rule, text: st.text, latex: st.latex };
-    if (!check) return line;
-    try {
-      return { ...line, check: { report: verifyStep(st) } };
-    } catch (err) {
-      if (err instanceof MatcalcError) return { ...line, check: { skipped: err.message } };
-      throw err;
-    }
+    return check ? { ...line, check: runCheck(() => verifyStep(st)) } : line;
   });
 }
 
@@ -147,10 +130,10 @@ const stepMark = (st: StepLine, s: Style): string =>
 
 const stepJson = (st: StepLine): Record<string, unknown> => ({
   title: st.title, rule: st.rule, text: st.text, latex: st.latex,
-  ...(st.check === undefined ? {} : { check: 'skipped' in st.check ? { ok: null, skipped: st.check.skipped } : st.check.report }),
+  ...(st.check === undefined ? {} : { check: checkedJson(st.check, (report) => ({ ...report })) }),
 });
 
-function diffText(d: Derivative, check: CheckOutcome | undefined, value: Nested | undefined, steps: readonly StepLine[] | undefined): string {
+function diffText({ d, check, value, steps }: Shown): string {
   const s = styleFor(process.stdout);
   const label = (l: string) => s.dim(`${l}:`.padEnd(8));
   const varShapes = Object.entries(shapeOf(d.f).vars).map(([n, v]) => `${n}: ${v.text}`).join(', ');
@@ -175,7 +158,7 @@ const latexValue = (v: Nested): string | undefined => {
   return `\\begin{bmatrix}${rows.map((r) => (r as number[]).join(' & ')).join(' \\\\ ')}\\end{bmatrix}`;
 };
 
-function diffLatex(d: Derivative, bold: boolean, check: CheckOutcome | undefined, value: Nested | undefined, steps: readonly StepLine[] | undefined): string {
+function diffLatex({ d, bold, check, value, steps }: Shown): string {
   const lines = (steps ?? []).flatMap((st, i) => [`% step ${i + 1}, ${st.title}: ${st.rule}${stepMark(st, PLAIN)}`, st.latex]);
   const result = `${latexHeading(d, bold)} = ${toLatex(d.expr, { bold })}`;
   if (lines[lines.length - 1] !== result) lines.push(result);
@@ -186,7 +169,7 @@ function diffLatex(d: Derivative, bold: boolean, check: CheckOutcome | undefined
   return `${lines.join('\n')}\n`;
 }
 
-function diffJson(d: Derivative, bold: boolean, check: CheckOutcome | undefined, value: Nested | undefined, steps: readonly StepLine[] | undefined): Record<string, unknown> {
+function diffJson({ d, bold, check, value, steps }: Shown): Record<string, unknown> {
   return {
     expression: d.toString(),
     latex: toLatex(d.expr, { bold }),
@@ -198,20 +181,21 @@ function diffJson(d: Derivative, bold: boolean, check: CheckOutcome | undefined,
     layout: d.layout,
     convention: d.convention,
     ...indexField(d),
-    ...(check !== undefined ? { check: checkJson(check) } : {}),
+    ...(check !== undefined ? { check: verifyJson(check) } : {}),
     ...(value !== undefined ? { value } : {}),
     ...(steps !== undefined ? { steps: steps.map(stepJson) } : {}),
   };
 }
 
-async function diffHtml(d: Derivative, src: string, bold: boolean, check: CheckOutcome | undefined, value: Nested | undefined, steps: readonly StepLine[] | undefined): Promise<string> {
+async function diffHtml({ d, src, bold, check, value, steps }: Shown): Promise<string> {
   const { htmlPage } = await import('../html.js');
+  const index = indexFormOf(d);
   const valueTex = value === undefined ? undefined : latexValue(value);
   return htmlPage(`Derivative of ${src} with respect to ${d.wrt.name}`, [
     { kind: 'math', tex: `f = ${toLatex(d.f, { bold })}`, label: 'Function' },
     { kind: 'math', tex: `${latexHeading(d, bold)} = ${toLatex(d.expr, { bold })}`, label: `Result (${d.kind}, shape ${formatDims(d.shape)})` },
     { kind: 'text', text: d.convention, label: 'Convention' },
-    ...(indexFormOf(d) === undefined ? [] : [{ kind: 'math' as const, tex: indexFormOf(d)!.latex, label: 'Index notation' }]),
+    ...(index === undefined ? [] : [{ kind: 'math' as const, tex: index.latex, label: 'Index notation' }]),
     ...(steps === undefined ? [] : steps.map((st, i) => ({ kind: 'math' as const, tex: st.latex, label: `Step ${i + 1}, ${st.title}: ${st.rule}${stepMark(st, PLAIN)}` }))),
     ...(value === undefined ? [] : valueTex !== undefined
       ? [{ kind: 'math' as const, tex: valueTex, label: 'Value at the given point' }]

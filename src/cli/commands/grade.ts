@@ -59,11 +59,11 @@ function readItem(line: string, lineNo: number): Parsed {
 }
 
 /** Grades the non-blank lines of a JSON Lines text, in order. */
-export function grade(text: string): { results: GradeRow[]; summary: GradeSummary } {
+function grade(text: string): { results: GradeRow[]; summary: GradeSummary } {
   const parsed: Parsed[] = [];
   text.split('\n').forEach((line, i) => { if (line.trim() !== '') parsed.push(readItem(line, i + 1)); });
   const items = parsed.flatMap((p) => ('item' in p ? [p.item] : []));
-  const graded = items.length === 0 ? { results: [] as GradeRow[], summary: { total: 0, correct: 0, transposed: 0, incorrect: 0, errors: 0 } } : gradeAll(items);
+  const graded = gradeAll(items);
   let next = 0;
   const results = parsed.map((p) => ('item' in p ? graded.results[next++]! : p.row));
   const unread = parsed.length - items.length;

@@ -149,6 +149,8 @@ const HARD_LIMIT = 1_000_000;
 export function backprop(expr: string | Expr, at: Values, opts: BackpropOptions = {}): Walkthrough {
   const program = programOf(expr, opts.vars);
   const root = program.root;
+  // Malformed values are reported as such before anything else is judged.
+  const env = toEnv(at);
   const upstreamGiven = opts.upstream !== undefined;
   if (root.shape.kind !== 'scalar' && !upstreamGiven) {
     throw new ShapeError(
@@ -158,7 +160,6 @@ export function backprop(expr: string | Expr, at: Values, opts: BackpropOptions 
   }
   const output = program.output ?? opts.output;
   const graph = buildGraph(root, { names: program.names, ...(output !== undefined ? { output } : {}) });
-  const env = toEnv(at);
   const sizes = bindDims(varsOf(root), env);
   const vals = new Map<string, Tensor>(env);
   const run = (e: Expr): Tensor => evaluator(e)(vals, sizes);

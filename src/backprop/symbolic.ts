@@ -23,7 +23,7 @@ import { type Expr, type Var, children } from '../ir/expr.js';
 import { FUNCTIONS } from '../ir/functions.js';
 import { postorder, varsOf } from '../ir/walk.js';
 import { differential } from '../diff/differential.js';
-import { gradientOf } from '../diff/linear.js';
+import { gradientOf, inner } from '../diff/linear.js';
 import { simplify } from '../simplify/simplify.js';
 import { type Derivative, derivative } from '../api/derivative.js';
 import { substitute } from './substitute.js';
@@ -87,15 +87,6 @@ function constantNodes(e: Expr): Set<Expr> {
   return out;
 }
 
-/** ⟨G, M⟩ for the adjoint G of a node and a differential M of its shape, as a textbook writes it. */
-export function inner(g: Expr, m: Expr): Expr {
-  switch (m.shape.kind) {
-    case 'scalar': return b.mul(g, m);
-    case 'vector': return b.mul(b.transpose(g), m);
-    case 'row': return b.mul(m, b.transpose(g));
-    case 'matrix': return b.call('tr', [b.mul(b.transpose(g), m)]);
-  }
-}
 
 /** A name allocator that avoids every name already taken. */
 export class Names {

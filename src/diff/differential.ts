@@ -10,7 +10,10 @@
  * Applying `differential` again with a second direction gives the second differential d²f(dv1, dv2),
  * and so on: every order comes from this one function.
  */
-import { UnsupportedError } from '../errors.js';
+import { LimitError, UnsupportedError } from '../errors.js';
+
+/** Largest |k| for which d(X^k) = Σ Xⁱ dX Xᵏ⁻¹⁻ⁱ is written out. */
+const MAX_MATRIX_POWER = 64;
 import * as b from '../ir/build.js';
 import type { Expr, Var } from '../ir/expr.js';
 import { defaultParam } from '../ir/functions.js';
@@ -61,6 +64,9 @@ function rule(e: Expr, d: (e: Expr) => Expr, wrt: Var, dv: Expr): Expr {
       if (e.kind === 'pow' && e.a.shape.kind === 'matrix') {
         if (e.b.kind !== 'const' || !Number.isInteger(e.b.value)) {
           throw new UnsupportedError('only constant integer powers of a matrix can be differentiated');
+        }
+        if (Math.abs(e.b.value) > MAX_MATRIX_POWER) {
+          throw new LimitError(`d(X^k) is a sum of |k| terms; matcalc expands it for |k| ≤ ${MAX_MATRIX_POWER}, not k = ${e.b.value}`);
         }
         if (e.b.value > 0) return instantiate(matrixPower(e.b.value), { X: e.a, dX: dA });
         // X^(-k) = inv(X)^k, with d(inv(X)) from the inv rule (X^0 is folded to eye by the constructor).

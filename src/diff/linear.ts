@@ -35,7 +35,7 @@ const nonlinear = (e: Expr): never => {
 };
 
 /** ⟨G, M⟩ = sum(G .* M) for a scalar adjoint, written the way a textbook writes it. */
-function inner(g: Expr, m: Expr): Expr {
+export function inner(g: Expr, m: Expr): Expr {
   switch (m.shape.kind) {
     case 'scalar': return b.mul(g, m);
     case 'vector': return b.mul(b.transpose(g), m);

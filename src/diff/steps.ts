@@ -37,11 +37,11 @@ import { programOf } from '../backprop/program.js';
 import { texChainTerm, texPartial, texWith, upstreamTex } from '../backprop/render.js';
 import { substitute } from '../backprop/substitute.js';
 import {
-  Names, type SymGraph, type SymNode, buildGraph, consumerSum, downstream, inner, inlineUpstreams, localDerivative,
+  Names, type SymGraph, type SymNode, buildGraph, consumerSum, downstream, inlineUpstreams, localDerivative,
 } from '../backprop/symbolic.js';
 import { checkOrder, directionVars } from './derivative.js';
 import { differential } from './differential.js';
-import { gradientOf, jacobianOf } from './linear.js';
+import { gradientOf, inner, jacobianOf } from './linear.js';
 
 export type StepClaim =
   /** expr has the values of `of`. */

@@ -19,7 +19,7 @@ import type { Expr, Prop, Var } from '../ir/expr.js';
 import { dimNamesOf, postorder } from '../ir/walk.js';
 import { formatShape, shapeEquals, tensorDims } from '../shape/shape.js';
 import { type DimSizes, resolveDim, shapeSizes } from './evaluate.js';
-import { type Tensor, sizeOf, tensor } from './tensor.js';
+import { type Tensor, checkedSize, sizeOf, tensor } from './tensor.js';
 
 export interface Rng {
   /** Uniform in [0, 1). */
@@ -90,6 +90,7 @@ export function randomPoint(vars: readonly Var[], dims: DimSizes, seed: number):
 
 /** One value of the given dims from the domain described by `props`. */
 function sample(dims: readonly number[], props: ReadonlySet<Prop>, r: Rng): Tensor {
+  checkedSize(dims);
   const positive = props.has('positive');
   const entry = positive ? () => Math.exp(r.normal()) : r.normal;
   const square = dims.length === 2 && dims[0] === dims[1];

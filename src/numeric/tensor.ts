@@ -3,7 +3,7 @@
  * a vector (or row vector) [n], a matrix [m, n]; derivative values have higher ranks, in the layout
  * shape(f) + shape(wrt) (+ shape(wrt) for each further order), like jax.jacobian.
  */
-import { RequestError } from '../errors.js';
+import { LimitError, RequestError } from '../errors.js';
 
 export interface Tensor {
   readonly dims: readonly number[];
@@ -14,8 +14,20 @@ export type Nested = number | Nested[];
 
 export const sizeOf = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);
 
-export function tensor(dims: readonly number[], data?: ArrayLike<number>): Tensor {
+/** Entries one value may have (2²⁴ doubles, 128 MB): beyond it a LimitError, not an out-of-memory crash. */
+export const MAX_ENTRIES = 2 ** 24;
+
+/** The number of entries of dims, or a LimitError when a value that large should not be built. */
+export function checkedSize(dims: readonly number[]): number {
   const n = sizeOf(dims);
+  if (!(n <= MAX_ENTRIES)) {
+    throw new LimitError(`a value of size ${dims.join('×')} has ${n} entries; the limit is ${MAX_ENTRIES}: use smaller sizes`);
+  }
+  return n;
+}
+
+export function tensor(dims: readonly number[], data?: ArrayLike<number>): Tensor {
+  const n = checkedSize(dims);
   const out = new Float64Array(n);
   if (data !== undefined) {
     if (data.length !== n) throw new Error(`internal error: ${data.length} values for dims [${dims.join(',')}]`);
@@ -38,7 +50,7 @@ export function fromNested(v: unknown, what = 'value'): Tensor {
   const data: number[] = [];
   const walk = (x: unknown, depth: number): void => {
     if (depth === dims.length) {
-      if (typeof x !== 'number' || !Number.isFinite(x)) throw new RequestError(`${what} must contain only finite numbers, found ${JSON.stringify(x)}`);
+      if (typeof x !== 'number' || !Number.isFinite(x)) throw new RequestError(`${what} must contain only finite numbers, found ${typeof x === 'number' ? String(x) : JSON.stringify(x)}`);
       data.push(x);
       return;
     }

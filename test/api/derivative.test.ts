@@ -133,4 +133,12 @@ describe('verify reports a wrong derivative with the values that disagree', () =
     expect(Number.isFinite(r.failure!.numeric)).toBe(true);
     expect(r.failure!.numeric).toBeCloseTo(2 * r.failure!.symbolic, 6);
   });
+
+  it('limits are typed errors, never an out-of-memory crash', () => {
+    expect(() => derivative('A^100', 'A')).toThrow(expect.objectContaining({ kind: 'limit' }));
+    const d = derivative("x'*A*x", 'x', { vars: { x: { dims: [20000] } } });
+    expect(d.toString()).toBe("(A + A')*x");
+    // A is 20000×20000: too large to sample, so the check says so instead of allocating 3 GB.
+    expect(() => d.verify()).toThrow(expect.objectContaining({ kind: 'limit' }));
+  });
 });

@@ -9,7 +9,7 @@ import { isName } from '../parse/elaborate.js';
 import { type VarDecl, parse } from '../parse/parse.js';
 import { type Layout, type SymbolicDerivative, checkOrder, differentiate, isPlainJacobian, resultExpr } from '../diff/derivative.js';
 import { type DimSizes, type Env, bindDims, evaluator, resolveDim, shapeSizes } from '../numeric/evaluate.js';
-import { type Tensor, reshape, sizeOf, tensor } from '../numeric/tensor.js';
+import { type Tensor, reshape, sizeOf, tensor, transposeMatrix } from '../numeric/tensor.js';
 import { toText } from '../print/text.js';
 import { toLatex } from '../print/latex.js';
 import { type IndexForm, indexNotation } from '../print/index-notation.js';
@@ -172,16 +172,10 @@ function baseOf(sym: SymbolicDerivative): ValueFn {
 function verifyDerivative(d: Derivative, valueFn: ValueFn, opts?: VerifyOptions): VerifyReport {
   const base = baseOf(d.symbolic);
   const denominatorJacobian = d.kind === 'jacobian' && d.layout === 'denominator';
-  const value: ValueFn = denominatorJacobian ? (at, given) => transpose2(valueFn(at, given)) : valueFn;
+  const value: ValueFn = denominatorJacobian ? (at, given) => transposeMatrix(valueFn(at, given)) : valueFn;
   return verifyClaim({
     base, value, wrt: d.wrt,
     vars: allVarsOf(d.f), exprs: [d.f, d.expr],
   }, opts);
 }
 
-function transpose2(t: Tensor): Tensor {
-  const [m, n] = t.dims as [number, number];
-  const out = tensor([n, m]);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out.data[j * m + i] = t.data[i * n + j]!;
-  return out;
-}

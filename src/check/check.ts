@@ -27,7 +27,7 @@ import { dimNamesOf, varsOf } from '../ir/walk.js';
 import type { VarDecl } from '../parse/parse.js';
 import { bindDims, evaluator } from '../numeric/evaluate.js';
 import { defaultDims, randomPoint } from '../numeric/random.js';
-import { type Nested, type Tensor, toNested } from '../numeric/tensor.js';
+import { type Nested, type Tensor, toNested, transposeMatrix } from '../numeric/tensor.js';
 import { toText } from '../print/text.js';
 import { type Dim, type Shape, formatShape, tensorDims, transposeShape } from '../shape/shape.js';
 import { simplify } from '../simplify/simplify.js';
@@ -194,11 +194,7 @@ function reading(q: Question, answer: Expr): Reading {
 
 /** The expected value laid out as the answer's view sees it. */
 function align(view: View, t: Tensor): Float64Array {
-  if (view !== 'transposed' || t.dims.length < 2) return t.data;
-  const [m, n] = t.dims as [number, number];
-  const out = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[j * m + i] = t.data[i * n + j]!;
-  return out;
+  return view !== 'transposed' || t.dims.length < 2 ? t.data : transposeMatrix(t).data;
 }
 
 /** Sizes for evaluating the answer (or a term of it) at a point: its variables' dims, plus its free dims from the view. */

@@ -89,3 +89,11 @@ export function maxRelDiff(a: Tensor, b: Tensor): number {
   }
   return worst;
 }
+
+/** The transpose of a matrix (a 2-d tensor). */
+export function transposeMatrix(t: Tensor): Tensor {
+  const [m, n] = t.dims as [number, number];
+  const out = tensor([n, m]);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out.data[j * m + i] = t.data[i * n + j]!;
+  return out;
+}

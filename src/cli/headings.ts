@@ -8,17 +8,16 @@
  */
 import type { Derivative } from '../api/derivative.js';
 import { fracHeading, latexName } from '../print/latex.js';
+import { partialText, superscript } from '../print/text.js';
 
-const SUPERSCRIPT = ['', '', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
-const sup = (k: number): string => (k < SUPERSCRIPT.length ? SUPERSCRIPT[k]! : `^${k}`);
 
 export function textHeading(d: Derivative): string {
   const x = d.wrt.name, k = d.order;
   switch (d.kind) {
-    case 'differential': return `d${sup(k)}f`;
+    case 'differential': return `d${superscript(k)}f`;
     case 'hessian': return `∂²f/∂${x}∂${x}'`;
-    case 'vec-jacobian': return k === 1 ? `∂vec(f)/∂vec(${x})'` : `∂${sup(k)}f/∂${x}${sup(k)}`;
-    default: return `∂${sup(k)}f/∂${x}${sup(k)}`;
+    case 'vec-jacobian': return k === 1 ? `∂vec(f)/∂vec(${x})'` : partialText('f', x, k);
+    default: return partialText('f', x, k);
   }
 }
 

@@ -24,7 +24,7 @@ import { type Expr, type Var, children } from '../ir/expr.js';
 import { postorder } from '../ir/walk.js';
 import type { VarDecl } from '../parse/parse.js';
 import { fracHeading, latexName, toLatex } from '../print/latex.js';
-import { toText } from '../print/text.js';
+import { partialText, toText } from '../print/text.js';
 import { simplify } from '../simplify/simplify.js';
 import { ELEMENTWISE_RULES, FUNCTION_RULES, OPERATOR_RULES, isElementwiseRule } from '../../rules/index.js';
 import { type DimSizes, type Env, evaluator } from '../numeric/evaluate.js';
@@ -96,12 +96,6 @@ export function derivationSteps(expr: string | Expr, wrt: string, opts: StepsOpt
 // ---------------------------------------------------------------------------------------------
 // Headings
 
-/** ∂f/∂x, ∂²f/∂x², ∂^k f/∂x^k. */
-function textHeading(f: string, x: string, k: number): string {
-  if (k === 1) return `∂${f}/∂${x}`;
-  const sup = k === 2 ? '²' : k === 3 ? '³' : `^${k}`;
-  return `∂${sup}${f}/∂${x}${sup}`;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Differential route
@@ -176,9 +170,9 @@ function differentialSteps(f0: Expr, X: Var, name: string, order: number): Step[
   for (let k = 1; k <= order; k++) {
     // Level k differentiates the order k-1 result: f, then ∂f/∂x, then ∂²f/∂x∂xᵀ, …
     const lhs = k === 1 ? F : fracHeading(F, x, k - 1, { transposeSecond: X.shape.kind === 'vector' });
-    const lhsText = k === 1 ? name : textHeading(name, X.name, k - 1);
+    const lhsText = k === 1 ? name : partialText(name, X.name, k - 1);
     const resultTex = fracHeading(F, x, k, { transposeSecond: X.shape.kind === 'vector' });
-    const resultText = textHeading(name, X.name, k);
+    const resultText = partialText(name, X.name, k);
     const pre = order > 1 ? `order ${k}: ` : '';
     const dLhs = k === 1 ? `\\mathrm{d}${F}` : `\\mathrm{d}\\left(${lhs}\\right)`;
     const dText = k === 1 ? `d${name}` : `d(${lhsText})`;

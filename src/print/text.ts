@@ -71,3 +71,13 @@ export function toText(e: Expr): string {
   };
   return go(e);
 }
+
+const SUPERSCRIPT = ['', '', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+
+/** A superscript order for plain-text headings: ², ³, …, ^12. */
+export const superscript = (k: number): string => (k < SUPERSCRIPT.length ? SUPERSCRIPT[k]! : `^${k}`);
+
+/** ∂f/∂x, ∂²f/∂x², ∂ᵏf/∂xᵏ: the plain-text counterpart of fracHeading in print/latex.ts. */
+export function partialText(f: string, x: string, k = 1): string {
+  return `∂${superscript(k)}${f}/∂${x}${superscript(k)}`;
+}

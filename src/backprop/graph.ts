@@ -300,7 +300,7 @@ function vjpThroughJacobian(J: Tensor, G: Tensor, inDims: readonly number[]): Te
   for (let i = 0; i < m; i++) {
     const g = G.data[i]!;
     if (g === 0) continue;
-    for (let j = 0; j < n; j++) out.data[j] += g * J.data[i * n + j]!;
+    for (let j = 0; j < n; j++) out.data[j]! += g * J.data[i * n + j]!;
   }
   return out;
 }

@@ -440,7 +440,7 @@ function sum(xs: readonly Float64Array[]): Float64Array {
   const out = new Float64Array(xs[0]!.length);
   for (const x of xs) {
     if (x.length !== out.length) return new Float64Array(0);
-    for (let i = 0; i < x.length; i++) out[i] += x[i]!;
+    for (let i = 0; i < x.length; i++) out[i]! += x[i]!;
   }
   return out;
 }

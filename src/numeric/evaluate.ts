@@ -295,7 +295,7 @@ function matmul(a: Float64Array, b: Float64Array, r: number, k: number, c: numbe
     for (let p = 0; p < k; p++) {
       const aip = a[i * k + p]!;
       if (aip === 0) continue;
-      for (let j = 0; j < c; j++) out[i * c + j] += aip * b[p * c + j]!;
+      for (let j = 0; j < c; j++) out[i * c + j]! += aip * b[p * c + j]!;
     }
   }
   return out;

@@ -32,7 +32,9 @@ export const LIMITS = {
 } as const;
 
 let mathjs: ReturnType<typeof create> | undefined;
-const parser = () => (mathjs ??= create({ parseDependencies }));
+// mathjs's typings declare its dependency maps as entries of a Record, so under noUncheckedIndexedAccess
+// they read as possibly undefined; parseDependencies is always exported.
+const parser = () => (mathjs ??= create({ parseDependencies: parseDependencies! }));
 
 const BINARY: Record<string, SurfaceOp> = {
   add: 'add', subtract: 'sub', multiply: 'mul', divide: 'div', dotMultiply: 'emul', dotDivide: 'ediv',

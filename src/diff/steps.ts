@@ -178,8 +178,10 @@ function differentialSteps(f0: Expr, X: Var, name: string, order: number): Step[
     const dText = k === 1 ? `d${name}` : `d(${lhsText})`;
     const diffClaim = (expr: Expr): StepClaim => ({ kind: 'differential', expr, of: f, wrt: X, direction: dX });
     const raw = differential(f, X, dX);
+    const rules = rulesUsed(f, X);
     push({
-      title: `${pre}differentiate`, rule: `one rule per operation: ${rulesUsed(f, X)}`,
+      title: `${pre}differentiate`,
+      rule: rules === '' ? `${lhsText} does not depend on ${X.name}: its differential is identically zero` : `one rule per operation: ${rules}`,
       latex: `${dLhs} = ${T(raw)}`, text: `${dText} = ${toText(raw)}`, claim: diffClaim(raw),
     });
     const L = simplify(raw);
@@ -326,7 +328,10 @@ export function verifyStep(step: Step, opts: StepCheckOptions = {}): StepCheck {
   const seed = opts.seed ?? 20261125;
   const want = opts.points ?? 3;
   const tol = opts.tolerance ?? ORDER1;
-  const exprs: Expr[] = [c.of, c.expr];
+  // The variable differentiated is part of the point even when the claim no longer mentions it: at
+  // order k ≥ 2 `of` is the order k-1 result, which may be free of it (d(A*x)/dx = A, whose
+  // differential is identically zero) — its dimensions are fixed by it all the same.
+  const exprs: Expr[] = c.kind === 'differential' || c.kind === 'derivative' ? [c.of, c.expr, c.wrt] : [c.of, c.expr];
   const vars = allVarsOf(...exprs).filter((v) => c.kind !== 'differential' || v !== c.direction);
   const measure = measurer(c);
   let worst = 0, checked = 0, resampled = 0, positive = false;

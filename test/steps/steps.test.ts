@@ -95,6 +95,35 @@ describe('differential route', () => {
     agreesWithDerivative(h, "x'*A*x", 'x', 2);
   });
 
+  // Issue 10 item 6: an order whose derivative is identically zero crashed verification (the point
+  // lacked the variable, which the order k-1 result no longer mentions).
+  it.each([
+    ['A*x', 'x', 2],
+    ["x'*A*x", 'x', 3],
+    ['W*x', 'W', 2],
+    ['W*x', 'x', 2],
+    ['A*X*B', 'X', 2],
+    ['tr(X*A)', 'X', 2],
+    ["x'*y", 'x', 2],
+    ['a*x^2', 'x', 3],
+  ] as const)('%s with respect to %s, order %i: an identically zero order checks', (expr, wrt, order) => {
+    const vars = expr === 'a*x^2' ? { x: { dims: [] } } : undefined;
+    const steps = derivationSteps(expr, wrt, { order, ...(vars ? { vars } : {}) });
+    const zeroOrder = steps.filter((s) => s.title === `order ${order}: differentiate`);
+    expect(zeroOrder).toHaveLength(1);
+    expect(zeroOrder[0]!.rule).toMatch(/does not depend on .*: its differential is identically zero/);
+    expect(steps[steps.length - 1]!.text).toMatch(/= (matrix|vector)?\(?0\)?$/);
+    checkAll(steps);
+    agreesWithDerivative(steps, expr, wrt, order, vars);
+  });
+
+  it('a zero claimed where the derivative is not zero fails its check', () => {
+    const steps = derivationSteps("x'*A*x", 'x', { order: 2 });
+    const hess = steps[steps.length - 1]!;
+    if (hess.claim.kind !== 'derivative') throw new Error('expected a derivative claim');
+    expect(verifyStep({ ...hess, claim: { ...hess.claim, expr: b.zero(hess.claim.expr.shape) } }).ok).toBe(false);
+  });
+
   it('no matrix form: the differential is the result', () => {
     const steps = derivationSteps("X'", 'X');
     expect(steps[steps.length - 1]!.title).toBe('differential');

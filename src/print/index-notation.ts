@@ -15,7 +15,7 @@
 import type { Expr, Var } from '../ir/expr.js';
 import { dependentsOf } from '../ir/walk.js';
 import type { Shape } from '../shape/shape.js';
-import { toLatex } from './latex.js';
+import { latexName, toLatex } from './latex.js';
 import { toText } from './text.js';
 
 export interface Factor {
@@ -191,10 +191,10 @@ function contract(t: Term): Term {
 
 function render(f: Expr, wrt: Var, fLabels: string[], slotLabels: string[][], terms: Term[]): { text: string; latex: string } {
   const fName = f.kind === 'var' ? f.name : 'f';
-  const sub = (idx: readonly string[], tex: boolean) => (idx.length === 0 ? '' : tex ? `_{${idx.join('')}}` : `[${idx.join(',')}]`);
+  const sub = (idx: readonly string[]) => (idx.length === 0 ? '' : `[${idx.join(',')}]`);
   const order = slotLabels.length;
-  const lhsText = `d${order > 1 ? `^${order}` : ''} ${fName}${sub(fLabels, false)} / ${slotLabels.map((s) => `d ${wrt.name}${sub(s, false)}`).join(' ')}`;
-  const lhsTex = `\\frac{\\partial${order > 1 ? `^{${order}}` : ''} ${fName}${sub(fLabels, true)}}{${slotLabels.map((s) => `\\partial ${wrt.name}${sub(s, true)}`).join('\\,')}}`;
+  const lhsText = `d${order > 1 ? `^${order}` : ''} ${fName}${sub(fLabels)} / ${slotLabels.map((s) => `d ${wrt.name}${sub(s)}`).join(' ')}`;
+  const lhsTex = `\\frac{\\partial${order > 1 ? `^{${order}}` : ''} ${indexedTex(latexName(fName), fLabels)}}{${slotLabels.map((s) => `\\partial ${indexedTex(latexName(wrt.name), s)}`).join('\\,')}}`;
   if (terms.length === 0) return { text: `${lhsText} = 0`, latex: `${lhsTex} = 0` };
   const termText = (t: Term, tex: boolean): string => {
     const parts = t.factors.map((fa) => factorText(fa, tex));
@@ -217,7 +217,30 @@ function factorText(f: Factor, tex: boolean): string {
   const e = f.expr!;
   const simple = e.kind === 'var' || e.kind === 'call';
   const base = tex ? (simple ? toLatex(e) : `\\left(${toLatex(e)}\\right)`) : simple ? toText(e) : `(${toText(e)})`;
-  const indexed = f.idx.length === 0 ? base : tex ? `${base}_{${f.idx.join('')}}` : `${base}[${f.idx.join(',')}]`;
+  const indexed = f.idx.length === 0 ? base : tex ? indexedTex(base, f.idx) : `${base}[${f.idx.join(',')}]`;
   if (!f.reciprocal) return indexed;
   return tex ? `\\frac{1}{${indexed}}` : `1/${indexed}`;
+}
+
+/**
+ * `base` with the indices as a subscript. A base that already ends in a subscript or superscript
+ * (`W_{2}` for the name W2, `x_{\mathrm{prev}}`, `A^\top`) is parenthesised first — `(W_{2})_{ia}`
+ * — since `W_{2}_{ia}` is a double subscript that LaTeX rejects (docs/conventions.md, index notation).
+ */
+export function indexedTex(base: string, idx: readonly string[]): string {
+  if (idx.length === 0) return base;
+  return `${endsWithScript(base) ? `(${base})` : base}_{${idx.join('')}}`;
+}
+
+/** Whether LaTeX `tex` ends with a sub- or superscript: `…_{…}`, `…^{…}`, `…_x`, `…^\top`. */
+function endsWithScript(tex: string): boolean {
+  if (tex.endsWith('}')) {
+    let depth = 0;
+    for (let i = tex.length - 1; i >= 0; i--) {
+      if (tex[i] === '}' && tex[i - 1] !== '\\') depth++;
+      else if (tex[i] === '{' && tex[i - 1] !== '\\' && --depth === 0) return tex[i - 1] === '_' || tex[i - 1] === '^';
+    }
+    return false;
+  }
+  return /[_^](\\[a-zA-Z]+|[^{}\\])$/.test(tex);
 }

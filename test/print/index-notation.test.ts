@@ -75,3 +75,38 @@ describe('index notation evaluates to the derivative', () => {
     });
   }
 });
+
+// Issue 10 item 7: W2 prints as W_{2}, so its entries were W_{2}_{ia} — a double subscript KaTeX
+// rejects (and the HTML page crashed). A name that already carries a script is parenthesised.
+describe('index notation of names with digits or subscripts is valid LaTeX', () => {
+  const CASES: Array<[string, string, number, string]> = [
+    ['W2*W1*x', 'W1', 1, String.raw`\frac{\partial f_{i}}{\partial (W_{1})_{ab}} = (W_{2})_{ia} x_{b}`],
+    ["x_prev'*W1", 'W1', 1, String.raw`\frac{\partial f_{i}}{\partial (W_{1})_{ab}} = \delta_{ib} (x_{\mathrm{prev}})_{a}`],
+    ['exp(h_1)', 'h_1', 3, String.raw`\frac{\partial^{3} f_{i}}{\partial (h_{1})_{a}\,\partial (h_{1})_{c}\,\partial (h_{1})_{e}} = \delta_{ia} \delta_{ic} \delta_{ie} \exp\left(h_{1}\right)_{i}`],
+    ["A1'*x2", 'x2', 1, String.raw`\frac{\partial f_{i}}{\partial (x_{2})_{a}} = (A_{1})_{ai}`],
+  ];
+  for (const [src, wrt, order, latex] of CASES) {
+    it(`d^${order} ${src} / d${wrt}^${order}`, async () => {
+      const katex = (await import('katex')).default;
+      const d = derivative(src, wrt, { order });
+      expect(d.verify({ points: 1 }).ok).toBe(true);
+      const form = d.toIndexNotation()!;
+      expect(form.latex).toBe(latex);
+      expect(() => katex.renderToString(form.latex, { throwOnError: true })).not.toThrow();
+      const uniform = new Map([...defaultDims(d.f, 7).keys()].map((k) => [k, 3]));
+      const at = randomPoint(varsOf(d.f), uniform, 13);
+      const value = d.evaluate(at);
+      const got = evaluateIndexForm(form, value.dims, at, () => 3);
+      for (let i = 0; i < value.data.length; i++) expect(got.data[i]).toBeCloseTo(value.data[i]!, 9);
+    });
+  }
+
+  it('indexedTex parenthesises only a base that ends in a script', async () => {
+    const { indexedTex } = await import('../../src/print/index-notation.js');
+    expect(indexedTex('W', ['i', 'a'])).toBe('W_{ia}');
+    expect(indexedTex('W_{2}', ['i'])).toBe('(W_{2})_{i}');
+    expect(indexedTex(String.raw`\mathbf{1}^\top`, ['i'])).toBe(String.raw`(\mathbf{1}^\top)_{i}`);
+    expect(indexedTex(String.raw`\sqrt{x}`, ['i'])).toBe(String.raw`\sqrt{x}_{i}`);
+    expect(indexedTex(String.raw`\operatorname{lrelu}_{0.1}\left(z\right)`, ['i'])).toBe(String.raw`\operatorname{lrelu}_{0.1}\left(z\right)_{i}`);
+  });
+});

@@ -6,7 +6,9 @@
  *   d.toString();   // "(A + A')*x"
  *   d.verify().ok;  // true: checked by central finite differences
  */
-export { parse, parseVarSpec, parseVarAssignment, type ParseOptions, type VarDecl } from './parse/parse.js';
+export {
+  parse, parseVarSpec, parseVarAssignment, type ParseOptions, type VarDecl, type Declaration, type Declarations,
+} from './parse/parse.js';
 export { derivative, type Derivative, type DerivativeOptions, type ResultKind } from './api/derivative.js';
 export { shapeOf, evaluate, verify, type ShapeInfo, type EvaluateOptions, type StandaloneVerifyOptions } from './api/basic.js';
 export type { VerifyOptions, VerifyReport } from './api/verify.js';

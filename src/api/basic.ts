@@ -3,7 +3,7 @@
  */
 import type { Expr } from '../ir/expr.js';
 import { varsOf } from '../ir/walk.js';
-import type { VarDecl } from '../parse/parse.js';
+import type { Declarations } from '../parse/parse.js';
 import { evaluate as evaluateIR } from '../numeric/evaluate.js';
 import type { Tensor } from '../numeric/tensor.js';
 import { type Dim, type Shape, formatShape, tensorDims } from '../shape/shape.js';
@@ -21,7 +21,7 @@ export interface ShapeInfo {
   readonly vars: Readonly<Record<string, { readonly dims: readonly Dim[]; readonly text: string; readonly props: readonly string[] }>>;
 }
 
-export function shapeOf(expr: string | Expr, vars?: Readonly<Record<string, VarDecl>>): ShapeInfo {
+export function shapeOf(expr: string | Expr, vars?: Declarations): ShapeInfo {
   const e = toExpr(expr, vars);
   const vs: Record<string, { dims: readonly Dim[]; text: string; props: readonly string[] }> = {};
   for (const v of varsOf(e)) vs[v.name] = { dims: tensorDims(v.shape), text: formatShape(v.shape), props: v.props };
@@ -29,7 +29,7 @@ export function shapeOf(expr: string | Expr, vars?: Readonly<Record<string, VarD
 }
 
 export interface EvaluateOptions {
-  readonly vars?: Readonly<Record<string, VarDecl>>;
+  readonly vars?: Declarations;
 }
 
 export function evaluate(expr: string | Expr, at: Values, opts: EvaluateOptions = {}): Tensor {
@@ -38,7 +38,7 @@ export function evaluate(expr: string | Expr, at: Values, opts: EvaluateOptions 
 
 export interface StandaloneVerifyOptions extends VerifyOptions {
   readonly order?: number;
-  readonly vars?: Readonly<Record<string, VarDecl>>;
+  readonly vars?: Declarations;
 }
 
 /** Derives d^k expr / d wrt^k and checks it by finite differences. */

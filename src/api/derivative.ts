@@ -6,7 +6,7 @@ import { LimitError, RequestError, UnknownError } from '../errors.js';
 import type { Expr, Var } from '../ir/expr.js';
 import { varsOf } from '../ir/walk.js';
 import { isName } from '../parse/elaborate.js';
-import { type VarDecl, parse } from '../parse/parse.js';
+import { type Declarations, parse } from '../parse/parse.js';
 import { type Layout, type SymbolicDerivative, checkOrder, differentiate, isPlainJacobian, resultExpr } from '../diff/derivative.js';
 import { type DimSizes, type Env, bindDims, evaluator, resolveDim, shapeSizes } from '../numeric/evaluate.js';
 import { type Tensor, reshape, sizeOf, tensor, transposeMatrix } from '../numeric/tensor.js';
@@ -20,7 +20,7 @@ import { type VerifyOptions, type VerifyReport, allVarsOf, verifyClaim } from '.
 export interface DerivativeOptions {
   readonly order?: number;
   readonly layout?: Layout;
-  readonly vars?: Readonly<Record<string, VarDecl>>;
+  readonly vars?: Declarations;
 }
 
 /** What the result is, for headings: ∇f, a Jacobian, a Hessian, a tensor in vec form, or a differential. */
@@ -57,7 +57,7 @@ type ValueFn = (at: Env, given?: DimSizes) => Tensor;
 const MAX_BASIS_EVALUATIONS = 20_000;
 
 /** An expression given as text (parsed with `vars`) or already as IR. */
-export const toExpr = (e: string | Expr, vars?: Readonly<Record<string, VarDecl>>): Expr =>
+export const toExpr = (e: string | Expr, vars?: Declarations): Expr =>
   typeof e === 'string' ? parse(e, { vars }) : e;
 
 export function derivative(expr: string | Expr, wrt: string, opts: DerivativeOptions = {}): Derivative {

@@ -23,7 +23,7 @@ import { LimitError, RequestError, ShapeError, UnknownError, UnsupportedError } 
 import { num } from '../ir/build.js';
 import type { Expr, Var } from '../ir/expr.js';
 import { varsOf } from '../ir/walk.js';
-import type { VarDecl } from '../parse/parse.js';
+import type { Declarations } from '../parse/parse.js';
 import type { ResultKind } from '../api/derivative.js';
 import { type Values, toEnv } from '../api/values.js';
 import { type DimSizes, type Env, bindDims, evaluator, resolveDim } from '../numeric/evaluate.js';
@@ -46,7 +46,7 @@ export interface LayerSpec {
 }
 
 export interface BackpropOptions {
-  readonly vars?: Readonly<Record<string, VarDecl>>;
+  readonly vars?: Declarations;
   /** Inputs whose gradients are reported (default: every variable). */
   readonly wrt?: readonly string[];
   /** ∂L/∂output for a non-scalar output (JSON values); the walk is then of L = ⟨upstream, output⟩. */

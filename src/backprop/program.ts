@@ -14,7 +14,7 @@ import type { Expr } from '../ir/expr.js';
 import { isFnName } from '../ir/functions.js';
 import { postorder, varsOf } from '../ir/walk.js';
 import { type VarDecl, elaborate } from '../parse/elaborate.js';
-import { parse } from '../parse/parse.js';
+import { type Declarations, parse, readDeclarations } from '../parse/parse.js';
 import { type Surface, parseSurface } from '../parse/surface.js';
 import { tensorDims } from '../shape/shape.js';
 
@@ -82,8 +82,8 @@ function parseProgram(src: string, vars: Readonly<Record<string, VarDecl>> = {})
 }
 
 /** A program from source text, or an expression already built (no names). */
-export function programOf(expr: string | Expr, vars: Readonly<Record<string, VarDecl>> = {}): Program {
-  return typeof expr === 'string' ? parseProgram(expr, vars) : { root: expr, names: new Map() };
+export function programOf(expr: string | Expr, vars: Declarations = {}): Program {
+  return typeof expr === 'string' ? parseProgram(expr, readDeclarations(vars)) : { root: expr, names: new Map() };
 }
 
 /** Replaces names bound by earlier statements by their (shared) syntax trees; records every name used. */

@@ -24,7 +24,7 @@ import { type Derivative, derivative } from '../api/derivative.js';
 import { DomainError, MatcalcError, RequestError, UnsupportedError } from '../errors.js';
 import type { Expr, Prop, Var } from '../ir/expr.js';
 import { dimNamesOf, varsOf } from '../ir/walk.js';
-import type { VarDecl } from '../parse/parse.js';
+import type { Declarations } from '../parse/parse.js';
 import { bindDims, evaluator } from '../numeric/evaluate.js';
 import { defaultDims, randomPoint } from '../numeric/random.js';
 import { type Nested, type Tensor, toNested, transposeMatrix } from '../numeric/tensor.js';
@@ -35,7 +35,7 @@ import { type AnswerSyntax, readAnswer } from './answer.js';
 import { type Term, expandTerms, reorderedTerm, termExpr } from './terms.js';
 
 export interface CheckOptions {
-  readonly vars?: Readonly<Record<string, VarDecl>>;
+  readonly vars?: Declarations;
   readonly order?: number;
   readonly seed?: number;
 }
@@ -603,7 +603,7 @@ export interface GradeItem {
   readonly expr: string;
   readonly wrt: string;
   readonly answer: string;
-  readonly vars?: Readonly<Record<string, VarDecl>>;
+  readonly vars?: Declarations;
   readonly order?: number;
 }
 

@@ -22,7 +22,7 @@ import { DomainError, RequestError, UnsupportedError } from '../errors.js';
 import * as b from '../ir/build.js';
 import { type Expr, type Var, children } from '../ir/expr.js';
 import { postorder } from '../ir/walk.js';
-import type { VarDecl } from '../parse/parse.js';
+import type { Declarations } from '../parse/parse.js';
 import { fracHeading, latexName, toLatex } from '../print/latex.js';
 import { partialText, toText } from '../print/text.js';
 import { simplify } from '../simplify/simplify.js';
@@ -67,7 +67,7 @@ export interface Step {
 export type Route = 'differential' | 'chain';
 
 export interface StepsOptions {
-  readonly vars?: Readonly<Record<string, VarDecl>>;
+  readonly vars?: Declarations;
   /** Default: differential. */
   readonly route?: Route;
   /** Default 1 (differential route only above 1). */

@@ -26,7 +26,7 @@
  */
 import { ParseError } from '../errors.js';
 import type { Expr } from '../ir/expr.js';
-import { type ParseOptions, parse } from './parse.js';
+import { type ParseOptions, parse, readDeclarations } from './parse.js';
 import type { Surface, SurfaceOp } from './surface.js';
 
 export interface LatexReadOptions {
@@ -650,8 +650,9 @@ export function latexToInput(src: string, opts: LatexReadOptions = {}): string {
 
 /** Reads a LaTeX answer as IR: translate, then parse the translation with the given declarations. */
 export function parseLatex(src: string, opts: ParseOptions & LatexReadOptions = {}): Expr {
-  const names = opts.names ?? Object.keys(opts.vars ?? {});
-  const matrices = opts.matrices ?? Object.entries(opts.vars ?? {}).filter(([, d]) => d.dims.length === 2).map(([n]) => n);
+  const vars = readDeclarations(opts.vars);
+  const names = opts.names ?? Object.keys(vars);
+  const matrices = opts.matrices ?? Object.entries(vars).filter(([, d]) => d.dims.length === 2).map(([n]) => n);
   const input = latexToInput(src, { names, matrices });
-  return parse(input, opts.vars ? { vars: opts.vars } : {});
+  return parse(input, { vars });
 }

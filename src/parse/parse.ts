@@ -5,7 +5,7 @@
  *   parse("W*x", { vars: { W: { dims: ['k','n'] } } })
  *   parseVarSpec("matrix(n,n) spd")               → { dims: ['n','n'], props: ['spd', 'symmetric'] }
  */
-import { LimitError, ParseError } from '../errors.js';
+import { LimitError, ParseError, RequestError } from '../errors.js';
 import type { Expr, Prop } from '../ir/expr.js';
 import { PROPS } from '../ir/expr.js';
 import type { Dim } from '../shape/shape.js';
@@ -14,15 +14,23 @@ import { parseSurface } from './surface.js';
 
 export type { VarDecl } from './elaborate.js';
 
+/**
+ * A declaration as the API accepts it: `{ dims: ['n', 'n'], props: ['symmetric'] }`, or the text the
+ * CLI's --var, the batch protocol and grade files use, `'matrix(n,n) symmetric'`.
+ */
+export type Declaration = VarDecl | string;
+export type Declarations = Readonly<Record<string, Declaration>>;
+
 export interface ParseOptions {
   /** Declared variables; undeclared ones follow the a–g / h–z / A–Z convention. */
-  readonly vars?: Readonly<Record<string, VarDecl>>;
+  readonly vars?: Declarations;
 }
 
 export function parse(src: string, opts: ParseOptions = {}): Expr {
   const surface = parseSurface(src);
+  const decls = readDeclarations(opts.vars);
   try {
-    return elaborate(surface, { decls: opts.vars ?? {}, convention: true });
+    return elaborate(surface, { decls, convention: true });
   } catch (err) {
     // LIMITS.maxDepth keeps elaboration inside the stack; this is the backstop if it ever does not.
     if (err instanceof RangeError) throw new LimitError('the expression is nested too deeply');
@@ -53,6 +61,36 @@ export function parseVarSpec(spec: string): VarDecl {
   if (dims === undefined) throw new ParseError(`cannot read the shape "${spec}": it names no shape`);
   if (props.includes('spd') && !props.includes('symmetric')) props.push('symmetric');
   return { dims, props };
+}
+
+/**
+ * Declarations in either form, as VarDecl objects: text is read by parseVarSpec (a ParseError naming
+ * the variable when it cannot be), an object is checked to be { dims: [...], props?: [...] }.
+ */
+export function readDeclarations(vars: Declarations | undefined): Record<string, VarDecl> {
+  const out: Record<string, VarDecl> = {};
+  if (vars === undefined) return out;
+  if (typeof vars !== 'object' || vars === null || Array.isArray(vars)) {
+    throw new RequestError("vars must be an object of declarations, e.g. { A: 'matrix(n,n) symmetric', x: { dims: ['n'] } }");
+  }
+  for (const [name, d] of Object.entries(vars)) {
+    if (typeof d === 'string') {
+      try {
+        out[name] = parseVarSpec(d);
+      } catch (err) {
+        if (err instanceof ParseError) throw new ParseError(`the declaration of ${name}: ${err.message}`);
+        throw err;
+      }
+      continue;
+    }
+    const ok = typeof d === 'object' && d !== null && Array.isArray(d.dims)
+      && (d.props === undefined || (Array.isArray(d.props) && d.props.every((p) => (PROPS as readonly unknown[]).includes(p))));
+    if (!ok) {
+      throw new RequestError(`the declaration of ${name} must be a shape such as 'matrix(n,n) symmetric' or { dims: ['n', 'n'], props: ['symmetric'] } (properties: ${PROPS.join(', ')}), not ${JSON.stringify(d) ?? String(d)}`);
+    }
+    out[name] = d;
+  }
+  return out;
 }
 
 /** Reads `NAME=SPEC` (the CLI's --var) or `NAME: SPEC`. */

@@ -142,3 +142,49 @@ describe('verify reports a wrong derivative with the values that disagree', () =
     expect(() => d.verify()).toThrow(expect.objectContaining({ kind: 'limit' }));
   });
 });
+
+// Issue 10 item 8: vars given as declaration strings — the form of the batch protocol and grade
+// files — threw "r.dims is not iterable" from gradeAll, check and derivative.
+describe('declarations as text, wherever vars are accepted', () => {
+  const vars = { A: 'matrix(n,n) symmetric', x: 'vector(n)' };
+  const A = [[2, -1], [-1, 3]], x = [0.5, -2];
+  // Independently: the gradient of x'Ax is (A + A')x = 2Ax for a symmetric A.
+  const twoAx = A.map((row) => 2 * row.reduce((s, a, j) => s + a * x[j]!, 0));
+
+  it("derivative, verify, shapeOf, evaluate: x'*A*x with A 'matrix(n,n) symmetric'", async () => {
+    const { shapeOf, evaluate } = await import('../../src/api/basic.js');
+    const d = derivative("x'*A*x", 'x', { vars });
+    expect(d.toString()).toBe('2*A*x');
+    near(toNested(d.evaluate({ A, x })), twoAx);
+    expect(d.verify().ok).toBe(true);
+    expect(verify("x'*A*x", 'x', { vars }).ok).toBe(true);
+    expect(shapeOf("x'*A*x", vars).vars.A).toEqual({ dims: ['n', 'n'], text: 'n×n', props: ['symmetric'] });
+    near(toNested(evaluate("x'*A*x", { A, x }, { vars })), x.reduce((s, xi, i) => s + xi * A[i]!.reduce((t, a, j) => t + a * x[j]!, 0), 0));
+  });
+
+  it('check and gradeAll grade against the declared question', async () => {
+    const { check, gradeAll } = await import('../../src/check/check.js');
+    expect(check("x'*A*x", 'x', '2*A*x', { vars }).verdict).toBe('correct');
+    const graded = gradeAll([{ expr: "x'*A*x", wrt: 'x', answer: '2Ax', vars: { A: 'matrix(n,n) symmetric' } }]);
+    expect(graded.summary.correct).toBe(1);
+    expect(graded.results[0]!.ok).toBe(true);
+  });
+
+  it('derivationSteps, backprop and parseLatex take them too', async () => {
+    const { derivationSteps, verifySteps } = await import('../../src/diff/steps.js');
+    const { backprop } = await import('../../src/backprop/graph.js');
+    const { parseLatex } = await import('../../src/parse/latex.js');
+    const steps = derivationSteps("x'*A*x", 'x', { vars });
+    expect(steps[steps.length - 1]!.text).toBe('∂f/∂x = 2*A*x');
+    expect(verifySteps(steps).every((c) => c.ok)).toBe(true);
+    const w = backprop("x'*A*x", { A, x }, { vars });
+    near(toNested(w.gradients.get('x')!), twoAx);
+    expect(parseLatex('2 A x', { vars }).shape).toEqual({ kind: 'vector', n: 'n' });
+  });
+
+  it('a bad declaration is a typed error that names the variable', () => {
+    expect(() => derivative("x'*A*x", 'x', { vars: { A: 'matrix(n' } })).toThrow(/the declaration of A: cannot read the shape "matrix\(n"/);
+    expect(() => derivative("x'*A*x", 'x', { vars: { A: ['n', 'n'] as never } })).toThrow(RequestError);
+    expect(() => derivative("x'*A*x", 'x', { vars: { A: { dims: ['n', 'n'], props: ['sym' as never] } } })).toThrow(/the declaration of A must be a shape/);
+  });
+});

@@ -4,7 +4,7 @@
  * later stage would otherwise have to clean up — zeros, ones, identities, double negation and
  * double transposition. Anything beyond these exact, local identities belongs to simplify/.
  */
-import { ParseError, UnknownError } from '../errors.js';
+import { DomainError, ParseError, UnknownError } from '../errors.js';
 import { type Dim, type Shape, SCALAR, matrixShape, shapeEquals, transposeShape } from '../shape/shape.js';
 import { type Operand, binaryShape, callShape, strictUnifier } from '../shape/rules.js';
 import { toText } from '../print/text.js';
@@ -78,8 +78,14 @@ export function emul(a: Expr, b: Expr): Expr {
   return raw('emul', a, b, shape);
 }
 
+/** A division by a constant zero is undefined everywhere: say so rather than print `x/0`. */
+function checkDivisor(a: Expr, b: Expr, op: '/' | './'): void {
+  if (isZero(b)) throw new DomainError(`division by zero: ${toText(a)} ${op} ${toText(b)} is undefined for every value of the variables`);
+}
+
 export function ediv(a: Expr, b: Expr): Expr {
   const shape = binaryShape('ediv', operand(a), operand(b), strictUnifier);
+  checkDivisor(a, b, './');
   if (isZero(a)) return zero(shape);
   if (isConst(b, 1) && shapeEquals(a.shape, shape)) return a;
   if (b.shape.kind === 'scalar') return div(a, b);
@@ -88,6 +94,7 @@ export function ediv(a: Expr, b: Expr): Expr {
 
 export function div(a: Expr, b: Expr): Expr {
   const shape = binaryShape('div', operand(a), operand(b), strictUnifier);
+  checkDivisor(a, b, '/');
   if (isZero(a)) return zero(shape);
   if (isConst(b, 1)) return a;
   if (a.kind === 'const' && b.kind === 'const' && b.value !== 0 && Number.isInteger(a.value / b.value)) return num(a.value / b.value);

@@ -386,6 +386,27 @@ describe('unknown names and functions', () => {
   }
 });
 
+// Issue 10 item 9: `x'*x/0` printed `2*x/0` with exit 0.
+describe('a division by a constant zero is a domain error', () => {
+  it.each([
+    ["x'*x/0", "x'*x / 0"], ['x./vector(0)', 'x ./ vector(0)'], ['x/(1 - 1)', 'x / 0'], ['0/0', '0 / 0'], ['A./matrix(0)', 'A ./ matrix(0)'],
+  ])('%s', (src, shown) => {
+    const e = fails(src);
+    expect(e.kind).toBe('domain');
+    expect(e.message).toBe(`division by zero: ${shown} is undefined for every value of the variables`);
+  });
+
+  it('so is a divisor that only simplification shows to be zero, once derived', () => {
+    expect(errorOf(() => derivative('x/(a - a)', 'x')).kind).toBe('domain');
+  });
+
+  it('a divisor that is zero only at some points is not: x/a still differentiates and checks', () => {
+    const d = derivative('x/a', 'x');
+    expect(d.toString()).toBe('eye(n)/a');
+    expect(d.verify().ok).toBe(true);
+  });
+});
+
 describe('bad input never runs and never crashes', () => {
   beforeAll(() => { parse('a'); }); // the parser instance is built on first use; time the limits, not that
 

@@ -19,4 +19,4 @@ export const FUNCTION_RULES: { readonly [K in StructuralFn]: DifferentialRule } 
 export const OPERATOR_RULES: { readonly [K in keyof typeof operators]: DifferentialRule } = operators;
 export { matrixPower };
 
-export const isElementwiseRule = (f: FnName): f is ElementwiseFn => Object.prototype.hasOwnProperty.call(elementwise, f);
+export const isElementwiseRule = (f: FnName): f is ElementwiseFn => Object.hasOwn(elementwise, f);

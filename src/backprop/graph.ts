@@ -166,10 +166,10 @@ export function backprop(expr: string | Expr, at: Values, opts: BackpropOptions 
 
   // 1. Forward.
   for (const n of graph.nodes) if (n.op !== 'input') vals.set(n.id, run(n.formula));
-  const valueOf = (n: SymNode): Tensor => vals.get(n.id)!;
+  const valueOfNode = (n: SymNode): Tensor => vals.get(n.id)!;
 
   // 2. Backward.
-  const rootValue = valueOf(graph.root);
+  const rootValue = valueOfNode(graph.root);
   let rootUpstream: Tensor;
   if (upstreamGiven) {
     rootUpstream = fromNested(opts.upstream, 'the upstream gradient');
@@ -187,7 +187,7 @@ export function backprop(expr: string | Expr, at: Values, opts: BackpropOptions 
     for (const edge of n.edges) {
       const input = edge.from;
       const local = localOf(n, input, vals, sizes, edge.vjp === null);
-      const contribution = edge.vjp !== null ? run(edge.vjp) : vjpThroughJacobian(local.value!, G, valueOf(input).dims);
+      const contribution = edge.vjp !== null ? run(edge.vjp) : vjpThroughJacobian(local.value!, G, valueOfNode(input).dims);
       const prev = upstream.get(input);
       upstream.set(input, prev === undefined ? contribution : addTensors(prev, contribution));
       computed.set(edge, { from: input.id, to: n.id, local, vjp: edge.vjp, contribution });
@@ -203,7 +203,7 @@ export function backprop(expr: string | Expr, at: Values, opts: BackpropOptions 
   const nodes: WalkNode[] = graph.nodes.map((n) => ({
     id: n.id, op: n.op, expr: n.expr, formula: n.formula, inputs: n.inputs.map((i) => i.id),
     consumers: n.consumers.map((c) => c.id), depth: n.depth, named: n.named,
-    value: valueOf(n), edges: edgesOf.get(n)!, upstream: upstream.get(n)!,
+    value: valueOfNode(n), edges: edgesOf.get(n)!, upstream: upstream.get(n)!,
     explanation: explain.node(n, edgesOf),
   }));
   const byId = new Map(nodes.map((n) => [n.id, n]));

@@ -48,7 +48,7 @@ function parseProgram(src: string, vars: Readonly<Record<string, VarDecl>> = {})
       if (isFnName(name) || RESERVED.has(name)) throw new ParseError(`${name} is a function or constant of the language and cannot be a step's name`);
       if (bound.has(name)) throw new ParseError(`${name} is defined twice`);
       if (used.has(name)) throw new ParseError(`${name} is used before it is defined`);
-      if (Object.prototype.hasOwnProperty.call(vars, name)) throw new ParseError(`${name} is declared as a variable and also defined as a step`);
+      if (Object.hasOwn(vars, name)) throw new ParseError(`${name} is declared as a variable and also defined as a step`);
     }
     let surface: Surface;
     try {

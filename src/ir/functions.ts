@@ -45,7 +45,7 @@ export const FUNCTIONS = {
 
 export type FnName = keyof typeof FUNCTIONS;
 
-export const isFnName = (s: string): s is FnName => Object.prototype.hasOwnProperty.call(FUNCTIONS, s);
+export const isFnName = (s: string): s is FnName => Object.hasOwn(FUNCTIONS, s);
 
 export const ELEMENTWISE: readonly FnName[] = (Object.keys(FUNCTIONS) as FnName[]).filter(
   (f) => FUNCTIONS[f].shape === 'elementwise',

@@ -89,7 +89,7 @@ export function bindDims(vars: readonly Var[], at: Env, given?: DimSizes): Map<s
   for (const [name, size] of given ?? []) if (!name.includes('·')) bound.set(name, { size, by: 'the given sizes' });
   const pending: Pending[] = [];
   for (const v of vars) {
-    const t = valueOf(v, at);
+    const t = varValue(v, at);
     const want = tensorDims(v.shape);
     if (t.dims.length !== want.length) {
       throw new ShapeError(`${v.name} is declared as ${describeDecl(v.shape)} but its value is ${describeValue(t.dims)}`);
@@ -160,7 +160,7 @@ function settleProduct(p: Pending, bound: Map<string, Binding>): boolean {
   return true;
 }
 
-function valueOf(v: Var, at: Env): Tensor {
+function varValue(v: Var, at: Env): Tensor {
   const t = at.get(v.name);
   if (t === undefined) throw new RequestError(`no value for ${v.name}`);
   if (!allFinite(t.data)) throw new RequestError(`the value of ${v.name} must contain only finite numbers`);
@@ -343,7 +343,8 @@ function luDecompose(a: Float64Array, n: number): Lu {
     const pivot = lu[k * n + k]!;
     if (Math.abs(pivot) <= tiny) { singular = true; if (pivot === 0) continue; }
     for (let i = k + 1; i < n; i++) {
-      const l = (lu[i * n + k]! /= pivot);
+      lu[i * n + k]! /= pivot;
+      const l = lu[i * n + k]!;
       for (let j = k + 1; j < n; j++) lu[i * n + j]! -= l * lu[k * n + j]!;
     }
   }

@@ -43,7 +43,7 @@ export class NearKinkError extends Error {
 }
 
 const STEP1 = Math.cbrt(Number.EPSILON);
-const STEP2 = Math.pow(Number.EPSILON, 0.25);
+const STEP2 = Number.EPSILON ** 0.25;
 
 /**
  * Rounding floor of a difference quotient: FLOOR·ε·M / h^order, where M = max over outputs j of
@@ -83,7 +83,7 @@ interface Shift {
   readonly delta: number;
 }
 
-function valueOf(at: Env, name: string): Tensor {
+function valueAt(at: Env, name: string): Tensor {
   const t = at.get(name);
   if (t === undefined) throw new RequestError(`no value for ${name}`);
   return t;
@@ -172,7 +172,7 @@ export function fdLooksSmooth(f: Fn, at: Env, wrt: string, opts: FdOptions = {})
 }
 
 function jacobian(f: Fn, at: Env, wrt: string, opts: FdOptions, check: boolean): FdResult {
-  const x = valueOf(at, wrt);
+  const x = valueAt(at, wrt);
   const f0t = f(at);
   const f0 = f0t.data;
   const nf = f0.length, nx = x.data.length;
@@ -208,7 +208,7 @@ function jacobian(f: Fn, at: Env, wrt: string, opts: FdOptions, check: boolean):
  * With `avoidKinks`, throws NearKinkError when f is not smooth along v.
  */
 export function fdDirectional(f: Fn, at: Env, wrt: string, v: Tensor, opts: FdOptions = {}): Tensor {
-  const x = valueOf(at, wrt);
+  const x = valueAt(at, wrt);
   if (v.data.length !== x.data.length) {
     throw new RequestError(`the direction has ${v.data.length} entries but ${wrt} has ${x.data.length}`);
   }
@@ -252,7 +252,7 @@ export interface FdSecondOptions extends FdOptions {
  */
 export function fdSecond(f: Fn, at: Env, wrt: string, opts: FdSecondOptions = {}): Tensor {
   const wrt2 = opts.wrt2 ?? wrt;
-  const x = valueOf(at, wrt), y = valueOf(at, wrt2);
+  const x = valueAt(at, wrt), y = valueAt(at, wrt2);
   const f0t = f(at);
   const f0 = f0t.data;
   const nf = f0.length, nx = x.data.length, ny = y.data.length;

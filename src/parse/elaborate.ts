@@ -133,7 +133,7 @@ export function elaborate(root: Surface, scope: Scope): Expr {
     const bound = scope.exprs?.get(name);
     let s: Shape;
     if (bound) s = bound.shape;
-    else if (scope.decls && Object.prototype.hasOwnProperty.call(scope.decls, name)) {
+    else if (scope.decls && Object.hasOwn(scope.decls, name)) {
       const d = scope.decls[name]!;
       s = declShape(name, d);
       props.set(name, d.props ?? []);
@@ -164,7 +164,10 @@ export function elaborate(root: Surface, scope: Scope): Expr {
   };
   // Messages name inference's unknowns ('?1') the way the result would: n, m, k, …
   let displayDim: ((d: Dim) => Dim) | undefined;
-  const shown = (d: Dim): Dim => (displayDim ??= u.resolver(rigidNames))(d);
+  const shown = (d: Dim): Dim => {
+    displayDim ??= u.resolver(rigidNames);
+    return displayDim(d);
+  };
   const unifier: Unifier = { unify: (x, y) => u.unify(x, y), show: (d) => formatDim(shown(d)) };
   const operand = (s: Surface, shape: Shape): Operand => ({
     shape,

@@ -250,7 +250,7 @@ function mergeAtoms(m: Mono, shape: Shape, rewrite: (e: Expr) => Expr): Mono {
       const r = rewrite(pair);
       if (r === pair || opCount(r) >= opCount(pair)) continue;
       const rp = poly(r, shape);
-      if (!rp || rp.length !== 1) continue;
+      if (rp?.length !== 1) continue;
       const atoms = new Map(m.atoms);
       atoms.delete(p);
       atoms.delete(q);

@@ -41,10 +41,11 @@ let compiled: CompiledRule[] | undefined;
 
 /** The rules of rules/simplify, parsed (once). */
 export function compiledRules(): readonly CompiledRule[] {
-  return (compiled ??= ALL_REWRITE_RULES.map((r) => {
+  compiled ??= ALL_REWRITE_RULES.map((r) => {
     const [lhs, rhs] = r.rule.split('->').map((s) => parseSurface(s.trim())) as [Surface, Surface];
     return { lhs, rhs, source: r, tests: (r.if ?? []).map(compileCondition) };
-  }));
+  });
+  return compiled;
 }
 
 /**

@@ -107,8 +107,8 @@ interface Candidate {
 function factorOnce(ts: readonly Product[], shape: Shape): Expr | undefined {
   if (ts.length < 2) return undefined;
   const candidates: Candidate[] = [
-    ...scalarFactorCandidates(ts, shape), ...sameChainCandidates(ts, shape),
-    ...sideFactorCandidates(ts, shape, 'last'), ...sideFactorCandidates(ts, shape, 'first'),
+    ...scalarFactorCandidates(ts, shape), ...sameChainCandidates(ts),
+    ...sideFactorCandidates(ts, 'last'), ...sideFactorCandidates(ts, 'first'),
     ...numericCandidates(ts, shape),
   ];
   // Best saving first; ties keep the order above (scalar factors before matrix factors).
@@ -206,7 +206,7 @@ function numericCandidates(ts: readonly Product[], shape: Shape): Candidate[] {
 }
 
 /** Terms with the same non-empty chain under different scalar parts: (s + t)*chain. */
-function sameChainCandidates(ts: readonly Product[], shape: Shape): Candidate[] {
+function sameChainCandidates(ts: readonly Product[]): Candidate[] {
   const byChain = new Map<string, Product[]>();
   for (const t of ts) {
     if (t.chain.length === 0) continue;
@@ -230,7 +230,7 @@ function sameChainCandidates(ts: readonly Product[], shape: Shape): Candidate[] 
 }
 
 /** Terms sharing their last (or first) non-scalar factor, each with at least one more: (A + B)*x. */
-function sideFactorCandidates(ts: readonly Product[], shape: Shape, side: 'first' | 'last'): Candidate[] {
+function sideFactorCandidates(ts: readonly Product[], side: 'first' | 'last'): Candidate[] {
   const pick = (t: Product): Expr => (side === 'last' ? t.chain[t.chain.length - 1]! : t.chain[0]!);
   const rest = (t: Product): Expr[] => (side === 'last' ? t.chain.slice(0, -1) : t.chain.slice(1));
   const out: Candidate[] = [];

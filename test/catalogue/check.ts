@@ -9,6 +9,7 @@ import type { Expr } from '../../src/ir/expr.js';
 import { varsOf } from '../../src/ir/walk.js';
 import { type Env, bindDims, evaluator } from '../../src/numeric/evaluate.js';
 import { compareTensors } from '../../src/numeric/fd.js';
+import type { Tensor } from '../../src/numeric/tensor.js';
 import { defaultDims, randomPoint } from '../../src/numeric/random.js';
 import { type VarDecl, parse } from '../../src/parse/parse.js';
 import { tensorDims } from '../../src/shape/shape.js';
@@ -61,7 +62,7 @@ export function agreeNumerically(r: EntryResult, points = 3, seed = 4_2026): Agr
     const sizes = defaultDims(f, s);
     const at: Env = randomPoint(vars, sizes, s);
     const given = bindDims(vars, at);
-    let a, b;
+    let a: Tensor, b: Tensor;
     try {
       a = runOurs(at, given);
       b = runTextbook(at, given);

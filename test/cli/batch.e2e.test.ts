@@ -156,8 +156,7 @@ describe('one batch process, 10,000 mixed requests', () => {
     const waiters: ((line: string) => void)[] = [];
     child.stdout.on('data', (d: string) => {
       buffer += d;
-      let nl: number;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
+      for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
         const line = buffer.slice(0, nl);
         buffer = buffer.slice(nl + 1);
         waiters.shift()?.(line);

@@ -14,6 +14,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { derivative, type ResultKind } from '../../src/api/derivative.js';
+import type { VerifyReport } from '../../src/api/verify.js';
 import { DomainError } from '../../src/errors.js';
 import { isZero } from '../../src/ir/build.js';
 import type { Expr, Var } from '../../src/ir/expr.js';
@@ -100,7 +101,7 @@ function checkFamily(f: Family): void {
     const what = () => `d${f.order === 2 ? '²' : ''}/d${v.name} of ${toText(e)}`;
     const d = derivative(e, v.name, { order: f.order, layout: f.layout });
     if (!f.kinds.includes(d.kind)) throw new Error(`${what()}: unexpected kind ${d.kind}`);
-    let report;
+    let report: VerifyReport;
     try {
       report = d.verify();
     } catch (err) {

@@ -264,7 +264,7 @@ describe('kinks: resample instead of crying wolf', () => {
   });
 
   it('sound near kinks: either the point is flagged or the estimate is right (relu, abs; relu.^2 second order)', () => {
-    const h1 = Math.cbrt(Number.EPSILON), h2 = Math.pow(Number.EPSILON, 0.25);
+    const h1 = Math.cbrt(Number.EPSILON), h2 = Number.EPSILON ** 0.25;
     const r = rng(SEED);
     const offsets = [0, ...Array.from({ length: 200 }, () => 6 * r.uniform() - 3)];
     const f = evaluator(relu(x));

@@ -255,6 +255,7 @@ describe('toLatex: property', () => {
   });
 
   it('is deterministic and memoised: printing twice gives the same string', () => {
+    // biome-ignore lint/suspicious/noSelfCompare: comparing two calls is the point (determinism)
     assertProperty(fc.property(arbExpr({ depth: 3, domainSafe: true }), (e) => toLatex(e) === toLatex(e)));
   });
 

@@ -2,17 +2,21 @@
  * verify(): a symbolic derivative against central finite differences, at random points drawn from
  * each variable's domain (seeded; the seed is reported so a failure can be replayed).
  *
- * Order 1 is compared with finite differences of f itself. Order k ≥ 2 is compared with finite
- * differences of the symbolic order k-1 derivative (first differences of a first derivative are far
- * more accurate than k-th differences of f — DESIGN-NOTES), itself verified when that order is asked
- * for. Points near a kink (relu, abs, max at a tie) are resampled rather than reported. For large
- * variables the check uses random directions: J·v against (f(x+hv) - f(x-hv))/2h.
+ * Every order is compared with finite differences of the original f — never of a simplified order
+ * k−1 result, which may hold only at points satisfying declared properties (S' = S) while the
+ * differences perturb entries freely (docs/conventions.md). Order 1 uses central differences;
+ * order k ≥ 2 nested central differences with Richardson extrapolation (numeric/fd-higher.ts),
+ * compared with a tolerance per order. Points near a kink (relu, abs, max at a tie) are resampled
+ * rather than reported. For large variables the check uses random directions: J·v against
+ * (f(x+hv) - f(x-hv))/2h, and at order k the tensor contracted with k random directions against
+ * the nested difference along them.
  */
 import { DomainError } from '../errors.js';
 import type { Expr, Var } from '../ir/expr.js';
 import { varsOf } from '../ir/walk.js';
 import type { DimSizes, Env } from '../numeric/evaluate.js';
 import { type Comparison, NearKinkError, ORDER1, type Tolerance, compareTensors, fdDirectional, fdJacobian } from '../numeric/fd.js';
+import { UnreliableDifferenceError, contract, entrywiseTuples, fdHigher, fdHigherAlong, firstStep } from '../numeric/fd-higher.js';
 import { defaultDims, mulberry32, randomPoint } from '../numeric/random.js';
 import { type Tensor, sizeOf, tensor } from '../numeric/tensor.js';
 
@@ -39,11 +43,12 @@ export interface VerifyReport {
   readonly resampled: number;
 }
 
-/** What is being checked: `value` is the symbolic derivative of `base` with respect to `wrt`. */
+/** What is being checked: `value` is the order-th derivative of `f` with respect to `wrt`. */
 export interface Claim {
-  /** The function whose first derivative `value` claims to be (f, or the order k-1 derivative). */
-  readonly base: (at: Env, dims?: DimSizes) => Tensor;
-  /** The claimed derivative's value, in the layout dims(base) + dims(wrt). */
+  /** The original function (never a simplified intermediate). */
+  readonly f: (at: Env, dims?: DimSizes) => Tensor;
+  readonly order: number;
+  /** The claimed derivative's value, in the layout dims(f) + order·dims(wrt). */
   readonly value: (at: Env, dims?: DimSizes) => Tensor;
   /** Every variable the point must bind, with its domain. */
   readonly vars: readonly Var[];
@@ -53,6 +58,19 @@ export interface Claim {
 }
 
 const MAX_TRIES = 12;
+
+/**
+ * Tolerances of the order-k comparison (k ≥ 2). Nested differences with one Richardson step agree
+ * with a right derivative to ~1e-9 (k = 2) … ~1e-6 (k = 6) relative, and their own error estimate is
+ * allowed on top; a wrong derivative is off by O(1) relative.
+ */
+const HIGHER: Readonly<Record<number, Tolerance>> = {
+  2: { rtol: 1e-5, atol: 1e-7 }, 3: { rtol: 1e-4, atol: 1e-6 }, 4: { rtol: 1e-4, atol: 1e-6 },
+  5: { rtol: 1e-3, atol: 1e-5 }, 6: { rtol: 1e-3, atol: 1e-5 },
+};
+
+/** Above this many index tuples an order-k check uses random directions instead of every entry. */
+const MAX_TUPLES = 400;
 
 export function verifyClaim(claim: Claim, opts: VerifyOptions = {}): VerifyReport {
   const seed = opts.seed ?? 20261125;
@@ -65,13 +83,16 @@ export function verifyClaim(claim: Claim, opts: VerifyOptions = {}): VerifyRepor
     try {
       const point = opts.at ? { at: opts.at, dims: undefined } : samplePoint(claim, s, positiveOnly);
       at = point.at;
-      const base = (a: Env) => claim.base(a, point.dims);
+      const f = (a: Env) => claim.f(a, point.dims);
       const sym = claim.value(at, point.dims);
       const n = sizeOf(at.get(claim.wrt.name)!.dims);
-      const directional = n > (opts.directionalAbove ?? 64);
+      const k = claim.order;
+      const directional = n > (opts.directionalAbove ?? 64) || (k > 1 && entrywiseTuples(n, k) > MAX_TUPLES);
       method = directional ? 'directional' : 'entrywise';
-      const tol = withRoundingFloor(base(at), at.get(claim.wrt.name)!);
-      const check = directional ? directionalCheck(base, claim.wrt.name, at, sym, s, tol) : entrywiseCheck(base, claim.wrt.name, at, sym, tol);
+      const tol = withRoundingFloor(f(at), at.get(claim.wrt.name)!, k);
+      const check = k > 1
+        ? higherCheck(f, claim.wrt.name, at, sym, k, directional ? s : undefined, tol)
+        : directional ? directionalCheck(f, claim.wrt.name, at, sym, s, tol) : entrywiseCheck(f, claim.wrt.name, at, sym, tol);
       const { cmp } = check;
       checked++;
       worst = Math.max(worst, cmp.maxError);
@@ -84,7 +105,7 @@ export function verifyClaim(claim: Claim, opts: VerifyOptions = {}): VerifyRepor
       }
     } catch (err) {
       if (opts.at) throw err;
-      if (err instanceof NearKinkError) { resampled++; continue; }
+      if (err instanceof NearKinkError || err instanceof UnreliableDifferenceError) { resampled++; continue; }
       // A random point outside the domain (log of a negative number, …): draw positive values.
       if (err instanceof DomainError && !positiveOnly) { positiveOnly = true; continue; }
       if (err instanceof DomainError) { resampled++; continue; }
@@ -105,16 +126,22 @@ function samplePoint(claim: Claim, seed: number, positiveOnly: boolean): { at: E
 }
 
 /**
- * Central differences carry a rounding error of about ε·|f|/h besides their truncation error; when
- * |f| dwarfs its derivative (f ≈ 1e120 with a derivative of 1), that error, not the derivative, sets
- * what agreement is possible. The absolute tolerance includes it, so such points do not cry wolf.
+ * Central differences carry a rounding error of about ε·|f|/h besides their truncation error (at
+ * order k, about 2^k·ε·|f|/(2h)^k); when |f| dwarfs its derivative (f ≈ 1e120 with a derivative of
+ * 1), that error, not the derivative, sets what agreement is possible. The absolute tolerance
+ * includes it, so such points do not cry wolf.
  */
-function withRoundingFloor(f: Tensor, x: Tensor) {
+function withRoundingFloor(f: Tensor, x: Tensor, order: number): Tolerance {
   let fMax = 0, xMax = 1;
   for (const v of f.data) fMax = Math.max(fMax, Math.abs(v));
   for (const v of x.data) xMax = Math.max(xMax, Math.abs(v));
-  const h = Math.cbrt(Number.EPSILON) * xMax;
-  return { rtol: ORDER1.rtol, atol: ORDER1.atol + (100 * Number.EPSILON * fMax) / h };
+  if (order === 1) {
+    const h = Math.cbrt(Number.EPSILON) * xMax;
+    return { rtol: ORDER1.rtol, atol: ORDER1.atol + (100 * Number.EPSILON * fMax) / h };
+  }
+  const tol = HIGHER[order] ?? HIGHER[6]!;
+  const h = firstStep(order) * xMax / 8;
+  return { rtol: tol.rtol, atol: tol.atol + (100 * Number.EPSILON * fMax) / Math.pow(h, order) };
 }
 
 /** A comparison, with the two tensors it compared. */
@@ -153,6 +180,41 @@ function directionalCheck(base: (at: Env) => Tensor, wrt: string, at: Env, sym: 
     const cmp = compareTensors(jv, numeric, tol);
     maxError = Math.max(maxError, cmp.maxError);
     check = { cmp: { ...cmp, maxError }, symbolic: jv, numeric };
+    if (!cmp.ok) break;
+  }
+  return check!;
+}
+
+/**
+ * Order k ≥ 2: the symbolic tensor against nested differences of f, every entry, or (with `seed`)
+ * contracted with three tuples of random directions. The estimate's own error is allowed on top of
+ * the tolerance; an estimate whose error is not small against its size is not trusted (resample).
+ */
+function higherCheck(f: (at: Env) => Tensor, wrt: string, at: Env, sym: Tensor, order: number, seed: number | undefined, tol: Tolerance): Check {
+  const x = at.get(wrt)!;
+  const trusted = (est: { value: Tensor; error: Tensor }): void => {
+    let scale = 0;
+    for (const v of est.value.data) scale = Math.max(scale, Math.abs(v));
+    for (const e of est.error.data) if (!(e <= 0.01 * scale + tol.atol)) throw new UnreliableDifferenceError(wrt);
+  };
+  if (seed === undefined) {
+    const est = fdHigher(f, at, wrt, order);
+    trusted(est);
+    return { cmp: compareTensors(sym, est.value, tol, est.error.data), symbolic: sym, numeric: est.value };
+  }
+  let maxError = 0;
+  let check: Check | undefined;
+  for (let t = 0; t < 3; t++) {
+    const dirs = Array.from({ length: order }, (_, q) => {
+      const uniform = mulberry32(seed + t * 104729 + q * 7727);
+      return tensor(x.dims, Array.from(x.data, () => uniform() - 0.5));
+    });
+    const est = fdHigherAlong(f, at, wrt, dirs);
+    trusted(est);
+    const symbolic = contract(sym, x.dims, dirs);
+    const cmp = compareTensors(symbolic, est.value, tol, est.error.data);
+    maxError = Math.max(maxError, cmp.maxError);
+    check = { cmp: { ...cmp, maxError }, symbolic, numeric: est.value };
     if (!cmp.ok) break;
   }
   return check!;

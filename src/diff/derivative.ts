@@ -6,7 +6,10 @@
  *   - with respect to a scalar x: dR = R'·dx, so R' is the differential at dx = 1 (shape of R);
  *   - a scalar R with respect to a vector or matrix X: the gradient G with dR = ⟨G, dX⟩ (shape of X);
  *   - anything else: the Jacobian K with vec(dR) = K vec(dX), row-major vec, numel(R) × numel(X).
- * Each Rᵢ is simplified before the next order. The value of Rᵢ, reshaped row-major, is the tensor
+ * Each Rᵢ is simplified before the next order — over plain variables: declared properties (S
+ * symmetric) never change what is differentiated next; they only shorten the printed Rᵢ, which is
+ * Rᵢ put back over the declared variables and simplified under them (assumptions.ts). The value of
+ * Rᵢ, reshaped row-major, is the tensor
  * dims(f) + i·dims(X) — the layout of jax.jacobian; for a vector f and vector x at order 1, K is the
  * numerator-layout Jacobian (rows = outputs), and the denominator layout is its transpose.
  *
@@ -20,6 +23,7 @@ import type { Expr, Var } from '../ir/expr.js';
 import { varsOf } from '../ir/walk.js';
 import { type Dim, tensorDims } from '../shape/shape.js';
 import { simplify } from '../simplify/simplify.js';
+import { unconstrained } from './assumptions.js';
 import { differential } from './differential.js';
 import { gradientOf, jacobianOf } from './linear.js';
 
@@ -29,7 +33,10 @@ export type Layout = 'numerator' | 'denominator';
 export type LevelKind = 'derivative' | 'gradient' | 'jacobian';
 
 export interface Level {
+  /** The result as printed: over the declared variables, simplified under their properties. */
   readonly expr: Expr;
+  /** The same derivative over plain variables: what the next order differentiates. */
+  readonly unconstrained: Expr;
   readonly kind: LevelKind;
   /** Symbolic dims of this level's value in the tensor layout: dims(f) + i·dims(x). */
   readonly dims: readonly Dim[];
@@ -73,7 +80,8 @@ export function directionVars(f: Expr, wrt: Var, order: number): Var[] {
   return names.map((n) => b.variable(n, wrt.shape));
 }
 
-function step(e: Expr, wrt: Var, dv: Var): { expr: Expr; kind: LevelKind } {
+/** One order: the derivative of e with respect to wrt, simplified (dv: the direction variable). */
+export function nextLevel(e: Expr, wrt: Var, dv: Var): { expr: Expr; kind: LevelKind } {
   if (wrt.shape.kind === 'scalar') return { expr: simplify(differential(e, wrt, b.num(1))), kind: 'derivative' };
   const L = differential(e, wrt, dv);
   if (e.shape.kind === 'scalar') return { expr: simplify(gradientOf(simplify(L), dv)), kind: 'gradient' };
@@ -82,18 +90,20 @@ function step(e: Expr, wrt: Var, dv: Var): { expr: Expr; kind: LevelKind } {
 
 export function differentiate(f: Expr, wrt: Var, order = 1, layout: Layout = 'numerator'): SymbolicDerivative {
   const directions = directionVars(f, wrt, order);
+  const u = unconstrained(f, [wrt]);
+  const x = u.plain(wrt);
   // The k-th differential is only needed for the differential form and index notation: build it on demand.
   let dk: Expr | undefined;
-  const kthDifferential = (): Expr => (dk ??= directions.reduce((acc, dv) => simplify(differential(acc, wrt, dv)), f));
+  const kthDifferential = (): Expr => (dk ??= u.declared(directions.reduce((acc, dv) => simplify(differential(acc, x, dv)), u.f)));
   const fDims = tensorDims(f.shape), xDims = tensorDims(wrt.shape);
   const dimsAt = (i: number): Dim[] => [...fDims, ...Array.from({ length: i }, () => xDims).flat()];
   const levels: Level[] = [];
   let note: string | undefined;
   try {
-    let cur = f;
+    let cur = u.f;
     for (let i = 1; i <= order; i++) {
-      const next = step(cur, wrt, directions[0]!);
-      levels.push({ ...next, dims: dimsAt(i) });
+      const next = nextLevel(cur, x, directions[0]!);
+      levels.push({ expr: u.declared(next.expr), unconstrained: next.expr, kind: next.kind, dims: dimsAt(i) });
       cur = next.expr;
     }
   } catch (err) {

@@ -39,7 +39,8 @@ import { substitute } from '../backprop/substitute.js';
 import {
   Names, type SymGraph, type SymNode, buildGraph, consumerSum, downstream, inlineUpstreams, localDerivative,
 } from '../backprop/symbolic.js';
-import { checkOrder, directionVars } from './derivative.js';
+import { unconstrained } from './assumptions.js';
+import { checkOrder, directionVars, nextLevel } from './derivative.js';
 import { differential } from './differential.js';
 import { gradientOf, inner, jacobianOf } from './linear.js';
 
@@ -154,7 +155,11 @@ function vecOf(e: Expr): Expr {
   }
 }
 
-function differentialSteps(f0: Expr, X: Var, name: string, order: number): Step[] {
+function differentialSteps(f0: Expr, declaredX: Var, name: string, order: number): Step[] {
+  // Declared properties shorten what is printed, never what the next order differentiates
+  // (diff/assumptions.ts): from order 2 on, the steps continue from the unconstrained result.
+  const u = unconstrained(f0, [declaredX]);
+  let X = declaredX;
   const [dX] = directionVars(f0, X, 1) as [Var];
   const tex = new Map([[dX.name, `\\mathrm{d}${latexName(X.name)}`]]);
   const T = (e: Expr): string => texWith(e, tex);
@@ -240,6 +245,18 @@ function differentialSteps(f0: Expr, X: Var, name: string, order: number): Step[
       });
     }
     f = result;
+    if (k === 1 && order > 1 && u.f !== f0) {
+      X = u.plain(declaredX);
+      f = nextLevel(u.f, X, dX).expr;
+      if (toText(f) !== toText(result)) {
+        push({
+          title: `order ${k}: unconstrained form`,
+          rule: `${declaredX.name}'s declared properties shortened the result; the next order differentiates the entrywise derivative without them (docs/conventions.md)`,
+          latex: `${resultTex} = ${toLatex(f)}`, text: `${resultText} = ${toText(f)}`,
+          claim: { kind: 'value', expr: f, of: result },
+        });
+      }
+    }
   }
   return all;
 }

@@ -333,10 +333,11 @@ export interface Comparison {
  * scale = max(|expected_i|, rms(expected)). Scaling by the typical magnitude as well as the entry
  * itself keeps entries that should be 0 (or nearly so) from failing on rounding noise, which is
  * proportional to the size of the whole tensor rather than to that entry; a wrong derivative is
- * wrong by O(scale), far beyond rtol. maxError is the largest |actual - expected| / scale (the
- * absolute error where scale is 0).
+ * wrong by O(scale), far beyond rtol. `slack` (per entry) widens the bound by twice an estimate's
+ * own error (higher-order differences report one). maxError is the largest |actual - expected| /
+ * scale (the absolute error where scale is 0).
  */
-export function compareTensors(actual: Tensor, expected: Tensor, tol: Tolerance = ORDER1): Comparison {
+export function compareTensors(actual: Tensor, expected: Tensor, tol: Tolerance = ORDER1, slack?: ArrayLike<number>): Comparison {
   const sameDims = actual.dims.length === expected.dims.length && actual.dims.every((d, i) => d === expected.dims[i]);
   if (!sameDims) return { ok: false, maxError: Infinity, worstIndex: [] };
   const typical = rms(expected.data);
@@ -344,10 +345,13 @@ export function compareTensors(actual: Tensor, expected: Tensor, tol: Tolerance 
   for (let i = 0; i < expected.data.length; i++) {
     const scale = Math.max(Math.abs(expected.data[i]!), typical);
     const err = Math.abs(actual.data[i]! - expected.data[i]!);
-    const ratio = Number.isNaN(err) ? Infinity : err / (tol.atol + tol.rtol * scale);
+    const ratio = Number.isNaN(err) ? Infinity : err / (tol.atol + tol.rtol * scale + 2 * (slack?.[i] ?? 0));
     if (!(ratio <= 1)) ok = false;
     if (ratio > worstRatio) { worstRatio = ratio; worst = i; }
-    maxError = Math.max(maxError, Number.isNaN(err) ? Infinity : scale > 0 ? err / scale : err);
+    // With a slack (an estimate of order ≥ 2), an all-but-zero derivative is measured against the
+    // smallest scale the tolerance resolves, not against the estimate's own rounding noise.
+    const unit = slack === undefined ? scale : Math.max(scale, tol.atol / tol.rtol);
+    maxError = Math.max(maxError, Number.isNaN(err) ? Infinity : unit > 0 ? err / unit : err);
   }
   return { ok, maxError, worstIndex: unravel(worst, expected.dims) };
 }

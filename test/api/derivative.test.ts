@@ -112,7 +112,7 @@ describe('verify reports a wrong derivative with the values that disagree', () =
   // Claimed: d(x'*x)/dx = x (the true gradient is 2*x).
   const f = parse("x'*x");
   const [x] = varsOf(f) as [Var];
-  const claim = { base: evaluator(f), value: evaluator(x), vars: [x], wrt: x, exprs: [f] };
+  const claim = { f: evaluator(f), order: 1, value: evaluator(x), vars: [x], wrt: x, exprs: [f] };
   const at = new Map([['x', { dims: [3], data: new Float64Array([1, -2, 0.5]) }]]);
 
   it('entrywise: an entry of the gradient and its central difference', () => {

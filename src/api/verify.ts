@@ -141,7 +141,7 @@ function withRoundingFloor(f: Tensor, x: Tensor, order: number): Tolerance {
   }
   const tol = HIGHER[order] ?? HIGHER[6]!;
   const h = firstStep(order) * xMax / 8;
-  return { rtol: tol.rtol, atol: tol.atol + (100 * Number.EPSILON * fMax) / Math.pow(h, order) };
+  return { rtol: tol.rtol, atol: tol.atol + (100 * Number.EPSILON * fMax) / h ** order };
 }
 
 /** A comparison, with the two tensors it compared. */

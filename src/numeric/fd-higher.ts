@@ -33,7 +33,7 @@ export interface FdEstimate {
 }
 
 /** Rows of the tableau: steps h₀ … h₀/2^(ROWS-1). */
-const ROWS = 7;
+const ROWS = 10;
 
 /** Thrown when the estimate cannot be trusted here (a kink or a singularity within the steps): resample. */
 export class UnreliableDifferenceError extends Error {
@@ -44,7 +44,7 @@ export class UnreliableDifferenceError extends Error {
 }
 
 /** The first step for order k, relative to max(1, max|x|) / max|v|. */
-export const firstStep = (order: number): number => 4 * Math.pow(Number.EPSILON, 1 / (order + 4));
+export const firstStep = (order: number): number => 4 * Number.EPSILON ** (1 / (order + 4));
 
 /** A direction as sparse coefficients (entry → weight): a basis vector is one entry. */
 type Direction = ReadonlyMap<number, number>;
@@ -83,7 +83,7 @@ function along(f: Fn, at: Env, wrt: string, dirs: readonly Direction[], scale: n
       }
       for (let j = 0; j < acc.length; j++) acc[j]! += sign * fx[j]!;
     }
-    const denom = Math.pow(2 * h, k);
+    const denom = (2 * h) ** k;
     return acc.map((v) => v / denom);
   };
   /** f with x moved by h·offsets; NaN where the step leaves f's domain. */
@@ -103,16 +103,18 @@ function along(f: Fn, at: Env, wrt: string, dirs: readonly Direction[], scale: n
   let bestErr = Infinity;
   let prev: Float64Array[] = [];
   for (let i = 0; i < ROWS; i++) {
-    const row = [D(h0 / Math.pow(2, i))];
+    const row = [D(h0 / 2 ** i)];
     for (let j = 1; j <= i; j++) {
-      const c = Math.pow(4, j);
+      const c = 4 ** j;
       row.push(row[j - 1]!.map((v, q) => (c * v - prev[j - 1]![q]!) / (c - 1)));
       const error = diff(row[j]!, row[j - 1]!).map((v, q) => Math.max(v, Math.abs(row[j]![q]! - prev[j - 1]![q]!)));
       const e = norm(error);
       if (e < bestErr) { bestErr = e; best = { value: row[j]!, error }; }
     }
     // Rounding has taken over when the diagonal moves away again.
-    if (i > 0 && bestErr < Infinity && norm(diff(row[i]!, prev[i - 1]!)) >= 2 * bestErr) break;
+    // (A diagonal still built from steps outside the domain is NaN: not a reason to stop.)
+    const moved = i > 0 ? norm(diff(row[i]!, prev[i - 1]!)) : Infinity;
+    if (Number.isFinite(moved) && moved >= 2 * bestErr) break;
     prev = row;
   }
   return best ?? { value: new Float64Array(f0.length).fill(NaN), error: new Float64Array(f0.length).fill(Infinity) };
@@ -124,7 +126,7 @@ export function fdHigher(f: Fn, at: Env, wrt: string, order: number): FdEstimate
   if (x === undefined) throw new RequestError(`no value for ${wrt}`);
   const f0t = f(at);
   const n = x.data.length, m = f0t.data.length;
-  const total = Math.pow(n, order);
+  const total = n ** order;
   const value = new Float64Array(m * total), error = new Float64Array(m * total);
   const scale = Math.max(1, maxAbs(x.data));
   const tuple = new Array<number>(order).fill(0);
@@ -181,7 +183,7 @@ export const entrywiseTuples = (n: number, order: number): number => {
 /** The k-th derivative tensor contracted with directions over its last k slots: dims(f). */
 export function contract(t: Tensor, xDims: readonly number[], dirs: readonly Tensor[]): Tensor {
   const n = sizeOf(xDims), k = dirs.length;
-  const total = Math.pow(n, k);
+  const total = n ** k;
   const m = t.data.length / total;
   const out = new Float64Array(m);
   for (let j = 0; j < m; j++) {

@@ -3,10 +3,14 @@
  * (numeric/, always computed from the symbolic result) and its finite-difference check (verify.ts).
  */
 import { LimitError, RequestError, UnknownError } from '../errors.js';
+import * as b from '../ir/build.js';
 import type { Expr, Var } from '../ir/expr.js';
 import { varsOf } from '../ir/walk.js';
 import { isName } from '../parse/elaborate.js';
-import { type Declarations, parse } from '../parse/parse.js';
+import { type Declarations, readDeclarations } from '../parse/parse.js';
+import { type Program, type ProgramWarning, programOf } from '../parse/program.js';
+import { substitute } from '../ir/substitute.js';
+import { type ProgramForm, programForm, programFormOf, programText } from '../print/program.js';
 import { type Layout, type SymbolicDerivative, checkOrder, differentiate, isPlainJacobian, resultExpr } from '../diff/derivative.js';
 import { type DimSizes, type Env, bindDims, evaluator, resolveDim, shapeSizes } from '../numeric/evaluate.js';
 import { type Tensor, reshape, sizeOf, tensor, transposeMatrix } from '../numeric/tensor.js';
@@ -27,8 +31,14 @@ export interface DerivativeOptions {
 export type ResultKind = 'derivative' | 'gradient' | 'jacobian' | 'hessian' | 'vec-jacobian' | 'differential';
 
 export interface Derivative {
+  /** The function; with respect to an intermediate, the function with that intermediate a free variable. */
   readonly f: Expr;
   readonly wrt: Var;
+  /** The input as read: the function, its named definitions, and warnings (unused definitions). */
+  readonly program: Program;
+  /** The program's intermediates as nodes of f, by name (with respect to an intermediate h: rebuilt over the variable h, h itself left out). */
+  readonly intermediates: ReadonlyMap<string, Expr>;
+  readonly warnings: readonly ProgramWarning[];
   readonly order: number;
   readonly layout: Layout;
   readonly kind: ResultKind;
@@ -41,8 +51,13 @@ export interface Derivative {
   readonly symbolic: SymbolicDerivative;
   /** A sentence on conventions (layout, vec) for the reader. */
   readonly convention: string;
+  /** The result as one expression (every shared part inlined). */
   toString(): string;
   toLatex(): string;
+  /** The result with what it shares named: the user's intermediates (z1, h1) and fresh t1, t2, …. */
+  programForm(): ProgramForm;
+  /** The program form in the input syntax, `t1 = …; result`: it parses back to the derivative; the result alone when nothing is named. */
+  toProgramText(): string;
   /** ∂f_{i…}/∂X_{a…} in index notation (with explicit sums); undefined where it is not expanded (kron, vec). */
   toIndexNotation(): IndexForm | undefined;
   /** The value at `at`; `dims` sizes dimensions that no variable fixes. */
@@ -58,15 +73,39 @@ const MAX_BASIS_EVALUATIONS = 20_000;
 
 /** An expression given as text (parsed with `vars`) or already as IR. */
 export const toExpr = (e: string | Expr, vars?: Declarations): Expr =>
-  typeof e === 'string' ? parse(e, { vars }) : e;
+  programOf(e, { vars: readDeclarations(vars) }).root;
 
 export function derivative(expr: string | Expr, wrt: string, opts: DerivativeOptions = {}): Derivative {
-  const f = toExpr(expr, opts.vars);
+  const program = programOf(expr, { vars: readDeclarations(opts.vars) });
   const order = opts.order ?? 1;
   checkOrder(order);
   const layout = opts.layout ?? 'numerator';
   if (layout !== 'numerator' && layout !== 'denominator') throw new RequestError(`the layout must be numerator or denominator, not ${String(layout)}`);
-  return makeDerivative(differentiate(f, findVar(f, wrt), order, layout));
+  const intermediate = intermediateOf(program, wrt);
+  if (intermediate === undefined) return makeDerivative(differentiate(program.root, findVar(program.root, wrt), order, layout), program);
+  return makeDerivative(differentiate(intermediate.f, intermediate.v, order, layout), program, intermediate);
+}
+
+/** With respect to an intermediate h: the function with h's node a free variable h (its inputs held fixed). */
+interface Intermediate {
+  readonly f: Expr;
+  readonly v: Var;
+  /** h's definition, to evaluate h from the inputs. */
+  readonly definition: Expr;
+  /** The program's names, for the nodes of f (those above h rebuilt over the variable h). */
+  readonly names: ReadonlyMap<Expr, string>;
+}
+
+function intermediateOf(program: Program, name: string): Intermediate | undefined {
+  const def = program.definitions.find((d) => d.name === name);
+  if (def === undefined || varsOf(program.root).some((v) => v.name === name)) return undefined;
+  if (def.expr === program.root) throw new RequestError(`${name} is the function itself: its derivative with respect to itself is the identity`);
+  const v = b.variable(name, def.expr.shape);
+  const swap = new Map([[def.expr, v as Expr]]);
+  const names = new Map<Expr, string>();
+  for (const d of program.definitions) if (d !== def) { const e = substitute(d.expr, swap); if (!names.has(e) && e.kind !== 'var') names.set(e, d.name); }
+  names.set(def.expr, name);
+  return { f: substitute(program.root, swap), v, definition: def.expr, names };
 }
 
 export function findVar(f: Expr, name: string): Var {
@@ -99,22 +138,48 @@ function conventionOf(sym: SymbolicDerivative, kind: ResultKind): string {
   }
 }
 
-function makeDerivative(sym: SymbolicDerivative): Derivative {
+function makeDerivative(sym: SymbolicDerivative, program: Program, intermediate?: Intermediate): Derivative {
   const expr = resultExpr(sym);
   const kind = kindOf(sym);
   // Prepared on first use: many callers only print the result.
   let valueFn: ValueFn | undefined;
   const value = (): ValueFn => (valueFn ??= valueFnOf(sym, expr));
+  let form: ProgramForm | undefined;
+  const formOf = (): ProgramForm => (form ??= programFormWith(expr, program, sym.directions, intermediate));
+  /** The intermediate's value from the inputs, when the point does not give it. */
+  const withValues = (at: Env): Env => {
+    if (intermediate === undefined || at.has(intermediate.v.name)) return at;
+    return new Map([...at, [intermediate.v.name, evaluator(intermediate.definition)(at, bindDims(allVarsOf(program.root), at))]]);
+  };
   const self: Derivative = {
-    f: sym.f, wrt: sym.wrt, order: sym.order, layout: sym.layout, kind, expr, shape: sym.dims,
+    f: sym.f, wrt: sym.wrt, program, warnings: program.warnings,
+    intermediates: new Map(intermediate === undefined
+      ? program.definitions.map((x) => [x.name, x.expr])
+      : [...intermediate.names].filter(([, n]) => n !== intermediate.v.name).map(([e, n]) => [n, e])), order: sym.order, layout: sym.layout, kind, expr, shape: sym.dims,
     directions: sym.directions, symbolic: sym, convention: conventionOf(sym, kind),
     toString: () => toText(expr),
     toLatex: () => toLatex(expr),
+    programForm: formOf,
+    toProgramText: () => programText(formOf()),
     toIndexNotation: () => indexNotation(sym.f, sym.differential, sym.wrt, sym.directions),
-    evaluate: (at, dims) => value()(toEnv(at), dims),
+    evaluate: (at, dims) => value()(withValues(toEnv(at)), dims),
     verify: (opts) => verifyDerivative(self, value(), opts),
   };
   return self;
+}
+
+/**
+ * The result with its shared parts named. With respect to an intermediate h, the result may use h
+ * as a variable: the program then defines h first, so that it evaluates from the inputs alone.
+ */
+function programFormWith(expr: Expr, program: Program, directions: readonly Var[], intermediate?: Intermediate): ProgramForm {
+  const taken = [...varsOf(program.root).map((v) => v.name), ...directions.map((v) => v.name)];
+  if (intermediate === undefined || !varsOf(expr).includes(intermediate.v)) {
+    return programForm(expr, { names: program.names, taken });
+  }
+  const names = new Map([...intermediate.names].filter(([n]) => n !== expr));
+  const { results, bindings } = programFormOf([intermediate.definition, expr], { names, taken });
+  return { result: results[1]!, bindings };
 }
 
 /** The value of the result `expr` of sym: a matrix form, or the differential when there is none. */

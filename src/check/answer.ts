@@ -11,12 +11,17 @@
  * multiply). A left-hand side (`df/dx = 2*A*x`, `\nabla f = 2Ax`) is dropped: the text after the
  * last `=` is the answer. `I` is the identity unless the question has a variable I.
  *
+ * The answer may use the question's intermediates by name (`step(z1)` for `z1 = W1*x + b1; …`) and
+ * be a program of its own: definitions before it (`d = yhat - y; W2'*d`) or after a where
+ * (`G*x' where G = W2'*d, d = yhat - y`), read by parse/program.ts.
+ *
  * Never throws for a bad answer: it returns the parse or shape message instead.
  */
 import { MatcalcError, ShapeError, UnknownError } from '../errors.js';
 import type { Expr, Var } from '../ir/expr.js';
 import { type VarDecl, elaborate } from '../parse/elaborate.js';
 import { answerBody, latexToInput, looksLikeLatex } from '../parse/latex.js';
+import { isProgramText, readProgram } from '../parse/program.js';
 import { type Surface, parseSurface } from '../parse/surface.js';
 import { tensorDims } from '../shape/shape.js';
 
@@ -43,15 +48,22 @@ function identityNames(s: Surface, decls: Readonly<Record<string, VarDecl>>): Su
   }
 }
 
-export function readAnswer(text: unknown, vars: readonly Var[]): ReadAnswer {
+export function readAnswer(text: unknown, vars: readonly Var[], intermediates: ReadonlyMap<string, Expr> = new Map()): ReadAnswer {
   if (typeof text !== 'string' || text.trim() === '') return { ok: false, diagnosis: 'unparseable', message: 'the answer is empty' };
   const decls = declarationsOf(vars);
-  const names = vars.map((v) => v.name);
+  const names = [...vars.map((v) => v.name), ...intermediates.keys()];
+  if (!looksLikeLatex(text) && isProgramText(text)) {
+    // A program of the student's own (`d = yhat - y; W2'*d`), in the input syntax.
+    const transform = (s: Surface): Surface => identityNames(s, decls);
+    return attempt(() => ({
+      ok: true, expr: readProgram(text, { vars: decls, bound: intermediates, convention: false, transform }).root, syntax: 'input', input: text.trim(),
+    }), names);
+  }
   const matrices = vars.filter((v) => v.shape.kind === 'matrix').map((v) => v.name);
   const src = answerBody(text);
   if (src === '') return { ok: false, diagnosis: 'unparseable', message: 'the answer is empty' };
 
-  const elaborateIn = (s: Surface): Expr => elaborate(identityNames(s, decls), { decls, convention: false });
+  const elaborateIn = (s: Surface): Expr => elaborate(identityNames(s, decls), { decls, convention: false, exprs: intermediates });
   const asInput = (): ReadAnswer => ({ ok: true, expr: elaborateIn(parseSurface(src)), syntax: 'input', input: src });
   const asLatex = (): ReadAnswer => {
     const input = latexToInput(src, { names, matrices });

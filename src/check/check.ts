@@ -85,6 +85,8 @@ interface Question {
   readonly expected: Expr;
   /** The question's variables (the answer may use these and no others). */
   readonly vars: readonly Var[];
+  /** The question's intermediates (z1 = W1*x + b1, …), which the answer may use by name. */
+  readonly intermediates: ReadonlyMap<string, Expr>;
   readonly seed: number;
 }
 
@@ -96,7 +98,7 @@ function prepareQuestion(expr: string, wrt: string, opts: CheckOptions = {}): Qu
   if (d.kind === 'differential') {
     throw new UnsupportedError(`matcalc has no matrix form for this derivative (${d.symbolic.note ?? 'only a differential'}), so an answer cannot be compared with it`);
   }
-  return { d, expected: d.expr, vars: varsOf(d.f), seed: opts.seed ?? DEFAULT_SEED };
+  return { d, expected: d.expr, vars: varsOf(d.f), intermediates: d.intermediates, seed: opts.seed ?? DEFAULT_SEED };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -273,7 +275,7 @@ export function check(expr: string, wrt: string, answer: string, opts: CheckOpti
 function judge(q: Question, answer: string): CheckResult {
   const expected = toText(q.expected);
   const base = { expected, expectedShape: formatShape(q.expected.shape) };
-  const read = readAnswer(answer, q.vars);
+  const read = readAnswer(answer, q.vars, q.intermediates);
   if (!read.ok) {
     const what = read.diagnosis === 'unparseable' ? 'the answer cannot be read' : 'the answer does not shape-check';
     return { ...base, verdict: 'incorrect', diagnosis: read.diagnosis, explanation: `${what}: ${read.message}` };

@@ -14,6 +14,10 @@ import { type ErrorKind, MatcalcError, ParseError } from '../errors.js';
 import type { Env } from '../numeric/evaluate.js';
 import { type Nested, toNested } from '../numeric/tensor.js';
 import type { IndexForm } from '../print/index-notation.js';
+import type { ProgramWarning } from '../parse/program.js';
+import { toLatex } from '../print/latex.js';
+import { type ProgramForm, programText } from '../print/program.js';
+import { toText } from '../print/text.js';
 import { type Dim, formatDim } from '../shape/shape.js';
 
 export const EXIT = { ok: 0, math: 1, usage: 2, internal: 3 } as const;
@@ -184,3 +188,37 @@ export const indexField = (d: Derivative): { index?: { text: string; latex: stri
   const f = indexFormOf(d);
   return f === undefined ? {} : { index: { text: f.text, latex: f.latex } };
 };
+
+// ---------------------------------------------------------------------------------------------
+// Programs
+
+/** The result as shown: with its shared parts named (the default), or in one expression (`--inline`). */
+export const shownForm = (d: Derivative, inline: boolean): ProgramForm =>
+  (inline ? { result: d.expr, bindings: [] } : d.programForm());
+
+/**
+ * A result's JSON fields (`diff --format json`, the batch protocol): `expression` is a program in the
+ * input syntax that parses back to the derivative (the result alone when nothing is named), `latex`
+ * the result in the names of `bindings`, which lists the definitions in order with their LaTeX.
+ */
+export function resultJson(d: Derivative, opts: { readonly bold?: boolean; readonly inline?: boolean } = {}): Record<string, unknown> {
+  const form = shownForm(d, opts.inline === true);
+  const latexOpts = { bold: opts.bold === true };
+  if (form.bindings.length === 0) return { expression: toText(form.result), latex: toLatex(form.result, latexOpts) };
+  return {
+    expression: programText(form),
+    latex: toLatex(form.result, latexOpts),
+    bindings: form.bindings.map((x) => ({ name: x.name, expression: toText(x.expr), latex: toLatex(x.expr, latexOpts) })),
+    inline: { expression: d.toString(), latex: toLatex(d.expr, latexOpts) },
+  };
+}
+
+/** Warnings about the input (a definition not used) as JSON; nothing when there are none. */
+export const warningsJson = (warnings: readonly ProgramWarning[]): { warnings?: ProgramWarning[] } =>
+  (warnings.length === 0 ? {} : { warnings: [...warnings] });
+
+/** Warnings about the input on stderr, one line each. */
+export function warn(warnings: readonly ProgramWarning[]): void {
+  const style = styleFor(process.stderr);
+  for (const w of warnings) process.stderr.write(`${style.bold('matcalc:')} ${style.yellow('warning')}: ${w.message}\n`);
+}

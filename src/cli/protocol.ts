@@ -2,12 +2,16 @@
  * The batch protocol (JSON Lines): one request object per line in, exactly one response object per
  * request out, in order. This module is pure: a line in, a response out; it never throws.
  *
- *   request   {"id", "task": "diff"|"eval"|"check", "expr", "wrt", "vars": {name: [dims]}, "order",
- *              "layout", "at": {name: number | list | list of rows}, "answer", "check"}
- *   diff   →  {"id", "ok": true, "expression", "latex", "shape", "kind", "convention", "index"?, "value"?, "check"?, "ms"}
- *             ("check" as in `matcalc diff --format json`: the report, or {"ok": null, "skipped"} when it cannot run)
- *   eval   →  {"id", "ok": true, "value", "shape"}
+ *   request   {"id", "task": "diff"|"eval"|"check"|"backprop", "expr", "wrt", "vars": {name: [dims]}, "order",
+ *              "layout", "at": {name: number | list | list of rows}, "answer", "check", "inline"}
+ *   diff   →  {"id", "ok": true, "expression", "latex", "bindings"?, "inline"?, "shape", "kind", "convention", "index"?,
+ *              "value"?, "check"?, "warnings"?, "ms"}
+ *             ("check" as in `matcalc diff --format json`: the report, or {"ok": null, "skipped"} when it cannot run;
+ *              "expression" a program `t1 = …; result` when the result names shared parts, listed in "bindings")
+ *   eval   →  {"id", "ok": true, "value", "shape", "warnings"?}
  *   check  →  {"id", "ok": true, "verdict", "explanation", ...the homework checker's result}
+ *   backprop → {"id", "ok": true, ...the walkthrough that `matcalc backprop --format json` prints}
+ * "expr" (and a check's "answer") may be a program: `z1 = W1*x + b1; h1 = relu(z1); L = sum(h1)`.
  *   error  →  {"id", "ok": false, "error": {"kind", "message"}}
  *
  * Dims in `vars` are names or positive integers (`[]` is a scalar); a declaration may also be a
@@ -22,10 +26,12 @@ import { type Values, toEnv } from '../api/values.js';
 import { check } from '../check/check.js';
 import { RequestError } from '../errors.js';
 import type { Env } from '../numeric/evaluate.js';
-import { toNested } from '../numeric/tensor.js';
+import { type Nested, toNested } from '../numeric/tensor.js';
 import { isName } from '../parse/elaborate.js';
-import { type VarDecl, parse, parseVarSpec } from '../parse/parse.js';
-import { describeError, indexField, jsonDims, runCheck, verifyJson } from './output.js';
+import { type VarDecl, parseVarSpec } from '../parse/parse.js';
+import { readProgram } from '../parse/program.js';
+import { walkthroughOf, walkthroughJson } from './commands/backprop.js';
+import { describeError, indexField, jsonDims, resultJson, runCheck, verifyJson, warningsJson } from './output.js';
 
 export type Response = Record<string, unknown>;
 
@@ -56,8 +62,11 @@ function answerRequest(req: Request): Response {
       case 'diff': return { id, ok: true, ...diffTask(req) };
       case 'eval': return { id, ok: true, ...evalTask(req) };
       case 'check': return { id, ok: true, ...checkTask(req) };
+      case 'backprop': return { id, ok: true, ...backpropTask(req) };
       default:
-        throw new RequestError(req.task === undefined ? 'the request has no "task"; use "diff", "eval" or "check"' : `unknown task ${JSON.stringify(req.task)}; use "diff", "eval" or "check"`);
+        throw new RequestError(req.task === undefined
+          ? 'the request has no "task"; use "diff", "eval", "check" or "backprop"'
+          : `unknown task ${JSON.stringify(req.task)}; use "diff", "eval", "check" or "backprop"`);
     }
   } catch (err) {
     return failure(id, errorBody(err));
@@ -87,21 +96,33 @@ function diffTask(req: Request): Response {
   const value = at === undefined ? undefined : toNested(d.evaluate(at));
   const checked = req.check === true ? verifyJson(runCheck(() => d.verify())) : undefined;
   return {
-    expression: d.toString(),
-    latex: d.toLatex(),
+    ...resultJson(d, { inline: req.inline === true }),
     shape: jsonDims(d.shape),
     kind: d.kind,
     convention: d.convention,
     ...indexField(d),
     ...(value !== undefined ? { value } : {}),
     ...(checked !== undefined ? { check: checked } : {}),
+    ...warningsJson(d.warnings),
     ms: Math.round(ms * 1000) / 1000,
   };
 }
 
 function evalTask(req: Request): Response {
-  const e = parse(text(req, 'expr'), { vars: declsFromJson(req.vars) });
-  return { value: toNested(evaluate(e, optionalAt(req.at) ?? new Map())), shape: jsonDims(shapeOf(e).dims) };
+  const program = readProgram(text(req, 'expr'), { vars: declsFromJson(req.vars) });
+  const e = program.root;
+  return { value: toNested(evaluate(e, optionalAt(req.at) ?? new Map())), shape: jsonDims(shapeOf(e).dims), ...warningsJson(program.warnings) };
+}
+
+function backpropTask(req: Request): Response {
+  const at = optionalAt(req.at);
+  if (at === undefined) throw new RequestError('the request has no "at": backprop needs the values of the inputs');
+  const wrt = req.wrt === undefined || req.wrt === null ? undefined : Array.isArray(req.wrt) ? req.wrt : [req.wrt];
+  if (wrt !== undefined && !wrt.every((x): x is string => typeof x === 'string')) throw new RequestError('"wrt" must be a name or a list of names');
+  const { w, check } = walkthroughOf(text(req, 'expr'), at, declsFromJson(req.vars), {
+    ...(wrt !== undefined ? { wrt } : {}), ...(req.upstream !== undefined ? { upstream: req.upstream as Nested } : {}), check: req.check !== false,
+  });
+  return walkthroughJson(w, check);
 }
 
 function checkTask(req: Request): Response {

@@ -17,7 +17,9 @@
  */
 import fc from 'fast-check';
 import * as b from '../../src/ir/build.js';
-import type { Expr, Var } from '../../src/ir/expr.js';
+import { type Expr, type Var, children } from '../../src/ir/expr.js';
+import { postorder } from '../../src/ir/walk.js';
+import { toText } from '../../src/print/text.js';
 import { ELEMENTWISE, type FnName } from '../../src/ir/functions.js';
 import { type Dim, type Shape, SCALAR, matrixShape, rowShape, shapeKey, transposeShape, vectorShape } from '../../src/shape/shape.js';
 
@@ -266,4 +268,41 @@ export function assertProperty<Ts>(property: fc.IProperty<Ts>, params: Partial<f
     if (err instanceof Error) err.message = `property failed with seed ${p.seed} (replay: MATCALC_PROPERTY_SEED=${p.seed})\n${err.message}`;
     throw err;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Programs
+
+/** A random program and the expression it spells. */
+export interface ArbProgram {
+  /** The program's text: definitions s1, s2, … of some subexpressions, then the function. */
+  readonly text: string;
+  /** The function, every definition inlined. */
+  readonly expr: Expr;
+}
+
+const isLeaf = (e: Expr): boolean => e.kind === 'var' || e.kind === 'const' || e.kind === 'zero' || e.kind === 'ones' || e.kind === 'eye';
+
+/**
+ * A random program: an arbitrary expression (see arbExpr) with a random choice of its inner nodes
+ * given names s1, s2, … Each definition is printed over the names before it; the function comes last,
+ * or first followed by `where` (the definitions then in reverse order, which the where-form allows).
+ */
+export function arbProgram(opts: ArbExprOptions = {}): fc.Arbitrary<ArbProgram> {
+  return fc.tuple(arbExpr(opts), fc.array(fc.boolean(), { minLength: 1, maxLength: 24 }), fc.boolean()).map(([e, picks, where]) => {
+    const shown = new Map<Expr, Expr>();
+    const lines: string[] = [];
+    let i = 0;
+    for (const n of postorder(e)) {
+      const kids = children(n);
+      const body = kids.length === 0 ? n : b.rebuild(n, kids.map((k) => shown.get(k)!));
+      if (n === e || isLeaf(n) || !picks[i++ % picks.length]) { shown.set(n, body); continue; }
+      const name = `s${lines.length + 1}`;
+      lines.push(`${name} = ${toText(body)}`);
+      shown.set(n, b.variable(name, n.shape));
+    }
+    const fn = toText(shown.get(e)!);
+    const text = lines.length === 0 ? fn : where ? `${fn} where ${[...lines].reverse().join('; ')}` : [...lines, fn].join('\n');
+    return { text, expr: e };
+  });
 }

@@ -6,8 +6,12 @@
  */
 import { type Command, InvalidArgumentError } from 'commander';
 import { toEnv } from '../../api/values.js';
-import { type WalkthroughCheck, backprop, checkWalkthrough, renderDot, renderHtml, renderLatex, renderText, toJson } from '../../backprop/index.js';
+import {
+  type Walkthrough, type WalkthroughCheck, backprop, checkWalkthrough, renderDot, renderHtml, renderLatex, renderText, toJson,
+} from '../../backprop/index.js';
+import type { Env } from '../../numeric/evaluate.js';
 import type { Nested } from '../../numeric/tensor.js';
+import type { VarDecl } from '../../parse/parse.js';
 import { atOption, declsFromValues, formatOption, readAt, readExpr, readVars, varOption } from '../input.js';
 import { type Checked, InternalError, PLAIN, type Style, checkFailed, checkedJson, out, runCheck, styleFor } from '../output.js';
 import { withSource } from '../source.js';
@@ -63,21 +67,33 @@ export function registerBackprop(program: Command): void {
     .action(async (exprArg: string, opts: BackpropCommandOptions) => {
       const src = await readExpr(exprArg);
       const at = toEnv(await readAt(opts.at!)); // values first: their shapes declare the variables
-      const vars = declsFromValues(at, readVars(opts.var));
-      const w = withSource(src, () => backprop(src, at, {
-        vars, ...(opts.wrt ? { wrt: opts.wrt } : {}), ...(opts.upstream !== undefined ? { upstream: opts.upstream } : {}),
-      }));
-      const check = opts.check === false ? undefined : runCheck(() => checkWalkthrough(w));
+      const { w, check } = walkthroughOf(src, at, readVars(opts.var), opts);
       switch (opts.format) {
         case 'text': await out(`${renderText(w)}\n${check ? `\n${checkText(check, styleFor(process.stdout))}\n` : ''}`); break;
         case 'latex': await out(`${renderLatex(w)}\n${check ? `% ${checkText(check)}\n` : ''}`); break;
-        case 'json': await out(`${JSON.stringify({ ...toJson(w), ...(check ? { check: checkJson(check) } : {}) })}\n`); break;
+        case 'json': await out(`${JSON.stringify(walkthroughJson(w, check))}\n`); break;
         case 'dot': await out(`${renderDot(w)}\n`); break;
         case 'html': await out(await renderHtml(w)); break;
       }
       if (checkFailed(check)) throw new InternalError('a gradient of the walkthrough failed its finite-difference check');
     });
 }
+
+/** The walkthrough and its check (unless check is false), as the command and the batch task run them. */
+export function walkthroughOf(
+  src: string, at: Env, declared: Readonly<Record<string, VarDecl>>,
+  opts: { readonly wrt?: readonly string[]; readonly upstream?: Nested; readonly check?: boolean },
+): { w: Walkthrough; check?: Checked<WalkthroughCheck> } {
+  const vars = declsFromValues(at, declared);
+  const w = withSource(src, () => backprop(src, at, {
+    vars, ...(opts.wrt ? { wrt: opts.wrt } : {}), ...(opts.upstream !== undefined ? { upstream: opts.upstream } : {}),
+  }));
+  return opts.check === false ? { w } : { w, check: runCheck(() => checkWalkthrough(w)) };
+}
+
+/** `backprop --format json` and the batch task `backprop`: the walkthrough, with its check when run. */
+export const walkthroughJson = (w: Walkthrough, check?: Checked<WalkthroughCheck>): Record<string, unknown> =>
+  ({ ...toJson(w), ...(check ? { check: checkJson(check) } : {}) });
 
 function checkText(c: Checked<WalkthroughCheck>, s: Style = PLAIN): string {
   if ('skipped' in c) return `check: ${s.yellow('not run')}: ${c.skipped}`;

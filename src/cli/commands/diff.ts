@@ -13,9 +13,11 @@ import { toLatex } from '../../print/latex.js';
 import { latexHeading, textHeading } from '../headings.js';
 import { atOption, formatOption, parseOrder, readAt, readExpr, readVars, varOption } from '../input.js';
 import {
-  type Checked, InternalError, PLAIN, type Style, checkFailed, checkedJson, formatDims, formatValue, indent, indexField, indexFormOf, jsonDims, out, runCheck,
-  styleFor, verifyJson,
+  type Checked, InternalError, PLAIN, type Style, checkFailed, checkedJson, formatDims, formatValue, indent, indexField, indexFormOf, jsonDims, out, resultJson, runCheck,
+  shownForm, styleFor, verifyJson, warn, warningsJson,
 } from '../output.js';
+import { whereLatex, whereText } from '../../print/program.js';
+import { toText } from '../../print/text.js';
 import { withSource } from '../source.js';
 
 interface DiffOptions {
@@ -28,6 +30,7 @@ interface DiffOptions {
   readonly check?: boolean;
   readonly steps?: boolean | 'differential' | 'chain';
   readonly bold?: boolean;
+  readonly inline?: boolean;
 }
 
 const EXAMPLES = `
@@ -41,9 +44,14 @@ Examples:
   $ matcalc diff "x'*A*x" --wrt x --format html > gradient.html
   $ matcalc diff "log(det(X))" --wrt X --steps
   $ matcalc diff "sum((W*x - y).^2)" --wrt W --steps chain
+  $ matcalc diff "z1 = W1*x + b1; h1 = relu(z1); yhat = W2*h1; L = norm2(yhat - y)^2/2" --wrt W1
+  $ matcalc diff "z1 = W1*x + b1; h1 = relu(z1); yhat = W2*h1; L = norm2(yhat - y)^2/2" --wrt h1
 
 Letters a-g are scalars, h-z vectors and A-Z matrices unless declared with --var; dimensions are
-inferred. The finite-difference check runs at 3 seeded random points; a failure is a bug in matcalc
+inferred. EXPR may be a program: statements "name = expression" separated by ";" or line breaks, the
+last one the function; --wrt may name an intermediate (the upstream gradient, its inputs held fixed).
+The result names the program's intermediates and any part it would print more than once (t1, t2, …)
+in "where" lines; --inline prints it as one expression. The finite-difference check runs at 3 seeded random points; a failure is a bug in matcalc
 (exit 3).`;
 
 export function registerDiff(program: Command): void {
@@ -61,6 +69,7 @@ export function registerDiff(program: Command): void {
     .option('--no-check', 'skip the finite-difference check')
     .addOption(new Option('--steps [route]', 'show the derivation step by step, each step checked: by matrix differentials (default) or by the chain rule').choices(['differential', 'chain']))
     .option('--bold', 'bold vectors and matrices in LaTeX and HTML')
+    .option('--inline', 'print the result as one expression, without "where" definitions')
     .addHelpText('after', EXAMPLES)
     .action(runDiff);
 }
@@ -80,6 +89,7 @@ interface Shown {
   readonly d: Derivative;
   readonly src: string;
   readonly bold: boolean;
+  readonly inline: boolean;
   readonly check?: Checked<VerifyReport>;
   readonly value?: Nested;
   readonly steps?: readonly StepLine[];
@@ -90,8 +100,9 @@ async function runDiff(exprArg: string, opts: DiffOptions): Promise<void> {
   const vars = readVars(opts.var);
   const at = opts.at === undefined ? undefined : await readAt(opts.at);
   const d = withSource(src, () => derivative(src, opts.wrt, { order: opts.order, layout: opts.layout, vars }));
+  warn(d.warnings);
   const shown: Shown = {
-    d, src, bold: opts.bold === true,
+    d, src, bold: opts.bold === true, inline: opts.inline === true,
     ...(at === undefined ? {} : { value: toNested(d.evaluate(at)) }),
     ...(opts.check === false ? {} : { check: runCheck(() => d.verify()) }),
     ...(opts.steps ? { steps: stepsOf(src, opts, vars, opts.check !== false) } : {}),
@@ -133,11 +144,12 @@ const stepJson = (st: StepLine): Record<string, unknown> => ({
   ...(st.check === undefined ? {} : { check: checkedJson(st.check, (report) => ({ ...report })) }),
 });
 
-function diffText({ d, check, value, steps }: Shown): string {
+function diffText({ d, inline, check, value, steps }: Shown): string {
   const s = styleFor(process.stdout);
   const label = (l: string) => s.dim(`${l}:`.padEnd(8));
   const varShapes = Object.entries(shapeOf(d.f).vars).map(([n, v]) => `${n}: ${v.text}`).join(', ');
-  const lines = [`${s.bold(`${textHeading(d)} =`)} ${d.toString()}`];
+  const form = shownForm(d, inline);
+  const lines = [`${s.bold(`${textHeading(d)} =`)} ${toText(form.result)}`, ...whereText(form.bindings).map((l) => `  ${l}`)];
   lines.push(`  ${label('shape')}${formatDims(d.shape)}  ${s.dim(`(${varShapes})`)}`);
   lines.push(`  ${label('layout')}${d.convention}`);
   const index = indexFormOf(d);
@@ -158,10 +170,12 @@ const latexValue = (v: Nested): string | undefined => {
   return `\\begin{bmatrix}${rows.map((r) => (r as number[]).join(' & ')).join(' \\\\ ')}\\end{bmatrix}`;
 };
 
-function diffLatex({ d, bold, check, value, steps }: Shown): string {
+function diffLatex({ d, bold, inline, check, value, steps }: Shown): string {
   const lines = (steps ?? []).flatMap((st, i) => [`% step ${i + 1}, ${st.title}: ${st.rule}${stepMark(st, PLAIN)}`, st.latex]);
-  const result = `${latexHeading(d, bold)} = ${toLatex(d.expr, { bold })}`;
+  const form = shownForm(d, inline);
+  const result = `${latexHeading(d, bold)} = ${toLatex(form.result, { bold })}`;
   if (lines[lines.length - 1] !== result) lines.push(result);
+  if (form.bindings.length > 0) lines.push(whereLatex(form.bindings, { bold }));
   const index = indexFormOf(d);
   if (index !== undefined) lines.push(index.latex);
   if (value !== undefined) lines.push(latexValue(value) ?? `% the value has rank ${d.shape.length}; use --format json for it`);
@@ -169,10 +183,9 @@ function diffLatex({ d, bold, check, value, steps }: Shown): string {
   return `${lines.join('\n')}\n`;
 }
 
-function diffJson({ d, bold, check, value, steps }: Shown): Record<string, unknown> {
+function diffJson({ d, bold, inline, check, value, steps }: Shown): Record<string, unknown> {
   return {
-    expression: d.toString(),
-    latex: toLatex(d.expr, { bold }),
+    ...resultJson(d, { bold, inline }),
     heading: latexHeading(d, bold),
     shape: jsonDims(d.shape),
     kind: d.kind,
@@ -184,16 +197,19 @@ function diffJson({ d, bold, check, value, steps }: Shown): Record<string, unkno
     ...(check !== undefined ? { check: verifyJson(check) } : {}),
     ...(value !== undefined ? { value } : {}),
     ...(steps !== undefined ? { steps: steps.map(stepJson) } : {}),
+    ...warningsJson(d.warnings),
   };
 }
 
-async function diffHtml({ d, src, bold, check, value, steps }: Shown): Promise<string> {
+async function diffHtml({ d, src, bold, inline, check, value, steps }: Shown): Promise<string> {
   const { htmlPage } = await import('../html.js');
   const index = indexFormOf(d);
   const valueTex = value === undefined ? undefined : latexValue(value);
+  const form = shownForm(d, inline);
   return htmlPage(`Derivative of ${src} with respect to ${d.wrt.name}`, [
     { kind: 'math', tex: `f = ${toLatex(d.f, { bold })}`, label: 'Function' },
-    { kind: 'math', tex: `${latexHeading(d, bold)} = ${toLatex(d.expr, { bold })}`, label: `Result (${d.kind}, shape ${formatDims(d.shape)})` },
+    { kind: 'math', tex: `${latexHeading(d, bold)} = ${toLatex(form.result, { bold })}`, label: `Result (${d.kind}, shape ${formatDims(d.shape)})` },
+    ...(form.bindings.length === 0 ? [] : [{ kind: 'math' as const, tex: whereLatex(form.bindings, { bold }), label: 'Where' }]),
     { kind: 'text', text: d.convention, label: 'Convention' },
     ...(index === undefined ? [] : [{ kind: 'math' as const, tex: index.latex, label: 'Index notation' }]),
     ...(steps === undefined ? [] : steps.map((st, i) => ({ kind: 'math' as const, tex: st.latex, label: `Step ${i + 1}, ${st.title}: ${st.rule}${stepMark(st, PLAIN)}` }))),

@@ -4,9 +4,9 @@
 import type { Command } from 'commander';
 import { evaluate, shapeOf } from '../../api/basic.js';
 import { toNested } from '../../numeric/tensor.js';
-import { parse } from '../../parse/parse.js';
+import { readProgram } from '../../parse/program.js';
 import { atOption, formatOption, readAt, readExpr, readVars, varOption } from '../input.js';
-import { formatValue, jsonDims, out } from '../output.js';
+import { formatValue, jsonDims, out, warn } from '../output.js';
 import { withSource } from '../source.js';
 
 interface EvalOptions {
@@ -37,7 +37,9 @@ export function registerEval(program: Command): void {
       const src = await readExpr(exprArg);
       const vars = readVars(opts.var);
       const at = opts.at === undefined ? {} : await readAt(opts.at);
-      const e = withSource(src, () => parse(src, { vars }));
+      const program = withSource(src, () => readProgram(src, { vars }));
+      warn(program.warnings);
+      const e = program.root;
       const value = toNested(evaluate(e, at));
       if (opts.format === 'json') await out(`${JSON.stringify({ expression: src, shape: jsonDims(shapeOf(e).dims), value })}\n`);
       else await out(`${formatValue(value)}\n`);

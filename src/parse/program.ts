@@ -1,0 +1,369 @@
+/**
+ * Programs: the input language's statements, read into one IR DAG with the user's names kept.
+ *
+ *   z1 = W1*x + b1; h1 = relu(z1); yhat = W2*h1; L = norm2(yhat - y)^2/2
+ *   x: vector(n); W: matrix(k,n)
+ *   diag(s) - s*s' where s = softmax(z)
+ *
+ * Statements are separated by `;` or line breaks (outside parentheses). Each is a declaration
+ * `name: SHAPE` (as --var reads it), a definition `name = expression`, or — for the function only —
+ * a bare expression. The function is the last statement that is not a declaration, or the statement
+ * just before a `where`: definitions after `where` (separated by `;`, `,` or line breaks) may come in
+ * any order, as in a textbook; before it, a name must be defined before it is used.
+ *
+ * Every definition is inlined as a shared syntax tree and the function is elaborated once, so shapes
+ * are inferred jointly exactly as for the inlined expression, and by hash-consing each definition is
+ * then found as a node of the result DAG and named (`names`; the first name wins on equal nodes).
+ *
+ * Errors are ParseErrors that say which statement and where: a name defined twice, used before its
+ * definition, defined in terms of itself (a cycle), not defined at all (only when the caller knows
+ * the inputs, e.g. from given values), or a syntax error inside a statement. A definition the function
+ * does not use is a warning, returned with the program.
+ */
+import { LimitError, MatcalcError, ParseError, RequestError } from '../errors.js';
+import type { Expr } from '../ir/expr.js';
+import { isFnName } from '../ir/functions.js';
+import { postorder, varsOf } from '../ir/walk.js';
+import { tensorDims } from '../shape/shape.js';
+import { type VarDecl, elaborate } from './elaborate.js';
+import { parseVarSpec } from './parse.js';
+import { type Surface, parseSurface } from './surface.js';
+
+/** One definition of the program, found as a node of the function's DAG. */
+export interface Definition {
+  readonly name: string;
+  readonly expr: Expr;
+  /** 1-based statement number. */
+  readonly statement: number;
+}
+
+/** Something the reader accepted but the user probably did not mean. */
+export interface ProgramWarning {
+  readonly kind: 'unused';
+  readonly statement: number;
+  /** 1-based column of the statement in its line. */
+  readonly column: number;
+  readonly message: string;
+}
+
+export interface Program {
+  /** The function, every definition inlined. */
+  readonly root: Expr;
+  /** User names of nodes of root. */
+  readonly names: ReadonlyMap<Expr, string>;
+  /** The definitions found in root, each after those it uses. */
+  readonly definitions: readonly Definition[];
+  /** The function's name, when its statement binds one. */
+  readonly output?: string;
+  /** Declarations: the caller's and the program's own. */
+  readonly vars: Readonly<Record<string, VarDecl>>;
+  readonly warnings: readonly ProgramWarning[];
+}
+
+export interface ProgramOptions {
+  /** Declared variables (the program may declare more). */
+  readonly vars?: Readonly<Record<string, VarDecl>>;
+  /** Names already bound to IR (a question's intermediates when reading an answer). */
+  readonly bound?: ReadonlyMap<string, Expr>;
+  /** When given, the only free names allowed besides declared and bound ones: others are "not defined". */
+  readonly inputs?: ReadonlySet<string>;
+  /** Whether undeclared names follow the a–g / h–z / A–Z convention (default true). */
+  readonly convention?: boolean;
+  /** A rewrite of each statement's tree before anything else (the checker reads I as eye). */
+  readonly transform?: (s: Surface) => Surface;
+}
+
+/** A statement of the source, located. */
+interface Statement {
+  readonly index: number;
+  readonly text: string;
+  /** Offset of text in the source. */
+  readonly offset: number;
+  /** Whether a `where` opened the definitions at this statement. */
+  readonly where: boolean;
+}
+
+type Parsed =
+  | { readonly t: 'decl'; readonly st: Statement; readonly name: string; readonly decl: VarDecl }
+  | { readonly t: 'def'; readonly st: Statement; readonly name: string | undefined; readonly body: Surface; readonly bodyOffset: number; readonly free: readonly string[] };
+
+const NAME = '[A-Za-z][A-Za-z0-9_]*';
+const BINDING = new RegExp(`^(${NAME})\\s*=(?!=)`);
+const DECLARATION = new RegExp(`^(${NAME})\\s*:(.*)$`, 's');
+const WHERE = new RegExp(`^where\\s+(?=${NAME}\\s*=(?!=))`);
+/** Names of the language that are not variables. */
+const CONSTANTS = new Set(['eye', 'vector', 'matrix', 'pi', 'e']);
+const isLanguageName = (name: string): boolean => CONSTANTS.has(name) || isFnName(name);
+
+/** Whether text is more than one expression: several statements, a definition, a declaration or a where. */
+export function isProgramText(src: string): boolean {
+  return splitStatements(src).length > 1 || BINDING.test(src.trim()) || DECLARATION.test(src.trim());
+}
+
+/** Splits at `;`, line breaks and (after a `where`) commas outside parentheses, and before `where`. */
+function splitStatements(src: string): Statement[] {
+  const out: Statement[] = [];
+  let depth = 0, start = 0, inWhere = false, whereNext = false;
+  const push = (end: number): void => {
+    const raw = src.slice(start, end);
+    const text = raw.trim();
+    if (text === '') return;
+    out.push({ index: out.length + 1, text, offset: start + raw.length - raw.trimStart().length, where: whereNext });
+    whereNext = false;
+  };
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i]!;
+    if (c === '(' || c === '[') depth++;
+    else if (c === ')' || c === ']') depth--;
+    else if (depth > 0) continue;
+    else if (c === ';' || c === '\n' || (c === ',' && inWhere)) { push(i); start = i + 1; }
+    else if (c === 'w' && (i === 0 || /[\s;]/.test(src[i - 1]!))) {
+      const m = WHERE.exec(src.slice(i));
+      if (m === null) continue;
+      // `result where t = …`: the where ends the statement before it and opens the definitions.
+      push(i);
+      whereNext = true;
+      inWhere = true;
+      start = i + m[0].length;
+      i = start - 1;
+    }
+  }
+  push(src.length);
+  return out;
+}
+
+/** Line and column (1-based) of an offset. */
+function lineColumn(src: string, offset: number): { line: number; column: number } {
+  const before = src.slice(0, offset);
+  const line = before.split('\n').length;
+  return { line, column: offset - (before.lastIndexOf('\n') + 1) + 1 };
+}
+
+/** Free names of a Surface tree. */
+function freeNames(s: Surface, out = new Set<string>()): Set<string> {
+  if (s.t === 'name') out.add(s.name);
+  else if (s.t === 'op' || s.t === 'call') for (const a of s.args) freeNames(a, out);
+  return out;
+}
+
+/** The offset of `name` as a whole word in text, after `from`. */
+function wordOffset(text: string, name: string, from = 0): number {
+  const m = new RegExp(`(?<![A-Za-z0-9_])${name}(?![A-Za-z0-9_])`).exec(text.slice(from));
+  return m === null ? from : from + m.index;
+}
+
+export function readProgram(src: string, opts: ProgramOptions = {}): Program {
+  if (typeof src !== 'string') throw new ParseError('the expression must be a string');
+  const statements = splitStatements(src);
+  if (statements.length === 0) throw new ParseError('the expression is empty', 1);
+  const multiLine = src.includes('\n');
+  /** "statement 2" (and the line when the source has several), for messages. */
+  const where = (st: Statement, offset: number): { label: string; column: number } => {
+    const { line, column } = lineColumn(src, offset);
+    return { label: statements.length > 1 ? ` — in statement ${st.index}${multiLine ? ` (line ${line})` : ''}, "${st.text}"` : '', column: multiLine ? column : offset + 1 };
+  };
+  const fail = (message: string, st: Statement, offset: number): never => {
+    const w = where(st, offset);
+    throw new ParseError(`${message}${w.label}`, w.column);
+  };
+
+  // 1. Each statement on its own.
+  const vars: Record<string, VarDecl> = { ...(opts.vars ?? {}) };
+  const parsed: Parsed[] = statements.map((st): Parsed => {
+    const decl = DECLARATION.exec(st.text);
+    if (decl !== null && !BINDING.test(st.text)) {
+      const name = decl[1]!;
+      let spec: VarDecl;
+      try {
+        spec = parseVarSpec(decl[2]!);
+      } catch (err) {
+        return fail(err instanceof MatcalcError ? err.message : String(err), st, st.offset + st.text.indexOf(':') + 1);
+      }
+      if (Object.hasOwn(vars, name)) fail(`${name} is declared twice`, st, st.offset);
+      if (isLanguageName(name)) fail(`${name} is a function or constant of the language and cannot be declared as a variable`, st, st.offset);
+      vars[name] = spec;
+      return { t: 'decl', st, name, decl: spec };
+    }
+    const bind = BINDING.exec(st.text);
+    const name = bind?.[1];
+    const bodyStart = bind === null ? 0 : bind[0].length + (st.text.slice(bind[0].length).length - st.text.slice(bind[0].length).trimStart().length);
+    const bodyText = st.text.slice(bodyStart);
+    let body: Surface;
+    try {
+      body = parseSurface(bodyText);
+      if (opts.transform) body = opts.transform(body);
+    } catch (err) {
+      if (err instanceof ParseError && statements.length > 1) {
+        const m = /^(.*?)(?: \(at column (\d+)\))?$/s.exec(err.message)!;
+        const col = m[2] === undefined ? 1 : Number(m[2]);
+        return fail(m[1]!, st, st.offset + bodyStart + col - 1);
+      }
+      throw err;
+    }
+    return { t: 'def', st, name, body, bodyOffset: st.offset + bodyStart, free: [...freeNames(body)] };
+  });
+  const defs = parsed.filter((p): p is Extract<Parsed, { t: 'def' }> => p.t === 'def');
+  if (defs.length === 0) throw new RequestError('the program has declarations but no expression to work on');
+
+  // 2. Which statement is the function: the one before the first `where`, else the last.
+  const firstWhere = defs.findIndex((d) => d.st.where);
+  const fnIndex = firstWhere > 0 ? firstWhere - 1 : defs.length - 1;
+  if (firstWhere === 0) fail('a where needs the expression it explains before it', defs[0]!.st, defs[0]!.st.offset);
+  const fn = defs[fnIndex]!;
+  const orderFree = (d: (typeof defs)[number]): boolean => firstWhere > 0 && defs.indexOf(d) >= firstWhere;
+
+  // 3. Names: each defined once, not a variable or a name of the language.
+  const byName = new Map<string, (typeof defs)[number]>();
+  for (const d of defs) {
+    if (d.name === undefined) {
+      if (d !== fn) fail(`"${d.st.text}" is not the function, so it must name its result: write name = ${d.st.text}`, d.st, d.st.offset);
+      continue;
+    }
+    if (isLanguageName(d.name)) fail(`${d.name} is a function or constant of the language and cannot be a step's name`, d.st, d.st.offset);
+    const before = byName.get(d.name);
+    if (before !== undefined) fail(`${d.name} is defined twice (statements ${before.st.index} and ${d.st.index})`, d.st, d.st.offset);
+    if (Object.hasOwn(vars, d.name)) fail(`${d.name} is declared as a variable and also defined as a step`, d.st, d.st.offset);
+    if (opts.bound?.has(d.name) === true) fail(`${d.name} is already defined by the question`, d.st, d.st.offset);
+    byName.set(d.name, d);
+  }
+
+  // 4. References: before use (outside where), no cycle, every free name known.
+  const used = new Set<(typeof defs)[number]>();
+  const state = new Map<(typeof defs)[number], 'open' | 'done'>();
+  const inlined = new Map<(typeof defs)[number], Surface>();
+  const visit = (d: (typeof defs)[number], path: readonly (typeof defs)[number][]): Surface => {
+    const done = inlined.get(d);
+    if (done !== undefined) return done;
+    if (state.get(d) === 'open') {
+      const cycle = [...path.slice(path.indexOf(d)), d].map((x) => x.name).join(' → ');
+      const last = path[path.length - 1]!;
+      fail(path.length === path.indexOf(d) + 1 ? `${d.name} is defined in terms of itself` : `the definitions form a cycle: ${cycle}`,
+        last.st, offsetIn(last, d.name!));
+    }
+    state.set(d, 'open');
+    used.add(d);
+    const body = substituteNames(d.body, (name): Surface | undefined => {
+      const target = byName.get(name);
+      if (target === undefined) return undefined;
+      return visit(target, [...path, d]);
+    });
+    state.set(d, 'done');
+    inlined.set(d, body);
+    return body;
+  };
+  /** Whether `from` reaches `to` through definitions (a forward reference closing a cycle). */
+  const wouldCycle = (from: (typeof defs)[number], to: (typeof defs)[number]): boolean => {
+    const seen = new Set<(typeof defs)[number]>();
+    const stack = [from];
+    while (stack.length > 0) {
+      const x = stack.pop()!;
+      if (x === to) return true;
+      if (seen.has(x)) continue;
+      seen.add(x);
+      for (const n of x.free) { const t = byName.get(n); if (t !== undefined) stack.push(t); }
+    }
+    return false;
+  };
+  const offsetIn = (d: (typeof defs)[number], name: string): number =>
+    d.bodyOffset + wordOffset(d.st.text.slice(d.bodyOffset - d.st.offset), name);
+  // Before the where, a name is used after its definition (a forward reference that closes a cycle is reported as the cycle).
+  for (const d of defs) {
+    if (orderFree(d)) continue;
+    for (const name of d.free) {
+      const target = byName.get(name);
+      if (target === undefined || target === d || orderFree(target) || defs.indexOf(target) < defs.indexOf(d) || wouldCycle(target, d)) continue;
+      fail(`${name} is used before it is defined (in statement ${target.st.index}); define it first`, d.st, offsetIn(d, name));
+    }
+  }
+  if (opts.inputs !== undefined) {
+    for (const d of defs) {
+      for (const name of d.free) {
+        if (byName.has(name) || Object.hasOwn(vars, name) || opts.bound?.has(name) === true || opts.inputs.has(name) || isLanguageName(name)) continue;
+        fail(`${name} is not defined`, d.st, offsetIn(d, name));
+      }
+    }
+  }
+  const fnSurface = visit(fn, []);
+  const warnings: ProgramWarning[] = defs.filter((d) => !used.has(d)).map((d) => ({
+    kind: 'unused', statement: d.st.index, column: lineColumn(src, d.st.offset).column,
+    message: `${d.name} is defined but not used (statement ${d.st.index}: ${d.st.text})`,
+  }));
+
+  // 5. Elaborate once; then find each definition in the DAG.
+  const scope = { decls: vars, convention: opts.convention ?? true, ...(opts.bound ? { exprs: opts.bound } : {}) };
+  let root: Expr;
+  try {
+    root = elaborate(fnSurface, scope);
+  } catch (err) {
+    // LIMITS.maxDepth keeps elaboration inside the stack; this is the backstop if it ever does not.
+    if (err instanceof RangeError) throw new LimitError('the expression is nested too deeply');
+    throw locateError(err, defs.filter((d) => used.has(d) && d !== fn).map((d) => ({ d, s: inlined.get(d)! })), scope, statements.length > 1);
+  }
+  const names = new Map<Expr, string>();
+  const definitions: Definition[] = [];
+  if (byName.size > 0) {
+    // Each definition elaborated again with every variable declared as it was inferred: by
+    // hash-consing it is the very node inside root (one whose shape depends on later context may not be).
+    const decls: Record<string, VarDecl> = { ...vars };
+    for (const v of varsOf(root)) decls[v.name] = { dims: tensorDims(v.shape), props: v.props };
+    const inRoot = new Set(postorder(root));
+    for (const d of defs) {
+      if (d.name === undefined || !used.has(d)) continue;
+      let e: Expr;
+      try {
+        e = elaborate(inlined.get(d)!, { ...scope, decls, convention: false });
+      } catch {
+        continue;
+      }
+      if (!inRoot.has(e)) continue;
+      if (!names.has(e) && e.kind !== 'var') names.set(e, d.name);
+      definitions.push({ name: d.name, expr: e, statement: d.st.index });
+    }
+    const rank = new Map(postorder(root).map((n, i) => [n, i]));
+    definitions.sort((a, b) => rank.get(a.expr)! - rank.get(b.expr)!);
+  }
+  return { root, names, definitions, vars, warnings, ...(fn.name !== undefined ? { output: fn.name } : {}) };
+}
+
+/** An expression already built, as a program without definitions. */
+export const exprProgram = (root: Expr, vars: Readonly<Record<string, VarDecl>> = {}): Program =>
+  ({ root, names: new Map(), definitions: [], vars, warnings: [] });
+
+/** A program from source text, or an expression already built. */
+export const programOf = (e: string | Expr, opts: ProgramOptions = {}): Program =>
+  (typeof e === 'string' ? readProgram(e, opts) : exprProgram(e, opts.vars));
+
+/** Replaces names by the trees `lookup` gives (undefined keeps the name). */
+function substituteNames(s: Surface, lookup: (name: string) => Surface | undefined): Surface {
+  switch (s.t) {
+    case 'num': return s;
+    case 'name': return lookup(s.name) ?? s;
+    case 'op': return { t: 'op', op: s.op, args: s.args.map((a) => substituteNames(a, lookup)) };
+    case 'call': return { t: 'call', fn: s.fn, args: s.args.map((a) => substituteNames(a, lookup)) };
+  }
+}
+
+/**
+ * An error of the joint elaboration, said of the first definition that fails on its own (a shape
+ * mismatch inside `h1 = W2*z1` names statement 2); unchanged when none does.
+ */
+function locateError(
+  err: unknown, defs: ReadonlyArray<{ d: { st: Statement; name: string | undefined }; s: Surface }>,
+  scope: Parameters<typeof elaborate>[1], several: boolean,
+): unknown {
+  if (!several || !(err instanceof MatcalcError) || err instanceof ParseError) return err;
+  for (const { d, s } of [...defs].sort((a, b) => a.d.st.index - b.d.st.index)) {
+    try {
+      elaborate(s, scope);
+    } catch (inner) {
+      if (inner instanceof MatcalcError && inner.kind === err.kind) {
+        const Ctor = inner.constructor as new (message: string) => MatcalcError;
+        const located = new Ctor(`${inner.message} (in statement ${d.st.index}: ${d.st.text})`);
+        return located.kind === err.kind ? located : err;
+      }
+      return err;
+    }
+  }
+  return err;
+}
+

@@ -70,7 +70,7 @@ describe('random programs: program form, --inline form and the inlined input agr
        * 2*vector(1) whose size no variable fixes reads with a fresh dimension: it takes sizes
        * (among f's) that give the result the derivative's number of entries.
        */
-      const valueOf = (src: string): Tensor => {
+      const readBack = (src: string): Tensor => {
         const e = readProgram(src, { vars: decls }).root;
         const bound = bindDims(varsOf(e), at, sizes);
         const free = dimNamesOf(e).filter((n) => !bound.has(n));
@@ -83,8 +83,8 @@ describe('random programs: program form, --inline form and the inlined input agr
       };
       const what = `d/d${v.name} of ${JSON.stringify(p.text)}`;
       const programText = d.toProgramText();
-      expect(relErr(valueOf(programText), fd), `${what}: program form ${JSON.stringify(programText)}`).toBeLessThan(TOLERANCE);
-      expect(relErr(valueOf(d.toString()), fd), `${what}: inline form ${d.toString()}`).toBeLessThan(TOLERANCE);
+      expect(relErr(readBack(programText), fd), `${what}: program form ${JSON.stringify(programText)}`).toBeLessThan(TOLERANCE);
+      expect(relErr(readBack(d.toString()), fd), `${what}: inline form ${d.toString()}`).toBeLessThan(TOLERANCE);
       const ofInlined = derivative(toText(p.expr), v.name, { vars: decls });
       expect(relErr(ofInlined.evaluate(at, sizes), fd), `${what}: derivative of the inlined input`).toBeLessThan(TOLERANCE);
       // The program reads back to the very DAG of the expression it spells.

@@ -8,6 +8,7 @@
  */
 import type { Expr } from '../ir/expr.js';
 import { fracHeading, latexName, toLatex } from '../print/latex.js';
+import { programForm, whereText } from '../print/program.js';
 import { toText } from '../print/text.js';
 import type { Shape } from '../shape/shape.js';
 import { type Nested, type Tensor, toNested } from '../numeric/tensor.js';
@@ -95,7 +96,10 @@ function table(rows: string[][]): string {
 export function renderText(w: Walkthrough): string {
   const L = w.output;
   const out: string[] = [];
-  out.push(`${L} = ${toText(w.expr)}`);
+  // The function as the program reads: in the names the program gave its steps.
+  const names = new Map(w.nodes.filter((n) => n.named && n.op !== 'input').map((n) => [n.expr, n.id]));
+  const form = programForm(w.expr, { names });
+  out.push(`${L} = ${toText(form.result)}`, ...whereText(form.bindings).map((l) => `  ${l}`));
   out.push(`at ${[...w.at].map(([k, v]) => `${k} = ${formatTensor(v)}`).join(', ')}`);
   out.push(`value: ${L} = ${formatTensor(w.value)}`);
   if (w.upstreamGiven) out.push(`the output is not scalar: backpropagating the given upstream ∂L/∂${L} = ${formatTensor(w.node(L).upstream)}`);

@@ -24,6 +24,7 @@ import { type Expr, type Var, children } from '../ir/expr.js';
 import { postorder } from '../ir/walk.js';
 import type { Declarations } from '../parse/parse.js';
 import { fracHeading, latexName, toLatex } from '../print/latex.js';
+import { programForm, whereLatex } from '../print/program.js';
 import { partialText, toText } from '../print/text.js';
 import { simplify } from '../simplify/simplify.js';
 import { ELEMENTWISE_RULES, FUNCTION_RULES, OPERATOR_RULES, isElementwiseRule } from '../../rules/index.js';
@@ -91,7 +92,7 @@ export function derivationSteps(expr: string | Expr, wrt: string, opts: StepsOpt
     return chainSteps(f, X, name, program.names);
   }
   if (route !== 'differential') throw new RequestError(`the route must be differential or chain, not ${String(route)}`);
-  return differentialSteps(f, X, name, order);
+  return differentialSteps(f, X, name, order, program.names);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -155,7 +156,7 @@ function vecOf(e: Expr): Expr {
   }
 }
 
-function differentialSteps(f0: Expr, declaredX: Var, name: string, order: number): Step[] {
+function differentialSteps(f0: Expr, declaredX: Var, name: string, order: number, names: ReadonlyMap<Expr, string>): Step[] {
   // Declared properties shorten what is printed, never what the next order differentiates
   // (diff/assumptions.ts): from order 2 on, the steps continue from the unconstrained result.
   const u = unconstrained(f0, [declaredX]);
@@ -170,7 +171,8 @@ function differentialSteps(f0: Expr, declaredX: Var, name: string, order: number
     if (all.length === 0 || all[all.length - 1]!.latex !== st.latex) all.push(st);
   };
   const F = latexName(name);
-  push({ title: 'function', rule: 'the expression to differentiate', latex: `${F} = ${toLatex(f0)}`, text: `${name} = ${toText(f0)}`, claim: { kind: 'value', expr: f0, of: f0 } });
+  const fn = programLine(name, F, f0, names);
+  push({ title: 'function', rule: 'the expression to differentiate', ...fn, claim: { kind: 'value', expr: f0, of: f0 } });
   let f = f0;
   for (let k = 1; k <= order; k++) {
     // Level k differentiates the order k-1 result: f, then ∂f/∂x, then ∂²f/∂x∂xᵀ, …
@@ -196,7 +198,7 @@ function differentialSteps(f0: Expr, declaredX: Var, name: string, order: number
       result = simplify(differential(f, X, b.num(1)));
       all.push({
         title: `${pre}derivative`, rule: `${dText} = (∂${lhsText}/∂${X.name}) d${X.name}: the derivative is the differential at d${X.name} = 1`,
-        latex: `${resultTex} = ${toLatex(result)}`, text: `${resultText} = ${toText(result)}`,
+        ...programLine(resultText, resultTex, result, names),
         claim: { kind: 'derivative', expr: result, of: f, wrt: X },
       });
     } else if (f.shape.kind === 'scalar') {
@@ -218,7 +220,7 @@ function differentialSteps(f0: Expr, declaredX: Var, name: string, order: number
       }
       all.push({
         title: `${pre}gradient`, rule: `${dText} = tr(G' d${X.name}) ⇒ ∂${lhsText}/∂${X.name} = G (the shape of ${X.name})`,
-        latex: `${resultTex} = ${toLatex(result)}`, text: `${resultText} = ${toText(result)}`,
+        ...programLine(resultText, resultTex, result, names),
         claim: { kind: 'derivative', expr: result, of: f, wrt: X },
       });
     } else {
@@ -240,7 +242,7 @@ function differentialSteps(f0: Expr, declaredX: Var, name: string, order: number
       });
       all.push({
         title: `${pre}Jacobian`, rule: `vec(d${lhsText}) = J vec(d${X.name}) ⇒ ∂${lhsText}/∂${X.name} = J (numerator layout: rows index ${lhsText})`,
-        latex: `${resultTex} = ${toLatex(result)}`, text: `${resultText} = ${toText(result)}`,
+        ...programLine(resultText, resultTex, result, names),
         claim: { kind: 'derivative', expr: result, of: f, wrt: X },
       });
     }
@@ -259,6 +261,19 @@ function differentialSteps(f0: Expr, declaredX: Var, name: string, order: number
     }
   }
   return all;
+}
+
+/**
+ * `lhs = e` in the program's names (print/program.ts), the definitions it uses after a where:
+ * `∂L/∂W1 = W2'*(yhat - y).*step(z1)*x'  where  z1 = W1*x + b1; …`, one display line in LaTeX.
+ */
+function programLine(lhsText: string, lhsTex: string, e: Expr, names: ReadonlyMap<Expr, string>): { text: string; latex: string } {
+  const form = programForm(e, { names });
+  if (form.bindings.length === 0) return { text: `${lhsText} = ${toText(e)}`, latex: `${lhsTex} = ${toLatex(e)}` };
+  return {
+    text: `${lhsText} = ${toText(form.result)}  where  ${form.bindings.map((x) => `${x.name} = ${toText(x.expr)}`).join('; ')}`,
+    latex: `${lhsTex} = ${toLatex(form.result)} \\quad ${whereLatex(form.bindings)}`,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -304,8 +319,8 @@ function chainSteps(f: Expr, X: Var, name: string, names: ReadonlyMap<Expr, stri
   }
   const result = expanded.get(xNode)!;
   steps.push({
-    title: 'gradient', rule: 'the upstream of the variable, with every node written out',
-    latex: `${texPartial(out, X.name)} = ${toLatex(result)}`, text: `∂${out}/∂${X.name} = ${toText(result)}`,
+    title: 'gradient', rule: 'the upstream of the variable, with every node written out in the program\'s names',
+    ...programLine(`∂${out}/∂${X.name}`, texPartial(out, X.name), result, names),
     claim: { kind: 'derivative', expr: result, of: f, wrt: X },
   });
   return steps;

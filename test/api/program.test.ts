@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { derivative } from '../../src/api/derivative.js';
 import { toEnv } from '../../src/api/values.js';
 import { check } from '../../src/check/check.js';
+import { derivationSteps, verifyStep } from '../../src/diff/steps.js';
+import katex from 'katex';
 import { evaluator } from '../../src/numeric/evaluate.js';
 import { fdJacobian } from '../../src/numeric/fd.js';
 import { readProgram } from '../../src/parse/program.js';
@@ -103,4 +105,16 @@ describe('the checker reads answers in the question\'s names and the student\'s 
     expect(check(MLP, 'h1', "W2'*(yhat - y)", { vars }).verdict).toBe('correct');
     expect(check(MLP, 'h1', "W2'*(W2*h1 - y)", { vars }).verdict).toBe('correct');
   });
+});
+
+describe('derivation steps read and print the program form', () => {
+  for (const route of ['differential', 'chain'] as const) {
+    it(`${route} route: the result in the program's names, checked by finite differences`, () => {
+      const steps = derivationSteps(MLP, 'W1', { vars, route });
+      const last = steps[steps.length - 1]!;
+      expect(last.text).toBe("∂L/∂W1 = W2'*(yhat - y).*step(z1)*x'  where  z1 = W1*x + b1; h1 = relu(z1); yhat = W2*h1");
+      katex.renderToString(last.latex, { throwOnError: true, strict: 'error' });
+      expect(verifyStep(last).ok).toBe(true);
+    });
+  }
 });

@@ -1,49 +1,15 @@
 /**
- * The function vocabulary of the expression language: every name a user may call, how many
- * arguments it takes and which shape rule applies. Numeric kernels live in numeric/, derivative
- * rules in rules/derivative/, LaTeX names in print/latex.ts — each keyed by the same FnName, so a
- * missing entry anywhere is a compile error.
+ * The function vocabulary of the expression language: the function half of the vocabulary table
+ * (ir/operators.ts), seen as every name a user may call, how many arguments it takes and which shape
+ * rule applies. Numeric kernels live in numeric/, derivative rules in rules/derivative/ — each keyed
+ * by the same FnName, so a missing entry anywhere is a compile error.
  */
 import { UnknownError } from '../errors.js';
+import { FUNCTION_ROWS, type FnName } from './operators.js';
 
-export const FUNCTIONS = {
-  // elementwise, one tensor argument (+ optional scalar parameters, given as numbers)
-  exp: { shape: 'elementwise', params: [] },
-  log: { shape: 'elementwise', params: [] },
-  sqrt: { shape: 'elementwise', params: [] },
-  sin: { shape: 'elementwise', params: [] },
-  cos: { shape: 'elementwise', params: [] },
-  tan: { shape: 'elementwise', params: [] },
-  tanh: { shape: 'elementwise', params: [] },
-  abs: { shape: 'elementwise', params: [] },
-  sign: { shape: 'elementwise', params: [] },
-  sigmoid: { shape: 'elementwise', params: [] },
-  relu: { shape: 'elementwise', params: [] },
-  softplus: { shape: 'elementwise', params: [] },
-  /** Heaviside step, 1 where x > 0 else 0: relu's derivative, printed as (x > 0). */
-  step: { shape: 'elementwise', params: [] },
-  leaky_relu: { shape: 'elementwise', params: [0.01] },
-  elu: { shape: 'elementwise', params: [1] },
-  // elementwise, two tensors of one shape
-  max: { shape: 'elementwise2', params: [] },
-  // reductions to a scalar
-  sum: { shape: 'reduce', params: [] },
-  norm1: { shape: 'reduce', params: [] },
-  norm2: { shape: 'reduce', params: [] },
-  tr: { shape: 'square-to-scalar', params: [] },
-  det: { shape: 'square-to-scalar', params: [] },
-  logdet: { shape: 'square-to-scalar', params: [] },
-  logsumexp: { shape: 'vector-to-scalar', params: [] },
-  // structural
-  inv: { shape: 'square', params: [] },
-  diag: { shape: 'diag', params: [] },
-  softmax: { shape: 'vector-to-vector', params: [] },
-  kron: { shape: 'kron', params: [] },
-  /** Row-major vectorisation (rows stacked), matching the tensor layout of derivative values. */
-  vec: { shape: 'vec', params: [] },
-} as const;
+export type { FnName } from './operators.js';
 
-export type FnName = keyof typeof FUNCTIONS;
+export const FUNCTIONS = FUNCTION_ROWS;
 
 export const isFnName = (s: string): s is FnName => Object.hasOwn(FUNCTIONS, s);
 

@@ -1,32 +1,45 @@
 /**
  * Text printer: IR back to the input syntax. Its output re-parses to the same tree (a property test
- * checks this), so it parenthesises by the parser's precedence table: + - < * / .* ./ < unary minus
- * < ^ .^ (right-associative) < postfix ' < atoms. A negated operand on the right of a binary
- * operator is parenthesised for readability.
+ * checks this), so it parenthesises by the parser's precedence: the `text` binding of each operator
+ * in the vocabulary table (ir/operators.ts: + - < * / .* ./ < unary minus < ^ .^ (right-associative)
+ * < postfix ' < atoms), through the shared policy `needsParens`. A negated operand on the right of an
+ * operator is parenthesised for readability (`a*(-b)`, `a - (-b)`).
+ *
+ * `operatorText` is the same printer for one operator over already-printed operands; the LaTeX
+ * reader prints its translations with it.
  */
 import type { Expr } from '../ir/expr.js';
+import { OPERATORS, type OpName, type Operand, type Side, TEXT, needsParens } from '../ir/operators.js';
 import type { Dim } from '../shape/shape.js';
+
+/** A printed piece of input syntax, with what its parent needs to know to parenthesise it. */
+export interface TextPart extends Operand {
+  readonly text: string;
+}
+
+/** An atom: a name, a number, a call. */
+export const atomText = (text: string): TextPart => ({ text, prec: TEXT.atom, signed: false });
+
+/** A number: negative ones bind like a unary minus. */
+export const numberText = (v: number): TextPart =>
+  (v < 0 ? { text: String(v), prec: TEXT.prefix, signed: true } : atomText(String(v)));
+
+/** An operator of the input syntax applied to printed operands, parenthesised by the shared policy. */
+export function operatorText(op: OpName, operands: readonly TextPart[]): TextPart {
+  const row = OPERATORS[op];
+  const put = (p: TextPart, side: Side): string => (needsParens(row.text, p, side) ? `(${p.text})` : p.text);
+  const [a, b] = operands as [TextPart, TextPart];
+  let text: string;
+  switch (row.fixity) {
+    case 'prefix': text = `${row.symbol}${put(a, 'right')}`; break;
+    case 'postfix': text = `${put(a, 'left')}${row.symbol}`; break;
+    case 'infix': text = `${put(a, 'left')}${row.text.spaced ? ` ${row.symbol} ` : row.symbol}${put(b, 'right')}`; break;
+  }
+  return { text, prec: row.text.prec, op, signed: op === 'neg' };
+}
 
 /** A dimension as the parser reads it inside eye(…): n, 3, k*n. */
 const dimText = (d: Dim): string => (typeof d === 'number' ? String(d) : d.split('·').join('*'));
-
-const PREC = { add: 1, mul: 2, neg: 3, pow: 4, transpose: 5, atom: 6 } as const;
-
-function prec(e: Expr): number {
-  switch (e.kind) {
-    case 'add': return PREC.add;
-    case 'mul': case 'emul': case 'ediv': case 'div': return PREC.mul;
-    case 'neg': return PREC.neg;
-    case 'const': return e.value < 0 ? PREC.neg : PREC.atom;
-    case 'pow': case 'epow': return PREC.pow;
-    case 'transpose': return PREC.transpose;
-    default: return PREC.atom;
-  }
-}
-
-const OP: Record<'mul' | 'emul' | 'ediv' | 'div' | 'pow' | 'epow', string> = {
-  mul: '*', emul: '.*', ediv: './', div: '/', pow: '^', epow: '.^',
-};
 
 const onesName = (e: Expr, v: 0 | 1): string => {
   const s = e.shape;
@@ -36,40 +49,33 @@ const onesName = (e: Expr, v: 0 | 1): string => {
 
 /** Prints `e` in the input syntax. Memoised per call, so a shared DAG prints in time linear in its output. */
 export function toText(e: Expr): string {
-  const memo = new Map<Expr, string>();
-  const wrap = (x: Expr, ok: boolean): string => (ok ? go(x) : `(${go(x)})`);
-  /** An operand after an operator: a negated one is parenthesised even where precedence allows it. */
-  const right = (x: Expr, minPrec: number): string => wrap(x, prec(x) >= minPrec && x.kind !== 'neg' && !(x.kind === 'const' && x.value < 0));
-  const go = (x: Expr): string => {
+  const memo = new Map<Expr, TextPart>();
+  const go = (x: Expr): TextPart => {
     const hit = memo.get(x);
     if (hit !== undefined) return hit;
     const out = print(x);
     memo.set(x, out);
     return out;
   };
-  const print = (x: Expr): string => {
+  const print = (x: Expr): TextPart => {
     switch (x.kind) {
-      case 'var': return x.name;
-      case 'const': return String(x.value);
-      case 'zero': return onesName(x, 0);
-      case 'ones': return onesName(x, 1);
-      case 'eye': return `eye(${dimText((x.shape as { n: Dim }).n)})`;
-      case 'neg': return `-${right(x.x, PREC.neg)}`;
-      case 'transpose': return `${wrap(x.x, prec(x.x) >= PREC.transpose)}'`;
-      case 'call': return `${x.fn}(${x.args.map(go).join(', ')})`;
-      // + binds loosest, so its left operand never needs parentheses.
-      case 'add': {
-        if (x.b.kind === 'neg') return `${go(x.a)} - ${right(x.b.x, PREC.add + 1)}`;
-        if (x.b.kind === 'const' && x.b.value < 0) return `${go(x.a)} - ${String(-x.b.value)}`;
-        return `${go(x.a)} + ${right(x.b, PREC.add + 1)}`;
-      }
-      case 'mul': case 'emul': case 'ediv': case 'div':
-        return `${wrap(x.a, prec(x.a) >= PREC.mul)}${OP[x.kind]}${right(x.b, PREC.mul + 1)}`;
-      case 'pow': case 'epow':
-        return `${wrap(x.a, prec(x.a) > PREC.pow)}${OP[x.kind]}${right(x.b, PREC.pow)}`;
+      case 'var': return atomText(x.name);
+      case 'const': return numberText(x.value);
+      case 'zero': return atomText(onesName(x, 0));
+      case 'ones': return atomText(onesName(x, 1));
+      case 'eye': return atomText(`eye(${dimText((x.shape as { n: Dim }).n)})`);
+      case 'call': return atomText(`${x.fn}(${x.args.map((a) => go(a).text).join(', ')})`);
+      case 'neg': case 'transpose': return operatorText(x.kind, [go(x.x)]);
+      // a + (-b) and a + (-2) print as subtractions.
+      case 'add':
+        if (x.b.kind === 'neg') return operatorText('sub', [go(x.a), go(x.b.x)]);
+        if (x.b.kind === 'const' && x.b.value < 0) return operatorText('sub', [go(x.a), numberText(-x.b.value)]);
+        return operatorText('add', [go(x.a), go(x.b)]);
+      case 'mul': case 'emul': case 'ediv': case 'div': case 'pow': case 'epow':
+        return operatorText(x.kind, [go(x.a), go(x.b)]);
     }
   };
-  return go(e);
+  return go(e).text;
 }
 
 const SUPERSCRIPT = ['', '', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];

@@ -1,17 +1,18 @@
 /**
  * LaTeX printer: IR → the notation of the Matrix Cookbook, valid KaTeX (tests render every output).
+ * It is the LaTeX view of the vocabulary table (ir/operators.ts): each operator's template and
+ * binding, each function's LaTeX form.
  *
  * Notation: products by juxtaposition (`x^\top A x`, `2 A x`; `\cdot` only before a factor that
  * starts with a digit), `^\top`, `X^{-1}` and `X^{-\top}`, `\odot` `\oslash` `\otimes`, `x^{\circ 2}`,
- * `\frac{a}{b}` for division by a scalar, operator names for functions (table FN below, keyed by
- * FnName, so a function without a LaTeX form is a compile error).
+ * `\frac{a}{b}` for division by a scalar, operator names for functions.
  *
- * Parentheses: minimal, by a precedence table that mirrors the text printer's, with three
- * differences that only ever remove ambiguity for a reader:
+ * Parentheses: minimal, by the shared policy `needsParens` over the rows' LaTeX bindings, which
+ * differ from the input syntax's only to remove ambiguity for a reader:
  *   - juxtaposition binds tighter than ⊙ and ⊘ (`x \odot A y` is x ⊙ (A y), as in ML papers), and
- *     ⊗ never mixes with either without parentheses;
+ *     ⊗ never mixes with either, nor takes a product, without parentheses;
  *   - a superscript never sits on a superscripted base (`\left(A^\top\right)^{2}`; KaTeX rejects
- *     `A^\top^{2}`), nor on a fraction, square root or product;
+ *     `A^\top^{2}`), nor on a fraction, square root or product: its base must be an atom;
  *   - associative chains are flattened: `A + B + C`, `A B C`, `x \odot y \odot z`, `A \otimes B \otimes C`.
  *     A right-nested product `A (B x)` drops its parentheses only when the left-to-right reading of
  *     the flattened factors is well-shaped (so `A (x^\top y)` keeps them: `A x^\top` is undefined).
@@ -23,7 +24,10 @@
  * (A product keeps its flattened factor list, so a left-nested chain of k factors costs O(k²).)
  */
 import { type Expr, assertNever } from '../ir/expr.js';
-import { FUNCTIONS, type FnName } from '../ir/functions.js';
+import { FUNCTIONS } from '../ir/functions.js';
+import {
+  type Binding, type FunctionLatex, LATEX, type LatexForm, OPERATORS, type Operand, type Side, needsParens,
+} from '../ir/operators.js';
 import { postorder } from '../ir/walk.js';
 import type { Shape } from '../shape/shape.js';
 
@@ -32,21 +36,21 @@ export interface LatexOptions {
   readonly bold?: boolean;
 }
 
-/** Binding strength of a printed form; a parent wraps a child whose level is too low for its slot. */
-const L = { add: 1, had: 2, mul: 3, neg: 4, sup: 5, frac: 6, atom: 7 } as const;
-
-/**
- * What a node printed as: its text, its level, and which operator sits at its top (for the chains
- * that may continue without parentheses: ⊙/⊘ on the left of ⊙/⊘, ⊗ inside ⊗).
- */
-interface Printed {
+/** What a node printed as: its text, and how it binds as an operand (`signed`: it starts with a minus). */
+interface Printed extends Operand {
   readonly tex: string;
-  readonly level: number;
-  readonly top?: 'emul' | 'ediv' | 'kron';
 }
 
-const atom = (tex: string): Printed => ({ tex, level: L.atom });
+const printed = (tex: string, prec: number, op?: string): Printed =>
+  (op === undefined ? { tex, prec, signed: tex.startsWith('-') } : { tex, prec, op, signed: tex.startsWith('-') });
+const atom = (tex: string): Printed => printed(tex, LATEX.atom);
 const paren = (tex: string): string => `\\left(${tex}\\right)`;
+/** An operand in its slot: parenthesised when the shared policy says so. */
+const put = (p: Printed, parent: Binding, side: Side): string => (needsParens(parent, p, side) ? paren(p.tex) : p.tex);
+/** Fills a template's #1, #2 with operand texts. */
+const fill = (template: string, parts: readonly string[]): string => template.replace(/#([12])/g, (_, i: string) => parts[Number(i) - 1]!);
+/** The base of a superscript (`X^{-1}`, `A^\top`, `x^{2}`) must be an atom. */
+const SUPERSCRIPT = OPERATORS.pow.latex;
 
 // ---------------------------------------------------------------------------------------------
 // Names and numbers
@@ -98,9 +102,13 @@ export function latexNumber(v: number): string {
   return m ? `${m[1]} \\times 10^{${Number(m[2])}}` : s;
 }
 
+/**
+ * A number binds like an atom; a negative one like a unary minus, and so does one in scientific
+ * notation (m × 10^e): it may lead a product but follows no factor.
+ */
 function printNumber(v: number): Printed {
   const tex = latexNumber(v);
-  return { tex, level: tex.startsWith('-') ? L.neg : tex.includes('\\times') ? L.mul : L.atom };
+  return printed(tex, tex.startsWith('-') || tex.includes('\\times') ? LATEX.prefix : LATEX.atom);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -126,62 +134,42 @@ function productDims(a: Dims, b: Dims): Dims | null {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Functions
+// Functions: one printer per LaTeX form of the vocabulary table
 
 interface CallView {
   readonly e: Expr & { readonly kind: 'call' };
-  /** The full text of argument i (no parentheses added). */
-  arg(i: number): string;
-  /** A node (an argument, or a node inside one) as the base of a superscript. */
-  base(x: Expr): string;
-  /** Argument i as an operand of ⊗ (left or right). */
-  kronOperand(i: number): string;
+  /** Argument i as printed. */
+  arg(i: number): Printed;
+  /** A node (an argument, or a node inside one) as printed. */
+  node(x: Expr): Printed;
 }
 
-const op = (name: string) => (c: CallView): Printed =>
-  atom(`${name}${paren(c.e.args.map((_, i) => c.arg(i)).join(', '))}`);
+type FormPrinter<F extends LatexForm> = (c: CallView, form: Extract<FunctionLatex, { form: F }>) => Printed;
 
-/** Elementwise functions with a scalar parameter print it as a subscript, default included. */
-const withParam = (name: string, fn: 'leaky_relu' | 'elu') => (c: CallView): Printed => {
-  const p = c.e.args.length > 1 ? c.arg(1) : latexNumber(FUNCTIONS[fn].params[0]);
-  return atom(`${name}_{${p}}${paren(c.arg(0))}`);
-};
-
-const FN: { readonly [F in FnName]: (c: CallView) => Printed } = {
-  exp: op('\\exp'),
-  log: op('\\log'),
-  sqrt: (c) => ({ tex: `\\sqrt{${c.arg(0)}}`, level: L.frac }),
-  sin: op('\\sin'),
-  cos: op('\\cos'),
-  tan: op('\\tan'),
-  tanh: op('\\tanh'),
-  abs: (c) => atom(`\\lvert ${c.arg(0)}\\rvert`),
-  sign: op('\\operatorname{sign}'),
-  sigmoid: op('\\sigma'),
-  relu: op('\\operatorname{relu}'),
-  softplus: op('\\operatorname{softplus}'),
-  step: (c) => atom(`\\mathbb{1}[${c.arg(0)} > 0]`),
-  leaky_relu: withParam('\\operatorname{leaky\\_relu}', 'leaky_relu'),
-  elu: withParam('\\operatorname{elu}', 'elu'),
-  max: op('\\max'),
-  sum: op('\\operatorname{sum}'),
-  norm1: (c) => atom(`\\lVert ${c.arg(0)}\\rVert_1`),
-  norm2: (c) => atom(`\\lVert ${c.arg(0)}\\rVert_${c.e.args[0]!.shape.kind === 'matrix' ? 'F' : '2'}`),
-  tr: op('\\operatorname{tr}'),
-  det: op('\\det'),
-  logdet: op('\\log\\det'),
-  logsumexp: op('\\operatorname{logsumexp}'),
-  inv: (c) => {
+const FORMS: { readonly [F in LatexForm]: FormPrinter<F> } = {
+  apply: (c, f) => atom(`${f.name}${paren(c.e.args.map((_, i) => c.arg(i).tex).join(', '))}`),
+  // The scalar parameter as a subscript, default included.
+  subscripted: (c, f) => {
+    const p = c.e.args.length > 1 ? c.arg(1).tex : latexNumber(FUNCTIONS[c.e.fn].params[0] ?? 0);
+    return atom(`${f.name}_{${p}}${paren(c.arg(0).tex)}`);
+  },
+  sqrt: (c) => printed(`\\sqrt{${c.arg(0).tex}}`, LATEX.closed),
+  abs: (c) => atom(`\\lvert ${c.arg(0).tex}\\rvert`),
+  norm: (c, f) => atom(`\\lVert ${c.arg(0).tex}\\rVert_${f.p === 1 ? '1' : c.e.args[0]!.shape.kind === 'matrix' ? 'F' : '2'}`),
+  indicator: (c) => atom(`\\mathbb{1}[${c.arg(0).tex} > 0]`),
+  inverse: (c) => {
     const x = c.e.args[0]!;
     // inv(X') prints like inv(X)': both are X^{-\top}.
-    if (x.kind === 'transpose') return { tex: `${c.base(x.x)}^{-\\top}`, level: L.sup };
-    return { tex: `${c.base(x)}^{-1}`, level: L.sup };
+    if (x.kind === 'transpose') return printed(`${put(c.node(x.x), SUPERSCRIPT, 'left')}^{-\\top}`, LATEX.superscript);
+    return printed(`${put(c.arg(0), SUPERSCRIPT, 'left')}^{-1}`, LATEX.superscript);
   },
-  diag: op('\\operatorname{diag}'),
-  softmax: op('\\operatorname{softmax}'),
-  kron: (c) => ({ tex: `${c.kronOperand(0)} \\otimes ${c.kronOperand(1)}`, level: L.had, top: 'kron' }),
-  vec: op('\\operatorname{vec}'),
+  infix: (c, f) => printed(`${put(c.arg(0), f.binding, 'left')} ${f.symbol} ${put(c.arg(1), f.binding, 'right')}`, f.binding.prec, c.e.fn),
 };
+
+function printCall(c: CallView): Printed {
+  const form = FUNCTIONS[c.e.fn].latex;
+  return (FORMS[form.form] as FormPrinter<typeof form.form>)(c, form as never);
+}
 
 // ---------------------------------------------------------------------------------------------
 // The printer
@@ -203,13 +191,6 @@ export function toLatex(e: Expr, opts: LatexOptions = {}): string {
   /** The factors of a product in print order, flattened where that keeps the reading well-shaped. */
   const factorMemo = new Map<Expr, readonly Expr[]>();
   const pr = (x: Expr): Printed => memo.get(x)!;
-  const wrapIf = (x: Expr, ok: (p: Printed) => boolean): string => {
-    const p = pr(x);
-    return ok(p) ? p.tex : paren(p.tex);
-  };
-  /** A non-leading operand: never starts with a minus sign. */
-  const okRight = (p: Printed, level: number): boolean => p.level >= level && !p.tex.startsWith('-');
-  const base = (x: Expr): string => wrapIf(x, (p) => p.level >= L.atom);
   const isBold = (s: Shape): boolean => bold && s.kind !== 'scalar';
 
   const factors = (x: Expr): readonly Expr[] => {
@@ -222,7 +203,7 @@ export function toLatex(e: Expr, opts: LatexOptions = {}): string {
       const rf = factors(x.b);
       let d: Dims | null = dimsOf(x.a.shape);
       for (const f of rf) d = d === null ? null : productDims(d, dimsOf(f.shape));
-      if (d !== null && !pr(rf[0]!).tex.startsWith('-')) right = rf;
+      if (d !== null && !pr(rf[0]!).signed) right = rf;
     }
     // Scaling commutes with every product, and dropping scalars keeps a chain well-shaped: print
     // constants first (`2 A x`, not `A x 2`).
@@ -232,6 +213,12 @@ export function toLatex(e: Expr, opts: LatexOptions = {}): string {
     return out;
   };
 
+  /** A binary operator by its row: template, binding, and the operator at the top of the result. */
+  const binary = (op: 'emul' | 'ediv' | 'div' | 'pow' | 'epow', a: Expr, b: Expr): Printed => {
+    const row = OPERATORS[op].latex;
+    return printed(fill(row.template, [put(pr(a), row, 'left'), put(pr(b), row, 'right')]), row.prec, op);
+  };
+
   const printNode = (x: Expr): Printed => {
     switch (x.kind) {
       case 'var': return atom(latexName(x.name, isBold(x.shape)));
@@ -239,56 +226,42 @@ export function toLatex(e: Expr, opts: LatexOptions = {}): string {
       case 'zero': return atom(isBold(x.shape) ? '\\mathbf{0}' : '0');
       case 'ones':
         switch (x.shape.kind) {
-          case 'row': return { tex: '\\mathbf{1}^\\top', level: L.sup };
-          case 'matrix': return { tex: '\\mathbf{1}\\mathbf{1}^\\top', level: L.mul };
+          case 'row': return printed('\\mathbf{1}^\\top', LATEX.superscript);
+          case 'matrix': return printed('\\mathbf{1}\\mathbf{1}^\\top', LATEX.product);
           default: return atom('\\mathbf{1}');
         }
       case 'eye': return atom(bold ? '\\mathbf{I}' : 'I');
-      case 'neg':
+      case 'neg': {
         // -(A B) = (-A) B reads either way; -(x ⊙ y) and -(A ⊗ B) keep their parentheses.
-        return { tex: `-${wrapIf(x.x, (p) => okRight(p, L.mul))}`, level: L.neg };
+        const row = OPERATORS.neg.latex;
+        return printed(fill(row.template, [put(pr(x.x), row, 'right')]), row.prec, 'neg');
+      }
       case 'transpose': {
         const inner = x.x;
-        if (inner.kind === 'call' && inner.fn === 'inv') return { tex: `${base(inner.args[0]!)}^{-\\top}`, level: L.sup };
-        return { tex: `${base(inner)}^\\top`, level: L.sup };
+        if (inner.kind === 'call' && inner.fn === 'inv') return printed(`${put(pr(inner.args[0]!), SUPERSCRIPT, 'left')}^{-\\top}`, LATEX.superscript);
+        const row = OPERATORS.transpose.latex;
+        return printed(fill(row.template, [put(pr(inner), row, 'left')]), row.prec, 'transpose');
       }
       case 'add': {
-        // No operand needs parentheses: a sum on the right continues the chain (a + (b - c) is
-        // a + b - c), and a leading minus of the right operand is a linear factor of it.
-        const r = pr(x.b).tex;
-        return { tex: `${pr(x.a).tex}${r.startsWith('-') ? ` - ${r.slice(1)}` : ` + ${r}`}`, level: L.add };
+        // A sum on the right continues the chain (a + (b - c) is a + b - c), and a leading minus of
+        // the right operand is a linear factor of it: a + (-b) prints as a - b.
+        const r = pr(x.b);
+        if (r.signed) return printed(fill(OPERATORS.sub.latex.template, [put(pr(x.a), OPERATORS.sub.latex, 'left'), r.tex.slice(1)]), LATEX.sum, 'sub');
+        const row = OPERATORS.add.latex;
+        return printed(fill(row.template, [put(pr(x.a), row, 'left'), put(r, row, 'right')]), row.prec, 'add');
       }
       case 'mul': {
-        const fs = factors(x);
+        const row = OPERATORS.mul.latex;
         let tex = '';
-        for (const [i, f] of fs.entries()) {
-          // A leading factor may carry the sign; a constant in scientific form may lead too.
-          if (i === 0) { tex = wrapIf(f, (p) => p.level >= L.neg || f.kind === 'const'); continue; }
-          const s = wrapIf(f, (p) => okRight(p, L.sup));
+        for (const [i, f] of factors(x).entries()) {
+          if (i === 0) { tex = put(pr(f), row, 'left'); continue; }
+          const s = put(pr(f), row, 'right');
           tex += separator(tex, s) + s;
         }
-        return { tex, level: L.mul };
+        return printed(tex, row.prec, 'mul');
       }
-      case 'emul': case 'ediv': {
-        const sym = x.kind === 'emul' ? '\\odot' : '\\oslash';
-        const left = wrapIf(x.a, (p) => p.level >= L.mul || p.top === 'emul' || p.top === 'ediv');
-        const right = wrapIf(x.b, (p) => okRight(p, L.mul) || (x.kind === 'emul' && (p.top === 'emul' || p.top === 'ediv') && !p.tex.startsWith('-')));
-        return { tex: `${left} ${sym} ${right}`, level: L.had, top: x.kind };
-      }
-      case 'div': return { tex: `\\frac{${pr(x.a).tex}}{${pr(x.b).tex}}`, level: L.frac };
-      case 'pow': return { tex: `${base(x.a)}^{${pr(x.b).tex}}`, level: L.sup };
-      case 'epow': return { tex: `${base(x.a)}^{\\circ ${wrapIf(x.b, (p) => p.level >= L.mul)}}`, level: L.sup };
-      case 'call': {
-        const view: CallView = {
-          e: x,
-          arg: (i) => pr(x.args[i]!).tex,
-          base,
-          kronOperand: (i) => wrapIf(x.args[i]!, (p) => p.top === 'kron'
-            ? i === 0 || !p.tex.startsWith('-')
-            : i === 0 ? p.level >= L.neg : okRight(p, L.sup)),
-        };
-        return FN[x.fn](view);
-      }
+      case 'emul': case 'ediv': case 'div': case 'pow': case 'epow': return binary(x.kind, x.a, x.b);
+      case 'call': return printCall({ e: x, arg: (i) => pr(x.args[i]!), node: pr });
       default: return assertNever(x);
     }
   };

@@ -12,11 +12,13 @@
  *
  * Subexpressions free of directions are atoms: exp(z) with index i prints as exp(z)_i.
  */
-import type { Expr, Var } from '../ir/expr.js';
+import { type Expr, type Var, assertNever } from '../ir/expr.js';
+import type { FnName } from '../ir/functions.js';
+import { type Binding, OPERATORS, TEXT, needsParens } from '../ir/operators.js';
 import { dependentsOf } from '../ir/walk.js';
 import type { Shape } from '../shape/shape.js';
-import { latexName, toLatex } from './latex.js';
-import { toText } from './text.js';
+import { latexName, latexPart } from './latex.js';
+import { textPart } from './text.js';
 
 export interface Factor {
   readonly kind: 'atom' | 'delta';
@@ -79,6 +81,50 @@ function fromRowCol(s: Shape, r: string | undefined, c: string | undefined): str
   }
 }
 
+const product = (xs: readonly Term[], ys: readonly Term[]): Term[] => {
+  const out: Term[] = [];
+  for (const x of xs) for (const y of ys) out.push({ coef: x.coef * y.coef, factors: [...x.factors, ...y.factors], summed: [...x.summed, ...y.summed] });
+  if (out.length > MAX_TERMS) throw new GiveUp();
+  return out;
+};
+const withSum = (ts: readonly Term[], labels: readonly string[]): Term[] => ts.map((t) => ({ ...t, summed: [...t.summed, ...labels] }));
+
+/** What a function's index rule may use: the expansion of a node under given labels, and fresh summation labels. */
+interface Expansion {
+  go(e: Expr, labels: readonly string[]): Term[];
+  fresh(): string;
+}
+type IndexRule = (x: Expr, labels: readonly string[], c: Expansion) => Term[];
+
+/**
+ * The index-notation view of the function vocabulary: how a call whose argument holds a direction
+ * expands. Differentials are multilinear in their directions and the engine writes d f(X) as
+ * f'(X) .* dX, so a direction only ever reaches a linear function; the others are 'nonlinear'.
+ * 'none' marks a linear function without an index form here (the printer gives up, and the
+ * derivative is shown as its differential). A new function is a compile error until it is listed.
+ */
+const CALLS: { readonly [F in FnName]: IndexRule | 'nonlinear' | 'none' } = {
+  tr: (x, _, c) => {
+    if (x.shape.kind === 'scalar') return c.go(x, []);
+    const k = c.fresh();
+    return withSum(c.go(x, [k, k]), [k]);
+  },
+  sum: (x, _, c) => {
+    const ks = labelsFor(x.shape, [c.fresh(), c.fresh()]);
+    return withSum(c.go(x, ks), ks);
+  },
+  diag: (x, labels, c) => {
+    if (x.shape.kind === 'vector') return product(c.go(x, [labels[0]!]), [{ coef: 1, factors: [{ kind: 'delta', idx: [labels[0]!, labels[1]!] }], summed: [] }]);
+    return c.go(x, [labels[0]!, labels[0]!]);
+  },
+  kron: 'none', vec: 'none',
+  exp: 'nonlinear', log: 'nonlinear', sqrt: 'nonlinear', sin: 'nonlinear', cos: 'nonlinear', tan: 'nonlinear',
+  tanh: 'nonlinear', abs: 'nonlinear', sign: 'nonlinear', sigmoid: 'nonlinear', relu: 'nonlinear',
+  softplus: 'nonlinear', step: 'nonlinear', leaky_relu: 'nonlinear', elu: 'nonlinear', max: 'nonlinear',
+  norm1: 'nonlinear', norm2: 'nonlinear', det: 'nonlinear', logdet: 'nonlinear', logsumexp: 'nonlinear',
+  inv: 'nonlinear', softmax: 'nonlinear',
+};
+
 /**
  * ∂ᵏf / ∂X… in index notation, from the k-th differential in `directions`; undefined when the
  * differential uses an operation this printer does not expand (kron, vec).
@@ -94,15 +140,8 @@ export function indexNotation(f: Expr, differential: Expr, wrt: Var, directions:
   const dependent = new Set(dependentsOf(differential, new Set<Expr>(directions)));
   const depends = (e: Expr): boolean => dependent.has(e);
 
-  const product = (xs: Term[], ys: Term[]): Term[] => {
-    const out: Term[] = [];
-    for (const x of xs) for (const y of ys) out.push({ coef: x.coef * y.coef, factors: [...x.factors, ...y.factors], summed: [...x.summed, ...y.summed] });
-    if (out.length > MAX_TERMS) throw new GiveUp();
-    return out;
-  };
   const atom = (e: Expr, idx: readonly string[], reciprocal = false): Term[] =>
     [{ coef: 1, factors: [{ kind: 'atom', expr: e, idx, ...(reciprocal ? { reciprocal } : {}) }], summed: [] }];
-  const withSum = (ts: Term[], labels: readonly string[]): Term[] => ts.map((t) => ({ ...t, summed: [...t.summed, ...labels] }));
   /** The reciprocal of a direction-free divisor, as an atom. */
   const reciprocalOf = (e: Expr, labels: readonly string[]): Term[] => {
     if (depends(e)) throw new GiveUp();
@@ -135,19 +174,17 @@ export function indexNotation(f: Expr, differential: Expr, wrt: Var, directions:
         return k === undefined ? terms : withSum(terms, [k]);
       }
       case 'call': {
-        const x = e.args[0]!;
-        switch (e.fn) {
-          case 'tr': { if (x.shape.kind === 'scalar') return go(x, []); const k = freshLabel(); return withSum(go(x, [k, k]), [k]); }
-          case 'sum': { const ks = labelsFor(x.shape, [freshLabel(), freshLabel()]); return withSum(go(x, ks), ks); }
-          case 'diag':
-            if (x.shape.kind === 'vector') return product(go(x, [labels[0]!]), [{ coef: 1, factors: [{ kind: 'delta', idx: [labels[0]!, labels[1]!] }], summed: [] }]);
-            return go(x, [labels[0]!, labels[0]!]);
-          default: throw new GiveUp();
-        }
+        const rule = CALLS[e.fn];
+        if (typeof rule !== 'function') throw new GiveUp();
+        return rule(e.args[0]!, labels, expansion);
       }
-      default: throw new GiveUp();
+      // neg and transpose are handled above; leaves without a direction are atoms; powers of a direction do not occur.
+      case 'const': case 'zero': case 'ones': case 'eye': case 'pow': case 'epow':
+        throw new GiveUp();
+      default: return assertNever(e);
     }
   };
+  const expansion: Expansion = { go, fresh: freshLabel };
   try {
     const fLabels = labelsFor(f.shape, F_LABELS);
     const terms = mergeLike(go(differential, fLabels).map(contract));
@@ -212,11 +249,24 @@ function render(f: Expr, wrt: Var, fLabels: string[], slotLabels: string[][], te
   return { text: `${lhsText} = ${join(false)}`, latex: `${lhsTex} = ${join(true)}` };
 }
 
+/**
+ * Indexing binds like a superscript: `x[i]`, `x_{i}` sit on an atom, anything else is
+ * parenthesised by the shared policy (`(A*x)[i]`, `\left(X^{-1}\right)_{ij}`).
+ */
+const INDEXED_TEXT: Binding = { prec: TEXT.atom, assoc: 'none', least: { left: TEXT.atom } };
+const INDEXED_LATEX: Binding = OPERATORS.pow.latex;
+
 function factorText(f: Factor, tex: boolean): string {
   if (f.kind === 'delta') return tex ? `\\delta_{${f.idx.join('')}}` : `delta(${f.idx.join(',')})`;
   const e = f.expr!;
-  const simple = e.kind === 'var' || e.kind === 'call';
-  const base = tex ? (simple ? toLatex(e) : `\\left(${toLatex(e)}\\right)`) : simple ? toText(e) : `(${toText(e)})`;
+  let base: string;
+  if (tex) {
+    const p = latexPart(e);
+    base = needsParens(INDEXED_LATEX, p, 'left') ? `\\left(${p.tex}\\right)` : p.tex;
+  } else {
+    const p = textPart(e);
+    base = needsParens(INDEXED_TEXT, p, 'left') ? `(${p.text})` : p.text;
+  }
   const indexed = f.idx.length === 0 ? base : tex ? indexedTex(base, f.idx) : `${base}[${f.idx.join(',')}]`;
   if (!f.reciprocal) return indexed;
   return tex ? `\\frac{1}{${indexed}}` : `1/${indexed}`;

@@ -37,7 +37,7 @@ export interface LatexOptions {
 }
 
 /** What a node printed as: its text, and how it binds as an operand (`signed`: it starts with a minus). */
-interface Printed extends Operand {
+export interface Printed extends Operand {
   readonly tex: string;
 }
 
@@ -186,6 +186,11 @@ function separator(left: string, right: string): string {
 
 /** Prints `e` as LaTeX (math mode, no delimiters). */
 export function toLatex(e: Expr, opts: LatexOptions = {}): string {
+  return latexPart(e, opts).tex;
+}
+
+/** `e` as LaTeX, with how it binds as an operand (for printers that wrap it, such as index notation). */
+export function latexPart(e: Expr, opts: LatexOptions = {}): Printed {
   const bold = opts.bold === true;
   const memo = new Map<Expr, Printed>();
   /** The factors of a product in print order, flattened where that keeps the reading well-shaped. */
@@ -267,7 +272,7 @@ export function toLatex(e: Expr, opts: LatexOptions = {}): string {
   };
 
   for (const node of postorder(e)) memo.set(node, printNode(node));
-  return pr(e).tex;
+  return pr(e);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -41,14 +41,20 @@ export function operatorText(op: OpName, operands: readonly TextPart[]): TextPar
 /** A dimension as the parser reads it inside eye(…): n, 3, k*n. */
 const dimText = (d: Dim): string => (typeof d === 'number' ? String(d) : d.split('·').join('*'));
 
-const onesName = (e: Expr, v: 0 | 1): string => {
+/** vector(0), matrix(1), and vector(1)' for a row: a transposed atom. */
+const onesPart = (e: Expr, v: 0 | 1): TextPart => {
   const s = e.shape;
-  if (s.kind === 'matrix') return `matrix(${v})`;
-  return s.kind === 'row' ? `vector(${v})'` : `vector(${v})`;
+  if (s.kind === 'matrix') return atomText(`matrix(${v})`);
+  return s.kind === 'row' ? operatorText('transpose', [atomText(`vector(${v})`)]) : atomText(`vector(${v})`);
 };
 
 /** Prints `e` in the input syntax. Memoised per call, so a shared DAG prints in time linear in its output. */
 export function toText(e: Expr): string {
+  return textPart(e).text;
+}
+
+/** `e` in the input syntax, with how it binds as an operand (for printers that wrap it, such as index notation). */
+export function textPart(e: Expr): TextPart {
   const memo = new Map<Expr, TextPart>();
   const go = (x: Expr): TextPart => {
     const hit = memo.get(x);
@@ -61,8 +67,8 @@ export function toText(e: Expr): string {
     switch (x.kind) {
       case 'var': return atomText(x.name);
       case 'const': return numberText(x.value);
-      case 'zero': return atomText(onesName(x, 0));
-      case 'ones': return atomText(onesName(x, 1));
+      case 'zero': return onesPart(x, 0);
+      case 'ones': return onesPart(x, 1);
       case 'eye': return atomText(`eye(${dimText((x.shape as { n: Dim }).n)})`);
       case 'call': return atomText(`${x.fn}(${x.args.map((a) => go(a).text).join(', ')})`);
       case 'neg': case 'transpose': return operatorText(x.kind, [go(x.x)]);
@@ -75,7 +81,7 @@ export function toText(e: Expr): string {
         return operatorText(x.kind, [go(x.a), go(x.b)]);
     }
   };
-  return go(e).text;
+  return go(e);
 }
 
 const SUPERSCRIPT = ['', '', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];

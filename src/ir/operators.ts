@@ -101,7 +101,10 @@ export interface OperatorRow {
   readonly text: Binding & { readonly spaced: boolean };
   /** LaTeX: the template (#1, #2 are the operands) and how it binds. */
   readonly latex: Binding & { readonly template: string };
-  /** Further LaTeX spellings the answer reader accepts for it, besides the template's. */
+  /**
+   * The LaTeX spellings the answer reader accepts for it besides its template (a test reads each):
+   * symbols and commands between operands, or superscripts after one (`^T`).
+   */
   readonly read: readonly string[];
 }
 
@@ -156,7 +159,7 @@ export const OPERATORS = {
     symbol: '.^', fixity: 'infix', arity: 2, mathjs: ['dotPow'], ir: 'epow', verb: 'raise elementwise',
     text: { prec: TEXT.power, assoc: 'right', spaced: false },
     latex: { prec: LATEX.superscript, assoc: 'none', least: { left: LATEX.atom, right: LATEX.product }, signedRight: true, template: '#1^{\\circ #2}' },
-    read: ['.^'],
+    read: [],
   },
   neg: {
     symbol: '-', fixity: 'prefix', arity: 1, mathjs: ['unaryMinus'], ir: 'neg', verb: 'negate',
@@ -247,7 +250,7 @@ export const FUNCTION_ROWS = {
   tanh: elementwise(apply('\\tanh')),
   abs: elementwise({ form: 'abs' }),
   sign: elementwise(operatorName('sign'), ['sgn', '\\sgn']),
-  sigmoid: elementwise(apply('\\sigma'), ['sigma']),
+  sigmoid: elementwise(apply('\\sigma'), ['sigma', 'logistic']),
   relu: elementwise(operatorName('relu'), ['ReLU']),
   softplus: elementwise(operatorName('softplus')),
   /** Heaviside step, 1 where x > 0 else 0: relu's derivative, printed as the indicator of x > 0. */
@@ -259,13 +262,13 @@ export const FUNCTION_ROWS = {
   // reductions to a scalar
   sum: fn('reduce', operatorName('sum')),
   norm1: fn('reduce', { form: 'norm', p: 1 }),
-  norm2: fn('reduce', { form: 'norm', p: 2 }, ['norm']),
+  norm2: fn('reduce', { form: 'norm', p: 2 }, ['norm', 'frob']),
   tr: fn('square-to-scalar', operatorName('tr'), ['Tr', 'trace', 'Trace', '\\tr', '\\Tr', '\\trace']),
-  det: fn('square-to-scalar', apply('\\det'), ['Det']),
+  det: fn('square-to-scalar', apply('\\det'), ['Det', 'determinant']),
   logdet: fn('square-to-scalar', apply('\\log\\det')),
   logsumexp: fn('vector-to-scalar', operatorName('logsumexp'), ['LSE']),
   // structural
-  inv: fn('square', { form: 'inverse' }),
+  inv: fn('square', { form: 'inverse' }, ['inverse']),
   diag: fn('diag', operatorName('diag'), ['Diag', '\\diag']),
   softmax: fn('vector-to-vector', operatorName('softmax')),
   /** ⊗ binds like ⊙ but never mixes with it, and takes nothing looser than a factor of a product. */

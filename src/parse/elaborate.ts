@@ -11,6 +11,8 @@ import { ParseError, ShapeError, UnknownError } from '../errors.js';
 import * as b from '../ir/build.js';
 import type { BinaryKind, Expr, Prop } from '../ir/expr.js';
 import { FUNCTIONS, checkArity, isFnName } from '../ir/functions.js';
+import { OPERATORS } from '../ir/operators.js';
+import { FN_WORDS } from './latex-vocabulary.js';
 import { type Operand, type Unifier, binaryShape, callShape } from '../shape/rules.js';
 import { DimUnifier, isFlexible } from '../shape/infer.js';
 import {
@@ -50,9 +52,12 @@ function conventionalKind(name: string): 'scalar' | 'vector' | 'matrix' {
   return 'vector';
 }
 
-const BIN: Readonly<Record<Exclude<SurfaceOp, 'neg' | 'transpose'>, BinaryKind>> = {
-  add: 'add', sub: 'add', mul: 'mul', div: 'div', emul: 'emul', ediv: 'ediv', pow: 'pow', epow: 'epow', gt: 'add',
-};
+/** The binary IR kind (and so the shape rule) an infix operator builds: the table's ir column (a - b and a > b build on a + b). */
+function binaryKind(op: SurfaceOp): BinaryKind {
+  const kind = OPERATORS[op].ir;
+  if (kind === 'neg' || kind === 'transpose') throw new Error(`internal error: ${op} is not a binary operator`);
+  return kind;
+}
 
 function declShape(name: string, d: VarDecl): Shape {
   for (const dim of d.dims) {
@@ -185,7 +190,7 @@ export function elaborate(root: Surface, scope: Scope): Expr {
         const shapes = s.args.map(infer);
         if (s.op === 'neg') return shapes[0]!;
         if (s.op === 'transpose') return transposeShape(shapes[0]!);
-        return binaryShape(BIN[s.op], operand(s.args[0]!, shapes[0]!), operand(s.args[1]!, shapes[1]!), unifier);
+        return binaryShape(binaryKind(s.op), operand(s.args[0]!, shapes[0]!), operand(s.args[1]!, shapes[1]!), unifier);
       }
       case 'call': {
         if (s.fn === 'vector' || s.fn === 'matrix') {
@@ -268,14 +273,12 @@ function checkFill(s: Extract<Surface, { t: 'call' }>): void {
   }
 }
 
+/** Names that look like functions but are other constructs of the language. */
+const NOT_FUNCTIONS: Readonly<Record<string, string>> = { transpose: "the postfix '", ones: 'vector(1) or matrix(1)', identity: 'eye' };
+
+/** A hint for an unknown function: a spelling the vocabulary table knows (trace → tr, ln → log), or the name in another case. */
 function suggest(name: string): string {
   const lower = name.toLowerCase();
-  const aliases: Record<string, string> = {
-    trace: 'tr', transpose: "the postfix '", ln: 'log', logistic: 'sigmoid', norm: 'norm2', inverse: 'inv', ones: 'vector(1) or matrix(1)',
-    identity: 'eye', determinant: 'det', frob: 'norm2',
-  };
-  const alias = aliases[lower];
-  if (alias) return `; did you mean ${alias}?`;
-  const close = Object.keys(FUNCTIONS).find((f) => f.toLowerCase() === lower);
-  return close ? `; did you mean ${close}?` : '';
+  const alias = NOT_FUNCTIONS[lower] ?? FN_WORDS.get(name) ?? FN_WORDS.get(lower) ?? Object.keys(FUNCTIONS).find((f) => f.toLowerCase() === lower);
+  return alias === undefined ? '' : `; did you mean ${alias}?`;
 }

@@ -26,6 +26,11 @@
  */
 import { ParseError } from '../errors.js';
 import type { Expr } from '../ir/expr.js';
+import { type TextPart, atomText, numberText, operatorText } from '../print/text.js';
+import {
+  FN_COMMAND_RUNS, FN_COMMANDS, FN_GREEK, FN_WORDS, FORM_FN, FRAC_COMMANDS, GREEK, HADAMARD_COMMANDS, PRODUCT_COMMANDS,
+  PRODUCT_SYMBOLS, SUBSCRIPTED,
+} from './latex-vocabulary.js';
 import { type ParseOptions, parse, readDeclarations } from './parse.js';
 import type { Surface, SurfaceOp } from './surface.js';
 
@@ -132,32 +137,10 @@ function tokenize(src: string, offset: number): Tok[] {
 // ---------------------------------------------------------------------------------------------
 // Vocabulary
 
-const GREEK = new Set([
-  'alpha', 'beta', 'gamma', 'delta', 'epsilon', 'varepsilon', 'zeta', 'eta', 'theta', 'vartheta', 'iota',
-  'kappa', 'lambda', 'mu', 'nu', 'xi', 'rho', 'sigma', 'tau', 'upsilon', 'phi', 'varphi', 'chi',
-  'psi', 'omega', 'Gamma', 'Delta', 'Theta', 'Lambda', 'Xi', 'Pi', 'Sigma', 'Upsilon', 'Phi', 'Psi', 'Omega',
-]);
-
-/** Function names as students write them (in \operatorname, \mathrm, \text or as commands) → ours. */
-const FN_ALIASES: Readonly<Record<string, string>> = {
-  tr: 'tr', Tr: 'tr', trace: 'tr', Trace: 'tr', exp: 'exp', log: 'log', ln: 'log', det: 'det', Det: 'det',
-  sin: 'sin', cos: 'cos', tan: 'tan', tanh: 'tanh', sgn: 'sign', sign: 'sign', sigmoid: 'sigmoid', sigma: 'sigmoid',
-  relu: 'relu', ReLU: 'relu', softplus: 'softplus', diag: 'diag', Diag: 'diag', softmax: 'softmax',
-  max: 'max', sum: 'sum', logdet: 'logdet', logsumexp: 'logsumexp', LSE: 'logsumexp', inv: 'inv', vec: 'vec',
-  kron: 'kron', sqrt: 'sqrt', abs: 'abs', step: 'step', leaky_relu: 'leaky_relu', elu: 'elu', norm: 'norm2',
-};
-
-/** Commands that are functions by themselves. */
-const FN_COMMANDS: Readonly<Record<string, string>> = {
-  exp: 'exp', log: 'log', ln: 'log', det: 'det', sin: 'sin', cos: 'cos', tan: 'tan', tanh: 'tanh',
-  max: 'max', tr: 'tr', Tr: 'tr', trace: 'tr', diag: 'diag', sgn: 'sign',
-};
+// Functions, infix commands and product symbols come from the vocabulary table (latex-vocabulary.ts).
 
 /** Font commands whose argument is a name (or 1, 0, I, or a function name). */
 const FONTS = new Set(['mathbf', 'boldsymbol', 'bm', 'mathit', 'mathrm', 'mathsf', 'vec', 'mathbfit', 'pmb', 'bf', 'operatorname', 'text', 'textrm', 'textit', 'textbf', 'mathbb', 'mathcal', 'mathnormal']);
-
-const PRODUCT_CMDS: Readonly<Record<string, SurfaceOp>> = { cdot: 'mul', times: 'mul', ast: 'mul' };
-const HADAMARD_CMDS: Readonly<Record<string, 'emul' | 'ediv' | 'kron'>> = { odot: 'emul', circ: 'emul', oslash: 'ediv', otimes: 'kron' };
 
 const UNSUPPORTED: Readonly<Record<string, string>> = {
   partial: 'a partial derivative', nabla: 'a gradient symbol', sum: 'a sum with an index', prod: 'a product with an index',
@@ -233,11 +216,11 @@ class LatexReader {
     let acc = this.prod();
     for (;;) {
       const t = this.peek();
-      const kind = t?.k === 'cmd' ? HADAMARD_CMDS[t.v] : undefined;
-      if (kind === undefined) return acc;
+      const infix = t?.k === 'cmd' ? HADAMARD_COMMANDS.get(t.v) : undefined;
+      if (infix === undefined) return acc;
       this.i++;
       const rhs = this.prod();
-      acc = kind === 'kron' ? call('kron', acc, rhs) : op(kind, acc, rhs);
+      acc = 'fn' in infix ? call(infix.fn, acc, rhs) : op(infix.op, acc, rhs);
     }
   }
 
@@ -247,14 +230,11 @@ class LatexReader {
     for (;;) {
       const t = this.peek();
       if (t === undefined) return acc;
-      if (t.k === 'sym' && (t.v === '*' || t.v === '/' || t.v === '.*' || t.v === './')) {
+      const explicit = t.k === 'sym' ? PRODUCT_SYMBOLS.get(t.v) : t.k === 'cmd' ? productOp(t.v) : undefined;
+      if (explicit !== undefined) {
         this.i++;
-        const o: SurfaceOp = t.v === '*' ? 'mul' : t.v === '/' ? 'div' : t.v === '.*' ? 'emul' : 'ediv';
         const [first, ...rest] = this.unary();
-        acc = rest.reduce((a, f) => op('mul', a, f), op(o, acc, first!));
-      } else if (t.k === 'cmd' && PRODUCT_CMDS[t.v] !== undefined) {
-        this.i++;
-        acc = this.unary().reduce((a, f) => op('mul', a, f), acc);
+        acc = rest.reduce((a, f) => op('mul', a, f), op(explicit, acc, first!));
       } else if (this.startsAtom()) {
         acc = this.postfix().reduce((a, f) => op('mul', a, f), acc);
       } else return acc;
@@ -271,7 +251,7 @@ class LatexReader {
       case 'cmd':
         if (t.v === '|' || t.v === 'Vert') return this.normDepth === 0;
         if (t.v === 'vert') return this.absDepth === 0;
-        return !(t.v in PRODUCT_CMDS) && !(t.v in HADAMARD_CMDS) && t.v !== 'rVert' && t.v !== 'rvert' && t.v !== 'top';
+        return !PRODUCT_COMMANDS.has(t.v) && !HADAMARD_COMMANDS.has(t.v) && t.v !== 'rVert' && t.v !== 'rvert' && t.v !== 'top';
     }
   }
 
@@ -311,7 +291,7 @@ class LatexReader {
 
   private inverse(base: Surface): Surface {
     const matrix = base.t === 'name' && (this.matrices.has(base.name) || (this.matrices.size === 0 && /^[A-Z]/.test(base.name)));
-    return matrix ? call('inv', base) : op('pow', base, op('neg', num('1')));
+    return matrix ? call(FORM_FN.inverse, base) : op('pow', base, op('neg', num('1')));
   }
 
   private superscript(base: Surface): Surface {
@@ -438,13 +418,13 @@ class LatexReader {
     if (kind === 'abs') this.absDepth--; else this.normDepth--;
     if (!atClose()) this.fail(`expected the closing ${kind === 'abs' ? '|' : '\\|'} for the one at column ${open.col}`);
     this.i++;
-    if (kind === 'abs') return call('abs', inner);
-    let fn = 'norm2';
+    if (kind === 'abs') return call(FORM_FN.abs, inner);
+    let fn: string = FORM_FN.norm2;
     if (this.isSym('_')) {
       this.i++;
       const col = this.col();
       const sub = this.rawGroup() ?? this.fail('a norm subscript is 1, 2 or F', col);
-      if (sub === '1') fn = 'norm1';
+      if (sub === '1') fn = FORM_FN.norm1;
       else if (sub !== '2' && sub !== 'F') this.fail(`the ${sub}-norm is not supported: use 1, 2 or F`, col);
     }
     return call(fn, inner);
@@ -455,31 +435,34 @@ class LatexReader {
     this.i++;
     if (v === '|' || v === 'Vert' || v === 'lVert') return this.delimited('norm', () => this.isCmd('|') || this.isCmd('rVert') || this.isCmd('Vert'));
     if (v === 'lvert' || v === 'vert') return this.delimited('abs', () => this.isCmd('rvert') || this.isCmd('vert') || this.isSym('|'));
-    if (v === 'frac' || v === 'dfrac' || v === 'tfrac') {
+    if (FRAC_COMMANDS.has(v)) {
       const a = this.argument();
       const b = this.argument();
       return op('div', a, b);
     }
     if (v === 'sqrt') {
       if (this.isSym('[')) this.fail('only square roots are supported');
-      return call('sqrt', this.argument());
+      return call(FORM_FN.sqrt, this.argument());
     }
     if (v === 'mathbb' && this.isSym('{') && this.peek(1)?.k === 'num' && this.peek(1)!.v === '1' && this.isSym('}', 2)) {
       this.i += 3;
       return this.isSym('[') ? this.indicator() : ONES;
     }
     if (FONTS.has(v)) return this.font(v, t);
-    if (v === 'log' && this.isCmd('det')) { this.i++; return this.application('logdet', t); }
-    if (FN_COMMANDS[v] !== undefined) return this.application(FN_COMMANDS[v]!, t);
+    const run = FN_COMMAND_RUNS.find(([cmds]) => cmds[0] === v && cmds.every((c, k) => k === 0 || this.isCmd(c, k - 1)));
+    if (run !== undefined) { this.i += run[0].length - 1; return this.application(run[1], t); }
+    const command = FN_COMMANDS.get(v);
+    if (command !== undefined) return this.application(command, t);
     // σ(z) is the sigmoid even when σ is also a declared name; a bare σ is that name.
-    if (v === 'sigma' && (!this.names.has('sigma') || this.isSym('(') || (this.isSym("'") && this.isSym('(', 1)))) {
+    const greekFn = FN_GREEK.get(v);
+    if (greekFn !== undefined && (!this.names.has(v) || this.isSym('(') || (this.isSym("'") && this.isSym('(', 1)))) {
       // σ'(z), the logistic's derivative as ML notes write it: σ(z) ⊙ (1 − σ(z)).
-      if (this.isSym("'")) {
+      if (greekFn === 'sigmoid' && this.isSym("'")) {
         this.i++;
-        const s = this.application('sigmoid', t);
+        const s = this.application(greekFn, t);
         return op('emul', s, op('sub', num('1'), s));
       }
-      return this.application('sigmoid', t);
+      return this.application(greekFn, t);
     }
     if (GREEK.has(v)) return this.named(v);
     if (v === 'pi') return name('pi');
@@ -497,7 +480,7 @@ class LatexReader {
     this.i++;
     const b = this.sum();
     this.expectSym(']', `] to close the indicator opened at column ${open}`);
-    return call('step', b.t === 'num' && b.value === 0 ? a : op('sub', a, b));
+    return call(FORM_FN.indicator, b.t === 'num' && b.value === 0 ? a : op('sub', a, b));
   }
 
   private font(v: string, t: Tok): Surface {
@@ -509,9 +492,9 @@ class LatexReader {
     if (raw === '1') return ONES;
     if (raw === '0') return num('0');
     if (raw === 'I' && !this.names.has('I')) return this.identity();
-    const fn = FN_ALIASES[raw];
+    const fn = FN_WORDS.get(raw);
     if (fn !== undefined && !this.names.has(raw)) {
-      if (fn === 'leaky_relu' || fn === 'elu') return this.application(fn, t, this.paramSubscript());
+      if (SUBSCRIPTED.has(fn)) return this.application(fn, t, this.paramSubscript());
       return this.application(fn, t);
     }
     // Upright text is one word (\mathrm{loss}); bold or italic letters are a product like any run (\mathbf{Ax}).
@@ -579,7 +562,7 @@ class LatexReader {
       if (digits) { pieces.push(num(digits[0])); pos += digits[0].length; continue; }
       let known = '';
       for (const n of this.names) if (rest.startsWith(n) && n.length > known.length) known = n;
-      const fn = FN_ALIASES[rest];
+      const fn = FN_WORDS.get(rest);
       if (fn !== undefined && !this.names.has(rest) && (this.isSym('(') || this.isSym('[') || this.isSym('{'))) {
         pieces.push(this.application(fn, t));
         pos = w.length;
@@ -605,39 +588,26 @@ class LatexReader {
   }
 }
 
+/** An explicit product command (\cdot, \times, \ast) as its operator. */
+function productOp(cmd: string): SurfaceOp | undefined {
+  const infix = PRODUCT_COMMANDS.get(cmd);
+  return infix !== undefined && 'op' in infix ? infix.op : undefined;
+}
+
 function show(t: Tok): string {
   return t.k === 'cmd' ? `\\${t.v}` : JSON.stringify(t.v);
 }
 
 // ---------------------------------------------------------------------------------------------
-// Printing in the input syntax (the text printer's precedence table: + - < * / .* ./ < unary minus
-// < ^ .^ < postfix ' < atoms)
+// Printing in the input syntax: the text printer's operatorText over the Surface tree, so the
+// translation has the fewest parentheses that keep its reading.
 
-const PREC: Readonly<Record<SurfaceOp, number>> = {
-  add: 1, sub: 1, gt: 0, mul: 2, div: 2, emul: 2, ediv: 2, neg: 3, pow: 4, epow: 4, transpose: 5,
-};
-const SYMBOL: Readonly<Record<SurfaceOp, string>> = {
-  add: ' + ', sub: ' - ', gt: ' > ', mul: '*', div: '/', emul: '.*', ediv: './', pow: '^', epow: '.^', neg: '-', transpose: "'",
-};
-
-const precOf = (s: Surface): number => (s.t === 'op' ? PREC[s.op] : s.t === 'num' && s.value < 0 ? 3 : 6);
-const isNeg = (s: Surface): boolean => (s.t === 'op' && s.op === 'neg') || (s.t === 'num' && s.value < 0);
-
-/** Prints a Surface tree in the input syntax with the fewest parentheses that keep its reading. */
-function surfaceToInput(s: Surface): string {
-  const wrap = (x: Surface, ok: boolean): string => (ok ? surfaceToInput(x) : `(${surfaceToInput(x)})`);
+function surfaceToInput(s: Surface): TextPart {
   switch (s.t) {
-    case 'num': return String(s.value);
-    case 'name': return s.name;
-    case 'call': return `${s.fn}(${s.args.map(surfaceToInput).join(', ')})`;
-    case 'op': {
-      const [a, b] = s.args as [Surface, Surface | undefined];
-      const p = PREC[s.op];
-      if (s.op === 'neg') return `-${wrap(a, precOf(a) >= p && !isNeg(a))}`;
-      if (s.op === 'transpose') return `${wrap(a, precOf(a) >= p)}'`;
-      if (s.op === 'pow' || s.op === 'epow') return `${wrap(a, precOf(a) > p)}${SYMBOL[s.op]}${wrap(b!, precOf(b!) >= p && !isNeg(b!))}`;
-      return `${wrap(a, precOf(a) >= p)}${SYMBOL[s.op]}${wrap(b!, precOf(b!) > p && !isNeg(b!))}`;
-    }
+    case 'num': return numberText(s.value);
+    case 'name': return atomText(s.name);
+    case 'call': return atomText(`${s.fn}(${s.args.map((a) => surfaceToInput(a).text).join(', ')})`);
+    case 'op': return operatorText(s.op, s.args.map(surfaceToInput));
   }
 }
 
@@ -645,7 +615,7 @@ function surfaceToInput(s: Surface): string {
 export function latexToInput(src: string, opts: LatexReadOptions = {}): string {
   const text = answerBody(src);
   const offset = Math.max(0, src.lastIndexOf(text));
-  return surfaceToInput(new LatexReader(tokenize(text, offset), offset + text.length + 1, opts).read());
+  return surfaceToInput(new LatexReader(tokenize(text, offset), offset + text.length + 1, opts).read()).text;
 }
 
 /** Reads a LaTeX answer as IR: translate, then parse the translation with the given declarations. */

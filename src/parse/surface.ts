@@ -9,8 +9,10 @@
  */
 import { create, parseDependencies } from 'mathjs/number';
 import { LimitError, ParseError } from '../errors.js';
+import { OPERATORS, OP_NAMES, type OpName } from '../ir/operators.js';
 
-export type SurfaceOp = 'add' | 'sub' | 'mul' | 'div' | 'emul' | 'ediv' | 'pow' | 'epow' | 'neg' | 'transpose' | 'gt';
+/** An operator of the input syntax: a row of the vocabulary table (ir/operators.ts). */
+export type SurfaceOp = OpName;
 
 export type Surface =
   | { readonly t: 'num'; readonly value: number }
@@ -36,10 +38,8 @@ let mathjs: ReturnType<typeof create> | undefined;
 // they read as possibly undefined; parseDependencies is always exported.
 const parser = () => (mathjs ??= create({ parseDependencies: parseDependencies! }));
 
-const BINARY: Record<string, SurfaceOp> = {
-  add: 'add', subtract: 'sub', multiply: 'mul', divide: 'div', dotMultiply: 'emul', dotDivide: 'ediv',
-  pow: 'pow', dotPow: 'epow', larger: 'gt',
-};
+/** mathjs OperatorNode names → our operators, from the table's mathjs column. */
+const MATHJS_OPS: ReadonlyMap<string, SurfaceOp> = new Map(OP_NAMES.flatMap((op) => OPERATORS[op].mathjs.map((m) => [m, op] as const)));
 
 function checkLimits(src: string): void {
   if (src.length > LIMITS.maxLength) {
@@ -128,10 +128,8 @@ function convert(n: MNode, src: string): Surface {
       return { t: 'name', name: n.name! };
     case 'OperatorNode': {
       const args = (n.args ?? []).map((a) => convert(a, src));
-      if (n.fn === 'unaryMinus') return { t: 'op', op: 'neg', args };
       if (n.fn === 'unaryPlus') return args[0]!;
-      if (n.fn === 'ctranspose' || n.fn === 'transpose') return { t: 'op', op: 'transpose', args };
-      const op = BINARY[n.fn as string];
+      const op = MATHJS_OPS.get(n.fn as string);
       if (op === undefined) throw new ParseError(`the operator ${n.op} is not part of the language`, columnOf(src, n.op ?? ''));
       return { t: 'op', op, args };
     }
@@ -174,10 +172,6 @@ export function parseSurface(src: string): Surface {
   return convert(node, src);
 }
 
-const SYMBOL: Readonly<Record<SurfaceOp, string>> = {
-  add: '+', sub: '-', mul: '*', div: '/', emul: '.*', ediv: './', pow: '^', epow: '.^', neg: '-', transpose: "'", gt: '>',
-};
-
 /** Prints a Surface tree back in the input syntax (fully parenthesised where unsure); for messages. */
 export function surfaceText(s: Surface): string {
   switch (s.t) {
@@ -189,7 +183,7 @@ export function surfaceText(s: Surface): string {
       const [a, b] = s.args.map((x) => (x.t === 'op' && x.op !== 'transpose' ? `(${surfaceText(x)})` : surfaceText(x)));
       if (s.op === 'neg') return `-${a}`;
       if (s.op === 'transpose') return `${a}'`;
-      return `${a}${SYMBOL[s.op]}${b}`;
+      return `${a}${OPERATORS[s.op].symbol}${b}`;
     }
   }
 }

@@ -8,6 +8,7 @@
 import { ShapeError } from '../errors.js';
 import type { BinaryKind } from '../ir/expr.js';
 import { FUNCTIONS, type FnName } from '../ir/functions.js';
+import { OPERATORS } from '../ir/operators.js';
 import {
   type Dim, type Shape, SCALAR, colsOf, formatDim, formatShape, matrixShape, mulDim, rowShape, rowsOf, vectorShape,
 } from './shape.js';
@@ -35,15 +36,10 @@ const atom = (label: string): string => (/^[A-Za-z0-9_.]+'?$/.test(label) ? labe
 const describe = (o: Operand) => `${o.label()} (${o.display?.() ?? formatShape(o.shape)})`;
 const showDim = (u: Unifier, d: Dim): string => u.show?.(d) ?? formatDim(d);
 
-const OP_VERB: Record<BinaryKind, string> = {
-  add: 'add', mul: 'multiply', emul: 'multiply elementwise', ediv: 'divide elementwise',
-  div: 'divide', pow: 'raise', epow: 'raise elementwise',
-};
-
 function sameShape(op: BinaryKind, a: Operand, b: Operand, u: Unifier): Shape {
   const fail = (): never => {
     const joiner = op === 'add' ? 'and' : op === 'pow' || op === 'epow' ? 'to' : 'by';
-    throw new ShapeError(`cannot ${OP_VERB[op]} ${describe(a)} ${joiner} ${describe(b)}: shapes differ`);
+    throw new ShapeError(`cannot ${OPERATORS[op].verb} ${describe(a)} ${joiner} ${describe(b)}: shapes differ`);
   };
   const sa = a.shape, sb = b.shape;
   if (sa.kind === 'scalar') return sb;

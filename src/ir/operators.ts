@@ -186,9 +186,6 @@ export const OPERATORS = {
 export type OpName = keyof typeof OPERATORS;
 export const OP_NAMES = Object.keys(OPERATORS) as OpName[];
 
-/** The row of an IR operator kind: the row keys are the kinds themselves (sugar rows such as sub add to them). */
-export const operatorOfKind = (k: OperatorKind): OperatorRow => OPERATORS[k];
-
 // ---------------------------------------------------------------------------------------------
 // Functions
 
@@ -281,6 +278,4 @@ export const FUNCTION_ROWS = {
 } as const satisfies Readonly<Record<string, FunctionRow>>;
 
 export type FnName = keyof typeof FUNCTION_ROWS;
-
-/** An operator or a function: what sits at the top of a printed form. */
-export type SymbolName = OpName | FnName;
+export const FN_NAMES = Object.keys(FUNCTION_ROWS) as FnName[];

@@ -6,10 +6,7 @@
  * ‖·‖, the indicator, the inverse) are found by form, and the infix commands by the level their row
  * binds at. Nothing here names a function: a new row is read without an edit.
  */
-import { type FnName, FUNCTION_ROWS, type FunctionLatex, LATEX, OPERATORS, type OpName, TEXT } from '../ir/operators.js';
-
-const FN_NAMES = Object.keys(FUNCTION_ROWS) as FnName[];
-const OP_NAMES = Object.keys(OPERATORS) as OpName[];
+import { FN_NAMES, type FnName, FUNCTION_ROWS, type FunctionLatex, LATEX, OPERATORS, OP_NAMES, type OpName, TEXT } from '../ir/operators.js';
 
 /** `\exp` → ['exp'], `\log\det` → ['log', 'det']; undefined for anything that is not a run of commands. */
 const commandRun = (tex: string): string[] | undefined => (/^(?:\\[A-Za-z]+)+$/.test(tex) ? tex.slice(1).split('\\') : undefined);

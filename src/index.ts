@@ -10,6 +10,7 @@ export {
   parse, parseVarSpec, parseVarAssignment, type ParseOptions, type VarDecl, type Declaration, type Declarations,
 } from './parse/parse.js';
 export { derivative, type Derivative, type DerivativeOptions, type ResultKind } from './api/derivative.js';
+export { textHeading, latexHeading } from './api/headings.js';
 export { shapeOf, evaluate, verify, type ShapeInfo, type EvaluateOptions, type StandaloneVerifyOptions } from './api/basic.js';
 export type { VerifyOptions, VerifyReport } from './api/verify.js';
 export {
@@ -24,7 +25,7 @@ export {
 export { derivationSteps, verifySteps, type Step, type StepClaim, type Route } from './diff/steps.js';
 export { latexToInput, parseLatex, looksLikeLatex, type LatexReadOptions } from './parse/latex.js';
 export type { Layout } from './diff/derivative.js';
-export type { Expr, Var, Prop } from './ir/expr.js';
+export { type Expr, type Var, type Prop, PROPS } from './ir/expr.js';
 export type { Dim, Shape } from './shape/shape.js';
 export { type Tensor, type Nested, toNested, fromNested } from './numeric/tensor.js';
 export { toText } from './print/text.js';

@@ -15,6 +15,7 @@ import { registerDiff } from './commands/diff.js';
 import { registerEval } from './commands/eval.js';
 import { registerGrade } from './commands/grade.js';
 import { registerLatex } from './commands/latex.js';
+import { registerWeb } from './commands/web.js';
 import { EXIT, showError, styleFor } from './output.js';
 import { sourceOf } from './source.js';
 
@@ -36,6 +37,7 @@ Examples:
   $ matcalc check "x'*A*x" --wrt x --answer "2*A*x"
   $ matcalc backprop "sigmoid(w'*x + b)" --at '{"w": [1, -1], "x": [0.5, 2], "b": 0.1}'
   $ matcalc batch requests.jsonl
+  $ matcalc web                                    # the playground in a browser, on 127.0.0.1
 
 Exit codes: 0 ok, 1 a math error in the input (syntax, shape, unknown name, domain, limit),
 2 a usage error, 3 an internal error (a bug in matcalc). Colour only on a terminal; NO_COLOR disables it.`;
@@ -61,6 +63,7 @@ function buildProgram(): Command {
   registerGrade(program);
   registerBackprop(program);
   registerBatch(program);
+  registerWeb(program);
   return program;
 }
 

@@ -10,7 +10,7 @@ import { type Nested, toNested } from '../../numeric/tensor.js';
 import { type StepCheck, derivationSteps, verifyStep } from '../../diff/steps.js';
 import type { VarDecl } from '../../parse/parse.js';
 import { toLatex } from '../../print/latex.js';
-import { latexHeading, textHeading } from '../headings.js';
+import { latexHeading, textHeading } from '../../api/headings.js';
 import { atOption, formatOption, parseOrder, readAt, readExpr, readVars, varOption } from '../input.js';
 import {
   type Checked, InternalError, PLAIN, type Style, checkFailed, checkedJson, formatDims, formatValue, indent, indexField, indexFormOf, jsonDims, out, resultJson, runCheck,

@@ -5,11 +5,11 @@
  *   Hessian                          ∂²f/∂x∂x'      \frac{\partial^2 f}{\partial x\,\partial x^\top}
  *   vec form (order 1)               ∂vec(f)/∂vec(W)'
  *   a differential (no matrix form)  df, d²f        \mathrm{d}f, \mathrm{d}^2 f
+ * Shared by the CLI and the web playground (both print `heading = result`).
  */
-import type { Derivative } from '../api/derivative.js';
+import type { Derivative } from './derivative.js';
 import { fracHeading, latexName } from '../print/latex.js';
 import { partialText, superscript } from '../print/text.js';
-
 
 /** The function's name: the program's last definition (L in `…; L = norm2(r)^2`), else f. */
 const fnName = (d: Derivative): string => d.program.output ?? 'f';

@@ -1,0 +1,197 @@
+/**
+ * What the playground's worker computes: one Request in, one Response out, through matcalc's public
+ * API only (src/index.ts) and KaTeX. Kept apart from worker.ts (which only wires messages) so that
+ * it runs the same in Node, where the unit tests call it, as in the browser.
+ *
+ * Every request first reads the function (Analysis: its variables and shapes, for the declarations
+ * table and the wrt control), then does its task. Errors are returned, never thrown: each is a typed
+ * ErrorInfo that names the input it belongs to, with the column for syntax errors.
+ */
+import katex from 'katex';
+import {
+  type Derivative, type Nested, type VarDecl, MatcalcError, ParseError, backprop, check, checkWalkthrough, derivationSteps,
+  derivative, latexHeading, parse, parseVarSpec, PROPS, renderBackpropHtml, shapeOf, toLatex, verifySteps,
+} from '../index.js';
+import { defaultValues } from './values.js';
+import { formatValue } from './format.js';
+import type {
+  Analysis, BackpropView, CheckStatus, CheckView, DiffView, ErrorInfo, ErrorSource, Formula, Question, Request, Response, StepView, VarInfo, View,
+} from './protocol.js';
+
+/** A failure already described for the page. */
+class Shown extends Error {
+  constructor(readonly info: ErrorInfo) {
+    super(info.message);
+  }
+}
+
+export function errorInfo(err: unknown, source: ErrorSource): ErrorInfo {
+  if (err instanceof Shown) return err.info;
+  if (err instanceof ParseError) return { kind: err.kind, message: err.message, source, ...(err.column !== undefined ? { column: err.column } : {}) };
+  if (err instanceof MatcalcError) return { kind: err.kind, message: err.message, source };
+  if (err instanceof RangeError && /call stack/i.test(err.message)) return { kind: 'limit', message: 'the expression is nested too deeply to process', source };
+  return { kind: 'internal', message: `${err instanceof Error ? err.message : String(err)} (this is a bug in matcalc)`, source };
+}
+
+/** Runs `fn`, describing any error as one of `source`. */
+function attempt<T>(source: ErrorSource, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw new Shown(errorInfo(err, source));
+  }
+}
+
+export function formula(tex: string, display = true): Formula {
+  return { tex, html: katex.renderToString(tex, { displayMode: display, output: 'htmlAndMathml', throwOnError: false }) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The function
+
+/** Names tried first when the page has not said which variable to differentiate by. */
+const USUAL_WRT = ['x', 'X', 'w', 'W', 'theta', 'z', 'S', 'beta', 'u', 'v'];
+
+function chooseWrt(vars: readonly VarInfo[], asked: string): string {
+  const names = vars.map((v) => v.name);
+  if (names.includes(asked)) return asked;
+  return USUAL_WRT.find((n) => names.includes(n)) ?? vars.find((v) => v.dims.length > 0)?.name ?? names[0] ?? '';
+}
+
+/** A question with its declarations read: what the library's functions take. */
+interface Resolved {
+  readonly expr: string;
+  readonly vars: Readonly<Record<string, VarDecl>>;
+  readonly order: number;
+}
+
+function resolve(q: Question): Resolved {
+  const vars: Record<string, VarDecl> = {};
+  for (const [name, d] of Object.entries(q.vars)) vars[name] = typeof d === 'string' ? attempt('vars', () => withName(name, () => parseVarSpec(d))) : d;
+  return { expr: q.expr, vars, order: q.order };
+}
+
+function withName<T>(name: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof MatcalcError) throw new Shown({ kind: err.kind, message: `${name}: ${err.message}`, source: 'vars' });
+    throw err;
+  }
+}
+
+export function analyse(q: Resolved, asked: string): Analysis {
+  const f = attempt('expr', () => parse(q.expr, { vars: q.vars }));
+  const info = shapeOf(f);
+  const vars: VarInfo[] = Object.entries(info.vars).map(([name, v]) => ({ name, dims: v.dims, props: [...v.props] as VarInfo['props'], text: v.text }));
+  return { f: formula(`f = ${toLatex(f)}`), shape: info.text, vars, wrt: chooseWrt(vars, asked), props: PROPS };
+}
+
+function checkStatus<R extends { readonly ok: boolean; readonly maxError: number }>(run: () => R, where: (r: R) => string): CheckStatus {
+  let r: R;
+  try {
+    r = run();
+  } catch (err) {
+    if (err instanceof MatcalcError) return { state: 'skipped', text: `not run: ${err.message}` };
+    throw err;
+  }
+  const e = r.maxError.toExponential(1);
+  return r.ok
+    ? { state: 'ok', text: `ok: agrees with central finite differences (max relative error ${e}; ${where(r)})` }
+    : { state: 'failed', text: `FAILED: disagrees with central finite differences (max relative error ${e}; ${where(r)}); this is a bug in matcalc` };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tasks
+
+const formatDims = (dims: readonly (string | number)[]): string => (dims.length === 0 ? 'scalar' : dims.join('×'));
+
+function diffView(req: Extract<Request, { task: 'diff' }>, q: Resolved, wrt: string): DiffView {
+  const d: Derivative = attempt('wrt', () => derivative(q.expr, wrt, { order: q.order, layout: req.layout, vars: q.vars }));
+  const index = d.kind === 'vec-jacobian' || d.kind === 'differential' ? d.toIndexNotation() : undefined;
+  const check = checkStatus(() => d.verify(), (r) =>
+    `${r.points} random point${r.points === 1 ? '' : 's'}, seed ${r.seed}${r.method === 'directional' ? ', random directions' : ''}`);
+  return {
+    task: 'diff',
+    kind: d.kind,
+    math: formula(`${latexHeading(d)} = ${d.toLatex()}`),
+    text: d.toString(),
+    shape: formatDims(d.shape),
+    convention: d.convention,
+    ...(index !== undefined ? { index: { text: index.text, math: formula(index.latex) } } : {}),
+    check,
+    ...(req.steps !== undefined ? { steps: stepViews(q, wrt, req.steps) } : {}),
+  };
+}
+
+function stepViews(q: Resolved, wrt: string, route: 'differential' | 'chain'): StepView[] {
+  const steps = attempt('wrt', () => derivationSteps(q.expr, wrt, { vars: q.vars, route, ...(q.order > 1 ? { order: q.order } : {}) }));
+  return steps.map((st) => ({
+    title: st.title,
+    rule: st.rule,
+    math: formula(st.latex),
+    check: checkStatus(() => verifySteps([st])[0]!, (r) => `${r.points} random points`),
+  }));
+}
+
+/** LaTeX of an expression in the question's terms, or nothing when it does not read back. */
+function latexOf(text: string, vars: Readonly<Record<string, VarDecl>>): Formula | undefined {
+  try {
+    return formula(toLatex(parse(text, { vars })));
+  } catch {
+    return undefined;
+  }
+}
+
+function checkView(req: Extract<Request, { task: 'check' }>, q: Resolved, wrt: string): CheckView {
+  if (req.answer.trim() === '') throw new Shown({ kind: 'request', message: 'type an answer to check', source: 'answer' });
+  const r = attempt('wrt', () => check(q.expr, wrt, req.answer, { vars: q.vars, order: q.order }));
+  const c = r.counterexample;
+  const answerMath = r.answerInput !== undefined ? latexOf(r.answerInput, q.vars) : undefined;
+  return {
+    task: 'check',
+    verdict: r.verdict,
+    explanation: r.explanation,
+    ...(r.diagnosis !== undefined ? { diagnosis: r.diagnosis } : {}),
+    expected: { text: r.expected, shape: r.expectedShape, math: latexOf(r.expected, q.vars) ?? formula(`\\texttt{${r.expected}}`) },
+    ...(r.answerInput !== undefined
+      ? { answer: { text: r.answerInput, syntax: r.syntax ?? 'input', ...(r.answerShape !== undefined ? { shape: r.answerShape } : {}), ...(answerMath ? { math: answerMath } : {}) } }
+      : {}),
+    ...(r.factor !== undefined ? { factor: r.factor } : {}),
+    ...(c !== undefined
+      ? { counterexample: { at: Object.entries(c.at).map(([n, v]) => [n, formatValue(v)] as const), expected: formatValue(c.expected), answer: formatValue(c.answer) } }
+      : {}),
+  };
+}
+
+async function backpropView(req: Extract<Request, { task: 'backprop' }>, q: Resolved, analysis: Analysis): Promise<BackpropView> {
+  const at: Record<string, Nested> = defaultValues(analysis.vars, req.at);
+  const w = attempt('values', () => backprop(q.expr, at, { vars: q.vars }));
+  const check = checkStatus(() => checkWalkthrough(w), (r) => {
+    const kinks = r.results.filter((x) => x.kink).length;
+    return `${r.results.length} upstream and local gradients${kinks ? `, ${kinks} near a kink and not judged` : ''}`;
+  });
+  return { task: 'backprop', html: await renderBackpropHtml(w), check, at };
+}
+
+export async function compute(req: Request): Promise<Response> {
+  const started = performance.now();
+  const done = (r: Omit<Response, 'id' | 'ms'>): Response => ({ id: req.id, ...r, ms: performance.now() - started });
+  let analysis: Analysis | undefined;
+  try {
+    const q = resolve(req.question);
+    analysis = analyse(q, req.question.wrt);
+    if (analysis.wrt === '' && req.task !== 'backprop') {
+      throw new Shown({ kind: 'request', message: 'the expression has no variable to differentiate with respect to', source: 'expr' });
+    }
+    let view: View;
+    switch (req.task) {
+      case 'diff': view = diffView(req, q, analysis.wrt); break;
+      case 'check': view = checkView(req, q, analysis.wrt); break;
+      case 'backprop': view = await backpropView(req, q, analysis); break;
+    }
+    return done({ analysis, outcome: { ok: true, view } });
+  } catch (err) {
+    return done({ ...(analysis ? { analysis } : {}), outcome: { ok: false, error: errorInfo(err, 'expr') } });
+  }
+}

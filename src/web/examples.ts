@@ -19,7 +19,7 @@ export const EXAMPLES: readonly Example[] = [
   { label: 'Logistic loss (gradient)', state: { expr: 'sum(log(1 + exp(-y.*(X*w))))', wrt: 'w' } },
   { label: 'Two-layer network (gradient)', state: { expr: 'sum((W2*tanh(W1*x) - y).^2)', wrt: 'W1' } },
   { label: 'Mahalanobis distance, S spd (gradient)', state: { expr: "(x - m)'*inv(S)*(x - m)", wrt: 'x', vars: { S: { dims: ['n', 'n'], props: ['spd'] } } } },
-  { label: 'Layer tanh(Wx + b) (Jacobian)', state: { expr: 'tanh(W*x + b)', wrt: 'x' } },
+  { label: 'Layer tanh(Wx + b) (Jacobian)', state: { expr: 'tanh(W*x + b)', wrt: 'x', vars: { b: { dims: ['k'] } } } },
   { label: 'Softmax (Jacobian)', state: { expr: 'softmax(z)', wrt: 'z' } },
   { label: 'W x by the matrix W (tensor, index form)', state: { expr: 'W*x', wrt: 'W' } },
   { label: 'Log-sum-exp (Hessian)', state: { expr: 'log(sum(exp(z)))', wrt: 'z', order: 2 } },

@@ -45,8 +45,9 @@ export function showDeclarations(a: Analysis | undefined, declared: Readonly<Rec
 
 function declarationRow(v: VarInfo, allProps: readonly Prop[], declared: Decl | undefined, onChange: (name: string, d: VarDecl | undefined) => void): HTMLTableRowElement {
   const n = v.name;
-  // A declaration given as a string (from a link) counts as declaring everything the analysis shows.
-  const own: readonly Prop[] = declared === undefined ? [] : typeof declared === 'string' ? v.props : declared.props ?? [];
+  // A declaration given as a string (from a link, "matrix(n,n) spd") declares the properties it names.
+  const own: readonly Prop[] = declared === undefined ? []
+    : typeof declared === 'string' ? v.props.filter((p) => declared.split(/\s+/).includes(p)) : declared.props ?? [];
   const current = (): { dims: (string | number)[]; props: Prop[] } => ({ dims: [...v.dims], props: [...own] });
   const commit = (d: { dims: (string | number)[]; props: Prop[] }) => {
     const square = d.dims.length === 2 && String(d.dims[0]) === String(d.dims[1]);

@@ -9,8 +9,8 @@
  */
 import katex from 'katex';
 import {
-  type Derivative, type Nested, type VarDecl, MatcalcError, ParseError, backprop, check, checkWalkthrough, derivationSteps,
-  derivative, latexHeading, parse, parseVarSpec, PROPS, renderBackpropHtml, shapeOf, toLatex, verifySteps,
+  type Declarations, type Derivative, type Nested, MatcalcError, ParseError, backprop, check, checkWalkthrough, derivationSteps,
+  derivative, latexHeading, parse, PROPS, renderBackpropHtml, shapeOf, toLatex, verifySteps,
 } from '../index.js';
 import { defaultValues } from './values.js';
 import { formatValue } from './format.js';
@@ -58,26 +58,18 @@ function chooseWrt(vars: readonly VarInfo[], asked: string): string {
   return USUAL_WRT.find((n) => names.includes(n)) ?? vars.find((v) => v.dims.length > 0)?.name ?? names[0] ?? '';
 }
 
-/** A question with its declarations read: what the library's functions take. */
+/** A question whose declarations the library has read without complaint. */
 interface Resolved {
   readonly expr: string;
-  readonly vars: Readonly<Record<string, VarDecl>>;
+  readonly vars: Declarations;
   readonly order: number;
 }
 
 function resolve(q: Question): Resolved {
-  const vars: Record<string, VarDecl> = {};
-  for (const [name, d] of Object.entries(q.vars)) vars[name] = typeof d === 'string' ? attempt('vars', () => withName(name, () => parseVarSpec(d))) : d;
-  return { expr: q.expr, vars, order: q.order };
-}
-
-function withName<T>(name: string, fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof MatcalcError) throw new Shown({ kind: err.kind, message: `${name}: ${err.message}`, source: 'vars' });
-    throw err;
-  }
+  // The library reads declarations (text or objects) itself; reading them on their own first lets a
+  // bad one be shown beside the declarations rather than the expression.
+  attempt('vars', () => parse('0', { vars: q.vars }));
+  return { expr: q.expr, vars: q.vars, order: q.order };
 }
 
 export function analyse(q: Resolved, asked: string): Analysis {
@@ -135,7 +127,7 @@ function stepViews(q: Resolved, wrt: string, route: 'differential' | 'chain'): S
 }
 
 /** LaTeX of an expression in the question's terms, or nothing when it does not read back. */
-function latexOf(text: string, vars: Readonly<Record<string, VarDecl>>): Formula | undefined {
+function latexOf(text: string, vars: Declarations): Formula | undefined {
   try {
     return formula(toLatex(parse(text, { vars })));
   } catch {

@@ -6,7 +6,7 @@
  * the mathematics and also renders LaTeX to HTML with KaTeX, so the page script carries neither
  * mathjs nor KaTeX's JavaScript: it only places strings into the DOM (KaTeX escapes what it renders).
  */
-import type { Diagnosis, ErrorKind, Layout, Nested, Prop, ResultKind, Verdict, VarDecl } from '../index.js';
+import type { Declarations, Diagnosis, ErrorKind, Layout, Nested, Prop, ResultKind, Verdict } from '../index.js';
 
 export type Tab = 'diff' | 'check' | 'backprop';
 export const TABS: readonly Tab[] = ['diff', 'check', 'backprop'];
@@ -14,8 +14,8 @@ export const TABS: readonly Tab[] = ['diff', 'check', 'backprop'];
 /** What every tab starts from: the function, its declarations, and the variable and order asked for. */
 export interface Question {
   readonly expr: string;
-  /** Declarations: structured, or a string such as "matrix(n,n) spd" that the worker reads. */
-  readonly vars: Readonly<Record<string, VarDecl | string>>;
+  /** Declarations: structured, or text such as "matrix(n,n) spd" (the library reads both). */
+  readonly vars: Declarations;
   /** '' lets the worker choose (see Analysis.wrt). */
   readonly wrt: string;
   readonly order: number;

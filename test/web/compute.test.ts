@@ -95,7 +95,7 @@ describe('errors are typed and placed', () => {
   it('an unreadable declaration belongs to the declarations', async () => {
     const r = await run({ task: 'diff', question: question("x'*S*x", 'x', 1, { S: 'matrix(n,n) spdd' }), layout: 'numerator' });
     expect(r.outcome.ok).toBe(false);
-    if (!r.outcome.ok) expect(r.outcome.error).toMatchObject({ kind: 'syntax', source: 'vars', message: expect.stringMatching(/^S: cannot read the shape/) });
+    if (!r.outcome.ok) expect(r.outcome.error).toMatchObject({ kind: 'syntax', source: 'vars', message: expect.stringMatching(/^the declaration of S: cannot read the shape/) });
   });
 
   it('an empty answer asks for one', async () => {

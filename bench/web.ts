@@ -33,7 +33,8 @@ const median = (xs: readonly number[]): number => {
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
-const quantile = (xs: readonly number[], q: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
+const quantile = (xs: readonly number[], q: number): number =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
 const kb = (n: number): string => `${(n / 1024).toFixed(1)} kB`;
 const heading = (s: string): void => console.log(`\n${s}\n${'─'.repeat(s.length)}`);
 
@@ -47,17 +48,27 @@ for (const f of ['page.js', 'worker.js', 'style.css', 'katex/katex.min.css', 'in
   console.log(`  ${f.padEnd(22)} ${kb(bytes.length).padStart(9)}   gzipped ${kb(gz).padStart(9)}`);
 }
 const fonts = readdirSync(join(WEB, 'katex/fonts'));
-const woff2 = fonts.filter((f) => f.endsWith('.woff2')).reduce((s, f) => s + statSync(join(WEB, 'katex/fonts', f)).size, 0);
+const woff2 = fonts
+  .filter((f) => f.endsWith('.woff2'))
+  .reduce((s, f) => s + statSync(join(WEB, 'katex/fonts', f)).size, 0);
 console.log(`  ${'scripts, styles, html'.padEnd(22)} ${''.padStart(9)}   gzipped ${kb(gzTotal).padStart(9)}`);
-console.log(`  KaTeX fonts: ${fonts.length} files; the woff2 set a browser loads at most is ${kb(woff2)} (already compressed); a typical result loads 2-4 of them`);
+console.log(
+  `  KaTeX fonts: ${fonts.length} files; the woff2 set a browser loads at most is ${kb(woff2)} (already compressed); a typical result loads 2-4 of them`,
+);
 
 // 2 and 3 in Chromium
 const served = await serve(WEB, 0);
 const profile = mkdtempSync(join(tmpdir(), 'matcalc-bench-'));
-const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1100, height: 900 } });
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: CHROMIUM,
+  headless: true,
+  args: CHROMIUM_ARGS,
+  viewport: { width: 1100, height: 900 },
+});
 try {
   heading('2. Load to first rendered result');
-  const loads: number[] = [], computes: number[] = [];
+  const loads: number[] = [],
+    computes: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const page = await context.newPage();
     await page.goto(`${served.url}#expr=${encodeURIComponent("x'*A*x")}&wrt=x`);
@@ -70,7 +81,9 @@ try {
     computes.push(ms);
     await page.close();
   }
-  console.log(`  x'*A*x by x: ${median(loads).toFixed(0)} ms from navigation start (median of ${RUNS}; the worker's part ${median(computes).toFixed(0)} ms, check included)`);
+  console.log(
+    `  x'*A*x by x: ${median(loads).toFixed(0)} ms from navigation start (median of ${RUNS}; the worker's part ${median(computes).toFixed(0)} ms, check included)`,
+  );
 
   heading('3. Time per update (catalogue, hash changed in an open page)');
   const page = await context.newPage();
@@ -78,26 +91,40 @@ try {
   await page.waitForFunction(() => document.body.dataset.responses !== undefined);
   const rows: { name: string; total: number; worker: number }[] = [];
   for (const e of CATALOGUE) {
-    const vars = e.vars ? `&vars=${encodeURIComponent(JSON.stringify(Object.fromEntries(Object.entries(e.vars).map(([n, d]) => [n, declJson(d)]))))}` : '';
+    const vars = e.vars
+      ? `&vars=${encodeURIComponent(JSON.stringify(Object.fromEntries(Object.entries(e.vars).map(([n, d]) => [n, declJson(d)]))))}`
+      : '';
     const hash = `#expr=${encodeURIComponent(e.expr)}&wrt=${e.wrt}${e.order ? `&order=${e.order}` : ''}${vars}`;
     const r = await page.evaluate(async (h) => {
       const before = Number(document.body.dataset.responses);
       const t0 = performance.now();
       location.hash = h;
       await new Promise<void>((done) => {
-        const poll = () => (Number(document.body.dataset.responses) > before && !document.body.classList.contains('busy') ? done() : requestAnimationFrame(poll));
+        const poll = () =>
+          Number(document.body.dataset.responses) > before && !document.body.classList.contains('busy')
+            ? done()
+            : requestAnimationFrame(poll);
         poll();
       });
       const marks = performance.getEntriesByName('matcalc:result');
-      return { total: performance.now() - t0, worker: ((marks[marks.length - 1] as PerformanceMark).detail as { ms: number }).ms };
+      return {
+        total: performance.now() - t0,
+        worker: ((marks[marks.length - 1] as PerformanceMark).detail as { ms: number }).ms,
+      };
     }, hash);
     rows.push({ name: e.name, ...r });
   }
-  const totals = rows.map((r) => r.total), workers = rows.map((r) => r.worker);
-  console.log(`  ${rows.length} entries: median ${median(totals).toFixed(0)} ms, 90th percentile ${quantile(totals, 0.9).toFixed(0)} ms, max ${Math.max(...totals).toFixed(0)} ms`);
-  console.log(`  of which the worker (derivative, check, KaTeX): median ${median(workers).toFixed(0)} ms; typing adds the 180 ms debounce`);
+  const totals = rows.map((r) => r.total),
+    workers = rows.map((r) => r.worker);
+  console.log(
+    `  ${rows.length} entries: median ${median(totals).toFixed(0)} ms, 90th percentile ${quantile(totals, 0.9).toFixed(0)} ms, max ${Math.max(...totals).toFixed(0)} ms`,
+  );
+  console.log(
+    `  of which the worker (derivative, check, KaTeX): median ${median(workers).toFixed(0)} ms; typing adds the 180 ms debounce`,
+  );
   console.log('  slowest:');
-  for (const r of [...rows].sort((a, b) => b.total - a.total).slice(0, 5)) console.log(`    ${r.name.padEnd(44)} ${r.total.toFixed(0).padStart(5)} ms (worker ${r.worker.toFixed(0)} ms)`);
+  for (const r of [...rows].sort((a, b) => b.total - a.total).slice(0, 5))
+    console.log(`    ${r.name.padEnd(44)} ${r.total.toFixed(0).padStart(5)} ms (worker ${r.worker.toFixed(0)} ms)`);
 } finally {
   await context.close();
   await served.close();

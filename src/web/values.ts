@@ -31,8 +31,10 @@ function bindSizes(vars: readonly VarInfo[], given: Readonly<Record<string, Nest
   const size = (d: string | number): number => {
     if (typeof d === 'number') return d;
     if (d.includes('·')) return d.split('·').reduce((p, f) => p * size(f), 1);
-    let n = sizes.get(d);
-    if (n === undefined) sizes.set(d, (n = DEFAULT_SIZES[next++ % DEFAULT_SIZES.length]!));
+    const bound = sizes.get(d);
+    if (bound !== undefined) return bound;
+    const n = DEFAULT_SIZES[next++ % DEFAULT_SIZES.length]!;
+    sizes.set(d, n);
     return n;
   };
   return size;

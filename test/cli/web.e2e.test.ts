@@ -33,7 +33,10 @@ describe('matcalc web', () => {
 
   it('other commands never load node:http (the server is imported by `web` only)', async () => {
     const probe = join(mkdtempSync(join(tmpdir(), 'matcalc-probe-')), 'probe.cjs');
-    writeFileSync(probe, "process.on('exit', () => process.stderr.write('loaded:' + process.moduleLoadList.filter((m) => m === 'NativeModule http').join(',') + '\\n'));\n");
+    writeFileSync(
+      probe,
+      "process.on('exit', () => process.stderr.write('loaded:' + process.moduleLoadList.filter((m) => m === 'NativeModule http').join(',') + '\\n'));\n",
+    );
     const r = await run(['diff', "x'*A*x", '--wrt', 'x'], { env: { NODE_OPTIONS: `--require ${probe}` } });
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('loaded:\n');
@@ -48,10 +51,12 @@ describe('the static server', () => {
   writeFileSync(join(root, 'katex', 'k.css'), 'b{}');
   writeFileSync(join(parent, 'secret.txt'), 'no');
   let served: Served;
-  beforeAll(async () => { served = await serve(root, 0); });
+  beforeAll(async () => {
+    served = await serve(root, 0);
+  });
   afterAll(() => served.close());
 
-  it('serves index.html at / with its type and the page\'s Content-Security-Policy', async () => {
+  it("serves index.html at / with its type and the page's Content-Security-Policy", async () => {
     const r = await fetch(served.url);
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toBe('text/html; charset=utf-8');
@@ -62,7 +67,14 @@ describe('the static server', () => {
   });
 
   it('nothing outside the folder, no directory listings, no writes', async () => {
-    for (const path of ['../secret.txt', '%2e%2e/secret.txt', '..%2fsecret.txt', 'katex/', 'missing.js', 'index.html%00.js']) {
+    for (const path of [
+      '../secret.txt',
+      '%2e%2e/secret.txt',
+      '..%2fsecret.txt',
+      'katex/',
+      'missing.js',
+      'index.html%00.js',
+    ]) {
       expect(fileFor(root, `/${path}`), path).toBeUndefined();
       expect((await fetch(`${served.url}${path}`)).status, path).toBe(404);
     }

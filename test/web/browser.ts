@@ -16,8 +16,14 @@ export const CHROMIUM = '/usr/bin/chromium';
 export const OUTPUT = join(ROOT, 'test-output');
 
 export const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 
 export interface Session {
@@ -48,10 +54,15 @@ export async function openSession(): Promise<Session> {
   const { url, child } = await startServer();
   const profile = mkdtempSync(join(tmpdir(), 'matcalc-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1100, height: 900 },
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1100, height: 900 },
   });
   const requests: string[] = [];
-  context.on('request', (r) => { requests.push(r.url()); });
+  context.on('request', (r) => {
+    requests.push(r.url());
+  });
   // Anything for another origin is refused here too, so a stray request cannot even be attempted
   // (the page opened from disk may read its own folder).
   const local = pathToFileURL(join(ROOT, 'dist', 'web')).href;
@@ -60,7 +71,9 @@ export async function openSession(): Promise<Session> {
     return u.startsWith(url) || u.startsWith(local) ? route.continue() : route.abort('blockedbyclient');
   });
   return {
-    context, url, requests,
+    context,
+    url,
+    requests,
     close: async () => {
       await context.close();
       child.kill('SIGTERM');
@@ -73,19 +86,29 @@ export async function openSession(): Promise<Session> {
 export async function newPage(s: Session, errors: string[]): Promise<Page> {
   const page = await s.context.newPage();
   page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
   return page;
 }
 
 /** A link to the playground with these hash parameters (values URI-encoded as the page writes them). */
 export const link = (base: string, params: Readonly<Record<string, string | number>>): string =>
-  `${base}#${Object.entries(params).map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`).join('&')}`;
+  `${base}#${Object.entries(params)
+    .map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`)
+    .join('&')}`;
 
 /** Waits for the worker's answer to the newest request to be on the page. */
 export async function settled(page: Page): Promise<void> {
-  await page.waitForFunction(() => !document.body.classList.contains('busy') && document.body.dataset.responses !== undefined);
+  await page.waitForFunction(
+    () => !document.body.classList.contains('busy') && document.body.dataset.responses !== undefined,
+  );
 }
 
 /** The LaTeX source KaTeX keeps in the annotation of a rendered formula. */
 export const texOf = (page: Page, testid: string): Promise<string> =>
-  page.locator(`[data-testid="${testid}"] annotation[encoding="application/x-tex"]`).first().textContent().then((t) => t ?? '');
+  page
+    .locator(`[data-testid="${testid}"] annotation[encoding="application/x-tex"]`)
+    .first()
+    .textContent()
+    .then((t) => t ?? '');

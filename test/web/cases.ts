@@ -16,13 +16,72 @@ export interface WebCase {
 }
 
 export const CASES: readonly WebCase[] = [
-  { what: 'a gradient', expr: "x'*A*x", wrt: 'x', order: 1, kind: 'gradient',
-    at: { A: [[0.3, -1.2, 0.5], [2.1, 0.7, -0.4], [-0.8, 1.5, 1.1]], x: [0.9, -1.3, 0.4] } },
-  { what: 'a Jacobian', expr: 'tanh(W*x + b)', wrt: 'x', order: 1, kind: 'jacobian',
-    at: { W: [[0.4, -0.7, 0.2], [1.1, 0.3, -0.5]], x: [0.6, -0.2, 0.9], b: 0.1 } },
-  { what: 'a Hessian', expr: 'log(sum(exp(z)))', wrt: 'z', order: 2, kind: 'hessian', at: { z: [0.2, -1.1, 0.7, 0.4] } },
-  { what: 'a matrix-by-matrix tensor in vec form, with index notation', expr: 'W*x', wrt: 'W', order: 1, kind: 'vec-jacobian',
-    at: { W: [[0.4, -0.7, 0.2], [1.1, 0.3, -0.5]], x: [0.6, -0.2, 0.9] } },
-  { what: 'a third-order tensor, with index notation', expr: 'norm2(x)', wrt: 'x', order: 3, kind: 'vec-jacobian', at: { x: [0.8, -0.5, 1.2] } },
-  { what: 'a third-order differential, with index notation', expr: 'sum(exp(z))', wrt: 'z', order: 3, kind: 'differential', at: { z: [0.3, -0.6, 0.1] } },
+  {
+    what: 'a gradient',
+    expr: "x'*A*x",
+    wrt: 'x',
+    order: 1,
+    kind: 'gradient',
+    at: {
+      A: [
+        [0.3, -1.2, 0.5],
+        [2.1, 0.7, -0.4],
+        [-0.8, 1.5, 1.1],
+      ],
+      x: [0.9, -1.3, 0.4],
+    },
+  },
+  {
+    what: 'a Jacobian',
+    expr: 'tanh(W*x + b)',
+    wrt: 'x',
+    order: 1,
+    kind: 'jacobian',
+    at: {
+      W: [
+        [0.4, -0.7, 0.2],
+        [1.1, 0.3, -0.5],
+      ],
+      x: [0.6, -0.2, 0.9],
+      b: 0.1,
+    },
+  },
+  {
+    what: 'a Hessian',
+    expr: 'log(sum(exp(z)))',
+    wrt: 'z',
+    order: 2,
+    kind: 'hessian',
+    at: { z: [0.2, -1.1, 0.7, 0.4] },
+  },
+  {
+    what: 'a matrix-by-matrix tensor in vec form, with index notation',
+    expr: 'W*x',
+    wrt: 'W',
+    order: 1,
+    kind: 'vec-jacobian',
+    at: {
+      W: [
+        [0.4, -0.7, 0.2],
+        [1.1, 0.3, -0.5],
+      ],
+      x: [0.6, -0.2, 0.9],
+    },
+  },
+  {
+    what: 'a third-order tensor, with index notation',
+    expr: 'norm2(x)',
+    wrt: 'x',
+    order: 3,
+    kind: 'vec-jacobian',
+    at: { x: [0.8, -0.5, 1.2] },
+  },
+  {
+    what: 'a third-order differential, with index notation',
+    expr: 'sum(exp(z))',
+    wrt: 'z',
+    order: 3,
+    kind: 'differential',
+    at: { z: [0.3, -0.6, 0.1] },
+  },
 ];

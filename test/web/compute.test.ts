@@ -25,10 +25,12 @@ function view<T>(r: Response): T {
   return r.outcome.view as T;
 }
 
-describe('the derivative shown is the library\'s, and it is right', () => {
+describe("the derivative shown is the library's, and it is right", () => {
   for (const c of CASES) {
     it(`${c.what}: ${c.expr} by ${c.wrt}, order ${c.order}`, async () => {
-      const v = view<DiffView>(await run({ task: 'diff', question: question(c.expr, c.wrt, c.order), layout: 'numerator' }));
+      const v = view<DiffView>(
+        await run({ task: 'diff', question: question(c.expr, c.wrt, c.order), layout: 'numerator' }),
+      );
       const d = derivative(c.expr, c.wrt, { order: c.order });
       expect(v.kind).toBe(c.kind);
       expect(v.text).toBe(d.toString());
@@ -57,24 +59,38 @@ describe('the derivative shown is the library\'s, and it is right', () => {
     expect(agreement(back, truth).ok).toBe(true);
   });
 
-  it('steps on request: the library\'s derivation, every step checked', async () => {
-    const v = view<DiffView>(await run({ task: 'diff', question: question("x'*A*x", 'x'), layout: 'numerator', steps: 'differential' }));
+  it("steps on request: the library's derivation, every step checked", async () => {
+    const v = view<DiffView>(
+      await run({ task: 'diff', question: question("x'*A*x", 'x'), layout: 'numerator', steps: 'differential' }),
+    );
     const steps = derivationSteps("x'*A*x", 'x');
     expect(v.steps?.map((s) => s.math.tex)).toEqual(steps.map((s) => s.latex));
     expect(v.steps?.every((s) => s.check.state === 'ok')).toBe(true);
   });
 
   it('declarations given as strings are read by the library; properties shorten the result', async () => {
-    const r = await run({ task: 'diff', question: question("x'*S*x", 'x', 1, { S: 'matrix(n,n) spd' }), layout: 'numerator' });
+    const r = await run({
+      task: 'diff',
+      question: question("x'*S*x", 'x', 1, { S: 'matrix(n,n) spd' }),
+      layout: 'numerator',
+    });
     expect(r.analysis?.vars.find((v) => v.name === 'S')?.props).toContain('spd');
     const v = view<DiffView>(r);
     expect(v.text).toBe('2*S*x');
-    const at = { S: [[2, 0.5], [0.5, 1]], x: [0.3, -0.8] };
+    const at = {
+      S: [
+        [2, 0.5],
+        [0.5, 1],
+      ],
+      x: [0.3, -0.8],
+    };
     expect(agreement(valueOfText(v.text, "x'*S*x", at), fdDerivative("x'*S*x", 'x', 1, at)).ok).toBe(true);
   });
 
   it('chooses the variable when none (or one not in f) is asked for', async () => {
-    expect((await run({ task: 'diff', question: question("x'*A*x", 'q'), layout: 'numerator' })).analysis?.wrt).toBe('x');
+    expect((await run({ task: 'diff', question: question("x'*A*x", 'q'), layout: 'numerator' })).analysis?.wrt).toBe(
+      'x',
+    );
     expect((await run({ task: 'diff', question: question('tr(A*X*B)'), layout: 'numerator' })).analysis?.wrt).toBe('X');
   });
 });
@@ -82,7 +98,10 @@ describe('the derivative shown is the library\'s, and it is right', () => {
 describe('errors are typed and placed', () => {
   it('a syntax error carries its column and belongs to the expression', async () => {
     const r = await run({ task: 'diff', question: question("x'*A*"), layout: 'numerator' });
-    expect(r.outcome).toEqual({ ok: false, error: { kind: 'syntax', message: 'unexpected end of expression (at column 6)', source: 'expr', column: 6 } });
+    expect(r.outcome).toEqual({
+      ok: false,
+      error: { kind: 'syntax', message: 'unexpected end of expression (at column 6)', source: 'expr', column: 6 },
+    });
     expect(r.analysis).toBeUndefined();
   });
 
@@ -93,20 +112,37 @@ describe('errors are typed and placed', () => {
   });
 
   it('an unreadable declaration belongs to the declarations', async () => {
-    const r = await run({ task: 'diff', question: question("x'*S*x", 'x', 1, { S: 'matrix(n,n) spdd' }), layout: 'numerator' });
+    const r = await run({
+      task: 'diff',
+      question: question("x'*S*x", 'x', 1, { S: 'matrix(n,n) spdd' }),
+      layout: 'numerator',
+    });
     expect(r.outcome.ok).toBe(false);
-    if (!r.outcome.ok) expect(r.outcome.error).toMatchObject({ kind: 'syntax', source: 'vars', message: expect.stringMatching(/^the declaration of S: cannot read the shape/) });
+    if (!r.outcome.ok)
+      expect(r.outcome.error).toMatchObject({
+        kind: 'syntax',
+        source: 'vars',
+        message: expect.stringMatching(/^the declaration of S: cannot read the shape/),
+      });
   });
 
   it('an empty answer asks for one', async () => {
     const r = await run({ task: 'check', question: question("x'*A*x", 'x'), answer: '  ' });
-    expect(r.outcome).toEqual({ ok: false, error: { kind: 'request', message: 'type an answer to check', source: 'answer' } });
+    expect(r.outcome).toEqual({
+      ok: false,
+      error: { kind: 'request', message: 'type an answer to check', source: 'answer' },
+    });
   });
 
   it('backprop of a vector output says how to make it a loss', async () => {
     const r = await run({ task: 'backprop', question: question('W*x'), at: {} });
     expect(r.outcome.ok).toBe(false);
-    if (!r.outcome.ok) expect(r.outcome.error).toMatchObject({ kind: 'shape', source: 'values', message: expect.stringMatching(/scalar output/) });
+    if (!r.outcome.ok)
+      expect(r.outcome.error).toMatchObject({
+        kind: 'shape',
+        source: 'values',
+        message: expect.stringMatching(/scalar output/),
+      });
   });
 });
 
@@ -134,7 +170,9 @@ describe('check an answer', () => {
   });
 
   it("x'*(A + A') is transposed", async () => {
-    expect(view<CheckView>(await run({ task: 'check', question: q, answer: "x'*(A + A')" })).verdict).toBe('transposed');
+    expect(view<CheckView>(await run({ task: 'check', question: q, answer: "x'*(A + A')" })).verdict).toBe(
+      'transposed',
+    );
   });
 });
 
@@ -180,11 +218,15 @@ describe('default values', () => {
     const v = defaultValues(vars, {});
     const S = v.S as number[][];
     expect(S).toEqual(S[0]!.map((_, j) => S.map((r) => r[j]!)));
-    const n = S.length, L = S.map(() => new Array<number>(n).fill(0));
+    const n = S.length,
+      L = S.map(() => new Array<number>(n).fill(0));
     for (let i = 0; i < n; i++) {
       for (let j = 0; j <= i; j++) {
         const s = S[i]![j]! - L[i]!.slice(0, j).reduce((acc, l, k) => acc + l * L[j]![k]!, 0);
-        if (i === j) { expect(s).toBeGreaterThan(0); L[i]![i] = Math.sqrt(s); } else L[i]![j] = s / L[j]![j]!;
+        if (i === j) {
+          expect(s).toBeGreaterThan(0);
+          L[i]![i] = Math.sqrt(s);
+        } else L[i]![j] = s / L[j]![j]!;
       }
     }
     (v.D as number[][]).forEach((r, i) => r.forEach((x, j) => expect(x === 0).toBe(i !== j)));
@@ -198,9 +240,12 @@ describe('the examples offered by the picker', () => {
     it(`${ex.label} opens to a checked result`, async () => {
       const s = { ...INITIAL, wrt: '', ...ex.state };
       const q = { expr: s.expr, wrt: s.wrt, order: s.order, vars: s.vars };
-      const r = s.tab === 'check' ? await run({ task: 'check', question: q, answer: s.answer })
-        : s.tab === 'backprop' ? await run({ task: 'backprop', question: q, at: s.at })
-          : await run({ task: 'diff', question: q, layout: s.layout });
+      const r =
+        s.tab === 'check'
+          ? await run({ task: 'check', question: q, answer: s.answer })
+          : s.tab === 'backprop'
+            ? await run({ task: 'backprop', question: q, at: s.at })
+            : await run({ task: 'diff', question: q, layout: s.layout });
       if (!r.outcome.ok) throw new Error(JSON.stringify(r.outcome.error));
       const v = r.outcome.view;
       if (v.task === 'check') expect(v.verdict).toBeDefined();

@@ -27,14 +27,19 @@ beforeAll(async () => {
   mkdirSync(OUTPUT, { recursive: true });
   s = await openSession();
 });
-afterAll(async () => { await s?.close(); });
+afterAll(async () => {
+  await s?.close();
+});
 afterEach(async () => {
   while (pages.length > 0) await pages.pop()!.close();
   expect(errors, 'script errors on the page').toEqual([]);
   errors = [];
 });
 
-async function open(params: Readonly<Record<string, string | number>>, viewport?: { width: number; height: number }): Promise<Page> {
+async function open(
+  params: Readonly<Record<string, string | number>>,
+  viewport?: { width: number; height: number },
+): Promise<Page> {
   const page = await newPage(s, errors);
   pages.push(page);
   if (viewport) await page.setViewportSize(viewport);
@@ -43,7 +48,8 @@ async function open(params: Readonly<Record<string, string | number>>, viewport?
   return page;
 }
 
-const text = async (page: Page, testid: string): Promise<string> => (await page.getByTestId(testid).textContent()) ?? '';
+const text = async (page: Page, testid: string): Promise<string> =>
+  (await page.getByTestId(testid).textContent()) ?? '';
 
 describe('a link shows its result without typing', () => {
   for (const c of CASES) {
@@ -72,11 +78,21 @@ describe('a link shows its result without typing', () => {
 
   it('declarations in the link are applied: S spd gives 2*S*x, and the table shows the property', async () => {
     const page = await open({ expr: "x'*S*x", wrt: 'x', vars: JSON.stringify({ S: 'matrix(n,n) spd' }) });
-    expect(await text(page, 'result-text')).toBe(derivative("x'*S*x", 'x', { vars: { S: { dims: ['n', 'n'], props: ['spd'] } } }).toString());
+    expect(await text(page, 'result-text')).toBe(
+      derivative("x'*S*x", 'x', { vars: { S: { dims: ['n', 'n'], props: ['spd'] } } }).toString(),
+    );
     expect(await page.locator('#decl-S-spd').isChecked()).toBe(true);
     expect(await page.locator('#decl-S-symmetric').isDisabled()).toBe(true); // implied by spd
-    const at = { S: [[2, 0.5], [0.5, 1]], x: [0.3, -0.8] };
-    expect(agreement(valueOfText(await text(page, 'result-text'), "x'*S*x", at), fdDerivative("x'*S*x", 'x', 1, at)).ok).toBe(true);
+    const at = {
+      S: [
+        [2, 0.5],
+        [0.5, 1],
+      ],
+      x: [0.3, -0.8],
+    };
+    expect(
+      agreement(valueOfText(await text(page, 'result-text'), "x'*S*x", at), fdDerivative("x'*S*x", 'x', 1, at)).ok,
+    ).toBe(true);
   });
 });
 
@@ -86,7 +102,10 @@ describe('editing', () => {
     await page.getByTestId('expr').fill('');
     await page.getByTestId('expr').pressSequentially('sum(exp(z))', { delay: 20 });
     const expected = derivative('sum(exp(z))', 'z').toString();
-    await page.waitForFunction((t) => document.querySelector('[data-testid="result-text"]')?.textContent === t, expected);
+    await page.waitForFunction(
+      (t) => document.querySelector('[data-testid="result-text"]')?.textContent === t,
+      expected,
+    );
     expect(await page.evaluate(() => decodeURIComponent(location.hash))).toBe('#expr=sum(exp(z))&wrt=z');
     const at = { z: [0.4, -1.2, 0.3] };
     expect(agreement(valueOfText(expected, 'sum(exp(z))', at), fdDerivative('sum(exp(z))', 'z', 1, at)).ok).toBe(true);
@@ -109,7 +128,8 @@ describe('editing', () => {
 
   it('order, layout, declarations and steps are controls', async () => {
     const page = await open({ expr: 'tanh(W*x + b)', wrt: 'x' });
-    const waitText = (t: string) => page.waitForFunction((want) => document.querySelector('[data-testid="result-text"]')?.textContent === want, t);
+    const waitText = (t: string) =>
+      page.waitForFunction((want) => document.querySelector('[data-testid="result-text"]')?.textContent === want, t);
     await page.getByTestId('layout').selectOption('denominator');
     await waitText(derivative('tanh(W*x + b)', 'x', { layout: 'denominator' }).toString());
     expect(await text(page, 'convention')).toMatch(/denominator layout/);
@@ -118,7 +138,9 @@ describe('editing', () => {
     await waitText("(A + A')*x");
     await page.locator('#decl-A-symmetric').check();
     await waitText('2*A*x');
-    expect(await page.evaluate(() => decodeURIComponent(location.hash))).toContain('vars={"A":"matrix(n,n) symmetric"}');
+    expect(await page.evaluate(() => decodeURIComponent(location.hash))).toContain(
+      'vars={"A":"matrix(n,n) symmetric"}',
+    );
     await page.locator('#decl-A-reset').click();
     await waitText("(A + A')*x");
 
@@ -136,7 +158,9 @@ describe('editing', () => {
   it('an example from the picker is a state like a link', async () => {
     const page = await open({ expr: "x'*A*x", wrt: 'x' });
     await page.locator('#examples').selectOption({ label: 'Log-sum-exp (Hessian)' });
-    await page.waitForFunction(() => document.querySelector('[data-testid="result"]')?.getAttribute('data-kind') === 'hessian');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="result"]')?.getAttribute('data-kind') === 'hessian',
+    );
     expect(await text(page, 'result-text')).toBe(derivative('log(sum(exp(z)))', 'z', { order: 2 }).toString());
     expect(await page.evaluate(() => decodeURIComponent(location.hash))).toBe('#expr=log(sum(exp(z)))&wrt=z&order=2');
   });
@@ -144,7 +168,12 @@ describe('editing', () => {
 
 describe('tabs', () => {
   it('Derivative: screenshot, light and dark, laptop and phone', async () => {
-    const page = await open({ expr: "(x - m)'*inv(S)*(x - m)", wrt: 'x', vars: JSON.stringify({ S: 'matrix(n,n) spd' }), steps: 'differential' });
+    const page = await open({
+      expr: "(x - m)'*inv(S)*(x - m)",
+      wrt: 'x',
+      vars: JSON.stringify({ S: 'matrix(n,n) spd' }),
+      steps: 'differential',
+    });
     expect(await text(page, 'check')).toMatch(/^ok/);
     await page.screenshot({ path: join(OUTPUT, 'web-diff.png'), fullPage: true });
     await page.locator('#theme').click();
@@ -170,7 +199,11 @@ describe('tabs', () => {
   });
 
   it('Backprop: the walkthrough with its graph, every gradient checked; values are editable', async () => {
-    const page = await open({ expr: "sigmoid(w'*x + b)", tab: 'backprop', at: JSON.stringify({ w: [1, -1], x: [0.5, 2], b: 0.1 }) });
+    const page = await open({
+      expr: "sigmoid(w'*x + b)",
+      tab: 'backprop',
+      at: JSON.stringify({ w: [1, -1], x: [0.5, 2], b: 0.1 }),
+    });
     expect(await text(page, 'backprop-check')).toMatch(/^ok: agrees with central finite differences/);
     const walk = page.getByTestId('walkthrough');
     expect(await walk.locator('svg').count()).toBe(1);
@@ -179,7 +212,9 @@ describe('tabs', () => {
     const value = page.locator('#value-b');
     expect(await value.inputValue()).toBe('0.1');
     await value.fill('2.5');
-    await page.waitForFunction(() => /"b":2\.5/.test(decodeURIComponent(location.hash)) && !document.body.classList.contains('busy'));
+    await page.waitForFunction(
+      () => /"b":2\.5/.test(decodeURIComponent(location.hash)) && !document.body.classList.contains('busy'),
+    );
     expect(await walk.locator('svg').textContent()).toContain('2.5');
   });
 
@@ -197,17 +232,27 @@ describe('tabs', () => {
     await page.keyboard.press('Home');
     expect(await page.locator('#panel-diff').isVisible()).toBe(true);
     // Every form control has an accessible name.
-    const unnamed = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea, button')]
-      .filter((el) => (el as HTMLElement).offsetParent !== null)
-      .filter((el) => !el.getAttribute('aria-label') && !(el as HTMLInputElement).labels?.length && !(el.textContent ?? '').trim())
-      .map((el) => el.outerHTML.slice(0, 80)));
+    const unnamed = await page.evaluate(() =>
+      [...document.querySelectorAll('input, select, textarea, button')]
+        .filter((el) => (el as HTMLElement).offsetParent !== null)
+        .filter(
+          (el) =>
+            !el.getAttribute('aria-label') &&
+            !(el as HTMLInputElement).labels?.length &&
+            !(el.textContent ?? '').trim(),
+        )
+        .map((el) => el.outerHTML.slice(0, 80)),
+    );
     expect(unnamed).toEqual([]);
   });
 });
 
 describe('privacy and portability', () => {
   it('the page asked for nothing outside its own origin (fonts, scripts, worker all local)', () => {
-    const outside = s.requests.filter((u) => !u.startsWith(s.url) && !u.startsWith('data:') && !u.startsWith(pathToFileURL(join(ROOT, 'dist', 'web')).href));
+    const outside = s.requests.filter(
+      (u) =>
+        !u.startsWith(s.url) && !u.startsWith('data:') && !u.startsWith(pathToFileURL(join(ROOT, 'dist', 'web')).href),
+    );
     expect(outside).toEqual([]);
     expect(s.requests.some((u) => u.startsWith(`${s.url}worker.js`))).toBe(true);
     expect(s.requests.some((u) => /\/katex\/fonts\/KaTeX_Main-Regular\.woff2$/.test(u))).toBe(true);

@@ -8,10 +8,18 @@ import { EXAMPLES } from '../../src/web/examples.js';
 import { INITIAL, type State, declJson, formatHash, parseHash } from '../../src/web/state.js';
 
 describe('hash', () => {
-  it('the issue\'s example link reads as written', () => {
-    const { state, notes } = parseHash(`#expr=${encodeURIComponent("x'*S*x")}&wrt=x&order=2&vars=${encodeURIComponent('{"S":"matrix(n,n) spd","x":["n"]}')}&tab=check`);
+  it("the issue's example link reads as written", () => {
+    const { state, notes } = parseHash(
+      `#expr=${encodeURIComponent("x'*S*x")}&wrt=x&order=2&vars=${encodeURIComponent('{"S":"matrix(n,n) spd","x":["n"]}')}&tab=check`,
+    );
     expect(notes).toEqual([]);
-    expect(state).toMatchObject({ expr: "x'*S*x", wrt: 'x', order: 2, vars: { S: 'matrix(n,n) spd', x: { dims: ['n'] } }, tab: 'check' });
+    expect(state).toMatchObject({
+      expr: "x'*S*x",
+      wrt: 'x',
+      order: 2,
+      vars: { S: 'matrix(n,n) spd', x: { dims: ['n'] } },
+      tab: 'check',
+    });
   });
 
   it('an expression without wrt leaves the choice to the worker', () => {
@@ -26,7 +34,13 @@ describe('hash', () => {
   const states: State[] = [
     INITIAL,
     { ...INITIAL, expr: "log(det(X)) + tr(A*X')", wrt: 'X', order: 2, layout: 'denominator', steps: 'chain' },
-    { ...INITIAL, expr: "x'*S*x", vars: { S: { dims: ['n', 'n'], props: ['spd'] }, x: { dims: [3] } }, tab: 'check', answer: '2*S*x & \\top' },
+    {
+      ...INITIAL,
+      expr: "x'*S*x",
+      vars: { S: { dims: ['n', 'n'], props: ['spd'] }, x: { dims: [3] } },
+      tab: 'check',
+      answer: '2*S*x & \\top',
+    },
     { ...INITIAL, expr: "sigmoid(w'*x + b)", tab: 'backprop', at: { w: [1, -1], x: [0.5, 2], b: 0.1 } },
   ];
   for (const s of states) {
@@ -36,7 +50,8 @@ describe('hash', () => {
       // Declarations come back in the batch protocol's form, which reads to the same declaration.
       expect({ ...back.state, vars: {} }).toEqual({ ...s, vars: {} });
       expect(Object.fromEntries(Object.entries(back.state.vars).map(([n, d]) => [n, declJson(d)]))).toEqual(
-        Object.fromEntries(Object.entries(s.vars).map(([n, d]) => [n, declJson(d)])));
+        Object.fromEntries(Object.entries(s.vars).map(([n, d]) => [n, declJson(d)])),
+      );
     });
   }
 
@@ -53,23 +68,29 @@ describe('hash', () => {
   it('keys at their defaults stay out of the link; vars and values of other expressions too', () => {
     expect(formatHash(INITIAL)).toBe("expr=x'*A*x&wrt=x");
     const s: State = { ...INITIAL, vars: { A: { dims: ['n', 'n'] }, Q: { dims: [] } } };
-    expect(formatHash(s, new Set(['A', 'x']))).toBe(`expr=x'*A*x&wrt=x&vars=${encodeURIComponent('{"A":["n","n"]}').replace(/%2C/g, ',').replace(/%3A/g, ':')}`);
+    expect(formatHash(s, new Set(['A', 'x']))).toBe(
+      `expr=x'*A*x&wrt=x&vars=${encodeURIComponent('{"A":["n","n"]}').replace(/%2C/g, ',').replace(/%3A/g, ':')}`,
+    );
   });
 
   it('a malformed link opens with notes, never an exception', () => {
     const { state, notes } = parseHash('#expr=x&order=0&vars={bad&tab=code&at=%E0%A4%A&wrt=1x');
     expect(state).toMatchObject({ expr: 'x', order: 1, vars: {}, tab: 'diff', at: {}, wrt: '' });
-    expect(notes).toEqual(expect.arrayContaining([
-      "the link's at is not properly encoded and was ignored",
-      'the order in the link must be a whole number from 1 to 6; "0" was ignored',
-      "the link's vars is not JSON and was ignored",
-      'this version of the page has no Code tab (code generation is not part of matcalc yet)',
-    ]));
+    expect(notes).toEqual(
+      expect.arrayContaining([
+        "the link's at is not properly encoded and was ignored",
+        'the order in the link must be a whole number from 1 to 6; "0" was ignored',
+        "the link's vars is not JSON and was ignored",
+        'this version of the page has no Code tab (code generation is not part of matcalc yet)',
+      ]),
+    );
     expect(notes).toHaveLength(4);
   });
 
   it('declarations of unknown form and bad names are skipped with a note', () => {
-    const { state, notes } = parseHash(`#expr=x&vars=${encodeURIComponent('{"x":[0],"1y":["n"],"A":{"dims":["n","n"],"props":["spd"]}}')}`);
+    const { state, notes } = parseHash(
+      `#expr=x&vars=${encodeURIComponent('{"x":[0],"1y":["n"],"A":{"dims":["n","n"],"props":["spd"]}}')}`,
+    );
     expect(state.vars).toEqual({ A: { dims: ['n', 'n'], props: ['spd'] } });
     expect(notes).toHaveLength(2);
   });

@@ -16,7 +16,13 @@ import { type VarDecl, parse } from '../../src/parse/parse.js';
 export type Point = Record<string, Nested>;
 
 /** d^k f / d wrt^k at `at`, in the layout dims(f) + k·dims(wrt), by nested central differences of f. */
-export function fdDerivative(expr: string, wrt: string, order: number, at: Point, vars: Record<string, VarDecl> = {}): Tensor {
+export function fdDerivative(
+  expr: string,
+  wrt: string,
+  order: number,
+  at: Point,
+  vars: Record<string, VarDecl> = {},
+): Tensor {
   const run = evaluator(parse(expr, { vars }));
   const step = 2 ** (-52 / (order + 2));
   let fn = (env: Env): Tensor => run(env);

@@ -71,9 +71,10 @@ function receive(r: Response): void {
   } else {
     const err = r.outcome.error;
     showError(err, err.source === 'answer' ? state.answer : state.expr);
-    // What the tab showed belonged to another input: do not leave it looking current.
-    if (err.source !== 'answer' && err.source !== 'values') { showDiff(undefined); showCheck(undefined); showBackprop(undefined); }
+    // What the tab showed belonged to other input: do not leave it looking current.
     if (err.source === 'answer') showCheck(undefined);
+    else if (err.source === 'values') showBackprop(undefined);
+    else { showDiff(undefined); showCheck(undefined); showBackprop(undefined); }
   }
   byId('status').textContent = `computed in ${r.ms.toFixed(0)} ms`;
   performance.mark(firstResult ? 'matcalc:first-result' : 'matcalc:result', { detail: { id: r.id, ms: r.ms } });

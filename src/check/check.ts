@@ -28,6 +28,7 @@ import type { Declarations } from '../parse/parse.js';
 import { bindDims, evaluator } from '../numeric/evaluate.js';
 import { defaultDims, randomPoint } from '../numeric/random.js';
 import { type Nested, type Tensor, toNested, transposeMatrix } from '../numeric/tensor.js';
+import { programWhereText } from '../print/program.js';
 import { toText } from '../print/text.js';
 import { type Dim, type Shape, formatShape, tensorDims, transposeShape } from '../shape/shape.js';
 import { simplify } from '../simplify/simplify.js';
@@ -273,7 +274,8 @@ export function check(expr: string, wrt: string, answer: string, opts: CheckOpti
 
 /** Checks one answer against a prepared question (gradeAll reuses questions). */
 function judge(q: Question, answer: string): CheckResult {
-  const expected = toText(q.expected);
+  // A question given as a program is answered in its own names: `W2'*(yhat - y).*step(z1)*x' where z1 = W1*x + b1, …`.
+  const expected = q.d.program.definitions.length > 0 ? programWhereText(q.d.programForm()) : toText(q.expected);
   const base = { expected, expectedShape: formatShape(q.expected.shape) };
   const read = readAnswer(answer, q.vars, q.intermediates);
   if (!read.ok) {

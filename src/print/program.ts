@@ -104,6 +104,12 @@ export function programText(p: ProgramForm): string {
   return [...p.bindings.map((x) => `${x.name} = ${toText(x.expr)}`), toText(p.result)].join('; ');
 }
 
+/** The program in one line with the result first, as the reader also reads it: `result where t1 = …, t2 = …`. */
+export function programWhereText(p: ProgramForm): string {
+  const result = toText(p.result);
+  return p.bindings.length === 0 ? result : `${result} where ${p.bindings.map((x) => `${x.name} = ${toText(x.expr)}`).join(', ')}`;
+}
+
 /** The definitions as text lines `where  t1 = …` / `       t2 = …` (none when there are none). */
 export function whereText(bindings: readonly Binding[]): string[] {
   return bindings.map((x, i) => `${i === 0 ? 'where' : '     '}  ${x.name} = ${toText(x.expr)}`);

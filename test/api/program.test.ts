@@ -101,6 +101,12 @@ describe('the checker reads answers in the question\'s names and the student\'s 
     expect(check(MLP, 'W1', "(W2'*(yhat - y))*x'", { vars }).verdict).toBe('incorrect');
     expect(check(MLP, 'W1', "G*x' where G = W2'*q", { vars }).diagnosis).toBe('unparseable');
   });
+  it('the expected answer is said in the question\'s names, and reads back to the derivative', () => {
+    const r = check(MLP, 'W1', "(W2'*(yhat - y))*x'", { vars });
+    expect(r.expected).toBe("W2'*(yhat - y).*step(z1)*x' where z1 = W1*x + b1, h1 = relu(z1), yhat = W2*h1");
+    const back = evaluator(readProgram(r.expected, { vars }).root)(toEnv(AT));
+    expect(maxRelErr(back, [...fdOfProgram(MLP, 'W1').data])).toBeLessThan(1e-6);
+  });
   it('with respect to an intermediate, the names above it read in terms of it', () => {
     expect(check(MLP, 'h1', "W2'*(yhat - y)", { vars }).verdict).toBe('correct');
     expect(check(MLP, 'h1', "W2'*(W2*h1 - y)", { vars }).verdict).toBe('correct');

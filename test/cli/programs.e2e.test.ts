@@ -69,6 +69,13 @@ describe.concurrent('programs in the CLI', () => {
     lines.forEach(rendered);
   });
 
+  it('html: the result and a "Where" block, rendered', async () => {
+    const r = await run(['diff', MLP, '--wrt', 'W1', '--format', 'html', '--no-check', ...VARS]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('<p class="label">Where</p>');
+    expect(r.stdout).toContain('<annotation encoding="application/x-tex">\\text{where}\\quad \\begin{aligned}[t] z_{1} &amp;= W_{1} x + b_{1}');
+  });
+
   it('--wrt an intermediate: the upstream gradient, evaluated from the inputs', async () => {
     const r = await run(['diff', MLP, '--wrt', 'h1', '--format', 'json', '--at', JSON.stringify(AT), ...VARS]);
     const json = JSON.parse(r.stdout) as Record<string, unknown>;

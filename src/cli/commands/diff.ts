@@ -174,8 +174,10 @@ function diffLatex({ d, bold, inline, check, value, steps }: Shown): string {
   const lines = (steps ?? []).flatMap((st, i) => [`% step ${i + 1}, ${st.title}: ${st.rule}${stepMark(st, PLAIN)}`, st.latex]);
   const form = shownForm(d, inline);
   const result = `${latexHeading(d, bold)} = ${toLatex(form.result, { bold })}`;
-  if (lines[lines.length - 1] !== result) lines.push(result);
-  if (form.bindings.length > 0) lines.push(whereLatex(form.bindings, { bold }));
+  const where = form.bindings.length > 0 ? whereLatex(form.bindings, { bold }) : undefined;
+  // The last step is the result already (with its where-definitions on the same line) unless --inline differs.
+  const last = lines[lines.length - 1];
+  if (last !== result && (where === undefined || last !== `${result} \\quad ${where}`)) lines.push(result, ...(where === undefined ? [] : [where]));
   const index = indexFormOf(d);
   if (index !== undefined) lines.push(index.latex);
   if (value !== undefined) lines.push(latexValue(value) ?? `% the value has rank ${d.shape.length}; use --format json for it`);

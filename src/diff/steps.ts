@@ -21,11 +21,12 @@
 import { DomainError, RequestError, UnsupportedError } from '../errors.js';
 import * as b from '../ir/build.js';
 import { type Expr, type Var, children } from '../ir/expr.js';
+import { OPERATORS } from '../ir/operators.js';
 import { postorder } from '../ir/walk.js';
 import type { Declarations } from '../parse/parse.js';
 import { fracHeading, latexName, toLatex } from '../print/latex.js';
 import { programForm, whereLatex } from '../print/program.js';
-import { partialText, toText } from '../print/text.js';
+import { atomText, operatorText, partialText, toText } from '../print/text.js';
 import { simplify } from '../simplify/simplify.js';
 import { ELEMENTWISE_RULES, FUNCTION_RULES, OPERATOR_RULES, isElementwiseRule } from '../../rules/index.js';
 import { type DimSizes, type Env, evaluator } from '../numeric/evaluate.js';
@@ -102,10 +103,9 @@ export function derivationSteps(expr: string | Expr, wrt: string, opts: StepsOpt
 // ---------------------------------------------------------------------------------------------
 // Differential route
 
-/** Each operator as its rule's left-hand side reads. */
-const OPERATOR_FORM: Readonly<Record<keyof typeof OPERATOR_RULES, string>> = {
-  add: 'A + B', neg: '-X', transpose: "X'", mul: 'A*B', emul: 'A.*B', ediv: 'A./B', div: 'A/B', epow: 'A.^B', pow: 'A^B',
-};
+/** Each operator as its rule's left-hand side reads (A + B, -X, X'), printed from the vocabulary table. */
+const operatorForm = (op: keyof typeof OPERATOR_RULES): string =>
+  operatorText(op, OPERATORS[op].arity === 1 ? [atomText('X')] : [atomText('A'), atomText('B')]).text;
 
 /** The rules of the operations in f that depend on x, as "d(A*B) = dA*B + A*dB" lines. */
 function rulesUsed(f: Expr, x: Var): string {
@@ -123,7 +123,7 @@ function rulesUsed(f: Expr, x: Var): string {
     } else if (n.kind === 'pow' && n.a.shape.kind === 'matrix') {
       line = 'd(X^k) = Σ X^i dX X^(k-1-i)';
     } else {
-      line = `d(${OPERATOR_FORM[n.kind]}) = ${OPERATOR_RULES[n.kind].d}`;
+      line = `d(${operatorForm(n.kind)}) = ${OPERATOR_RULES[n.kind].d}`;
     }
     if (!seen.includes(line)) seen.push(line);
   }

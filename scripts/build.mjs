@@ -4,23 +4,30 @@
  *   dist/cli.js     the `matcalc` binary: a small ESM launcher (src/cli/launch.ts) with a shebang;
  *   dist/cli.cjs    the whole CLI in one minified CommonJS bundle, which the launcher compiles with
  *                   V8's code cache (CommonJS because Node 20 can cache only scripts, not modules);
+ *                   minified because that starts measurably faster, with dist/cli.cjs.map, which the
+ *                   launcher reads only to report an error that escaped the CLI (src/cli/crash.ts);
  *   dist/cli.cache  that cache, written by one warm-up run at the end of the build;
- *   dist/index.js   the library (src/index.ts), its dependencies left to the package manager.
+ *   dist/index.js   the library (src/index.ts), readable (not minified) with a source map, its
+ *                   dependencies left to the package manager;
+ *   dist/types/     its declaration files (scripts/build-types.mjs, tsc), which `exports` points to.
  * KaTeX stays an external package, required only by `--format html`. The version printed by
  * `matcalc --version` is read from package.json here and compiled in.
  *
  *   node scripts/build.mjs            build, warm the cache, print a summary
- *   node scripts/build.mjs --quiet    no summary (the test suite's global setup)
+ *   node scripts/build.mjs --quiet    no summary
+ *   node scripts/build.mjs --no-types no declaration files (the test suite's build: tsc is slow)
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { buildTypes } from './build-types.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const quiet = process.argv.includes('--quiet');
+const withTypes = !process.argv.includes('--no-types');
 
 const common = {
   absWorkingDir: root,
@@ -40,6 +47,8 @@ const builds = Promise.all([
     entryPoints: ['src/cli/main.ts'],
     outfile: 'dist/cli.cjs',
     format: 'cjs',
+    sourcemap: true,
+    sourcesContent: false, // the map points into src/, which the package ships
     external: ['katex'],
     // vm.Script cannot run import() once compiled from a code cache (Node 20); a lazy import('katex')
     // becomes a lazy require('katex') instead (KaTeX ships CommonJS too).
@@ -61,9 +70,13 @@ const builds = Promise.all([
     outfile: 'dist/index.js',
     format: 'esm',
     packages: 'external',
+    minify: false,
+    sourcemap: true,
+    sourcesContent: false,
   }),
+  withTypes ? buildTypes(root) : undefined,
 ]);
-// esbuild has already printed what failed; a stack trace of the build script would only add noise.
+// esbuild (or tsc) has already printed what failed; a stack trace of the build script would only add noise.
 await builds.catch(() => process.exit(1));
 chmodSync(join(root, 'dist/cli.js'), 0o755);
 
@@ -76,5 +89,6 @@ if (warm.status !== 0) {
 
 if (!quiet) {
   const kb = (f) => `${(statSync(join(root, f)).size / 1024).toFixed(0)} kB`;
-  console.log(`built dist/cli.js + dist/cli.cjs (${kb('dist/cli.cjs')}, code cache ${kb('dist/cli.cache')}) and dist/index.js (${kb('dist/index.js')}) in ${(performance.now() - started).toFixed(0)} ms`);
+  const types = withTypes ? ', dist/types/' : '';
+  console.log(`built dist/cli.js + dist/cli.cjs (${kb('dist/cli.cjs')}, code cache ${kb('dist/cli.cache')}) and dist/index.js (${kb('dist/index.js')})${types} in ${(performance.now() - started).toFixed(0)} ms`);
 }

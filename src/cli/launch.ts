@@ -9,12 +9,15 @@
  * and ignores one that does not match; then a fresh cache is written after the run (atomically,
  * through a temporary file), or not at all when dist/ is read-only — the CLI works either way.
  * The build writes the cache with one warm-up run, so an installed copy starts warm.
+ * An error that escapes the CLI is reported by crash.ts, not by Node (whose report would quote a
+ * line of the minified bundle).
  */
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
+import { reportCrashes } from './crash.js';
 
 const file = fileURLToPath(new URL('cli.cjs', import.meta.url));
 const cacheFile = fileURLToPath(new URL('cli.cache', import.meta.url));
@@ -25,6 +28,9 @@ try {
 } catch {
   cachedData = undefined;
 }
+
+// The CommonJS wrapper's opening shifts the bundle's first line right by its length.
+reportCrashes(file, Module.wrap('').indexOf('\n'));
 
 const script = new Script(Module.wrap(readFileSync(file, 'utf8')), {
   filename: file,

@@ -55,7 +55,7 @@ export function ensureBuilt(): void {
     }
   }
   try {
-    if (!fresh()) execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), '--quiet'], { stdio: 'inherit' });
+    if (!fresh()) execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), '--quiet', '--no-types'], { stdio: 'inherit' });
   } finally {
     rmdirSync(lock);
   }

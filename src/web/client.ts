@@ -20,7 +20,11 @@ export class WorkerClient {
   private newest = 0;
   private busySince: number | undefined;
 
-  constructor(private readonly url: string, private readonly deliver: (r: Response) => void) {
+  constructor(
+    private readonly url: string,
+    private readonly deliver: (r: Response) => void,
+    private readonly onRestart: () => void = () => {},
+  ) {
     this.start();
   }
 
@@ -63,6 +67,7 @@ export class WorkerClient {
       this.worker.terminate();
       this.busySince = undefined;
       this.start();
+      this.onRestart();
     }
     if (this.worker !== undefined) {
       this.busySince ??= performance.now();

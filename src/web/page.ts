@@ -22,7 +22,10 @@ let analysis: Analysis | undefined;
 let writtenHash = '';
 let firstResult = true;
 
-const client = new WorkerClient('worker.js', receive);
+let restarts = 0;
+const client = new WorkerClient('worker.js', receive, () => {
+  document.body.dataset.workerRestarts = String(++restarts);
+});
 
 // ---------------------------------------------------------------------------------------------
 // State → hash → worker

@@ -111,6 +111,18 @@ describe('editing', () => {
     expect(agreement(valueOfText(expected, 'sum(exp(z))', at), fdDerivative('sum(exp(z))', 'z', 1, at)).ok).toBe(true);
   });
 
+  it('a long computation does not hold the page: the next edit abandons it (the worker is restarted)', async () => {
+    const page = await newPage(s, errors);
+    pages.push(page);
+    await page.goto(link(s.url, { expr: 'det(X)', wrt: 'X', order: 4 })); // about 5 s of work
+    await page.waitForTimeout(1800);
+    expect(await text(page, 'result-text')).toBe('');
+    await page.getByTestId('expr').fill("x'*A*x");
+    const expected = derivative("x'*A*x", 'x', { order: 4 }).toString();
+    await page.waitForFunction((t) => document.querySelector('[data-testid="result-text"]')?.textContent === t, expected);
+    expect(await page.evaluate(() => document.body.dataset.workerRestarts)).toBe('1');
+  });
+
   it('a syntax error is shown inline with its column marked, and goes when fixed', async () => {
     const page = await open({ expr: "x'*A*x", wrt: 'x' });
     await page.getByTestId('expr').fill("x'*A*");

@@ -11,7 +11,7 @@ export {
 } from './parse/parse.js';
 export { derivative, type Derivative, type DerivativeOptions, type ResultKind } from './api/derivative.js';
 export { textHeading, latexHeading } from './api/headings.js';
-export { shapeOf, evaluate, verify, type ShapeInfo, type EvaluateOptions, type StandaloneVerifyOptions } from './api/basic.js';
+export { shapeOf, evaluate, verify, parseProgram, type ShapeInfo, type EvaluateOptions, type StandaloneVerifyOptions } from './api/basic.js';
 export type { VerifyOptions, VerifyReport } from './api/verify.js';
 export {
   check, gradeAll, type CheckOptions, type CheckResult, type Verdict, type Diagnosis, type Counterexample,
@@ -30,6 +30,8 @@ export type { Dim, Shape } from './shape/shape.js';
 export { type Tensor, type Nested, toNested, fromNested } from './numeric/tensor.js';
 export { toText } from './print/text.js';
 export { toLatex } from './print/latex.js';
+export type { Program, Definition, ProgramWarning } from './parse/program.js';
+export { programForm, whereLatex, whereText, type ProgramForm, type Binding } from './print/program.js';
 export {
   MatcalcError, ParseError, ShapeError, UnknownError, DomainError, LimitError, RequestError, UnsupportedError,
   type ErrorKind,

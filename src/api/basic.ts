@@ -1,9 +1,11 @@
 /**
- * The small entry points: shapeOf, evaluate and verify on expressions given as text or IR.
+ * The small entry points: shapeOf, evaluate and verify on expressions given as text or IR, and
+ * parseProgram, the program reader with declarations in either form.
  */
 import type { Expr } from '../ir/expr.js';
 import { varsOf } from '../ir/walk.js';
-import type { Declarations } from '../parse/parse.js';
+import { type Declarations, readDeclarations } from '../parse/parse.js';
+import { type Program, readProgram } from '../parse/program.js';
 import { evaluate as evaluateIR } from '../numeric/evaluate.js';
 import type { Tensor } from '../numeric/tensor.js';
 import { type Dim, type Shape, formatShape, tensorDims } from '../shape/shape.js';
@@ -45,4 +47,9 @@ export interface StandaloneVerifyOptions extends VerifyOptions {
 export function verify(expr: string | Expr, wrt: string, opts: StandaloneVerifyOptions = {}): VerifyReport {
   const { order, vars, ...rest } = opts;
   return derivative(expr, wrt, { order, vars }).verify(rest);
+}
+
+/** Reads an expression or a program (`z = W*x + b; L = sum(relu(z))`): the function, its named steps, warnings. */
+export function parseProgram(src: string, vars?: Declarations): Program {
+  return readProgram(src, { vars: readDeclarations(vars) });
 }

@@ -32,7 +32,10 @@ export class WorkerClient {
     try {
       this.worker = new Worker(this.url);
       this.worker.onmessage = (e: MessageEvent<Response>) => this.receive(e.data);
-      this.worker.onerror = (e) => { e.preventDefault(); this.useInPage(); };
+      this.worker.onerror = (e) => {
+        e.preventDefault();
+        this.useInPage();
+      };
     } catch {
       this.useInPage();
     }
@@ -47,7 +50,8 @@ export class WorkerClient {
       script.src = this.url;
       script.onload = () => {
         const fn = (globalThis as { matcalcCompute?: Compute }).matcalcCompute;
-        if (fn) resolve(fn); else reject(new Error('the computation script did not load'));
+        if (fn) resolve(fn);
+        else reject(new Error('the computation script did not load'));
       };
       script.onerror = () => reject(new Error('the computation script did not load'));
       document.head.append(script);
@@ -63,7 +67,11 @@ export class WorkerClient {
   send(task: Task): number {
     const req = { ...task, id: this.nextId++ } as Request;
     this.newest = req.id;
-    if (this.worker !== undefined && this.busySince !== undefined && performance.now() - this.busySince > RESTART_AFTER_MS) {
+    if (
+      this.worker !== undefined &&
+      this.busySince !== undefined &&
+      performance.now() - this.busySince > RESTART_AFTER_MS
+    ) {
       this.worker.terminate();
       this.busySince = undefined;
       this.start();
@@ -74,8 +82,11 @@ export class WorkerClient {
       this.worker.postMessage(req);
     } else {
       // Let the page paint first, then compute in it.
-      void this.inPage!.then((fn) => new Promise((ok) => setTimeout(ok, 0)).then(() => (req.id === this.newest ? fn(req) : undefined)))
-        .then((r) => { if (r) this.receive(r); });
+      void this.inPage!.then((fn) =>
+        new Promise((ok) => setTimeout(ok, 0)).then(() => (req.id === this.newest ? fn(req) : undefined)),
+      ).then((r) => {
+        if (r) this.receive(r);
+      });
     }
     return req.id;
   }

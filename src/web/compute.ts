@@ -9,13 +9,45 @@
  */
 import katex from 'katex';
 import {
-  type Declarations, type Derivative, type Nested, MatcalcError, ParseError, backprop, check, checkWalkthrough, derivationSteps,
-  derivative, latexHeading, parse, PROPS, renderBackpropHtml, shapeOf, toLatex, verifySteps,
+  type Declarations,
+  type Derivative,
+  type Nested,
+  MatcalcError,
+  ParseError,
+  backprop,
+  check,
+  checkWalkthrough,
+  derivationSteps,
+  derivative,
+  latexHeading,
+  parse,
+  parseProgram,
+  type Program,
+  PROPS,
+  programForm,
+  renderBackpropHtml,
+  shapeOf,
+  toLatex,
+  verifySteps,
+  whereLatex,
 } from '../index.js';
 import { defaultValues } from './values.js';
 import { formatValue } from './format.js';
 import type {
-  Analysis, BackpropView, CheckStatus, CheckView, DiffView, ErrorInfo, ErrorSource, Formula, Question, Request, Response, StepView, VarInfo, View,
+  Analysis,
+  BackpropView,
+  CheckStatus,
+  CheckView,
+  DiffView,
+  ErrorInfo,
+  ErrorSource,
+  Formula,
+  Question,
+  Request,
+  Response,
+  StepView,
+  VarInfo,
+  View,
 } from './protocol.js';
 
 /** A failure already described for the page. */
@@ -27,10 +59,21 @@ class Shown extends Error {
 
 export function errorInfo(err: unknown, source: ErrorSource): ErrorInfo {
   if (err instanceof Shown) return err.info;
-  if (err instanceof ParseError) return { kind: err.kind, message: err.message, source, ...(err.column !== undefined ? { column: err.column } : {}) };
+  if (err instanceof ParseError)
+    return {
+      kind: err.kind,
+      message: err.message,
+      source,
+      ...(err.column !== undefined ? { column: err.column } : {}),
+    };
   if (err instanceof MatcalcError) return { kind: err.kind, message: err.message, source };
-  if (err instanceof RangeError && /call stack/i.test(err.message)) return { kind: 'limit', message: 'the expression is nested too deeply to process', source };
-  return { kind: 'internal', message: `${err instanceof Error ? err.message : String(err)} (this is a bug in matcalc)`, source };
+  if (err instanceof RangeError && /call stack/i.test(err.message))
+    return { kind: 'limit', message: 'the expression is nested too deeply to process', source };
+  return {
+    kind: 'internal',
+    message: `${err instanceof Error ? err.message : String(err)} (this is a bug in matcalc)`,
+    source,
+  };
 }
 
 /** Runs `fn`, describing any error as one of `source`. */
@@ -43,7 +86,10 @@ function attempt<T>(source: ErrorSource, fn: () => T): T {
 }
 
 export function formula(tex: string, display = true): Formula {
-  return { tex, html: katex.renderToString(tex, { displayMode: display, output: 'htmlAndMathml', throwOnError: false }) };
+  return {
+    tex,
+    html: katex.renderToString(tex, { displayMode: display, output: 'htmlAndMathml', throwOnError: false }),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -52,10 +98,23 @@ export function formula(tex: string, display = true): Formula {
 /** Names tried first when the page has not said which variable to differentiate by. */
 const USUAL_WRT = ['x', 'X', 'w', 'W', 'theta', 'z', 'S', 'beta', 'u', 'v'];
 
-function chooseWrt(vars: readonly VarInfo[], asked: string): string {
+function chooseWrt(vars: readonly VarInfo[], intermediates: readonly string[], asked: string): string {
   const names = vars.map((v) => v.name);
-  if (names.includes(asked)) return asked;
+  if (names.includes(asked) || intermediates.includes(asked)) return asked;
   return USUAL_WRT.find((n) => names.includes(n)) ?? vars.find((v) => v.dims.length > 0)?.name ?? names[0] ?? '';
+}
+
+/** A name in LaTeX as the printers write it (W1 → W_{1}): read as a variable and printed. */
+function nameTex(name: string, p: Program): string {
+  return name === 'e' || name === 'pi' ? `\\mathit{${name}}` : toLatex(parse(name, { vars: p.vars }));
+}
+
+/** The function as read: `f = …`, or for a program its result in its own names with a where block. */
+function programTex(p: Program): string {
+  const name = p.output === undefined ? 'f' : nameTex(p.output, p);
+  if (p.definitions.length === 0) return `${name} = ${toLatex(p.root)}`;
+  const form = programForm(p.root, { names: p.names });
+  return `${name} = ${toLatex(form.result)} \\qquad ${whereLatex(form.bindings)}`;
 }
 
 /** A question whose declarations the library has read without complaint. */
@@ -72,14 +131,46 @@ function resolve(q: Question): Resolved {
   return { expr: q.expr, vars: q.vars, order: q.order };
 }
 
-export function analyse(q: Resolved, asked: string): Analysis {
-  const f = attempt('expr', () => parse(q.expr, { vars: q.vars }));
-  const info = shapeOf(f);
-  const vars: VarInfo[] = Object.entries(info.vars).map(([name, v]) => ({ name, dims: v.dims, props: [...v.props] as VarInfo['props'], text: v.text }));
-  return { f: formula(`f = ${toLatex(f)}`), shape: info.text, vars, wrt: chooseWrt(vars, asked), props: PROPS };
+/**
+ * For backprop, as `matcalc backprop` does: a variable given a value but not declared takes the
+ * value's shape (so `(x + y)*z` at x = -2, y = 5, z = -4 has scalars, whatever the letters say).
+ */
+function withValueShapes(q: Question, at: Readonly<Record<string, Nested>>): Question {
+  const sizes = (v: Nested): number[] =>
+    typeof v === 'number' ? [] : [v.length, ...(v.length > 0 ? sizes(v[0]!) : [])];
+  const fromValues = Object.fromEntries(
+    Object.entries(at)
+      .filter(([name]) => !Object.hasOwn(q.vars, name))
+      .map(([name, v]) => [name, { dims: sizes(v) }] as const)
+      .filter(([, d]) => d.dims.length <= 2),
+  );
+  return { ...q, vars: { ...fromValues, ...q.vars } };
 }
 
-function checkStatus<R extends { readonly ok: boolean; readonly maxError: number }>(run: () => R, where: (r: R) => string): CheckStatus {
+export function analyse(q: Resolved, asked: string): Analysis {
+  const p = attempt('expr', () => parseProgram(q.expr, q.vars));
+  const info = shapeOf(p.root);
+  const intermediates = p.definitions.map((d) => d.name).filter((n) => n !== p.output);
+  const vars: VarInfo[] = Object.entries(info.vars).map(([name, v]) => ({
+    name,
+    dims: v.dims,
+    props: [...v.props] as VarInfo['props'],
+    text: v.text,
+  }));
+  return {
+    f: formula(programTex(p)),
+    shape: info.text,
+    vars,
+    intermediates,
+    wrt: chooseWrt(vars, intermediates, asked),
+    props: PROPS,
+  };
+}
+
+function checkStatus<R extends { readonly ok: boolean; readonly maxError: number }>(
+  run: () => R,
+  where: (r: R) => string,
+): CheckStatus {
   let r: R;
   try {
     r = run();
@@ -90,7 +181,10 @@ function checkStatus<R extends { readonly ok: boolean; readonly maxError: number
   const e = r.maxError.toExponential(1);
   return r.ok
     ? { state: 'ok', text: `ok: agrees with central finite differences (max relative error ${e}; ${where(r)})` }
-    : { state: 'failed', text: `FAILED: disagrees with central finite differences (max relative error ${e}; ${where(r)}); this is a bug in matcalc` };
+    : {
+        state: 'failed',
+        text: `FAILED: disagrees with central finite differences (max relative error ${e}; ${where(r)}); this is a bug in matcalc`,
+      };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -99,15 +193,24 @@ function checkStatus<R extends { readonly ok: boolean; readonly maxError: number
 const formatDims = (dims: readonly (string | number)[]): string => (dims.length === 0 ? 'scalar' : dims.join('×'));
 
 function diffView(req: Extract<Request, { task: 'diff' }>, q: Resolved, wrt: string): DiffView {
-  const d: Derivative = attempt('wrt', () => derivative(q.expr, wrt, { order: q.order, layout: req.layout, vars: q.vars }));
+  const d: Derivative = attempt('wrt', () =>
+    derivative(q.expr, wrt, { order: q.order, layout: req.layout, vars: q.vars }),
+  );
+  const form = d.programForm();
   const index = d.kind === 'vec-jacobian' || d.kind === 'differential' ? d.toIndexNotation() : undefined;
-  const check = checkStatus(() => d.verify(), (r) =>
-    `${r.points} random point${r.points === 1 ? '' : 's'}, seed ${r.seed}${r.method === 'directional' ? ', random directions' : ''}`);
+  const check = checkStatus(
+    () => d.verify(),
+    (r) =>
+      `${r.points} random point${r.points === 1 ? '' : 's'}, seed ${r.seed}${r.method === 'directional' ? ', random directions' : ''}`,
+  );
   return {
     task: 'diff',
     kind: d.kind,
-    math: formula(`${latexHeading(d)} = ${d.toLatex()}`),
-    text: d.toString(),
+    // With shared parts named (the program form, as `matcalc diff` prints it): result, then where.
+    math: formula(
+      `${latexHeading(d)} = ${toLatex(form.result)}${form.bindings.length > 0 ? ` \\qquad ${whereLatex(form.bindings)}` : ''}`,
+    ),
+    text: d.toProgramText(),
     shape: formatDims(d.shape),
     convention: d.convention,
     ...(index !== undefined ? { index: { text: index.text, math: formula(index.latex) } } : {}),
@@ -117,12 +220,17 @@ function diffView(req: Extract<Request, { task: 'diff' }>, q: Resolved, wrt: str
 }
 
 function stepViews(q: Resolved, wrt: string, route: 'differential' | 'chain'): StepView[] {
-  const steps = attempt('wrt', () => derivationSteps(q.expr, wrt, { vars: q.vars, route, ...(q.order > 1 ? { order: q.order } : {}) }));
+  const steps = attempt('wrt', () =>
+    derivationSteps(q.expr, wrt, { vars: q.vars, route, ...(q.order > 1 ? { order: q.order } : {}) }),
+  );
   return steps.map((st) => ({
     title: st.title,
     rule: st.rule,
     math: formula(st.latex),
-    check: checkStatus(() => verifySteps([st])[0]!, (r) => `${r.points} random points`),
+    check: checkStatus(
+      () => verifySteps([st])[0]!,
+      (r) => `${r.points} random points`,
+    ),
   }));
 }
 
@@ -136,7 +244,8 @@ function latexOf(text: string, vars: Declarations): Formula | undefined {
 }
 
 function checkView(req: Extract<Request, { task: 'check' }>, q: Resolved, wrt: string): CheckView {
-  if (req.answer.trim() === '') throw new Shown({ kind: 'request', message: 'type an answer to check', source: 'answer' });
+  if (req.answer.trim() === '')
+    throw new Shown({ kind: 'request', message: 'type an answer to check', source: 'answer' });
   const r = attempt('wrt', () => check(q.expr, wrt, req.answer, { vars: q.vars, order: q.order }));
   const c = r.counterexample;
   const answerMath = r.answerInput !== undefined ? latexOf(r.answerInput, q.vars) : undefined;
@@ -145,24 +254,48 @@ function checkView(req: Extract<Request, { task: 'check' }>, q: Resolved, wrt: s
     verdict: r.verdict,
     explanation: r.explanation,
     ...(r.diagnosis !== undefined ? { diagnosis: r.diagnosis } : {}),
-    expected: { text: r.expected, shape: r.expectedShape, math: latexOf(r.expected, q.vars) ?? formula(`\\texttt{${r.expected}}`) },
+    expected: {
+      text: r.expected,
+      shape: r.expectedShape,
+      math: latexOf(r.expected, q.vars) ?? formula(`\\texttt{${r.expected}}`),
+    },
     ...(r.answerInput !== undefined
-      ? { answer: { text: r.answerInput, syntax: r.syntax ?? 'input', ...(r.answerShape !== undefined ? { shape: r.answerShape } : {}), ...(answerMath ? { math: answerMath } : {}) } }
+      ? {
+          answer: {
+            text: r.answerInput,
+            syntax: r.syntax ?? 'input',
+            ...(r.answerShape !== undefined ? { shape: r.answerShape } : {}),
+            ...(answerMath ? { math: answerMath } : {}),
+          },
+        }
       : {}),
     ...(r.factor !== undefined ? { factor: r.factor } : {}),
     ...(c !== undefined
-      ? { counterexample: { at: Object.entries(c.at).map(([n, v]) => [n, formatValue(v)] as const), expected: formatValue(c.expected), answer: formatValue(c.answer) } }
+      ? {
+          counterexample: {
+            at: Object.entries(c.at).map(([n, v]) => [n, formatValue(v)] as const),
+            expected: formatValue(c.expected),
+            answer: formatValue(c.answer),
+          },
+        }
       : {}),
   };
 }
 
-async function backpropView(req: Extract<Request, { task: 'backprop' }>, q: Resolved, analysis: Analysis): Promise<BackpropView> {
+async function backpropView(
+  req: Extract<Request, { task: 'backprop' }>,
+  q: Resolved,
+  analysis: Analysis,
+): Promise<BackpropView> {
   const at: Record<string, Nested> = defaultValues(analysis.vars, req.at);
   const w = attempt('values', () => backprop(q.expr, at, { vars: q.vars }));
-  const check = checkStatus(() => checkWalkthrough(w), (r) => {
-    const kinks = r.results.filter((x) => x.kink).length;
-    return `${r.results.length} upstream and local gradients${kinks ? `, ${kinks} near a kink and not judged` : ''}`;
-  });
+  const check = checkStatus(
+    () => checkWalkthrough(w),
+    (r) => {
+      const kinks = r.results.filter((x) => x.kink).length;
+      return `${r.results.length} upstream and local gradients${kinks ? `, ${kinks} near a kink and not judged` : ''}`;
+    },
+  );
   return { task: 'backprop', html: await renderBackpropHtml(w), check, at };
 }
 
@@ -171,16 +304,26 @@ export async function compute(req: Request): Promise<Response> {
   const done = (r: Omit<Response, 'id' | 'ms'>): Response => ({ id: req.id, ...r, ms: performance.now() - started });
   let analysis: Analysis | undefined;
   try {
-    const q = resolve(req.question);
+    const q = resolve(req.task === 'backprop' ? withValueShapes(req.question, req.at) : req.question);
     analysis = analyse(q, req.question.wrt);
     if (analysis.wrt === '' && req.task !== 'backprop') {
-      throw new Shown({ kind: 'request', message: 'the expression has no variable to differentiate with respect to', source: 'expr' });
+      throw new Shown({
+        kind: 'request',
+        message: 'the expression has no variable to differentiate with respect to',
+        source: 'expr',
+      });
     }
     let view: View;
     switch (req.task) {
-      case 'diff': view = diffView(req, q, analysis.wrt); break;
-      case 'check': view = checkView(req, q, analysis.wrt); break;
-      case 'backprop': view = await backpropView(req, q, analysis); break;
+      case 'diff':
+        view = diffView(req, q, analysis.wrt);
+        break;
+      case 'check':
+        view = checkView(req, q, analysis.wrt);
+        break;
+      case 'backprop':
+        view = await backpropView(req, q, analysis);
+        break;
     }
     return done({ analysis, outcome: { ok: true, view } });
   } catch (err) {

@@ -13,7 +13,11 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
 type Attrs = Readonly<Record<string, string | boolean | undefined>>;
 
 /** An element with attributes (true: present, false/undefined: absent) and text or element children. */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Attrs = {},
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v === true) el.setAttribute(k, '');

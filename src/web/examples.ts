@@ -18,12 +18,25 @@ export const EXAMPLES: readonly Example[] = [
   { label: 'Trace of an inverse (gradient)', state: { expr: 'tr(A*inv(X)*B)', wrt: 'X' } },
   { label: 'Logistic loss (gradient)', state: { expr: 'sum(log(1 + exp(-y.*(X*w))))', wrt: 'w' } },
   { label: 'Two-layer network (gradient)', state: { expr: 'sum((W2*tanh(W1*x) - y).^2)', wrt: 'W1' } },
-  { label: 'Mahalanobis distance, S spd (gradient)', state: { expr: "(x - m)'*inv(S)*(x - m)", wrt: 'x', vars: { S: { dims: ['n', 'n'], props: ['spd'] } } } },
+  {
+    label: 'Mahalanobis distance, S spd (gradient)',
+    state: { expr: "(x - m)'*inv(S)*(x - m)", wrt: 'x', vars: { S: { dims: ['n', 'n'], props: ['spd'] } } },
+  },
   { label: 'Layer tanh(Wx + b) (Jacobian)', state: { expr: 'tanh(W*x + b)', wrt: 'x', vars: { b: { dims: ['k'] } } } },
   { label: 'Softmax (Jacobian)', state: { expr: 'softmax(z)', wrt: 'z' } },
   { label: 'W x by the matrix W (tensor, index form)', state: { expr: 'W*x', wrt: 'W' } },
   { label: 'Log-sum-exp (Hessian)', state: { expr: 'log(sum(exp(z)))', wrt: 'z', order: 2 } },
   { label: 'Euclidean norm, third order (tensor, index form)', state: { expr: 'norm2(x)', wrt: 'x', order: 3 } },
-  { label: 'Homework: is 2Ax the gradient of x\'Ax?', state: { expr: "x'*A*x", wrt: 'x', tab: 'check', answer: '2*A*x' } },
-  { label: 'Backprop: a logistic neuron', state: { expr: "sigmoid(w'*x + b)", wrt: 'w', tab: 'backprop', at: { w: [1, -1], x: [0.5, 2], b: 0.1 } } },
+  {
+    label: "Homework: is 2Ax the gradient of x'Ax?",
+    state: { expr: "x'*A*x", wrt: 'x', tab: 'check', answer: '2*A*x' },
+  },
+  {
+    label: 'Backprop: the course-notes graph q = x + y, f = q z',
+    state: { expr: 'q = x + y; f = q*z', wrt: 'x', tab: 'backprop', at: { x: -2, y: 5, z: -4 } },
+  },
+  {
+    label: 'Backprop: a logistic neuron',
+    state: { expr: "sigmoid(w'*x + b)", wrt: 'w', tab: 'backprop', at: { w: [1, -1], x: [0.5, 2], b: 0.1 } },
+  },
 ];

@@ -15,7 +15,12 @@ export function formatValue(v: Nested): string {
   if (v.every((r) => Array.isArray(r) && r.every((x) => typeof x === 'number'))) {
     const cells = (v as number[][]).map((r) => r.map(formatNumber));
     const width = cells[0]!.map((_, j) => Math.max(...cells.map((r) => r[j]!.length)));
-    return cells.map((r, i) => `${i === 0 ? '[' : ' '}${r.map((c, j) => c.padStart(width[j]!)).join('  ')}${i === cells.length - 1 ? ']' : ''}`).join('\n');
+    return cells
+      .map(
+        (r, i) =>
+          `${i === 0 ? '[' : ' '}${r.map((c, j) => c.padStart(width[j]!)).join('  ')}${i === cells.length - 1 ? ']' : ''}`,
+      )
+      .join('\n');
   }
   return JSON.stringify(v);
 }

@@ -46,9 +46,15 @@ function update(): void {
   byId('status').textContent = 'computing…';
   const question = { expr: state.expr, vars: state.vars, wrt: state.wrt, order: state.order };
   switch (state.tab) {
-    case 'diff': client.send({ task: 'diff', question, layout: state.layout, ...(state.steps ? { steps: state.steps } : {}) }); break;
-    case 'check': client.send({ task: 'check', question, answer: state.answer }); break;
-    case 'backprop': client.send({ task: 'backprop', question, at: state.at }); break;
+    case 'diff':
+      client.send({ task: 'diff', question, layout: state.layout, ...(state.steps ? { steps: state.steps } : {}) });
+      break;
+    case 'check':
+      client.send({ task: 'check', question, answer: state.answer });
+      break;
+    case 'backprop':
+      client.send({ task: 'backprop', question, at: state.at });
+      break;
   }
 }
 
@@ -70,14 +76,21 @@ function receive(r: Response): void {
     const v = r.outcome.view;
     if (v.task === 'diff') showDiff(v);
     if (v.task === 'check') showCheck(v);
-    if (v.task === 'backprop') { showBackprop(v); if (analysis) showValues(analysis.vars, v.at, setValue); }
+    if (v.task === 'backprop') {
+      showBackprop(v);
+      if (analysis) showValues(analysis.vars, v.at, setValue);
+    }
   } else {
     const err = r.outcome.error;
     showError(err, err.source === 'answer' ? state.answer : state.expr);
     // What the tab showed belonged to other input: do not leave it looking current.
     if (err.source === 'answer') showCheck(undefined);
     else if (err.source === 'values') showBackprop(undefined);
-    else { showDiff(undefined); showCheck(undefined); showBackprop(undefined); }
+    else {
+      showDiff(undefined);
+      showCheck(undefined);
+      showBackprop(undefined);
+    }
   }
   byId('status').textContent = `computed in ${r.ms.toFixed(0)} ms`;
   performance.mark(firstResult ? 'matcalc:first-result' : 'matcalc:result', { detail: { id: r.id, ms: r.ms } });
@@ -89,16 +102,20 @@ function showAnalysis(a: Analysis): void {
   setRendered(byId('fn'), a.f.html);
   showDeclarations(a, state.vars, setDeclaration);
   const wrt = byId<HTMLSelectElement>('wrt');
-  const options = a.vars.map((v) => v.name);
+  const options = [...a.vars.map((v) => v.name), ...a.intermediates];
   if ([...wrt.options].map((o) => o.value).join() !== options.join()) {
-    wrt.replaceChildren(...a.vars.map((v) => h('option', { value: v.name }, `${v.name} (${v.text})`)));
+    wrt.replaceChildren(
+      ...a.vars.map((v) => h('option', { value: v.name }, `${v.name} (${v.text})`)),
+      ...a.intermediates.map((n) => h('option', { value: n }, `${n} (intermediate)`)),
+    );
   }
   wrt.value = a.wrt;
 }
 
 function setDeclaration(name: string, d: VarDecl | undefined): void {
   const vars = { ...state.vars };
-  if (d === undefined) delete vars[name]; else vars[name] = d;
+  if (d === undefined) delete vars[name];
+  else vars[name] = d;
   setState({ vars });
   update();
 }
@@ -150,10 +167,22 @@ function wireTabs(): void {
   const buttons = TABS.map((t) => byId(`tab-${t}`));
   buttons.forEach((b, i) => {
     const tab = TABS[i]!;
-    b.addEventListener('click', () => { setState({ tab }); selectTab(tab, false); update(); });
+    b.addEventListener('click', () => {
+      setState({ tab });
+      selectTab(tab, false);
+      update();
+    });
     b.addEventListener('keydown', (e) => {
-      const j = e.key === 'ArrowRight' ? (i + 1) % TABS.length : e.key === 'ArrowLeft' ? (i + TABS.length - 1) % TABS.length
-        : e.key === 'Home' ? 0 : e.key === 'End' ? TABS.length - 1 : -1;
+      const j =
+        e.key === 'ArrowRight'
+          ? (i + 1) % TABS.length
+          : e.key === 'ArrowLeft'
+            ? (i + TABS.length - 1) % TABS.length
+            : e.key === 'Home'
+              ? 0
+              : e.key === 'End'
+                ? TABS.length - 1
+                : -1;
       if (j < 0) return;
       e.preventDefault();
       setState({ tab: TABS[j]! });
@@ -165,7 +194,8 @@ function wireTabs(): void {
 
 function wireTheme(): void {
   const button = byId('theme');
-  const dark = (): boolean => document.documentElement.dataset.theme === 'dark' ||
+  const dark = (): boolean =>
+    document.documentElement.dataset.theme === 'dark' ||
     (document.documentElement.dataset.theme === undefined && matchMedia('(prefers-color-scheme: dark)').matches);
   const label = () => {
     button.textContent = dark() ? 'Light theme' : 'Dark theme';
@@ -174,31 +204,50 @@ function wireTheme(): void {
   try {
     const saved = localStorage.getItem('matcalc-theme');
     if (saved === 'dark' || saved === 'light') document.documentElement.dataset.theme = saved;
-  } catch { /* storage unavailable (file://, privacy settings): follow the system */ }
+  } catch {
+    /* storage unavailable (file://, privacy settings): follow the system */
+  }
   label();
   button.addEventListener('click', () => {
     const next = dark() ? 'light' : 'dark';
     document.documentElement.dataset.theme = next;
-    try { localStorage.setItem('matcalc-theme', next); } catch { /* not kept */ }
+    try {
+      localStorage.setItem('matcalc-theme', next);
+    } catch {
+      /* not kept */
+    }
     label();
   });
 }
 
 function wireControls(): void {
   const expr = byId<HTMLTextAreaElement>('expr');
-  expr.addEventListener('input', () => { performance.mark('matcalc:input'); setState({ expr: expr.value }); updateSoon(); });
+  expr.addEventListener('input', () => {
+    performance.mark('matcalc:input');
+    setState({ expr: expr.value });
+    updateSoon();
+  });
   const wrt = byId<HTMLSelectElement>('wrt');
-  wrt.addEventListener('change', () => { setState({ wrt: wrt.value }); update(); });
+  wrt.addEventListener('change', () => {
+    setState({ wrt: wrt.value });
+    update();
+  });
   const order = byId<HTMLInputElement>('order');
   order.addEventListener('input', () => {
     const n = Number(order.value);
-    if (!Number.isInteger(n) || n < 1 || n > MAX_ORDER) { order.setAttribute('aria-invalid', 'true'); return; }
+    if (!Number.isInteger(n) || n < 1 || n > MAX_ORDER) {
+      order.setAttribute('aria-invalid', 'true');
+      return;
+    }
     order.removeAttribute('aria-invalid');
     setState({ order: n });
     updateSoon();
   });
   const layout = byId<HTMLSelectElement>('layout');
-  layout.addEventListener('change', () => { setState({ layout: layout.value === 'denominator' ? 'denominator' : 'numerator' }); update(); });
+  layout.addEventListener('change', () => {
+    setState({ layout: layout.value === 'denominator' ? 'denominator' : 'numerator' });
+    update();
+  });
   const steps = byId<HTMLSelectElement>('steps');
   steps.addEventListener('change', () => {
     const { steps: _dropped, ...rest } = state;
@@ -206,7 +255,10 @@ function wireControls(): void {
     update();
   });
   const answer = byId<HTMLTextAreaElement>('answer');
-  answer.addEventListener('input', () => { setState({ answer: answer.value }); updateSoon(); });
+  answer.addEventListener('input', () => {
+    setState({ answer: answer.value });
+    updateSoon();
+  });
 
   const examples = byId<HTMLSelectElement>('examples');
   examples.append(...EXAMPLES.map((ex, i) => h('option', { value: String(i) }, ex.label)));
@@ -225,11 +277,15 @@ function wireControls(): void {
       const text = byId(button.dataset.copy!).textContent ?? '';
       void navigator.clipboard?.writeText(text).then(() => {
         button.textContent = 'Copied';
-        setTimeout(() => { button.textContent = 'Copy'; }, 1500);
+        setTimeout(() => {
+          button.textContent = 'Copy';
+        }, 1500);
       });
     });
   }
-  addEventListener('hashchange', () => { if (location.hash !== writtenHash) readLink(); });
+  addEventListener('hashchange', () => {
+    if (location.hash !== writtenHash) readLink();
+  });
 }
 
 wireTheme();

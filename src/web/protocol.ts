@@ -24,9 +24,20 @@ export interface Question {
 export type StepsRoute = 'differential' | 'chain';
 
 export type Request =
-  | { readonly id: number; readonly task: 'diff'; readonly question: Question; readonly layout: Layout; readonly steps?: StepsRoute }
+  | {
+      readonly id: number;
+      readonly task: 'diff';
+      readonly question: Question;
+      readonly layout: Layout;
+      readonly steps?: StepsRoute;
+    }
   | { readonly id: number; readonly task: 'check'; readonly question: Question; readonly answer: string }
-  | { readonly id: number; readonly task: 'backprop'; readonly question: Question; readonly at: Readonly<Record<string, Nested>> };
+  | {
+      readonly id: number;
+      readonly task: 'backprop';
+      readonly question: Question;
+      readonly at: Readonly<Record<string, Nested>>;
+    };
 
 /** Which input an error belongs to, so the page can show it beside that input. */
 export type ErrorSource = 'expr' | 'vars' | 'wrt' | 'answer' | 'values';
@@ -59,6 +70,8 @@ export interface Analysis {
   readonly f: Formula;
   readonly shape: string;
   readonly vars: readonly VarInfo[];
+  /** A program's named steps (not its output): the derivative may also be taken with respect to one. */
+  readonly intermediates: readonly string[];
   /** The variable the derivative is taken with respect to: the one asked for, or a chosen one. */
   readonly wrt: string;
   /** The properties a declaration may carry (the library's list). */
@@ -83,7 +96,7 @@ export interface DiffView {
   readonly kind: ResultKind;
   /** `heading = result`, rendered. */
   readonly math: Formula;
-  /** The result in the input syntax. */
+  /** The result in the input syntax: a program `t1 = …; result` when shared parts are named. */
   readonly text: string;
   readonly shape: string;
   readonly convention: string;
@@ -98,7 +111,12 @@ export interface CheckView {
   readonly explanation: string;
   readonly diagnosis?: Diagnosis;
   readonly expected: { readonly text: string; readonly shape: string; readonly math: Formula };
-  readonly answer?: { readonly text: string; readonly syntax: 'input' | 'latex'; readonly shape?: string; readonly math?: Formula };
+  readonly answer?: {
+    readonly text: string;
+    readonly syntax: 'input' | 'latex';
+    readonly shape?: string;
+    readonly math?: Formula;
+  };
   readonly factor?: number;
   readonly counterexample?: {
     readonly at: readonly (readonly [string, string])[];

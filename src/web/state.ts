@@ -35,7 +35,14 @@ export interface State {
 export const MAX_ORDER = 6;
 
 export const INITIAL: State = {
-  expr: "x'*A*x", wrt: 'x', order: 1, vars: {}, tab: 'diff', layout: 'numerator', answer: '', at: {},
+  expr: "x'*A*x",
+  wrt: 'x',
+  order: 1,
+  vars: {},
+  tab: 'diff',
+  layout: 'numerator',
+  answer: '',
+  at: {},
 };
 
 const NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
@@ -57,7 +64,12 @@ function readDecl(name: string, v: unknown, notes: string[]): Decl | undefined {
   if (Array.isArray(v) && v.length <= 2 && v.every(isDim)) return { dims: v };
   if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
     const { dims, props } = v as { dims?: unknown; props?: unknown };
-    if (Array.isArray(dims) && dims.length <= 2 && dims.every(isDim) && (props === undefined || (Array.isArray(props) && props.every((p) => typeof p === 'string')))) {
+    if (
+      Array.isArray(dims) &&
+      dims.length <= 2 &&
+      dims.every(isDim) &&
+      (props === undefined || (Array.isArray(props) && props.every((p) => typeof p === 'string')))
+    ) {
       return { dims, ...(props !== undefined ? { props: props as Prop[] } : {}) };
     }
   }
@@ -65,7 +77,8 @@ function readDecl(name: string, v: unknown, notes: string[]): Decl | undefined {
   return undefined;
 }
 
-const isNested = (v: unknown): v is Nested => (typeof v === 'number' && Number.isFinite(v)) || (Array.isArray(v) && v.every(isNested));
+const isNested = (v: unknown): v is Nested =>
+  (typeof v === 'number' && Number.isFinite(v)) || (Array.isArray(v) && v.every(isNested));
 
 /** Reads a hash (with or without its '#'); `notes` says what was skipped. */
 export function parseHash(hash: string): { state: State; notes: string[] } {
@@ -89,7 +102,10 @@ export function parseHash(hash: string): { state: State; notes: string[] } {
   if (order !== undefined) {
     const n = Number(order);
     if (Number.isInteger(n) && n >= 1 && n <= MAX_ORDER) state = { ...state, order: n };
-    else notes.push(`the order in the link must be a whole number from 1 to ${MAX_ORDER}; ${JSON.stringify(order)} was ignored`);
+    else
+      notes.push(
+        `the order in the link must be a whole number from 1 to ${MAX_ORDER}; ${JSON.stringify(order)} was ignored`,
+      );
   }
   const vars = get('vars');
   if (vars !== undefined && vars !== '') {
@@ -97,17 +113,25 @@ export function parseHash(hash: string): { state: State; notes: string[] } {
     if (typeof json === 'object' && json !== null && !Array.isArray(json)) {
       const decls: Record<string, Decl> = {};
       for (const [name, v] of Object.entries(json)) {
-        if (!NAME.test(name)) { notes.push(`${JSON.stringify(name)} in the link's vars is not a variable name`); continue; }
+        if (!NAME.test(name)) {
+          notes.push(`${JSON.stringify(name)} in the link's vars is not a variable name`);
+          continue;
+        }
         const d = readDecl(name, v, notes);
         if (d !== undefined) decls[name] = d;
       }
       state = { ...state, vars: decls };
-    } else if (json !== undefined) notes.push("the link's vars must be an object such as {\"x\": [\"n\"]}");
+    } else if (json !== undefined) notes.push('the link\'s vars must be an object such as {"x": ["n"]}');
   }
   const tab = get('tab');
   if (tab !== undefined) {
     if ((TABS as readonly string[]).includes(tab)) state = { ...state, tab: tab as Tab };
-    else notes.push(tab === 'code' ? 'this version of the page has no Code tab (code generation is not part of matcalc yet)' : `there is no tab ${JSON.stringify(tab)}`);
+    else
+      notes.push(
+        tab === 'code'
+          ? 'this version of the page has no Code tab (code generation is not part of matcalc yet)'
+          : `there is no tab ${JSON.stringify(tab)}`,
+      );
   }
   const layout = get('layout');
   if (layout === 'numerator' || layout === 'denominator') state = { ...state, layout };
@@ -119,7 +143,13 @@ export function parseHash(hash: string): { state: State; notes: string[] } {
   if (at !== undefined && at !== '') {
     const json = readJson(at, 'values (at)', notes);
     if (typeof json === 'object' && json !== null && !Array.isArray(json)) {
-      state = { ...state, at: Object.fromEntries(Object.entries(json).filter(([n, v]) => NAME.test(n) && isNested(v))) as Record<string, Nested> };
+      state = {
+        ...state,
+        at: Object.fromEntries(Object.entries(json).filter(([n, v]) => NAME.test(n) && isNested(v))) as Record<
+          string,
+          Nested
+        >,
+      };
     }
   }
   return { state, notes };
@@ -130,7 +160,8 @@ export function declJson(d: Decl): unknown {
   if (typeof d === 'string') return d;
   const props = d.props ?? [];
   if (props.length === 0) return d.dims;
-  const shape = d.dims.length === 0 ? 'scalar' : d.dims.length === 1 ? `vector(${d.dims[0]})` : `matrix(${d.dims.join(',')})`;
+  const shape =
+    d.dims.length === 0 ? 'scalar' : d.dims.length === 1 ? `vector(${d.dims[0]})` : `matrix(${d.dims.join(',')})`;
   return `${shape} ${props.join(' ')}`;
 }
 
@@ -138,7 +169,8 @@ const enc = (s: string): string => encodeURIComponent(s).replace(/%2C/g, ',').re
 
 /** The hash for a state (without '#'); `names` limits vars and values to the expression's variables. */
 export function formatHash(s: State, names?: ReadonlySet<string>): string {
-  const keep = <T>(rec: Readonly<Record<string, T>>) => Object.entries(rec).filter(([n]) => names === undefined || names.has(n));
+  const keep = <T>(rec: Readonly<Record<string, T>>) =>
+    Object.entries(rec).filter(([n]) => names === undefined || names.has(n));
   const vars = keep(s.vars);
   const at = keep(s.at);
   const parts: [string, string][] = [['expr', s.expr]];

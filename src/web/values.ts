@@ -13,7 +13,8 @@ import type { VarInfo } from './protocol.js';
 const DEFAULT_SIZES = [3, 2, 4];
 
 const rankOf = (v: Nested): number => (typeof v === 'number' ? 0 : 1 + (v.length > 0 ? rankOf(v[0]!) : 0));
-const sizesOf = (v: Nested): number[] => (typeof v === 'number' ? [] : [v.length, ...(v.length > 0 ? sizesOf(v[0]!) : [])]);
+const sizesOf = (v: Nested): number[] =>
+  typeof v === 'number' ? [] : [v.length, ...(v.length > 0 ? sizesOf(v[0]!) : [])];
 const round = (x: number): number => Math.round(x * 100) / 100;
 
 /** The size of every dimension of every variable: from the given values, else a default. */
@@ -43,18 +44,23 @@ function bindSizes(vars: readonly VarInfo[], given: Readonly<Record<string, Nest
 /** A default value for the k-th variable of the given sizes. */
 export function defaultValue(dims: readonly number[], k: number, diagonal = false): Nested {
   if (dims.length === 0) return 0.5 + 0.25 * (k % 4);
-  if (dims.length === 1) return Array.from({ length: dims[0]! }, (_, i) => ((i + 2 * k) % 5 + 1) * 0.5);
+  if (dims.length === 1) return Array.from({ length: dims[0]! }, (_, i) => (((i + 2 * k) % 5) + 1) * 0.5);
   const [m, n] = [dims[0]!, dims[1]!];
   const scale = 1 + 0.25 * (k % 3);
-  return Array.from({ length: m }, (_, i) => Array.from({ length: n }, (__, j) => {
-    if (m !== n) return round(((i * n + j + k) % 5 + 1) * 0.25);
-    if (i === j) return round(scale * (n / 2 + 1.5));
-    return diagonal ? 0 : round(scale * 0.5 / (1 + Math.abs(i - j)));
-  }));
+  return Array.from({ length: m }, (_, i) =>
+    Array.from({ length: n }, (__, j) => {
+      if (m !== n) return round((((i * n + j + k) % 5) + 1) * 0.25);
+      if (i === j) return round(scale * (n / 2 + 1.5));
+      return diagonal ? 0 : round((scale * 0.5) / (1 + Math.abs(i - j)));
+    }),
+  );
 }
 
 /** The given values, completed with a default for every variable that has none. */
-export function defaultValues(vars: readonly VarInfo[], given: Readonly<Record<string, Nested>>): Record<string, Nested> {
+export function defaultValues(
+  vars: readonly VarInfo[],
+  given: Readonly<Record<string, Nested>>,
+): Record<string, Nested> {
   const size = bindSizes(vars, given);
   const out: Record<string, Nested> = {};
   vars.forEach((v, k) => {

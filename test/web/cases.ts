@@ -84,4 +84,25 @@ export const CASES: readonly WebCase[] = [
     kind: 'differential',
     at: { z: [0.3, -0.6, 0.1] },
   },
+  {
+    what: 'a program, its result in its own names',
+    expr: 'z1 = W1*x + b; h1 = relu(z1); yhat = W2*h1; L = norm2(yhat - y)^2/2',
+    wrt: 'W1',
+    order: 1,
+    kind: 'gradient',
+    at: {
+      W1: [
+        [0.7, -0.2],
+        [0.4, 0.9],
+        [1.1, 0.3],
+      ],
+      x: [1.2, 0.8],
+      b: 0.3,
+      W2: [
+        [0.5, -1.1, 0.6],
+        [0.2, 0.8, -0.4],
+      ],
+      y: [0.1, -0.7],
+    },
+  },
 ];

@@ -5,7 +5,7 @@
  * typed, beside the input they belong to; default backprop values lie inside every domain.
  */
 import { describe, expect, it } from 'vitest';
-import { backprop, derivationSteps, derivative, latexHeading } from '../../src/index.js';
+import { backprop, derivationSteps, derivative, latexHeading, toLatex, whereLatex } from '../../src/index.js';
 import { compute } from '../../src/web/compute.js';
 import type { CheckView, DiffView, Request, Response } from '../../src/web/protocol.js';
 import { defaultValues } from '../../src/web/values.js';
@@ -33,8 +33,10 @@ describe("the derivative shown is the library's, and it is right", () => {
       );
       const d = derivative(c.expr, c.wrt, { order: c.order });
       expect(v.kind).toBe(c.kind);
-      expect(v.text).toBe(d.toString());
-      expect(v.math.tex).toBe(`${latexHeading(d)} = ${d.toLatex()}`);
+      expect(v.text).toBe(d.toProgramText());
+      const form = d.programForm();
+      const where = form.bindings.length > 0 ? ` \\qquad ${whereLatex(form.bindings)}` : '';
+      expect(v.math.tex).toBe(`${latexHeading(d)} = ${toLatex(form.result)}${where}`);
       expect(v.math.html).toContain('<annotation encoding="application/x-tex">');
       expect(v.check.state).toBe('ok');
       if (c.kind === 'vec-jacobian' || c.kind === 'differential') expect(v.index?.text).toBe(d.toIndexNotation()!.text);

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { derivative, latexHeading } from '../../src/index.js';
+import { derivative, latexHeading, toLatex, whereLatex } from '../../src/index.js';
 import { ROOT } from '../cli/helpers.js';
 import { OUTPUT, type Session, link, newPage, openSession, settled, texOf } from './browser.js';
 import { CASES } from './cases.js';
@@ -57,8 +57,11 @@ describe('a link shows its result without typing', () => {
       const page = await open({ expr: c.expr, wrt: c.wrt, ...(c.order > 1 ? { order: c.order } : {}) });
       const d = derivative(c.expr, c.wrt, { order: c.order });
       const shown = await text(page, 'result-text');
-      expect(shown).toBe(d.toString());
-      expect(await texOf(page, 'result')).toBe(`${latexHeading(d)} = ${d.toLatex()}`);
+      expect(shown).toBe(d.toProgramText());
+      const form = d.programForm();
+      expect(await texOf(page, 'result')).toBe(
+        `${latexHeading(d)} = ${toLatex(form.result)}${form.bindings.length > 0 ? ` \\qquad ${whereLatex(form.bindings)}` : ''}`,
+      );
       expect(await page.getByTestId('result').locator('.katex-html').count()).toBe(1); // rendered, not just stored
       expect(await text(page, 'check')).toMatch(/^ok: agrees with central finite differences/);
       if (c.kind === 'vec-jacobian' || c.kind === 'differential') {
@@ -119,7 +122,10 @@ describe('editing', () => {
     expect(await text(page, 'result-text')).toBe('');
     await page.getByTestId('expr').fill("x'*A*x");
     const expected = derivative("x'*A*x", 'x', { order: 4 }).toString();
-    await page.waitForFunction((t) => document.querySelector('[data-testid="result-text"]')?.textContent === t, expected);
+    await page.waitForFunction(
+      (t) => document.querySelector('[data-testid="result-text"]')?.textContent === t,
+      expected,
+    );
     expect(await page.evaluate(() => document.body.dataset.workerRestarts)).toBe('1');
   });
 

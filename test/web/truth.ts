@@ -11,7 +11,8 @@ import { varsOf } from '../../src/ir/walk.js';
 import { bindDims, evaluator, type Env } from '../../src/numeric/evaluate.js';
 import { ORDER1, ORDER2, type Tolerance, compareTensors, fdJacobian } from '../../src/numeric/fd.js';
 import type { Nested, Tensor } from '../../src/numeric/tensor.js';
-import { type VarDecl, parse } from '../../src/parse/parse.js';
+import type { VarDecl } from '../../src/parse/parse.js';
+import { readProgram } from '../../src/parse/program.js';
 
 export type Point = Record<string, Nested>;
 
@@ -23,7 +24,7 @@ export function fdDerivative(
   at: Point,
   vars: Record<string, VarDecl> = {},
 ): Tensor {
-  const run = evaluator(parse(expr, { vars }));
+  const run = evaluator(readProgram(expr, { vars }).root);
   const step = 2 ** (-52 / (order + 2));
   let fn = (env: Env): Tensor => run(env);
   for (let k = 0; k < order; k++) {
@@ -33,11 +34,14 @@ export function fdDerivative(
   return fn(toEnv(at));
 }
 
-/** The value of `text` (a result in the input syntax) at `at`, with the dimension sizes that f's variables fix. */
+/**
+ * The value of `text` (a result in the input syntax, possibly a program `t1 = …; result`) at `at`,
+ * with the dimension sizes that f's variables fix.
+ */
 export function valueOfText(text: string, f: string, at: Point, vars: Record<string, VarDecl> = {}): Tensor {
   const env = toEnv(at);
-  const sizes = bindDims(varsOf(parse(f, { vars })), env);
-  return evaluator(parse(text, { vars }))(env, sizes);
+  const sizes = bindDims(varsOf(readProgram(f, { vars }).root), env);
+  return evaluator(readProgram(text, { vars }).root)(env, sizes);
 }
 
 /** Compares entry by entry in row-major order (the tensor layout flattens the same way as a vec form). */

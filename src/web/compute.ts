@@ -192,11 +192,16 @@ function checkStatus<R extends { readonly ok: boolean; readonly maxError: number
 
 const formatDims = (dims: readonly (string | number)[]): string => (dims.length === 0 ? 'scalar' : dims.join('×'));
 
+/** A derivative with its shared parts named (the program form, as `matcalc diff` prints it): result, then where. */
+function resultTex(d: Derivative): string {
+  const form = d.programForm();
+  return `${toLatex(form.result)}${form.bindings.length > 0 ? ` \\qquad ${whereLatex(form.bindings)}` : ''}`;
+}
+
 function diffView(req: Extract<Request, { task: 'diff' }>, q: Resolved, wrt: string): DiffView {
   const d: Derivative = attempt('wrt', () =>
     derivative(q.expr, wrt, { order: q.order, layout: req.layout, vars: q.vars }),
   );
-  const form = d.programForm();
   const index = d.kind === 'vec-jacobian' || d.kind === 'differential' ? d.toIndexNotation() : undefined;
   const check = checkStatus(
     () => d.verify(),
@@ -206,10 +211,7 @@ function diffView(req: Extract<Request, { task: 'diff' }>, q: Resolved, wrt: str
   return {
     task: 'diff',
     kind: d.kind,
-    // With shared parts named (the program form, as `matcalc diff` prints it): result, then where.
-    math: formula(
-      `${latexHeading(d)} = ${toLatex(form.result)}${form.bindings.length > 0 ? ` \\qquad ${whereLatex(form.bindings)}` : ''}`,
-    ),
+    math: formula(`${latexHeading(d)} = ${resultTex(d)}`),
     text: d.toProgramText(),
     shape: formatDims(d.shape),
     convention: d.convention,
@@ -257,7 +259,8 @@ function checkView(req: Extract<Request, { task: 'check' }>, q: Resolved, wrt: s
     expected: {
       text: r.expected,
       shape: r.expectedShape,
-      math: latexOf(r.expected, q.vars) ?? formula(`\\texttt{${r.expected}}`),
+      // The checker's expected result is derivative(): shown as the Derivative tab shows it.
+      math: formula(resultTex(derivative(q.expr, wrt, { order: q.order, vars: q.vars }))),
     },
     ...(r.answerInput !== undefined
       ? {

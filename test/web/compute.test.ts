@@ -171,6 +171,19 @@ describe('check an answer', () => {
     expect(v.counterexample?.expected).not.toBe(v.counterexample?.answer);
   });
 
+  it("a program's question, answered in its own names: correct, and the expected result keeps the names", async () => {
+    const prog = CASES.find((c) => c.what.startsWith('a program'))!;
+    const answer = "(W2'*(yhat - y) .* step(z1))*x'";
+    const v = view<CheckView>(await run({ task: 'check', question: question(prog.expr, 'W1'), answer }));
+    expect(v.verdict).toBe('correct');
+    expect(v.expected.math.tex).toContain('\\text{where}');
+    // The answer, its names expanded, agrees with finite differences of the program's function.
+    const inlined = `z1 = W1*x + b; h1 = relu(z1); yhat = W2*h1; ${answer}`;
+    expect(agreement(valueOfText(inlined, prog.expr, prog.at), fdDerivative(prog.expr, 'W1', 1, prog.at)).ok).toBe(
+      true,
+    );
+  });
+
   it("x'*(A + A') is transposed", async () => {
     expect(view<CheckView>(await run({ task: 'check', question: q, answer: "x'*(A + A')" })).verdict).toBe(
       'transposed',

@@ -18,10 +18,13 @@ function readStdin(): Promise<string> {
   stdinText ??= (async () => {
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks).toString('utf8');
+    return withoutBom(Buffer.concat(chunks).toString('utf8'));
   })();
   return stdinText;
 }
+
+/** Text without a leading UTF-8 byte-order mark (editors on Windows write one; JSON.parse rejects it). */
+export const withoutBom = (text: string): string => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
 
 /** An expression argument; `-` reads it from stdin. */
 export async function readExpr(arg: string, what = 'the expression'): Promise<string> {
@@ -40,7 +43,7 @@ export function cannotRead(path: string, err: unknown): RequestError {
 export async function readTextFile(path: string): Promise<string> {
   if (path === '-') return readStdin();
   try {
-    return readFileSync(path, 'utf8');
+    return withoutBom(readFileSync(path, 'utf8'));
   } catch (err) {
     throw cannotRead(path, err);
   }

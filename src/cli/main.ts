@@ -16,6 +16,7 @@ import { registerEval } from './commands/eval.js';
 import { registerGrade } from './commands/grade.js';
 import { registerLatex } from './commands/latex.js';
 import { registerWeb } from './commands/web.js';
+import { protectDashExpressions, usageHint } from './dash.js';
 import { EXIT, showError, styleFor } from './output.js';
 import { sourceOf } from './source.js';
 
@@ -53,7 +54,7 @@ function buildProgram(): Command {
     .configureOutput({
       outputError: (text, write) => {
         const s = styleFor(process.stderr);
-        write(`${s.bold('matcalc:')} ${s.red('error (usage)')}: ${text.replace(/^error: /, '')}`);
+        write(`${s.bold('matcalc:')} ${s.red('error (usage)')}: ${usageHint(text.replace(/^error: /, ''))}`);
       },
     });
   registerDiff(program);
@@ -69,7 +70,8 @@ function buildProgram(): Command {
 
 export async function main(argv: readonly string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync([...argv], { from: 'user' });
+    const program = buildProgram();
+    await program.parseAsync(protectDashExpressions(program, argv), { from: 'user' });
     return EXIT.ok;
   } catch (err) {
     // --help and --version end with a CommanderError of exit code 0; every other one is a usage error.

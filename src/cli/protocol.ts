@@ -45,7 +45,8 @@ export function answerLine(line: string): Response {
   if (line.length > MAX_LINE) return failure(null, { kind: 'limit', message: `the request is ${line.length} characters long; the limit is ${MAX_LINE}` });
   let req: unknown;
   try {
-    req = JSON.parse(line);
+    // A byte-order mark starts the first line of a file saved by some editors.
+    req = JSON.parse(line.charCodeAt(0) === 0xfeff ? line.slice(1) : line);
   } catch (err) {
     return failure(null, { kind: 'request', message: `the line is not JSON: ${(err as Error).message}` });
   }

@@ -73,14 +73,35 @@ interface MNode {
   content?: MNode;
 }
 
-/** Iterative depth check, so a deep tree is refused before any recursive walk. */
+/** What a long chain of one operator is made of, for the limit's message. */
+const CHAIN_PARTS: Readonly<Record<string, string>> = {
+  add: 'terms in one sum', subtract: 'terms in one sum', multiply: 'factors in one product',
+  dotMultiply: 'factors in one product', unaryMinus: 'minus signs in a row', ctranspose: "transposes (') in a row",
+};
+const chainKey = (n: MNode): string | undefined =>
+  n.type === 'OperatorNode' && typeof n.fn === 'string' ? (n.fn === 'subtract' ? 'add' : n.fn === 'dotMultiply' ? 'multiply' : n.fn) : undefined;
+
+/**
+ * Iterative depth check, so a deep tree is refused before any recursive walk. A flat sum of many
+ * terms is a deep tree too (a+b+c is (a+b)+c); the message then says so rather than "nested".
+ */
 function checkDepth(root: MNode): void {
-  const stack: Array<[MNode, number]> = [[root, 1]];
+  // Each entry: a node, its depth, the length of the run of one operator ending at it, and the
+  // longest such run on the path from the root (with its operator).
+  const stack: Array<[n: MNode, depth: number, run: number, longest: number, longestOp: string | undefined]> = [[root, 1, 1, 1, chainKey(root)]];
   while (stack.length > 0) {
-    const [n, d] = stack.pop()!;
-    if (d > LIMITS.maxDepth) throw new LimitError(`the expression is nested more than ${LIMITS.maxDepth} operations deep`);
-    for (const k of n.args ?? []) stack.push([k, d + 1]);
-    if (n.content) stack.push([n.content, d + 1]);
+    const [n, d, run, longest, longestOp] = stack.pop()!;
+    if (d > LIMITS.maxDepth) {
+      const parts = longestOp !== undefined && longest > LIMITS.maxDepth / 2 ? CHAIN_PARTS[longestOp] ?? 'operations in one chain' : undefined;
+      throw new LimitError(parts !== undefined
+        ? `the expression has more than ${LIMITS.maxDepth} ${parts}; the limit is ${LIMITS.maxDepth} operations in one chain or nesting`
+        : `the expression is nested more than ${LIMITS.maxDepth} operations deep`);
+    }
+    const key = chainKey(n);
+    for (const k of [...(n.args ?? []), ...(n.content ? [n.content] : [])]) {
+      const kRun = key !== undefined && chainKey(k) === key ? run + 1 : 1;
+      stack.push(kRun > longest ? [k, d + 1, kRun, kRun, key] : [k, d + 1, kRun, longest, longestOp]);
+    }
   }
 }
 

@@ -454,6 +454,21 @@ describe('bad input never runs and never crashes', () => {
     expect(ms).toBeLessThan(200);
   });
 
+  // Issue 10 item 11: a flat sum of 1001 terms was reported as "nested 1000 deep".
+  it('a long flat chain names the limit it hits: terms in one sum, factors in one product', () => {
+    const over = LIMITS.maxDepth + 1;
+    const tail = `; the limit is ${LIMITS.maxDepth} operations in one chain or nesting`;
+    expect(errorOf(() => parse(Array(over).fill('a').join('+'))).message).toBe(`the expression has more than ${LIMITS.maxDepth} terms in one sum${tail}`);
+    expect(errorOf(() => parse(Array(over).fill('a').join(' - '))).message).toBe(`the expression has more than ${LIMITS.maxDepth} terms in one sum${tail}`);
+    expect(errorOf(() => parse(Array(over).fill('A').join('*'))).message).toBe(`the expression has more than ${LIMITS.maxDepth} factors in one product${tail}`);
+    expect(errorOf(() => parse('x' + "'".repeat(over))).message).toBe(`the expression has more than ${LIMITS.maxDepth} transposes (') in a row${tail}`);
+    // One term fewer is within the limit.
+    expect(parse(Array(LIMITS.maxDepth).fill('a').join('+')).shape.kind).toBe('scalar');
+    // Real nesting is still called nesting.
+    const nested = 'exp(-'.repeat(120) + 'a' + ')'.repeat(120);
+    expect(parse(nested).shape.kind).toBe('scalar');
+  });
+
   it('a 5,000-term sum a+a+…+a parses or fails with kind limit', () => {
     const src = Array(5000).fill('a').join('+');
     try {

@@ -17,7 +17,7 @@
  *
  * Never throws for a bad answer: it returns the parse or shape message instead.
  */
-import { MatcalcError, ShapeError, UnknownError } from '../errors.js';
+import { MatcalcError, ParseError, ShapeError, UnknownError } from '../errors.js';
 import type { Expr, Var } from '../ir/expr.js';
 import { type VarDecl, elaborate } from '../parse/elaborate.js';
 import { answerBody, latexToInput, looksLikeLatex } from '../parse/latex.js';
@@ -63,11 +63,14 @@ export function readAnswer(text: unknown, vars: readonly Var[], intermediates: R
   const src = answerBody(text);
   if (src === '') return { ok: false, diagnosis: 'unparseable', message: 'the answer is empty' };
 
+  // Columns of syntax errors count in what the student typed, left-hand side and `$` included.
+  const offset = Math.max(0, text.lastIndexOf(src));
   const elaborateIn = (s: Surface): Expr => elaborate(identityNames(s, decls), { decls, convention: false, exprs: intermediates });
-  const asInput = (): ReadAnswer => ({ ok: true, expr: elaborateIn(parseSurface(src)), syntax: 'input', input: src });
+  const asInput = (): ReadAnswer => ({ ok: true, expr: elaborateIn(relocated(() => parseSurface(src), (c) => c + offset)), syntax: 'input', input: src });
   const asLatex = (): ReadAnswer => {
-    const input = latexToInput(src, { names, matrices });
-    return { ok: true, expr: elaborateIn(parseSurface(input)), syntax: 'latex', input };
+    const input = latexToInput(text, { names, matrices });
+    // A column in the translation would point at nothing the student typed: leave it out.
+    return { ok: true, expr: elaborateIn(relocated(() => parseSurface(input), () => undefined)), syntax: 'latex', input };
   };
 
   if (looksLikeLatex(src)) return attempt(asLatex, names);
@@ -75,6 +78,17 @@ export function readAnswer(text: unknown, vars: readonly Var[], intermediates: R
   if (plain.ok || plain.diagnosis === 'ill-shaped') return plain;
   const latex = attempt(asLatex, names);
   return latex.ok ? latex : plain;
+}
+
+/** Runs `read`; a ParseError it throws gets its column moved by `move` (or dropped). */
+function relocated<T>(read: () => T, move: (column: number) => number | undefined): T {
+  try {
+    return read();
+  } catch (err) {
+    if (!(err instanceof ParseError) || err.column === undefined) throw err;
+    const bare = err.message.replace(/ \(at column \d+\)$/, '');
+    throw new ParseError(bare, move(err.column));
+  }
 }
 
 function attempt(read: () => ReadAnswer, names: readonly string[]): ReadAnswer {

@@ -192,6 +192,20 @@ describe('explanations', () => {
     expect(r.explanation).toContain('denominator layout');
   });
 
+  // Issue 10 item 11: the column counted in the answer's body, after a dropped left-hand side.
+  it.each([
+    [String.raw`\nabla f = 2x + )`, 'value expected (at column 17)'],
+    [String.raw`\nabla_x f = 2 \foo{x}`, String.raw`unknown LaTeX command \foo (at column 16)`],
+    ['g = 2*x +* 3', 'value expected (at column 10)'],
+    ['df/dx = 2*x + (', 'unexpected end of expression (at column 16)'],
+    ['2*x +* 3', 'value expected (at column 6)'],
+  ])('the column of an error in %s counts in what the student typed', (answer, message) => {
+    const r = check("x'*x", 'x', answer);
+    expect(r.verdict).toBe('incorrect');
+    expect(r.diagnosis).toBe('unparseable');
+    expect(r.explanation).toBe(`the answer cannot be read: ${message}`);
+  });
+
   it('an unparseable answer carries the parser\'s message and column', () => {
     const r = check("x'*A*x", 'x', '2*A*');
     expect(r.explanation).toMatch(/column 5/);

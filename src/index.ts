@@ -9,6 +9,7 @@
 export {
   parse, parseVarSpec, parseVarAssignment, type ParseOptions, type VarDecl, type Declaration, type Declarations,
 } from './parse/parse.js';
+export type { Warning, WarningKind } from './parse/warnings.js';
 export { derivative, type Derivative, type DerivativeOptions, type ResultKind } from './api/derivative.js';
 export { textHeading, latexHeading } from './api/headings.js';
 export { shapeOf, evaluate, verify, parseProgram, type ShapeInfo, type EvaluateOptions, type StandaloneVerifyOptions } from './api/basic.js';

@@ -8,7 +8,8 @@ import type { Expr, Var } from '../ir/expr.js';
 import { varsOf } from '../ir/walk.js';
 import { isName } from '../parse/elaborate.js';
 import { type Declarations, readDeclarations } from '../parse/parse.js';
-import { type Program, type ProgramWarning, programOf } from '../parse/program.js';
+import { type Program, programOf } from '../parse/program.js';
+import type { Warning } from '../parse/warnings.js';
 import { substitute } from '../ir/substitute.js';
 import { type ProgramForm, programForm, programFormOf, programText } from '../print/program.js';
 import { type Layout, type SymbolicDerivative, checkOrder, differentiate, isPlainJacobian, resultExpr } from '../diff/derivative.js';
@@ -38,7 +39,7 @@ export interface Derivative {
   readonly program: Program;
   /** The program's intermediates as nodes of f, by name (with respect to an intermediate h: rebuilt over the variable h, h itself left out). */
   readonly intermediates: ReadonlyMap<string, Expr>;
-  readonly warnings: readonly ProgramWarning[];
+  readonly warnings: readonly Warning[];
   readonly order: number;
   readonly layout: Layout;
   readonly kind: ResultKind;
@@ -152,7 +153,9 @@ function makeDerivative(sym: SymbolicDerivative, program: Program, intermediate?
     return new Map([...at, [intermediate.v.name, evaluator(intermediate.definition)(at, bindDims(allVarsOf(program.root), at))]]);
   };
   const self: Derivative = {
-    f: sym.f, wrt: sym.wrt, program, warnings: program.warnings,
+    f: sym.f, wrt: sym.wrt, program,
+    // The variable asked about is used, even where the expression does not contain it.
+    warnings: program.warnings.filter((w) => !(w.kind === 'unused-declaration' && w.name === sym.wrt.name)),
     intermediates: new Map(intermediate === undefined
       ? program.definitions.map((x) => [x.name, x.expr])
       : [...intermediate.names].filter(([, n]) => n !== intermediate.v.name).map(([e, n]) => [n, e])), order: sym.order, layout: sym.layout, kind, expr, shape: sym.dims,

@@ -25,6 +25,7 @@ import { DomainError, MatcalcError, RequestError, UnsupportedError } from '../er
 import type { Expr, Prop, Var } from '../ir/expr.js';
 import { dimNamesOf, varsOf } from '../ir/walk.js';
 import type { Declarations } from '../parse/parse.js';
+import type { Warning } from '../parse/warnings.js';
 import { bindDims, evaluator } from '../numeric/evaluate.js';
 import { defaultDims, randomPoint } from '../numeric/random.js';
 import { type Nested, type Tensor, toNested, transposeMatrix } from '../numeric/tensor.js';
@@ -69,6 +70,8 @@ export interface CheckResult {
   readonly counterexample?: Counterexample;
   /** For diagnosis 'factor' (and 'sign', -1): answer = factor × derivative. */
   readonly factor?: number;
+  /** About the question as posed (parse/warnings.ts), when there are any. */
+  readonly warnings?: readonly Warning[];
 }
 
 /** Random points per comparison; each has its own dimension sizes, so coincidences of size do not pass. */
@@ -272,8 +275,13 @@ export function check(expr: string, wrt: string, answer: string, opts: CheckOpti
   return judge(prepareQuestion(expr, wrt, opts), answer);
 }
 
-/** Checks one answer against a prepared question (gradeAll reuses questions). */
+/** Checks one answer against a prepared question (gradeAll reuses questions), with the question's warnings. */
 function judge(q: Question, answer: string): CheckResult {
+  const r = judgeAnswer(q, answer);
+  return q.d.warnings.length === 0 ? r : { ...r, warnings: q.d.warnings };
+}
+
+function judgeAnswer(q: Question, answer: string): CheckResult {
   // A question given as a program is answered in its own names: `W2'*(yhat - y).*step(z1)*x' where z1 = W1*x + b1, …`.
   const expected = q.d.program.definitions.length > 0 ? programWhereText(q.d.programForm()) : toText(q.expected);
   const base = { expected, expectedShape: formatShape(q.expected.shape) };

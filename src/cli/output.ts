@@ -14,7 +14,7 @@ import { type ErrorKind, MatcalcError, ParseError } from '../errors.js';
 import type { Env } from '../numeric/evaluate.js';
 import { type Nested, toNested } from '../numeric/tensor.js';
 import type { IndexForm } from '../print/index-notation.js';
-import type { ProgramWarning } from '../parse/program.js';
+import type { Warning } from '../parse/warnings.js';
 import { toLatex } from '../print/latex.js';
 import { type ProgramForm, programText } from '../print/program.js';
 import { toText } from '../print/text.js';
@@ -214,11 +214,11 @@ export function resultJson(d: Derivative, opts: { readonly bold?: boolean; reado
 }
 
 /** Warnings about the input (a definition not used) as JSON; nothing when there are none. */
-export const warningsJson = (warnings: readonly ProgramWarning[]): { warnings?: ProgramWarning[] } =>
+export const warningsJson = (warnings: readonly Warning[]): { warnings?: Warning[] } =>
   (warnings.length === 0 ? {} : { warnings: [...warnings] });
 
 /** Warnings about the input on stderr, one line each. */
-export function warn(warnings: readonly ProgramWarning[]): void {
+export function warn(warnings: readonly Warning[]): void {
   const style = styleFor(process.stderr);
   for (const w of warnings) process.stderr.write(`${style.bold('matcalc:')} ${style.yellow('warning')}: ${w.message}\n`);
 }

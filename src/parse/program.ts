@@ -28,6 +28,7 @@ import { tensorDims } from '../shape/shape.js';
 import { type VarDecl, elaborate } from './elaborate.js';
 import { parseVarSpec } from './parse.js';
 import { type Surface, parseSurface } from './surface.js';
+import { type Warning, conventionBroadcasts, namesIn, unusedDeclarations } from './warnings.js';
 
 /** One definition of the program, found as a node of the function's DAG. */
 export interface Definition {
@@ -57,7 +58,8 @@ export interface Program {
   readonly output?: string;
   /** Declarations: the caller's and the program's own. */
   readonly vars: Readonly<Record<string, VarDecl>>;
-  readonly warnings: readonly ProgramWarning[];
+  /** Unused definitions, and (with the naming convention) unused declarations and broadcasts it decided (parse/warnings.ts). */
+  readonly warnings: readonly Warning[];
 }
 
 export interface ProgramOptions {
@@ -284,7 +286,7 @@ export function readProgram(src: string, opts: ProgramOptions = {}): Program {
     }
   }
   const fnSurface = visit(fn, []);
-  const warnings: ProgramWarning[] = defs.filter((d) => !used.has(d)).map((d) => ({
+  const warnings: Warning[] = defs.filter((d) => !used.has(d)).map((d): ProgramWarning => ({
     kind: 'unused', statement: d.st.index, column: lineColumn(src, d.st.offset).column,
     message: `${d.name} is defined but not used (statement ${d.st.index}: ${d.st.text})`,
   }));
@@ -321,6 +323,11 @@ export function readProgram(src: string, opts: ProgramOptions = {}): Program {
     }
     const rank = new Map(postorder(root).map((n, i) => [n, i]));
     definitions.sort((a, b) => rank.get(a.expr)! - rank.get(b.expr)!);
+  }
+  if (opts.convention !== false) {
+    // Names typed by the convention (not declared, not bound) are where it can silently mislead.
+    const known = new Set([...Object.keys(vars), ...(opts.bound?.keys() ?? [])]);
+    warnings.push(...unusedDeclarations(Object.keys(vars), namesIn(fnSurface)), ...conventionBroadcasts(root, known));
   }
   return { root, names, definitions, vars, warnings, ...(fn.name !== undefined ? { output: fn.name } : {}) };
 }

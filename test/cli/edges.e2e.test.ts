@@ -113,3 +113,40 @@ describe.concurrent('reproductions that ended in an internal error or a wrong ex
     expect(r.stderr).toMatch(/^matcalc: error \(domain\): division by zero/);
   });
 });
+
+describe.concurrent('warnings: stderr in text, "warnings" in JSON and batch', () => {
+  const at = { W: [[0.5, -1, 2], [1.5, 0.2, -0.3]], x: [0.1, 0.7, -1.1], b: 0.3 };
+  const broadcastB = 'b is a scalar by the naming convention (names a–g are scalars), so it is broadcast against W*x (m): declare b (e.g. b=vector(m)) if it is not a scalar';
+
+  it('diff "tanh(W*x + b)": a warning on stderr, the result on stdout and true', async () => {
+    const r = await run(['diff', 'tanh(W*x + b)', '--wrt', 'x']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(`matcalc: warning: ${broadcastB}\n`);
+    const json = await run(['diff', 'tanh(W*x + b)', '--wrt', 'x', '--format', 'json', '--at', JSON.stringify(at)]);
+    expect(json.stderr).toBe('');
+    const parsed = JSON.parse(json.stdout) as { warnings: unknown; value: number[][] };
+    expect(parsed.warnings).toEqual([{ kind: 'convention-broadcast', name: 'b', message: broadcastB }]);
+    expect(maxRelError(parsed.value, toNested(fdOf('tanh(W*x + b)', 'x', at)))).toBeLessThan(1e-7);
+  });
+
+  it('a --var for a name not in the expression; declared properly, no warning', async () => {
+    const r = await run(['eval', "x'*x", '--var', 'z=vector(n)', '--at', '{"x": [1, 2]}']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('5\n');
+    expect(r.stderr).toBe('matcalc: warning: z is declared but does not occur in the expression\n');
+    const clean = await run(['diff', 'tanh(W*x + b)', '--wrt', 'x', '--var', 'b=vector(m)']);
+    expect(clean.stderr).toBe('');
+  });
+
+  it('batch: diff, eval and check responses carry "warnings"', async () => {
+    const lines = [
+      { id: 1, task: 'diff', expr: 'norm2(X*w - y)^2 + lambda*norm2(w)^2', wrt: 'w' },
+      { id: 2, task: 'eval', expr: 'x + c', at: { x: [1, 2], c: 1 } },
+      { id: 3, task: 'check', expr: 'W*x + b', wrt: 'x', answer: 'W' },
+      { id: 4, task: 'diff', expr: "x'*x", wrt: 'x' },
+    ].map((l) => JSON.stringify(l)).join('\n');
+    const r = await run(['batch'], { input: `${lines}\n` });
+    const out = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { id: number; warnings?: Array<{ name: string }> });
+    expect(out.map((o) => o.warnings?.map((w) => w.name))).toEqual([['lambda'], ['c'], ['b'], undefined]);
+  });
+});

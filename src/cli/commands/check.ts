@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { type CheckResult, check } from '../../check/check.js';
 import { formatOption, parseOrder, readExpr, readVars, varOption } from '../input.js';
-import { type Style, formatValue, indent, out, styleFor } from '../output.js';
+import { type Style, formatValue, indent, out, styleFor, warn } from '../output.js';
 import { withSource } from '../source.js';
 
 interface CheckCommandOptions {
@@ -41,6 +41,7 @@ export function registerCheck(program: Command): void {
       const answer = await readExpr(opts.answer, 'the answer');
       const vars = readVars(opts.var);
       const result = withSource(src, () => check(src, opts.wrt, answer, { vars, ...(opts.order !== undefined ? { order: opts.order } : {}) }));
+      if (opts.format !== 'json') warn(result.warnings ?? []); // JSON carries them as "warnings"
       await out(opts.format === 'json' ? `${JSON.stringify(result)}\n` : checkResultText(result, styleFor(process.stdout)));
     });
 }

@@ -100,7 +100,7 @@ async function runDiff(exprArg: string, opts: DiffOptions): Promise<void> {
   const vars = readVars(opts.var);
   const at = opts.at === undefined ? undefined : await readAt(opts.at);
   const d = withSource(src, () => derivative(src, opts.wrt, { order: opts.order, layout: opts.layout, vars }));
-  warn(d.warnings);
+  if (opts.format !== 'json') warn(d.warnings); // JSON carries them as "warnings"
   const shown: Shown = {
     d, src, bold: opts.bold === true, inline: opts.inline === true,
     ...(at === undefined ? {} : { value: toNested(d.evaluate(at)) }),

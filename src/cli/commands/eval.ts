@@ -6,7 +6,7 @@ import { evaluate, shapeOf } from '../../api/basic.js';
 import { toNested } from '../../numeric/tensor.js';
 import { readProgram } from '../../parse/program.js';
 import { atOption, formatOption, readAt, readExpr, readVars, varOption } from '../input.js';
-import { formatValue, jsonDims, out, warn } from '../output.js';
+import { formatValue, jsonDims, out, warn, warningsJson } from '../output.js';
 import { withSource } from '../source.js';
 
 interface EvalOptions {
@@ -38,10 +38,10 @@ export function registerEval(program: Command): void {
       const vars = readVars(opts.var);
       const at = opts.at === undefined ? {} : await readAt(opts.at);
       const program = withSource(src, () => readProgram(src, { vars }));
-      warn(program.warnings);
+      if (opts.format !== 'json') warn(program.warnings); // JSON carries them as "warnings"
       const e = program.root;
       const value = toNested(evaluate(e, at));
-      if (opts.format === 'json') await out(`${JSON.stringify({ expression: src, shape: jsonDims(shapeOf(e).dims), value })}\n`);
+      if (opts.format === 'json') await out(`${JSON.stringify({ expression: src, shape: jsonDims(shapeOf(e).dims), value, ...warningsJson(program.warnings) })}\n`);
       else await out(`${formatValue(value)}\n`);
     });
 }

@@ -26,14 +26,15 @@ import type { Expr, Prop, Var } from '../ir/expr.js';
 import { dimNamesOf, varsOf } from '../ir/walk.js';
 import type { Declarations } from '../parse/parse.js';
 import type { Warning } from '../parse/warnings.js';
-import { bindDims, evaluator } from '../numeric/evaluate.js';
+import { type DimSizes, bindDims, evaluator, shapeSizes } from '../numeric/evaluate.js';
 import { defaultDims, randomPoint } from '../numeric/random.js';
 import { type Nested, type Tensor, toNested, transposeMatrix } from '../numeric/tensor.js';
 import { programWhereText } from '../print/program.js';
 import { toText } from '../print/text.js';
-import { type Dim, type Shape, formatShape, tensorDims, transposeShape } from '../shape/shape.js';
+import { type Dim, type Shape, dimFactors, formatShape, tensorDims, transposeShape } from '../shape/shape.js';
 import { simplify } from '../simplify/simplify.js';
 import { type AnswerSyntax, readAnswer } from './answer.js';
+import { kinkTest } from './kinks.js';
 import { type Term, expandTerms, reorderedTerm, termExpr } from './terms.js';
 
 export interface CheckOptions {
@@ -47,7 +48,14 @@ export type Verdict = 'correct' | 'transposed' | 'incorrect';
 export type Diagnosis =
   | 'equal' | 'proved-equal' | 'transposed' | 'denominator-layout' | 'sign' | 'factor'
   | 'missing-term' | 'extra-term' | 'wrong-shape' | 'factor-order' | 'assumed-symmetric'
-  | 'unparseable' | 'ill-shaped' | 'other';
+  | 'unparseable' | 'ill-shaped' | 'convention' | 'other';
+
+/**
+ * A convention other than matcalc's in which an answer is right (verdict `transposed`, diagnosis
+ * `convention`): `column-major-vec` is the Matrix Cookbook's vec, stacking columns, in which
+ * d(W*x)/dW reads kron(x', eye(k)) where matcalc's row-major vec gives kron(eye(k), x').
+ */
+export type AnswerConvention = 'column-major-vec';
 
 export interface Counterexample {
   readonly at: Record<string, Nested>;
@@ -70,6 +78,8 @@ export interface CheckResult {
   readonly counterexample?: Counterexample;
   /** For diagnosis 'factor' (and 'sign', -1): answer = factor × derivative. */
   readonly factor?: number;
+  /** For diagnosis 'convention': the convention in which the answer is right. */
+  readonly convention?: AnswerConvention;
   /** About the question as posed (parse/warnings.ts), when there are any. */
   readonly warnings?: readonly Warning[];
 }
@@ -126,6 +136,7 @@ const allFinite = (t: Tensor): boolean => t.data.every(Number.isFinite);
  */
 function samplePoints(q: Question, count: number, symmetric: ReadonlySet<string> = new Set()): Point[] {
   const run = evaluator(q.expected);
+  const onKink = kinkTest([q.d.f, q.expected]);
   const out: Point[] = [];
   let positiveOnly = false;
   for (let k = 0; out.length < count && k < count + MAX_TRIES; k++) {
@@ -139,7 +150,7 @@ function samplePoints(q: Question, count: number, symmetric: ReadonlySet<string>
       const env = randomPoint(vars, dims, seed);
       const sizes = bindDims(q.vars, env, dims);
       const e = run(env, sizes);
-      if (allFinite(e)) out.push({ seed, env, sizes, e });
+      if (allFinite(e) && !onKink(env, sizes)) out.push({ seed, env, sizes, e });
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       positiveOnly = true;
@@ -153,7 +164,7 @@ const withProps = (v: Var, extra: readonly Prop[]): Var =>
   extra.length === 0 ? v : { ...v, props: [...new Set([...v.props, ...extra])] };
 
 /** How the answer's value lines up with the expected one. */
-type View = 'same' | 'transposed' | 'broadcast';
+type View = 'same' | 'transposed' | 'broadcast' | 'column-major';
 
 /**
  * Whether an answer of shape `a` can be compared with a target of shape `t`: same kind, equal
@@ -165,7 +176,8 @@ function fits(a: Shape, t: Shape, fixed: ReadonlySet<Dim>): Map<Dim, Dim> | unde
   const ad = tensorDims(a), td = tensorDims(t);
   for (let i = 0; i < ad.length; i++) {
     const x = ad[i]!, y = td[i]!;
-    if (fixed.has(x) || typeof x === 'number') { if (x !== y) return undefined; continue; }
+    // A product k·n is fixed when its factors are (kron(A, B) is (k·n)×(m·n) whatever it meets).
+    if (typeof x === 'number' || dimFactors(x).every((f) => typeof f === 'number' || fixed.has(f))) { if (x !== y) return undefined; continue; }
     const prev = match.get(x);
     if (prev !== undefined && prev !== y) return undefined;
     match.set(x, y);
@@ -190,6 +202,8 @@ function reading(q: Question, answer: Expr): Reading {
   const es = q.expected.shape;
   const same = fits(answer.shape, es, fixed);
   if (same) views.set('same', same);
+  // A vec-form Jacobian may be written in the column-major vec (the Cookbook's): same shape, entries permuted.
+  if (same && q.d.kind === 'vec-jacobian' && q.d.order === 1) views.set('column-major', same);
   if (es.kind !== 'scalar') {
     const tr = fits(answer.shape, transposeShape(es), fixed);
     if (tr) views.set('transposed', tr);
@@ -198,9 +212,28 @@ function reading(q: Question, answer: Expr): Reading {
   return { expr: answer, dimNames: dimNamesOf(answer), fixed, views };
 }
 
-/** The expected value laid out as the answer's view sees it. */
-function align(view: View, t: Tensor): Float64Array {
+/** The expected value laid out as the answer's view sees it (`p` sizes the dims of f and wrt for the column-major view). */
+function align(view: View, t: Tensor, q: Question, sizes: DimSizes): Float64Array {
+  if (view === 'column-major') return columnMajorVec(t, shapeSizes(q.d.f.shape, sizes), shapeSizes(q.d.wrt.shape, sizes));
   return view !== 'transposed' || t.dims.length < 2 ? t.data : transposeMatrix(t).data;
+}
+
+/**
+ * A Jacobian K with vec(df) = K vec(dX) in row-major vec, rewritten for column-major vec: row and
+ * column indices are the entries of f and X, renumbered column by column.
+ */
+function columnMajorVec(t: Tensor, fDims: readonly number[], xDims: readonly number[]): Float64Array {
+  const renumber = (dims: readonly number[]): Int32Array => {
+    const size = dims.reduce((a, b) => a * b, 1);
+    const out = new Int32Array(size);
+    const [m, n] = dims.length === 2 ? [dims[0]!, dims[1]!] : [size, 1];
+    for (let a = 0; a < m; a++) for (let b = 0; b < n; b++) out[a * n + b] = b * m + a;
+    return out;
+  };
+  const rows = renumber(fDims), cols = renumber(xDims);
+  const out = new Float64Array(t.data.length);
+  for (let i = 0; i < rows.length; i++) for (let j = 0; j < cols.length; j++) out[rows[i]! * cols.length + cols[j]!] = t.data[i * cols.length + j]!;
+  return out;
 }
 
 /** Sizes for evaluating the answer (or a term of it) at a point: its variables' dims, plus its free dims from the view. */
@@ -225,12 +258,12 @@ interface Pair {
 }
 
 /** The answer's value next to the expected one at every point; a DomainError is the answer's. */
-function pairsFor(r: Reading, view: View, points: readonly Point[]): Pair[] {
+function pairsFor(q: Question, r: Reading, view: View, points: readonly Point[]): Pair[] {
   const run = evaluator(r.expr);
   return points.map((p) => {
     let a = run(p.env, answerSizes(r, view, p));
     if (view === 'broadcast') a = { dims: p.e.dims, data: new Float64Array(p.e.data.length).fill(a.data[0]!) };
-    return { p, e: align(view, p.e), a };
+    return { p, e: align(view, p.e, q, p.sizes), a };
   });
 }
 
@@ -298,7 +331,7 @@ function judgeAnswer(q: Question, answer: string): CheckResult {
   const points = samplePoints(q, POINTS);
   const byView = new Map<View, Pair[]>();
   try {
-    for (const v of r.views.keys()) byView.set(v, pairsFor(r, v, points));
+    for (const v of r.views.keys()) byView.set(v, pairsFor(q, r, v, points));
   } catch (err) {
     if (!(err instanceof MatcalcError)) throw err;
     return { ...withAnswer, verdict: 'incorrect', diagnosis: 'other', explanation: `the answer cannot be evaluated where the derivative is defined: ${err.message}` };
@@ -321,6 +354,13 @@ function judgeAnswer(q: Question, answer: string): CheckResult {
         : `equal to ${expected} at ${same.length} random points`,
     };
   }
+  const colMajor = byView.get('column-major');
+  if (colMajor && allNear(colMajor)) {
+    return {
+      ...withAnswer, verdict: 'transposed', diagnosis: 'convention', convention: 'column-major-vec',
+      explanation: `right in the column-major vec convention (the Matrix Cookbook's: vec stacks columns); matcalc's vec stacks rows, in which the derivative reads ${expected}. Both are right; the conventions order the entries of f and ${q.d.wrt.name} differently`,
+    };
+  }
   const tr = byView.get('transposed');
   if (tr && allNear(tr)) {
     const denominator = q.d.kind === 'jacobian';
@@ -335,7 +375,7 @@ function judgeAnswer(q: Question, answer: string): CheckResult {
     if (view === 'broadcast') continue;
     const c = constantFactor(pairs);
     if (c === undefined) continue;
-    const also = view === 'transposed' ? `, and it is transposed (${layoutNote(q, a)})` : '';
+    const also = view === 'transposed' ? `, and it is transposed (${layoutNote(q, a)})` : view === 'column-major' ? ', in the column-major vec convention' : '';
     if (Math.abs(c + 1) < 1e-9) return incorrect('sign', `the sign is wrong: the answer is −(${expected})${also}`, { factor: -1 });
     const nice = niceNumber(c);
     return incorrect('factor', `off by a factor of ${formatFactor(nice)}: the answer is ${formatFactor(nice)} × (${expected})${factorHint(nice)}${also}`, { factor: nice });
@@ -383,7 +423,7 @@ function assumedSymmetric(q: Question, r: Reading): string | undefined {
     for (const view of ['same', 'transposed'] as const) {
       if (!r.views.has(view)) continue;
       try {
-        if (allNear(pairsFor(r, view, points))) return view;
+        if (allNear(pairsFor(q, r, view, points))) return view;
       } catch (err) {
         if (!(err instanceof MatcalcError)) throw err;
       }
@@ -412,7 +452,7 @@ function missingOrExtra(
     if (values && points.every((p, k) => near(sum(values.map((v) => v[k]!.data)), p.e.data))) {
       for (const [i, t] of eTerms.entries()) {
         for (const [view, pairs] of views) {
-          if (allNear(pairs, (pr, k) => [pr.a.data, subtract(pr.e, align(view, values[i]![k]!))])) {
+          if (allNear(pairs, (pr, k) => [pr.a.data, subtract(pr.e, align(view, values[i]![k]!, q, pr.p.sizes))])) {
             return { diagnosis: 'missing-term', explanation: `a term is missing: ${toText(termExpr(t))} (the derivative is ${expected})${view === 'transposed' ? `, and the answer is transposed (${layoutNote(q, r.expr)})` : ''}` };
           }
         }
@@ -575,14 +615,17 @@ function counterexampleOf(q: Question, r: Reading, byView: ReadonlyMap<View, Pai
   const bad = pairs.find((p) => !near(p.a.data, p.e));
   if (bad === undefined) return {};
   const runE = evaluator(q.expected), runA = evaluator(r.expr);
+  // Rounding may land on a kink (relu at 0), where the derivative is a convention: not a counterexample.
+  const onKink = kinkTest([q.d.f, q.expected]), answerOnKink = kinkTest([r.expr]);
   for (const decimals of [0, 1, 2]) {
     const env = roundPoint(q, bad.p.env, decimals);
     if (env === undefined) continue;
     try {
+      if (onKink(env, bad.p.sizes) || answerOnKink(env, answerSizes(r, view, bad.p))) continue;
       const e = runE(env, bad.p.sizes);
       let a = runA(env, answerSizes(r, view, bad.p));
       if (view === 'broadcast') a = { dims: e.dims, data: new Float64Array(e.data.length).fill(a.data[0]!) };
-      if (allFinite(e) && allFinite(a) && !near(a.data, align(view, e))) {
+      if (allFinite(e) && allFinite(a) && !near(a.data, align(view, e, q, bad.p.sizes))) {
         return { counterexample: { at: atOf(q, env), expected: roundedNested(e), answer: roundedNested(a) } };
       }
     } catch (err) {

@@ -289,8 +289,29 @@ class LatexReader {
     return 0;
   }
 
+  private isMatrixName(name: string): boolean {
+    return this.matrices.has(name) || (this.matrices.size === 0 && /^[A-Z]/.test(name));
+  }
+
+  /** Whether `s` is a matrix by its names alone: matrices under products, sums, transposes, inverses and scaling by numbers. */
+  private isMatrixValued(s: Surface): boolean {
+    switch (s.t) {
+      case 'num': return false;
+      case 'name': return this.isMatrixName(s.name);
+      case 'call': return s.fn === FORM_FN.inverse && this.isMatrixValued(s.args[0]!);
+      case 'op':
+        switch (s.op) {
+          case 'neg': case 'transpose': return this.isMatrixValued(s.args[0]!);
+          case 'add': case 'sub': return s.args.every((a) => this.isMatrixValued(a));
+          case 'mul': return s.args.some((a) => this.isMatrixValued(a)) && s.args.every((a) => a.t === 'num' || this.isMatrixValued(a));
+          case 'pow': return this.isMatrixValued(s.args[0]!) && s.args[1]!.t === 'num';
+          default: return false;
+        }
+    }
+  }
+
   private inverse(base: Surface): Surface {
-    const matrix = base.t === 'name' && (this.matrices.has(base.name) || (this.matrices.size === 0 && /^[A-Z]/.test(base.name)));
+    const matrix = base.t === 'name' && this.isMatrixName(base.name);
     return matrix ? call(FORM_FN.inverse, base) : op('pow', base, op('neg', num('1')));
   }
 
@@ -418,7 +439,8 @@ class LatexReader {
     if (kind === 'abs') this.absDepth--; else this.normDepth--;
     if (!atClose()) this.fail(`expected the closing ${kind === 'abs' ? '|' : '\\|'} for the one at column ${open.col}`);
     this.i++;
-    if (kind === 'abs') return call(FORM_FN.abs, inner);
+    // |X| of a matrix is its determinant (the Matrix Cookbook's notation), of anything else abs.
+    if (kind === 'abs') return call(this.isMatrixValued(inner) ? 'det' : FORM_FN.abs, inner);
     let fn: string = FORM_FN.norm2;
     if (this.isSym('_')) {
       this.i++;

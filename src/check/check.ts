@@ -26,12 +26,12 @@ import type { Expr, Prop, Var } from '../ir/expr.js';
 import { dimNamesOf, varsOf } from '../ir/walk.js';
 import type { Declarations } from '../parse/parse.js';
 import type { Warning } from '../parse/warnings.js';
-import { type DimSizes, bindDims, evaluator, shapeSizes } from '../numeric/evaluate.js';
+import { type DimSizes, bindDims, evaluator, resolveDim, shapeSizes } from '../numeric/evaluate.js';
 import { defaultDims, randomPoint } from '../numeric/random.js';
 import { type Nested, type Tensor, toNested, transposeMatrix } from '../numeric/tensor.js';
 import { programWhereText } from '../print/program.js';
 import { toText } from '../print/text.js';
-import { type Dim, type Shape, dimFactors, formatShape, tensorDims, transposeShape } from '../shape/shape.js';
+import { type Dim, type Shape, dimFactors, formatShape, mulDim, tensorDims, transposeShape } from '../shape/shape.js';
 import { simplify } from '../simplify/simplify.js';
 import { type AnswerSyntax, readAnswer } from './answer.js';
 import { kinkTest } from './kinks.js';
@@ -178,9 +178,26 @@ function fits(a: Shape, t: Shape, fixed: ReadonlySet<Dim>): Map<Dim, Dim> | unde
     const x = ad[i]!, y = td[i]!;
     // A product k·n is fixed when its factors are (kron(A, B) is (k·n)×(m·n) whatever it meets).
     if (typeof x === 'number' || dimFactors(x).every((f) => typeof f === 'number' || fixed.has(f))) { if (x !== y) return undefined; continue; }
-    const prev = match.get(x);
-    if (prev !== undefined && prev !== y) return undefined;
-    match.set(x, y);
+    const bind = (from: Dim, to: Dim): boolean => {
+      const prev = match.get(from);
+      if (prev !== undefined && prev !== to) return false;
+      match.set(from, to);
+      return true;
+    };
+    if (!bind(x, y)) return undefined;
+    // n·k with k free meeting n·n: k is n (kron(eye(n), vector(1)) printed from a derivative, read back).
+    const free = dimFactors(x).filter((f) => typeof f !== 'number' && !fixed.has(f));
+    if (free.length === 1 && free[0] !== x) {
+      const rest = [...dimFactors(y)];
+      const placed = dimFactors(x).every((f) => {
+        if (f === free[0]) return true;
+        const i = rest.indexOf(f);
+        if (i < 0) return false;
+        rest.splice(i, 1);
+        return true;
+      });
+      if (!placed || !bind(free[0]!, rest.reduce<Dim>((acc, f) => mulDim(acc, f), 1))) return undefined;
+    }
   }
   return match;
 }
@@ -244,7 +261,9 @@ function answerSizes(r: Reading, view: View, p: Point): Map<string, number> {
   for (const d of r.dimNames) {
     if (sizes.has(d)) continue;
     const target = match.get(d);
-    const size = typeof target === 'number' ? target : target !== undefined ? p.sizes.get(target) : p.sizes.get(d);
+    // A target may be a product (matrix(0) standing for a (m·n)×(m·n) zero): resolve it factor by factor.
+    const known = (t: Dim) => dimFactors(t).every((f) => typeof f === 'number' || p.sizes.has(f));
+    const size = target !== undefined ? (known(target) ? resolveDim(target, p.sizes) : undefined) : p.sizes.get(d);
     sizes.set(d, size ?? 3);
   }
   return sizes;

@@ -16,6 +16,13 @@ export type HtmlBlock =
 const escapeHtml = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
+/**
+ * How matcalc's LaTeX is rendered. maxExpand: KaTeX counts each \operatorname or \mathrm as a macro
+ * expansion and stops at 1000 (a guard against user macros that loop, which our output never has);
+ * a third derivative of softmax(softmax(W*x)) has more, and is a valid formula all the same.
+ */
+export const KATEX_OPTIONS = { displayMode: true, throwOnError: true, maxExpand: 100_000 } as const;
+
 /** KaTeX's renderer and stylesheet (font URLs pointed at the CDN), loaded on first use. */
 async function loadKatex(): Promise<{ render: (tex: string) => string; css: string }> {
   // require rather than import(): the bundled CLI is CommonJS run through vm.Script (see launch.ts).
@@ -24,7 +31,7 @@ async function loadKatex(): Promise<{ render: (tex: string) => string; css: stri
   const cssPath = require.resolve('katex/dist/katex.min.css');
   const css = (await readFile(cssPath, 'utf8')).replace(/url\(fonts\//g, `url(https://cdn.jsdelivr.net/npm/katex@${katex.version}/dist/fonts/`);
   return {
-    render: (tex) => katex.renderToString(tex, { displayMode: true, throwOnError: true, output: 'htmlAndMathml' }),
+    render: (tex) => katex.renderToString(tex, { ...KATEX_OPTIONS, output: 'htmlAndMathml' }),
     css,
   };
 }

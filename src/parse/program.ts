@@ -195,7 +195,8 @@ export function readProgram(src: string, opts: ProgramOptions = {}): Program {
       body = parseSurface(bodyText);
       if (opts.transform) body = opts.transform(body);
     } catch (err) {
-      if (err instanceof ParseError && statements.length > 1) {
+      // Columns count in the whole text: past other statements, and past a binding's `g = ` (issue 10 item 11).
+      if (err instanceof ParseError && (statements.length > 1 || st.offset + bodyStart > 0)) {
         const m = /^(.*?)(?: \(at column (\d+)\))?$/s.exec(err.message)!;
         const col = m[2] === undefined ? 1 : Number(m[2]);
         return fail(m[1]!, st, st.offset + bodyStart + col - 1);

@@ -25,7 +25,7 @@ import { describe, expect, it } from 'vitest';
 import { derivative } from '../../src/api/derivative.js';
 import { backprop, renderDot, renderJson as renderBackpropJson, renderLatex as renderBackpropLatex, renderText as renderBackpropText } from '../../src/backprop/index.js';
 import { check } from '../../src/check/check.js';
-import { latexHeading, textHeading } from '../../src/cli/headings.js';
+import { latexHeading, textHeading } from '../../src/api/headings.js';
 import { KATEX_OPTIONS } from '../../src/cli/html.js';
 import { answerLine } from '../../src/cli/protocol.js';
 import { derivationSteps, verifySteps } from '../../src/diff/steps.js';

@@ -30,6 +30,7 @@ import { type DimSizes, type Env, bindDims, evaluator, resolveDim } from '../num
 import { type Nested, type Tensor, fromNested, reshape, sizeOf, tensor } from '../numeric/tensor.js';
 import { toText } from '../print/text.js';
 import { formatShape, tensorDims } from '../shape/shape.js';
+import { isProgramText } from '../parse/program.js';
 import { programOf } from './program.js';
 import { substitute } from './substitute.js';
 import { type SymEdge, type SymGraph, type SymNode, buildGraph, downstream, inlineUpstreams, localDerivative } from './symbolic.js';
@@ -147,10 +148,12 @@ const LOCAL_VALUE_LIMIT = 4096;
 const HARD_LIMIT = 1_000_000;
 
 export function backprop(expr: string | Expr, at: Values, opts: BackpropOptions = {}): Walkthrough {
-  const program = programOf(expr, opts.vars);
-  const root = program.root;
   // Malformed values are reported as such before anything else is judged.
   const env = toEnv(at);
+  // In a program, a name that is neither defined, declared nor given a value is a typo: "r is not defined".
+  const given = typeof expr === 'string' && isProgramText(expr) ? new Set(env.keys()) : undefined;
+  const program = programOf(expr, opts.vars, given);
+  const root = program.root;
   const upstreamGiven = opts.upstream !== undefined;
   if (root.shape.kind !== 'scalar' && !upstreamGiven) {
     throw new ShapeError(

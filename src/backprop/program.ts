@@ -9,7 +9,10 @@ import { type Program, programOf as readProgramOf } from '../parse/program.js';
 
 export type { Program } from '../parse/program.js';
 
-/** A program from source text, or an expression already built (no names). */
-export function programOf(expr: string | Expr, vars: Declarations = {}): Program {
-  return readProgramOf(expr, { vars: readDeclarations(vars) });
+/**
+ * A program from source text, or an expression already built (no names). With `inputs` (the names
+ * that have values), a free name that is neither one of them, declared nor defined is "not defined".
+ */
+export function programOf(expr: string | Expr, vars: Declarations = {}, inputs?: ReadonlySet<string>): Program {
+  return readProgramOf(expr, { vars: readDeclarations(vars), ...(inputs ? { inputs } : {}) });
 }

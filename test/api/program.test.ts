@@ -6,7 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { derivative } from '../../src/api/derivative.js';
 import { toEnv } from '../../src/api/values.js';
+import { backprop } from '../../src/backprop/graph.js';
 import { check } from '../../src/check/check.js';
+import { ParseError } from '../../src/errors.js';
 import { derivationSteps, verifyStep } from '../../src/diff/steps.js';
 import katex from 'katex';
 import { evaluator } from '../../src/numeric/evaluate.js';
@@ -123,4 +125,16 @@ describe('derivation steps read and print the program form', () => {
       expect(verifyStep(last).ok).toBe(true);
     });
   }
+});
+
+describe('backprop reads programs with the same reader', () => {
+  it('a typo in a program is "not defined", at its statement and column (issue 10 item 10)', () => {
+    const at = { x: -2, y: 5, z: -4 };
+    const scalars = { vars: { x: { dims: [] }, y: { dims: [] }, z: { dims: [] } } };
+    expect(() => backprop('q = x + y; f = r*z', at, scalars)).toThrow(ParseError);
+    expect(() => backprop('q = x + y; f = r*z', at, scalars)).toThrow('r is not defined — in statement 2, "f = r*z" (at column 16)');
+    // The same program spelled right: the course notes' gradients, ∂f/∂x = ∂f/∂y = z = -4, ∂f/∂z = x + y = 3.
+    const w = backprop('q = x + y; f = q*z', at, scalars);
+    expect(Object.fromEntries([...w.gradients].map(([k, t]) => [k, t.data[0]]))).toEqual({ x: -4, y: -4, z: 3 });
+  });
 });

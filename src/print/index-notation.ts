@@ -155,7 +155,8 @@ export function indexNotation(f: Expr, differential: Expr, wrt: Var, directions:
       const [r, c] = rowCol(e.shape, labels);
       return go(e.x, fromRowCol(e.x.shape, c, r));
     }
-    if (!depends(e)) return e.kind === 'const' ? [{ coef: e.value, factors: [], summed: [] }] : atom(e, labels);
+    // A zero contributes no term (an identically zero derivative reads `= 0`, not `vector(0)[i]`).
+    if (!depends(e)) return e.kind === 'zero' || (e.kind === 'const' && e.value === 0) ? [] : e.kind === 'const' ? [{ coef: e.value, factors: [], summed: [] }] : atom(e, labels);
     switch (e.kind) {
       case 'var': {
         const slot = slots.get(e)!;

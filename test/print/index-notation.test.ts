@@ -110,3 +110,15 @@ describe('index notation of names with digits or subscripts is valid LaTeX', () 
     expect(indexedTex(String.raw`\operatorname{lrelu}_{0.1}\left(z\right)`, ['i'])).toBe(String.raw`\operatorname{lrelu}_{0.1}\left(z\right)_{i}`);
   });
 });
+
+describe('an identically zero derivative', () => {
+  it.each([['A*x', 'x', 2], ['W*x', 'W', 2], ["x'*A*x", 'x', 3]] as const)('d^%i of %s reads "= 0" in index notation', (src, wrt, order) => {
+    const d = derivative(src, wrt, { order });
+    expect(d.verify({ points: 1 }).ok).toBe(true);
+    const form = d.toIndexNotation()!;
+    expect(form).toBeDefined();
+    expect(form.terms).toEqual([]);
+    expect(form.text).toMatch(/ = 0$/);
+    expect(form.latex).toMatch(/ = 0$/);
+  });
+});

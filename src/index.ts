@@ -31,8 +31,8 @@ export type { Dim, Shape } from './shape/shape.js';
 export { type Tensor, type Nested, toNested, fromNested } from './numeric/tensor.js';
 export { toText } from './print/text.js';
 export { toLatex } from './print/latex.js';
-export type { Program, Definition, ProgramWarning } from './parse/program.js';
-export { programForm, whereLatex, whereText, type ProgramForm, type Binding } from './print/program.js';
+export { readProgram, type Program, type ProgramOptions, type Definition, type ProgramWarning } from './parse/program.js';
+export { programForm, programText, programWhereText, whereLatex, whereText, type ProgramForm, type Binding } from './print/program.js';
 export {
   MatcalcError, ParseError, ShapeError, UnknownError, DomainError, LimitError, RequestError, UnsupportedError,
   type ErrorKind,

@@ -23,7 +23,7 @@ export {
   renderJson as renderBackpropJson, renderDot, renderHtml as renderBackpropHtml, toJson as backpropJson,
   ACTIVATIONS, LOSSES, type Walkthrough, type BackpropOptions, type LayerSpec, type Mlp, type MlpOptions,
 } from './backprop/index.js';
-export { derivationSteps, verifySteps, type Step, type StepClaim, type Route } from './diff/steps.js';
+export { derivationSteps, verifySteps, type Step, type StepClaim, type Route } from './steps/steps.js';
 export { latexToInput, parseLatex, looksLikeLatex, type LatexReadOptions } from './parse/latex.js';
 export type { Layout } from './diff/derivative.js';
 export { type Expr, type Var, type Prop, PROPS } from './ir/expr.js';

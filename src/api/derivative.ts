@@ -5,7 +5,7 @@
 import { LimitError, RequestError, UnknownError } from '../errors.js';
 import * as b from '../ir/build.js';
 import type { Expr, Var } from '../ir/expr.js';
-import { varsOf } from '../ir/walk.js';
+import { allVarsOf, varsOf } from '../ir/walk.js';
 import { isName } from '../parse/elaborate.js';
 import { type Declarations, readDeclarations } from '../parse/parse.js';
 import { type Program, programOf } from '../parse/program.js';
@@ -20,7 +20,7 @@ import { toLatex } from '../print/latex.js';
 import { type IndexForm, indexNotation } from '../print/index-notation.js';
 import { type Dim, formatDim } from '../shape/shape.js';
 import { type Values, toEnv } from './values.js';
-import { type VerifyOptions, type VerifyReport, allVarsOf, verifyClaim } from './verify.js';
+import { type VerifyOptions, type VerifyReport, verifyClaim } from './verify.js';
 
 export interface DerivativeOptions {
   readonly order?: number;

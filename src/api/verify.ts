@@ -13,7 +13,6 @@
  */
 import { DomainError } from '../errors.js';
 import type { Expr, Var } from '../ir/expr.js';
-import { varsOf } from '../ir/walk.js';
 import type { DimSizes, Env } from '../numeric/evaluate.js';
 import { type Comparison, NearKinkError, ORDER1, type Tolerance, compareTensors, fdDirectional, fdJacobian } from '../numeric/fd.js';
 import { UnreliableDifferenceError, contract, entrywiseTuples, fdHigher, fdHigherAlong, firstStep } from '../numeric/fd-higher.js';
@@ -219,9 +218,3 @@ function higherCheck(f: (at: Env) => Tensor, wrt: string, at: Env, sym: Tensor, 
   }
   return check!;
 }
-
-export const allVarsOf = (...es: Expr[]): Var[] => {
-  const byName = new Map<string, Var>();
-  for (const e of es) for (const v of varsOf(e)) if (!byName.has(v.name)) byName.set(v.name, v);
-  return [...byName.values()];
-};

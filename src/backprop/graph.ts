@@ -32,7 +32,7 @@ import { toText } from '../print/text.js';
 import { formatShape, tensorDims } from '../shape/shape.js';
 import { isProgramText } from '../parse/program.js';
 import { programOf } from './program.js';
-import { substitute } from './substitute.js';
+import { substitute } from '../ir/substitute.js';
 import { type SymEdge, type SymGraph, type SymNode, buildGraph, downstream, inlineUpstreams, localDerivative } from './symbolic.js';
 
 export interface LayerSpec {

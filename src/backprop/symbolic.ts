@@ -15,7 +15,7 @@
  *
  * Reverse accumulation (upstream = sum over consumers of their VJPs) is done by the callers:
  * numerically in graph.ts, symbolically in inlineUpstreams below (used by the named chain of
- * backprop and by the chain-rule route of diff/steps.ts).
+ * backprop and by the chain-rule route of steps/steps.ts).
  */
 import { UnsupportedError } from '../errors.js';
 import * as b from '../ir/build.js';
@@ -26,7 +26,7 @@ import { differential } from '../diff/differential.js';
 import { gradientOf, inner } from '../diff/linear.js';
 import { simplify } from '../simplify/simplify.js';
 import { type Derivative, derivative } from '../api/derivative.js';
-import { substitute } from './substitute.js';
+import { substitute } from '../ir/substitute.js';
 
 export interface SymNode {
   readonly id: string;

@@ -11,7 +11,7 @@
  * the check reports `kink` instead of a verdict; callers resample the point.
  */
 import type { Expr } from '../ir/expr.js';
-import { substitute } from './substitute.js';
+import { substitute } from '../ir/substitute.js';
 import { downstream } from './symbolic.js';
 import { type DimSizes, type Env, evaluator } from '../numeric/evaluate.js';
 import { NearKinkError, ORDER1, type Tolerance, compareTensors, fdJacobian } from '../numeric/fd.js';

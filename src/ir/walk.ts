@@ -49,6 +49,13 @@ export function varsOf(e: Expr): Var[] {
   return vars.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id - b.id));
 }
 
+/** The variables of several expressions, one per name (the first met), in the order met. */
+export function allVarsOf(...es: Expr[]): Var[] {
+  const byName = new Map<string, Var>();
+  for (const e of es) for (const v of varsOf(e)) if (!byName.has(v.name)) byName.set(v.name, v);
+  return [...byName.values()];
+}
+
 /** The symbolic dimension names (factors of product dims included) used anywhere in `e`, sorted. */
 export function dimNamesOf(e: Expr): string[] {
   const names = new Set<string>();

@@ -171,7 +171,7 @@ describe('declarations as text, wherever vars are accepted', () => {
   });
 
   it('derivationSteps, backprop and parseLatex take them too', async () => {
-    const { derivationSteps, verifySteps } = await import('../../src/diff/steps.js');
+    const { derivationSteps, verifySteps } = await import('../../src/steps/steps.js');
     const { backprop } = await import('../../src/backprop/graph.js');
     const { parseLatex } = await import('../../src/parse/latex.js');
     const steps = derivationSteps("x'*A*x", 'x', { vars });

@@ -28,7 +28,7 @@ import { check } from '../../src/check/check.js';
 import { latexHeading, textHeading } from '../../src/api/headings.js';
 import { KATEX_OPTIONS } from '../../src/cli/html.js';
 import { answerLine } from '../../src/cli/protocol.js';
-import { derivationSteps, verifySteps } from '../../src/diff/steps.js';
+import { derivationSteps, verifySteps } from '../../src/steps/steps.js';
 import { MatcalcError } from '../../src/errors.js';
 import * as b from '../../src/ir/build.js';
 import type { Expr, Prop, Var } from '../../src/ir/expr.js';

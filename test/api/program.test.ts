@@ -9,7 +9,7 @@ import { toEnv } from '../../src/api/values.js';
 import { backprop } from '../../src/backprop/graph.js';
 import { check } from '../../src/check/check.js';
 import { ParseError } from '../../src/errors.js';
-import { derivationSteps, verifyStep } from '../../src/diff/steps.js';
+import { derivationSteps, verifyStep } from '../../src/steps/steps.js';
 import katex from 'katex';
 import { evaluator } from '../../src/numeric/evaluate.js';
 import { fdJacobian } from '../../src/numeric/fd.js';

@@ -8,7 +8,7 @@
  */
 import katex from 'katex';
 import { describe, expect, it } from 'vitest';
-import { type Step, derivationSteps, verifyStep, verifySteps } from '../../src/diff/steps.js';
+import { type Step, derivationSteps, verifyStep, verifySteps } from '../../src/steps/steps.js';
 import { derivative } from '../../src/api/derivative.js';
 import { RequestError } from '../../src/errors.js';
 import * as b from '../../src/ir/build.js';

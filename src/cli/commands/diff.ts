@@ -7,7 +7,7 @@ import { type Derivative, derivative } from '../../api/derivative.js';
 import { shapeOf } from '../../api/basic.js';
 import type { VerifyReport } from '../../api/verify.js';
 import { type Nested, toNested } from '../../numeric/tensor.js';
-import { type StepCheck, derivationSteps, verifyStep } from '../../diff/steps.js';
+import { type StepCheck, derivationSteps, verifyStep } from '../../steps/steps.js';
 import type { VarDecl } from '../../parse/parse.js';
 import { toLatex } from '../../print/latex.js';
 import { latexHeading, textHeading } from '../../api/headings.js';
@@ -118,7 +118,7 @@ async function runDiff(exprArg: string, opts: DiffOptions): Promise<void> {
   if (failed !== undefined) throw new InternalError(`the step "${failed.title}" of the derivation failed its finite-difference check`);
 }
 
-/** A step of the derivation (diff/steps.ts) with its own finite-difference check. */
+/** A step of the derivation (steps/steps.ts) with its own finite-difference check. */
 interface StepLine {
   readonly title: string;
   readonly rule: string;

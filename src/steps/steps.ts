@@ -22,7 +22,8 @@ import { DomainError, RequestError, UnsupportedError } from '../errors.js';
 import * as b from '../ir/build.js';
 import { type Expr, type Var, children } from '../ir/expr.js';
 import { OPERATORS } from '../ir/operators.js';
-import { postorder } from '../ir/walk.js';
+import { substitute } from '../ir/substitute.js';
+import { allVarsOf, postorder } from '../ir/walk.js';
 import type { Declarations } from '../parse/parse.js';
 import { fracHeading, latexName, toLatex } from '../print/latex.js';
 import { programForm, whereLatex } from '../print/program.js';
@@ -34,17 +35,15 @@ import { NearKinkError, ORDER1, type Tolerance, compareTensors, fdDirectional, f
 import { defaultDims, randomPoint, rng } from '../numeric/random.js';
 import { type Tensor, reshape, tensor } from '../numeric/tensor.js';
 import { findVar } from '../api/derivative.js';
-import { allVarsOf } from '../api/verify.js';
 import { programOf } from '../backprop/program.js';
 import { texChainTerm, texPartial, texWith, upstreamTex } from '../backprop/render.js';
-import { substitute } from '../backprop/substitute.js';
 import {
   Names, type SymGraph, type SymNode, buildGraph, consumerSum, downstream, inlineUpstreams, localDerivative,
 } from '../backprop/symbolic.js';
-import { unconstrained } from './assumptions.js';
-import { checkOrder, directionVars, nextLevel } from './derivative.js';
-import { differential } from './differential.js';
-import { gradientOf, inner, jacobianOf } from './linear.js';
+import { unconstrained } from '../diff/assumptions.js';
+import { checkOrder, directionVars, nextLevel } from '../diff/derivative.js';
+import { differential } from '../diff/differential.js';
+import { gradientOf, inner, jacobianOf } from '../diff/linear.js';
 
 export type StepClaim =
   /** expr has the values of `of`. */

@@ -29,6 +29,9 @@ interface Case {
 /** Props a rule's domain asks the differentiated argument to be drawn with. */
 const DOMAIN_PROPS: { readonly [D in Domain]: readonly Prop[] } = {
   any: [], nonzero: [], positive: ['positive'], invertible: ['invertible'], spd: ['spd'],
+  // No property says "inside (-1, 1)" or "above -1": verify's sampling ladder (normal, then
+  // positive, then inside (0, 1)) reaches these domains by itself, which is what a user's check does.
+  'open-unit-interval': [], 'above-minus-one': [],
 };
 const withDomain = (domain: Domain | undefined, shape: string): string => [shape, ...DOMAIN_PROPS[domain ?? 'any']].join(' ');
 
@@ -107,6 +110,9 @@ const ELEMENTWISE_CASES: { readonly [K in ElementwiseFn]: readonly Case[] } = {
   cos: elementwiseCases('cos'), tan: elementwiseCases('tan'), tanh: elementwiseCases('tanh'), abs: elementwiseCases('abs'),
   sign: elementwiseCases('sign'), step: elementwiseCases('step'), sigmoid: elementwiseCases('sigmoid'), relu: elementwiseCases('relu'),
   softplus: elementwiseCases('softplus'), leaky_relu: elementwiseCases('leaky_relu'), elu: elementwiseCases('elu'),
+  sinh: elementwiseCases('sinh'), cosh: elementwiseCases('cosh'), asin: elementwiseCases('asin'), acos: elementwiseCases('acos'),
+  atan: elementwiseCases('atan'), erf: elementwiseCases('erf'), gelu: elementwiseCases('gelu'), silu: elementwiseCases('silu'),
+  softsign: elementwiseCases('softsign'), log1p: elementwiseCases('log1p'), expm1: elementwiseCases('expm1'),
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -7,9 +7,11 @@
  *   - elementwise functions give their scalar derivative in `x` (and parameters such as `alpha`);
  *     the engine applies it elementwise: d f(X) = f'(X) .* dX.
  *
- * `ref` names a source a reader can check; `domain` says where test points must be drawn.
+ * `ref` names a source a reader can check; `domain` says where test points must be drawn
+ * ('open-unit-interval': -1 < x < 1, as asin and acos need; 'above-minus-one': x > -1, as log1p
+ * needs — verify() reaches both by its sampling ladder, api/verify.ts).
  */
-export type Domain = 'any' | 'positive' | 'invertible' | 'spd' | 'nonzero';
+export type Domain = 'any' | 'positive' | 'invertible' | 'spd' | 'nonzero' | 'open-unit-interval' | 'above-minus-one';
 
 export interface DifferentialRule {
   readonly d: string;

@@ -16,7 +16,7 @@ import type { Expr, Var } from '../ir/expr.js';
 import type { DimSizes, Env } from '../numeric/evaluate.js';
 import { type Comparison, NearKinkError, ORDER1, type Tolerance, compareTensors, fdDirectional, fdJacobian } from '../numeric/fd.js';
 import { UnreliableDifferenceError, contract, entrywiseTuples, fdHigher, fdHigherAlong, firstStep } from '../numeric/fd-higher.js';
-import { defaultDims, mulberry32, randomPoint } from '../numeric/random.js';
+import { type Rung, defaultDims, mulberry32, nextRung, randomPointOnRung } from '../numeric/random.js';
 import { type Tensor, sizeOf, tensor } from '../numeric/tensor.js';
 
 export interface VerifyOptions {
@@ -74,13 +74,14 @@ const MAX_TUPLES = 400;
 export function verifyClaim(claim: Claim, opts: VerifyOptions = {}): VerifyReport {
   const seed = opts.seed ?? 20261125;
   const want = opts.at ? 1 : opts.points ?? 3;
-  let worst = 0, checked = 0, resampled = 0, positiveOnly = false;
+  let worst = 0, checked = 0, resampled = 0;
+  let ladder: Rung = 'normal';
   let method: VerifyReport['method'] = 'entrywise';
   for (let attempt = 0; checked < want && attempt < want + MAX_TRIES; attempt++) {
     const s = seed + 7919 * attempt;
     let at: Env;
     try {
-      const point = opts.at ? { at: opts.at, dims: undefined } : samplePoint(claim, s, positiveOnly);
+      const point = opts.at ? { at: opts.at, dims: undefined } : samplePoint(claim, s, ladder);
       at = point.at;
       const f = (a: Env) => claim.f(a, point.dims);
       const sym = claim.value(at, point.dims);
@@ -105,9 +106,13 @@ export function verifyClaim(claim: Claim, opts: VerifyOptions = {}): VerifyRepor
     } catch (err) {
       if (opts.at) throw err;
       if (err instanceof NearKinkError || err instanceof UnreliableDifferenceError) { resampled++; continue; }
-      // A random point outside the domain (log of a negative number, …): draw positive values.
-      if (err instanceof DomainError && !positiveOnly) { positiveOnly = true; continue; }
-      if (err instanceof DomainError) { resampled++; continue; }
+      // A random point outside the domain (log of a negative number, asin of 2, …): the next rung of
+      // the sampling ladder (numeric/random.ts).
+      if (err instanceof DomainError) {
+        if (ladder !== 'normal') resampled++;
+        ladder = nextRung(ladder);
+        continue;
+      }
       throw err;
     }
   }
@@ -115,13 +120,12 @@ export function verifyClaim(claim: Claim, opts: VerifyOptions = {}): VerifyRepor
   return { ok: true, maxError: worst, points: checked, seed, method, resampled };
 }
 
-function samplePoint(claim: Claim, seed: number, positiveOnly: boolean): { at: Env; dims: DimSizes } {
+function samplePoint(claim: Claim, seed: number, rung: Rung): { at: Env; dims: DimSizes } {
   const dims = new Map<string, number>();
   for (const e of claim.exprs) for (const [k, v] of defaultDims(e, seed)) if (!dims.has(k)) dims.set(k, v);
-  const vars = positiveOnly ? claim.vars.map((v) => (v.props.length === 0 ? { ...v, props: ['positive' as const] } : v)) : claim.vars;
   // Dimensions no variable fixes (eye(m) alone) keep their sampled sizes: they go to evaluation too.
   const plain = new Map([...dims].filter(([k]) => !k.includes('·')));
-  return { at: randomPoint(vars, dims, seed), dims: plain };
+  return { at: randomPointOnRung(claim.vars, dims, seed, rung), dims: plain };
 }
 
 /**

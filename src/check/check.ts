@@ -27,7 +27,7 @@ import { dimNamesOf, varsOf } from '../ir/walk.js';
 import type { Declarations } from '../parse/parse.js';
 import type { Warning } from '../parse/warnings.js';
 import { type DimSizes, bindDims, evaluator, resolveDim, shapeSizes } from '../numeric/evaluate.js';
-import { defaultDims, randomPoint } from '../numeric/random.js';
+import { type Rung, defaultDims, nextRung, randomPointOnRung } from '../numeric/random.js';
 import { type Nested, type Tensor, toNested, transposeMatrix } from '../numeric/tensor.js';
 import { programWhereText } from '../print/program.js';
 import { toText } from '../print/text.js';
@@ -132,28 +132,25 @@ const allFinite = (t: Tensor): boolean => t.data.every(Number.isFinite);
 /**
  * `count` points inside the domain where the expected derivative is finite. `symmetric` names
  * matrices to sample symmetric (to test an assumed symmetry). Like verify(): a point outside a
- * function's domain switches to positive samples for undeclared variables, then is skipped.
+ * function's domain moves to the next rung of the sampling ladder (numeric/random.ts).
  */
 function samplePoints(q: Question, count: number, symmetric: ReadonlySet<string> = new Set()): Point[] {
   const run = evaluator(q.expected);
   const onKink = kinkTest([q.d.f, q.expected]);
   const out: Point[] = [];
-  let positiveOnly = false;
+  let rung: Rung = 'normal';
   for (let k = 0; out.length < count && k < count + MAX_TRIES; k++) {
     const seed = q.seed + 7919 * k;
     const dims = defaultDims(q.d.f, seed);
-    const vars = q.vars.map((v) => withProps(v, [
-      ...(positiveOnly && v.props.length === 0 ? ['positive' as const] : []),
-      ...(symmetric.has(v.name) ? ['symmetric' as const] : []),
-    ]));
+    const vars = q.vars.map((v) => withProps(v, symmetric.has(v.name) ? ['symmetric'] : []));
     try {
-      const env = randomPoint(vars, dims, seed);
+      const env = randomPointOnRung(vars, dims, seed, rung);
       const sizes = bindDims(q.vars, env, dims);
       const e = run(env, sizes);
       if (allFinite(e) && !onKink(env, sizes)) out.push({ seed, env, sizes, e });
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
-      positiveOnly = true;
+      rung = nextRung(rung);
     }
   }
   if (out.length === 0) throw new DomainError('could not find a point inside the domain where the derivative is defined to compare the answer at');

@@ -246,6 +246,20 @@ export const FUNCTION_ROWS = {
   cos: elementwise(apply('\\cos')),
   tan: elementwise(apply('\\tan')),
   tanh: elementwise(apply('\\tanh')),
+  sinh: elementwise(apply('\\sinh')),
+  cosh: elementwise(apply('\\cosh')),
+  asin: elementwise(apply('\\arcsin'), ['arcsin']),
+  acos: elementwise(apply('\\arccos'), ['arccos']),
+  atan: elementwise(apply('\\arctan'), ['arctan']),
+  /** The error function, (2/√π)∫₀ˣ e^(−t²) dt. */
+  erf: elementwise(operatorName('erf'), ['\\erf']),
+  /** x·Φ(x), the exact form with erf (Hendrycks & Gimpel 2016), not the tanh approximation. */
+  gelu: elementwise(operatorName('gelu'), ['GELU']),
+  /** x·σ(x) (Elfwing et al. 2018; "swish" with β = 1). */
+  silu: elementwise(operatorName('silu'), ['SiLU', 'swish']),
+  softsign: elementwise(operatorName('softsign')),
+  log1p: elementwise(operatorName('log1p')),
+  expm1: elementwise(operatorName('expm1')),
   abs: elementwise({ form: 'abs' }),
   sign: elementwise(operatorName('sign'), ['sgn', '\\sgn']),
   sigmoid: elementwise(apply('\\sigma'), ['sigma', 'logistic']),

@@ -19,6 +19,7 @@ import { FUNCTIONS, type FnName } from '../ir/functions.js';
 import { postorder } from '../ir/walk.js';
 import { toText } from '../print/text.js';
 import { type Dim, type Shape, dimFactors, formatShape, tensorDims } from '../shape/shape.js';
+import { erf, normalCdf } from './special.js';
 import { type Tensor, sizeOf } from './tensor.js';
 
 /** Values of the variables, by name. */
@@ -406,19 +407,32 @@ interface Kernel {
   readonly domain?: { readonly ok: (x: number) => boolean; readonly needs: string };
 }
 
+/** The logistic function, stable on both sides: exp of a non-positive number only. */
+const sigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
+
 /** One kernel per elementwise function; a missing one is a compile error. */
 const KERNELS: { readonly [K in ElementwiseFn]: Kernel } = {
   exp: { f: Math.exp },
-  log: { f: Math.log, domain: { ok: (x) => x > 0, needs: 'positive' } },
-  sqrt: { f: Math.sqrt, domain: { ok: (x) => x >= 0, needs: 'non-negative' } },
+  log: { f: Math.log, domain: { ok: (x) => x > 0, needs: 'positive entries' } },
+  sqrt: { f: Math.sqrt, domain: { ok: (x) => x >= 0, needs: 'non-negative entries' } },
   sin: { f: Math.sin },
   cos: { f: Math.cos },
   tan: { f: Math.tan },
   tanh: { f: Math.tanh },
+  sinh: { f: Math.sinh },
+  cosh: { f: Math.cosh },
+  asin: { f: Math.asin, domain: { ok: (x) => x >= -1 && x <= 1, needs: 'entries in [-1, 1]' } },
+  acos: { f: Math.acos, domain: { ok: (x) => x >= -1 && x <= 1, needs: 'entries in [-1, 1]' } },
+  atan: { f: Math.atan },
+  erf: { f: erf },
+  gelu: { f: (x) => x * normalCdf(x) },
+  silu: { f: (x) => x * sigmoid(x) },
+  softsign: { f: (x) => x / (1 + Math.abs(x)) },
+  log1p: { f: Math.log1p, domain: { ok: (x) => x > -1, needs: 'entries above -1' } },
+  expm1: { f: Math.expm1 },
   abs: { f: Math.abs },
   sign: { f: Math.sign },
-  // Stable on both sides: exp of a non-positive number only.
-  sigmoid: { f: (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))) },
+  sigmoid: { f: sigmoid },
   relu: { f: (x) => (x > 0 ? x : 0) },
   // log(1 + e^x) = max(x, 0) + log1p(e^-|x|), without overflow.
   softplus: { f: (x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))) },
@@ -465,7 +479,7 @@ function elementwise(node: CallNode, fn: ElementwiseFn, t: Tensor, get: Get, dim
   const param = node.args.length > 1 ? get(node.args[1]!).data[0]! : (FUNCTIONS[fn].params as readonly number[])[0] ?? 0;
   if (k.domain !== undefined) {
     const bad = t.data.find((v) => !k.domain!.ok(v));
-    if (bad !== undefined) throw new DomainError(`${labelOf(node)}: ${fn} needs ${k.domain.needs} entries, but one is ${bad}`);
+    if (bad !== undefined) throw new DomainError(`${labelOf(node)}: ${fn} needs ${k.domain.needs}, but one is ${bad}`);
   }
   return map(t, (v) => k.f(v, param), dims);
 }

@@ -12,7 +12,8 @@
  *   symmetric    (B + B')/2
  *   diagonal     diagonal entries only (positive: exp(N); invertible: ±(0.5 + |N|); else N)
  *   positive     exp(N(0,1)) entrywise (kept by symmetrising and by the invertible shift)
- *   default      N(0,1) entrywise
+ *   default      N(0,1) entrywise, or on request ('unit') uniform in (0.05, 0.95): inside the
+ *                domains of asin and acos (away from their infinite slopes) and of log, sqrt, log1p
  */
 import { ShapeError } from '../errors.js';
 import type { Expr, Prop, Var } from '../ir/expr.js';
@@ -70,7 +71,7 @@ function streamSeed(seed: number, name: string): number {
  * (product dimensions are computed from their factors). A name declared twice must have one shape;
  * its properties are merged.
  */
-export function randomPoint(vars: readonly Var[], dims: DimSizes, seed: number): Map<string, Tensor> {
+export function randomPoint(vars: readonly Var[], dims: DimSizes, seed: number, plain: 'normal' | 'unit' = 'normal'): Map<string, Tensor> {
   const merged = new Map<string, Var>();
   const props = new Map<string, Set<Prop>>();
   for (const v of vars) {
@@ -83,9 +84,31 @@ export function randomPoint(vars: readonly Var[], dims: DimSizes, seed: number):
   }
   const out = new Map<string, Tensor>();
   for (const [name, v] of merged) {
-    out.set(name, sample(shapeSizes(v.shape, dims), props.get(name)!, rng(streamSeed(seed, name))));
+    const p = props.get(name)!, dimsOf = shapeSizes(v.shape, dims), r = rng(streamSeed(seed, name));
+    out.set(name, plain === 'unit' && p.size === 0 ? unitSample(dimsOf, r) : sample(dimsOf, p, r));
   }
   return out;
+}
+
+/**
+ * The sampling ladder of the numeric checks (verify, the checker, derivation steps), for variables
+ * without declared properties: N(0, 1) first; after a point outside the domain, positive values
+ * (log, sqrt); after one more, values inside (0, 1) (asin, acos — and log, sqrt, log1p too),
+ * alternating with positive ones so that neither kind of domain loses its tries.
+ */
+export type Rung = 'normal' | 'positive' | 'unit';
+export const nextRung = (r: Rung): Rung => (r === 'positive' ? 'unit' : 'positive');
+
+/** randomPoint on a rung of the ladder. */
+export function randomPointOnRung(vars: readonly Var[], dims: DimSizes, seed: number, rung: Rung): Map<string, Tensor> {
+  const vs = rung === 'positive' ? vars.map((v) => (v.props.length === 0 ? { ...v, props: ['positive' as const] } : v)) : vars;
+  return randomPoint(vs, dims, seed, rung === 'unit' ? 'unit' : 'normal');
+}
+
+/** Entries uniform in (0.05, 0.95). */
+function unitSample(dims: readonly number[], r: Rng): Tensor {
+  checkedSize(dims);
+  return tensor(dims, Array.from({ length: sizeOf(dims) }, () => 0.05 + 0.9 * r.uniform()));
 }
 
 /** One value of the given dims from the domain described by `props`. */

@@ -32,7 +32,7 @@ import { simplify } from '../simplify/simplify.js';
 import { ELEMENTWISE_RULES, FUNCTION_RULES, OPERATOR_RULES, isElementwiseRule } from '../../rules/index.js';
 import { type DimSizes, type Env, evaluator } from '../numeric/evaluate.js';
 import { NearKinkError, ORDER1, type Tolerance, compareTensors, fdDirectional, fdJacobian } from '../numeric/fd.js';
-import { defaultDims, randomPoint, rng } from '../numeric/random.js';
+import { type Rung, defaultDims, nextRung, randomPointOnRung, rng } from '../numeric/random.js';
 import { type Tensor, reshape, tensor } from '../numeric/tensor.js';
 import { findVar } from '../api/derivative.js';
 import { programOf } from '../backprop/program.js';
@@ -365,13 +365,13 @@ export function verifyStep(step: Step, opts: StepCheckOptions = {}): StepCheck {
   const exprs: Expr[] = c.kind === 'differential' || c.kind === 'derivative' ? [c.of, c.expr, c.wrt] : [c.of, c.expr];
   const vars = allVarsOf(...exprs).filter((v) => c.kind !== 'differential' || v !== c.direction);
   const measure = measurer(c);
-  let worst = 0, checked = 0, resampled = 0, positive = false;
+  let worst = 0, checked = 0, resampled = 0;
+  let rung: Rung = 'normal';
   for (let attempt = 0; checked < want && attempt < want + 12; attempt++) {
     const s = seed + 7919 * attempt;
     const sizes = new Map<string, number>();
     for (const e of exprs) for (const [k, v] of defaultDims(e, s)) if (!sizes.has(k)) sizes.set(k, v);
-    const pointVars = positive ? vars.map((v) => (v.props.length === 0 ? b.variable(v.name, v.shape, ['positive']) as Var : v)) : vars;
-    const at = randomPoint(pointVars, sizes, s);
+    const at = randomPointOnRung(vars, sizes, s, rung);
     try {
       const { claimed, numeric } = measure(at, sizes, s);
       const cmp = compareTensors(claimed, numeric, tol);
@@ -380,7 +380,7 @@ export function verifyStep(step: Step, opts: StepCheckOptions = {}): StepCheck {
       if (!cmp.ok) return { ok: false, maxError: worst, points: checked, resampled, seed };
     } catch (err) {
       if (err instanceof NearKinkError) { resampled++; continue; }
-      if (err instanceof DomainError) { if (positive) resampled++; positive = true; continue; }
+      if (err instanceof DomainError) { if (rung !== 'normal') resampled++; rung = nextRung(rung); continue; }
       throw err;
     }
   }

@@ -29,7 +29,7 @@ export type StructOp = (typeof STRUCT_OPS)[number];
 export type GenOp = StructOp | FnName;
 
 /** Functions that have a kink or a jump somewhere (at 0, or where two arguments meet). */
-const NONSMOOTH: readonly FnName[] = ['abs', 'sign', 'step', 'relu', 'leaky_relu', 'elu', 'max', 'norm1', 'norm2'];
+const NONSMOOTH: readonly FnName[] = ['abs', 'sign', 'step', 'relu', 'leaky_relu', 'elu', 'max', 'norm1', 'norm2', 'softsign'];
 
 export interface ArbExprOptions {
   /** Maximum nesting of generated operations above the leaves (default 3). Wrappers added for domain safety do not count. */
@@ -41,7 +41,7 @@ export interface ArbExprOptions {
   /**
    * Keep every function inside its domain for any values of the variables: log, sqrt, ./, / and
    * negative or fractional powers get arguments of the form 1 + t.^2; inv, det and logdet get
-   * M*M' + eye; tan gets tanh(t).
+   * M*M' + eye; tan gets tanh(t); asin and acos get 0.5*tanh(t); log1p gets 1 + t.^2.
    */
   readonly domainSafe?: boolean;
   /** Leave out the functions in NONSMOOTH (for derivative and finite-difference checks). */
@@ -83,7 +83,8 @@ const fnNames: { readonly [F in FnName]: true } = {
   exp: true, log: true, sqrt: true, sin: true, cos: true, tan: true, tanh: true, abs: true, sign: true,
   sigmoid: true, relu: true, softplus: true, step: true, leaky_relu: true, elu: true, max: true, sum: true,
   norm1: true, norm2: true, tr: true, det: true, logdet: true, logsumexp: true, inv: true, diag: true,
-  softmax: true, kron: true, vec: true,
+  softmax: true, kron: true, vec: true, sinh: true, cosh: true, asin: true, acos: true, atan: true, erf: true,
+  gelu: true, silu: true, softsign: true, log1p: true, expm1: true,
 };
 
 /** An arbitrary well-shaped expression; see ArbExprOptions. */
@@ -192,10 +193,13 @@ export function arbExpr(opts: ArbExprOptions = {}): fc.Arbitrary<Expr> {
       if (!on(f)) continue;
       if (f === 'leaky_relu' || f === 'elu') {
         choices.push(fc.tuple(g(s), fc.boolean()).map(([p, withParam]) => (withParam ? call(f, p, b.num(0.2)) : call(f, p))));
-      } else if (f === 'log' || f === 'sqrt') {
+      } else if (f === 'log' || f === 'sqrt' || f === 'log1p') {
         choices.push(g(s).map((p) => call(f, pos(p))));
       } else if (f === 'tan') {
         choices.push(g(s).map((p) => call(f, safe ? call('tanh', p) : p)));
+      } else if (f === 'asin' || f === 'acos') {
+        // Inside (-1, 1) and away from its ends, where the derivative grows without bound.
+        choices.push(g(s).map((p) => call(f, safe ? b.mul(b.num(0.5), call('tanh', p)) : p)));
       } else {
         choices.push(g(s).map((p) => call(f, p)));
       }

@@ -11,6 +11,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DomainError, RequestError, ShapeError } from '../../src/errors.js';
+import { erfByQuadrature } from '../helpers/points.js';
 import {
   add, call, div, ediv, emul, epow, eye, mul, neg, num, ones, pow, sub, transpose, variable, zero,
 } from '../../src/ir/build.js';
@@ -169,13 +170,25 @@ describe('evaluate: elementwise operations', () => {
     step: (t) => (t > 0 ? 1 : 0),
     leaky_relu: (t, p = 0.01) => (t > 0 ? t : p * t),
     elu: (t, p = 1) => (t > 0 ? t : p * (Math.exp(t) - 1)),
+    sinh: (t) => (Math.exp(t) - Math.exp(-t)) / 2,
+    cosh: (t) => (Math.exp(t) + Math.exp(-t)) / 2,
+    asin: (t) => Math.atan2(t, Math.sqrt(1 - t * t)),
+    acos: (t) => Math.atan2(Math.sqrt(1 - t * t), t),
+    atan: (t) => Math.atan2(t, 1),
+    erf: erfByQuadrature,
+    gelu: (t) => (t * (1 + erfByQuadrature(t / Math.SQRT2))) / 2,
+    silu: (t) => t / (1 + Math.exp(-t)),
+    softsign: (t) => t / (1 + Math.abs(t)),
+    log1p: (t) => Math.log(1 + t),
+    expm1: (t) => Math.exp(t) - 1,
   };
 
-  it('every elementwise function matches its textbook formula (positive inputs for log and sqrt)', () => {
+  it('every elementwise function matches its textbook formula (inputs inside each domain)', () => {
     expect(Object.keys(REF).sort()).toEqual([...ELEMENTWISE].sort());
     check(fc.tuple(size).chain(([k]) => fc.record({ k: fc.constant(k), x: list(k) })), (v) => {
       for (const fn of ELEMENTWISE) {
-        const xs = fn === 'log' || fn === 'sqrt' ? v.x.map((t) => Math.abs(t) + 0.1) : fn === 'tan' ? v.x.map((t) => t / 3) : v.x;
+        const xs = fn === 'log' || fn === 'sqrt' || fn === 'log1p' ? v.x.map((t) => Math.abs(t) + 0.1)
+          : fn === 'tan' || fn === 'asin' || fn === 'acos' ? v.x.map((t) => t / 3) : v.x;
         const got = evaluate(call(fn, [x]), env({ x: tensor([v.k], xs) }));
         expectClose(got.data, xs.map((t) => REF[fn]!(t)), 1e-12);
       }
@@ -434,6 +447,14 @@ describe('evaluate: domain errors', () => {
     expect(() => evaluate(call('exp', [mul(num(1000), x)]), at)).toThrow(/^exp\(1000\*x\): the result is not a finite number/);
     expect(() => evaluate(pow(X, num(0.5)), at)).toThrow(/integer exponent/);
     expect(() => evaluate(pow(a, num(0.5)), at)).toThrow(DomainError);
+  });
+
+  it('asin and acos outside [-1, 1], log1p at or below -1', () => {
+    const at = env({ a: tensor([], [-1]), x: tensor([2], [0.5, 2]) });
+    expect(() => evaluate(call('asin', [x]), at)).toThrow(/^asin\(x\): asin needs entries in \[-1, 1\], but one is 2$/);
+    expect(() => evaluate(call('acos', [x]), at)).toThrow(DomainError);
+    expect(() => evaluate(call('log1p', [a]), at)).toThrow(/^log1p\(a\): log1p needs entries above -1, but one is -1$/);
+    expect(evaluate(call('asin', [a]), at).data[0]).toBe(-Math.PI / 2);
   });
 });
 

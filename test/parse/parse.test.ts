@@ -18,6 +18,7 @@ import { LIMITS } from '../../src/parse/surface.js';
 import { formatShape, tensorDims } from '../../src/shape/shape.js';
 import { derivative } from '../../src/api/derivative.js';
 import {
+  erfByQuadrature,
   type Mat, type Vec, T, detCofactor, dot, env, eye, inverseGaussJordan, matmul, matvec, maxRelErr, normals, randMat,
   randSpd, randVec, trace, transpose,
 } from '../helpers/points.js';
@@ -171,6 +172,17 @@ describe('functions: every name in the vocabulary evaluates like its definition'
     cos: [['cos(x)', map(Math.cos)]],
     tan: [['tan(x)', map(Math.tan)]],
     tanh: [['tanh(x)', map(Math.tanh)]],
+    sinh: [['sinh(x)', map((t) => (Math.exp(t) - Math.exp(-t)) / 2)]],
+    cosh: [['cosh(x)', map((t) => (Math.exp(t) + Math.exp(-t)) / 2)]],
+    asin: [['asin(x/2)', map((t) => Math.atan2(t / 2, Math.sqrt(1 - t * t / 4)))]],
+    acos: [['acos(x/2)', map((t) => Math.PI / 2 - Math.atan2(t / 2, Math.sqrt(1 - t * t / 4)))]],
+    atan: [['atan(x)', map((t) => Math.asin(t / Math.sqrt(1 + t * t)))]],
+    erf: [['erf(x)', map(erfByQuadrature)]],
+    gelu: [['gelu(x)', map((t) => (t * (1 + erfByQuadrature(t / Math.SQRT2))) / 2)]],
+    silu: [['silu(x)', map((t) => t / (1 + Math.exp(-t)))]],
+    softsign: [['softsign(x)', map((t) => t / (1 + Math.abs(t)))]],
+    log1p: [['log1p(p)', p.map((t) => Math.log(1 + t))]],
+    expm1: [['expm1(x)', map((t) => Math.exp(t) - 1)]],
     abs: [['abs(x)', map(Math.abs)]],
     sign: [['sign(x)', map(Math.sign)]],
     sigmoid: [['sigmoid(x)', map(sig)]],

@@ -15,6 +15,11 @@
  * Every number shown is a symbolic expression evaluated numerically; verify.ts checks each upstream
  * gradient against finite differences of the output with that node set free.
  *
+ * Every variable needs a value, and a variable not declared in `vars` takes the shape of its value (a
+ * number is a scalar, a list a vector, a list of rows a matrix): backprop("(x + y)*z", {x: -2, y: 5,
+ * z: -4}) is the course notes' scalar example, whatever the naming convention says of x, y, z. A name
+ * with no value is reported as such (program.ts) before any shape is inferred.
+ *
  * A non-scalar output has no gradient: backprop then needs the upstream gradient ∂L/∂output
  * (option `upstream`), and walks back L = ⟨upstream, output⟩; without it, a ShapeError says to wrap
  * the output in sum(...) or a loss.
@@ -23,14 +28,13 @@ import { LimitError, RequestError, ShapeError, UnknownError, UnsupportedError } 
 import { num } from '../ir/build.js';
 import type { Expr, Var } from '../ir/expr.js';
 import { varsOf } from '../ir/walk.js';
-import type { Declarations } from '../parse/parse.js';
+import { type Declarations, readDeclarations } from '../parse/parse.js';
 import type { ResultKind } from '../api/derivative.js';
-import { type Values, toEnv } from '../api/values.js';
+import { type Values, declsFromValues, toEnv } from '../api/values.js';
 import { type DimSizes, type Env, bindDims, evaluator, resolveDim } from '../numeric/evaluate.js';
 import { type Nested, type Tensor, fromNested, reshape, sizeOf, tensor } from '../numeric/tensor.js';
 import { toText } from '../print/text.js';
 import { formatShape, tensorDims } from '../shape/shape.js';
-import { isProgramText } from '../parse/program.js';
 import { programOf } from './program.js';
 import { substitute } from '../ir/substitute.js';
 import { type SymEdge, type SymGraph, type SymNode, buildGraph, downstream, inlineUpstreams, localDerivative } from './symbolic.js';
@@ -47,6 +51,7 @@ export interface LayerSpec {
 }
 
 export interface BackpropOptions {
+  /** Declared shapes (objects or text such as 'matrix(n,n) symmetric'); a variable not declared here takes the shape of its value (scalar, vector, matrix). */
   readonly vars?: Declarations;
   /** Inputs whose gradients are reported (default: every variable). */
   readonly wrt?: readonly string[];
@@ -148,11 +153,10 @@ const LOCAL_VALUE_LIMIT = 4096;
 const HARD_LIMIT = 1_000_000;
 
 export function backprop(expr: string | Expr, at: Values, opts: BackpropOptions = {}): Walkthrough {
-  // Malformed values are reported as such before anything else is judged.
+  // Malformed values are reported as such before anything else is judged; then the values declare
+  // the variables that opts.vars does not (the CLI passes only its --var declarations: one path).
   const env = toEnv(at);
-  // In a program, a name that is neither defined, declared nor given a value is a typo: "r is not defined".
-  const given = typeof expr === 'string' && isProgramText(expr) ? new Set(env.keys()) : undefined;
-  const program = programOf(expr, opts.vars, given);
+  const program = programOf(expr, declsFromValues(env, readDeclarations(opts.vars)), { hasValue: (name) => env.has(name) });
   const root = program.root;
   const upstreamGiven = opts.upstream !== undefined;
   if (root.shape.kind !== 'scalar' && !upstreamGiven) {
@@ -382,12 +386,23 @@ class Explainer {
     const via = n.consumers.map((c) => edgesOf.get(c)!.find((e) => e.from === n.id)!);
     if (via.length === 1) return via[0]!.explanation;
     const scalar = n.expr.shape.kind === 'scalar' && n.consumers.every((c) => c.expr.shape.kind === 'scalar');
-    if (scalar && via.every((e) => e.local.value !== null)) {
+    if (scalar && via.every((e) => e.local.value !== null && e.local.kind !== 'differential')) {
+      // The path through the output itself is the output's local derivative, written as its formula:
+      // writing it ∂f/∂n would make the sum circular (∂f/∂n = ∂f/∂b · ∂b/∂n + ∂f/∂n). The branches
+      // are then named by their consumers first.
+      let direct = false;
       const factors = n.consumers.map((c, i) => {
-        const fromRoot = c === this.g.root && !this.given;
-        return { sym: fromRoot ? `∂${c.id}/∂${n.id}` : `${this.d(c)} · ∂${c.id}/∂${n.id}`, num: fromRoot ? `(${formatValue(via[i]!.local.value!.data[0]!)})` : `(${formatValue(this.upstream.get(c)!.data[0]!)})(${formatValue(via[i]!.local.value!.data[0]!)})` };
+        const local = via[i]!.local;
+        const l = `(${formatValue(local.value!.data[0]!)})`;
+        if (c === this.g.root && !this.given) {
+          direct = true;
+          const text = toText(local.expr);
+          return { sym: local.expr.kind === 'var' || local.expr.kind === 'const' ? text : `(${text})`, num: l };
+        }
+        return { sym: `${this.d(c)} · ∂${c.id}/∂${n.id}`, num: `(${formatValue(this.upstream.get(c)!.data[0]!)})${l}` };
       });
-      return `${this.d(n)} = ${factors.map((f) => f.sym).join(' + ')} = ${factors.map((f) => f.num).join(' + ')} = ${formatValue(G.data[0]!)}`;
+      const branches = direct ? `${n.consumers.map((c) => `${this.d(n)} (via ${c.id})`).join(' + ')} = ` : '';
+      return `${this.d(n)} = ${branches}${factors.map((f) => f.sym).join(' + ')} = ${factors.map((f) => f.num).join(' + ')} = ${formatValue(G.data[0]!)}`;
     }
     const terms = via.map((e) => `(via ${e.to}) ${e.vjp !== null ? toText(e.vjp) : '…'}`);
     return `${this.d(n)} = ${terms.join(' + ')}: the sum over its ${n.consumers.length} consumers`;

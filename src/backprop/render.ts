@@ -54,9 +54,23 @@ export function texTensor(t: Tensor, shape?: Shape): string {
 /** ∂top/∂id, in LaTeX. */
 export const texPartial = (top: string, id: string): string => fracHeading(latexName(top), latexName(id));
 
-/** One path of the chain rule: ∂out/∂c ∂c/∂n, or ∂out/∂n when c is the output itself (`direct`). */
-export const texChainTerm = (out: string, c: string, n: string, direct: boolean): string =>
-  (direct ? texPartial(out, n) : `${texPartial(out, c)}\\,${texPartial(c, n)}`);
+/**
+ * One path of the chain rule from n to the output: ∂out/∂c ∂c/∂n through a consumer c; through the
+ * output itself (c = out) its local derivative `direct`, in LaTeX — never ∂out/∂n, which is the
+ * total the paths add up to (a sum containing it would be circular).
+ */
+export const texChainTerm = (out: string, c: string, n: string, direct?: string): string =>
+  (direct !== undefined ? direct : `${texPartial(out, c)}\\,${texPartial(c, n)}`);
+
+/** The share of ∂out/∂n that flows through consumer c, named by it: ∂out/∂n |_{via c}. */
+export const texBranch = (out: string, n: string, c: string): string =>
+  `\\left.${texPartial(out, n)}\\right|_{\\text{via } ${latexName(c)}}`;
+
+/** A local derivative as a term of a sum: parenthesised unless it is a name or a number. */
+export const texDirectTerm = (local: Expr, names: ReadonlyMap<string, string> = new Map()): string => {
+  const tex = texWith(local, names);
+  return local.kind === 'var' || local.kind === 'const' ? tex : `\\left(${tex}\\right)`;
+};
 
 /** toLatex, with some variables printed differently: name → LaTeX (a direction dX as \mathrm{d}X, G_v as ∂L/∂v). */
 export function texWith(e: Expr, names: ReadonlyMap<string, string>): string {
@@ -145,15 +159,24 @@ function texChainLine(w: Walkthrough, s: ChainStep): string {
   const consumers = n.consumers.map((c) => w.node(c));
   const fromRoot = (c: WalkNode): boolean => c.id === L && !w.upstreamGiven;
   const parts: string[] = [];
-  if (consumers.every((c) => c.named) && !(consumers.length === 1 && fromRoot(consumers[0]!))) {
-    parts.push(consumers.map((c) => texChainTerm(L, c.id, n.id, fromRoot(c))).join(' + '));
+  const localOf = (c: WalkNode) => c.edges.find((e) => e.from === n.id)!.local;
+  const paths = consumers.every((c) => c.named) && !(consumers.length === 1 && fromRoot(consumers[0]!));
+  if (paths) {
+    // The path through the output is its local derivative; the branches are named first (texChainTerm).
+    const direct = (c: WalkNode): string | undefined => {
+      if (!fromRoot(c)) return undefined;
+      const local = localOf(c);
+      return local.kind === 'differential' ? texBranch(L, n.id, c.id) : texDirectTerm(local.expr, upstreamTex(w.graph));
+    };
+    if (consumers.some(fromRoot)) parts.push(consumers.map((c) => texBranch(L, n.id, c.id)).join(' + '));
+    parts.push(consumers.map((c) => texChainTerm(L, c.id, n.id, direct(c))).join(' + '));
   }
   const bare = s.formula.kind === 'var' && w.legend.get(s.formula.name)?.upstream === true;
   if (!bare) parts.push(texFormula(s.formula, w));
   const scalar = n.expr.shape.kind === 'scalar' && consumers.every((c) => c.expr.shape.kind === 'scalar');
-  if (scalar && consumers.every((c) => c.named) && !(consumers.length === 1 && fromRoot(consumers[0]!))) {
+  if (scalar && paths) {
     const factors = consumers.map((c) => {
-      const local = c.edges.find((e) => e.from === n.id)!.local.value;
+      const local = localOf(c).value;
       if (local === null) return null;
       const l = `\\left(${texNumber(local.data[0]!)}\\right)`;
       return fromRoot(c) ? l : `\\left(${texNumber(c.upstream.data[0]!)}\\right)${l}`;

@@ -6,9 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, Option } from 'commander';
 import { MatcalcError, RequestError } from '../errors.js';
-import type { Env } from '../numeric/evaluate.js';
 import type { Nested } from '../numeric/tensor.js';
-import { isName } from '../parse/elaborate.js';
 import { type VarDecl, parseVarAssignment } from '../parse/parse.js';
 
 let stdinText: Promise<string> | undefined;
@@ -99,18 +97,4 @@ export const formatOption = (formats: readonly string[]): Option =>
 export function parseOrder(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('the order is a positive integer.');
   return Number(value);
-}
-
-/**
- * Declarations read off a point: every variable given in `at` and not declared by --var gets the
- * shape of its value (a number is a scalar, a list a vector, a list of rows a matrix), with
- * concrete sizes. Used where values are mandatory (backprop), so that `(x + y)*z` at
- * {"x": -2, "y": 5, "z": -4} means scalars, as in the course notes, whatever the letters.
- */
-export function declsFromValues(at: Env, declared: Readonly<Record<string, VarDecl>>): Record<string, VarDecl> {
-  const vars: Record<string, VarDecl> = { ...declared };
-  for (const [name, t] of at) {
-    if (!Object.hasOwn(vars, name) && isName(name) && t.dims.length <= 2) vars[name] = { dims: [...t.dims] };
-  }
-  return vars;
 }

@@ -36,7 +36,7 @@ import { type Rung, defaultDims, nextRung, randomPointOnRung, rng } from '../num
 import { type Tensor, reshape, tensor } from '../numeric/tensor.js';
 import { findVar } from '../api/derivative.js';
 import { programOf } from '../backprop/program.js';
-import { texChainTerm, texPartial, texWith, upstreamTex } from '../backprop/render.js';
+import { texBranch, texChainTerm, texDirectTerm, texPartial, texWith, upstreamTex } from '../backprop/render.js';
 import {
   Names, type SymGraph, type SymNode, buildGraph, consumerSum, downstream, inlineUpstreams, localDerivative,
 } from '../backprop/symbolic.js';
@@ -301,7 +301,16 @@ function chainSteps(f: Expr, X: Var, name: string, names: ReadonlyMap<Expr, stri
     if (n === g.root || !relevant.has(n)) continue;
     // Upstream × local summed over the consumers, each consumer's upstream left as its placeholder.
     const formula = simplify(consumerSum(n, (c) => (c === g.root ? one : c.upstreamVar))!);
-    const products = n.consumers.map((c) => texChainTerm(out, c.id, n.id, c === g.root));
+    // Through the output itself a path is the output's local derivative, and the branches are named
+    // first: ∂f/∂a written inside its own sum would be circular.
+    const directTerm = (c: SymNode): string | undefined => {
+      if (c !== g.root) return undefined;
+      const d = localDerivative(c, n);
+      return d.kind === 'differential' ? texBranch(out, n.id, c.id) : texDirectTerm(d.expr, tex);
+    };
+    const products = n.consumers.map((c) => texChainTerm(out, c.id, n.id, directTerm(c))).join(' + ');
+    const paths = n.consumers.length > 1 && n.consumers.includes(g.root)
+      ? `${n.consumers.map((c) => texBranch(out, n.id, c.id)).join(' + ')} = ${products}` : products;
     const direct = n.consumers.length === 1 && n.consumers[0] === g.root;
     const head = texPartial(out, n.id);
     const isX = n === xNode;
@@ -311,7 +320,7 @@ function chainSteps(f: Expr, X: Var, name: string, names: ReadonlyMap<Expr, stri
       rule: direct
         ? `${out} = ${toText(g.root.formula)} gives ∂${out}/∂${n.id} directly`
         : `${n.consumers.map((c) => `upstream ∂${out}/∂${c.id} times local ∂${c.id}/∂${n.id} = ${localText(c, n)}`).join(', plus ')}${vectorial ? ' (a vector–Jacobian product)' : ''}`,
-      latex: direct ? `${head} = ${T(formula)}` : `${head} = ${products.join(' + ')} = ${T(formula)}`,
+      latex: direct ? `${head} = ${T(formula)}` : `${head} = ${paths} = ${T(formula)}`,
       text: `∂${out}/∂${n.id} = ${toText(formula)}`,
       claim: isX ? { kind: 'derivative', expr: expanded.get(n)!, of: f, wrt: X } : { kind: 'adjoint', expr: expanded.get(n)!, of: f, node: n.expr },
     });

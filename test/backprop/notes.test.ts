@@ -164,7 +164,8 @@ describe('graphs with shared nodes, vectors and matrices', () => {
   it('a non-scalar output needs a loss or an upstream gradient', () => {
     expect(() => backprop('W*x', { W: [[1, 2]], x: [1, 1] })).toThrow(ShapeError);
     expect(() => backprop('W*x', { W: [[1, 2]], x: [1, 1] })).toThrow(
-      'backprop needs a scalar output, but this expression is a vector (m): wrap it in sum(...) or a loss such as norm2(...)^2, or give the upstream gradient ∂L/∂output',
+      // W is 1×2 by its value (shapes come from the values, as in the CLI), so W*x has 1 entry.
+      'backprop needs a scalar output, but this expression is a vector (1): wrap it in sum(...) or a loss such as norm2(...)^2, or give the upstream gradient ∂L/∂output',
     );
     const w = backprop('W*x', { W: [[1, 2], [3, 4]], x: [1, -1] }, { upstream: [2, -1] });
     expect(w.upstreamGiven).toBe(true);

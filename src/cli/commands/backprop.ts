@@ -12,7 +12,7 @@ import {
 import type { Env } from '../../numeric/evaluate.js';
 import type { Nested } from '../../numeric/tensor.js';
 import type { VarDecl } from '../../parse/parse.js';
-import { atOption, declsFromValues, formatOption, readAt, readExpr, readVars, varOption } from '../input.js';
+import { atOption, formatOption, readAt, readExpr, readVars, varOption } from '../input.js';
 import { type Checked, InternalError, PLAIN, type Style, checkFailed, checkedJson, out, runCheck, styleFor } from '../output.js';
 import { withSource } from '../source.js';
 
@@ -66,7 +66,7 @@ export function registerBackprop(program: Command): void {
     .addHelpText('after', EXAMPLES)
     .action(async (exprArg: string, opts: BackpropCommandOptions) => {
       const src = await readExpr(exprArg);
-      const at = toEnv(await readAt(opts.at!)); // values first: their shapes declare the variables
+      const at = toEnv(await readAt(opts.at!)); // values first: malformed ones are reported before the expression
       const { w, check } = walkthroughOf(src, at, readVars(opts.var), opts);
       switch (opts.format) {
         case 'text': await out(`${renderText(w)}\n${check ? `\n${checkText(check, styleFor(process.stdout))}\n` : ''}`); break;
@@ -84,9 +84,9 @@ export function walkthroughOf(
   src: string, at: Env, declared: Readonly<Record<string, VarDecl>>,
   opts: { readonly wrt?: readonly string[]; readonly upstream?: Nested; readonly check?: boolean },
 ): { w: Walkthrough; check?: Checked<WalkthroughCheck> } {
-  const vars = declsFromValues(at, declared);
+  // The values declare the variables not declared here, inside backprop: one path with the library.
   const w = withSource(src, () => backprop(src, at, {
-    vars, ...(opts.wrt ? { wrt: opts.wrt } : {}), ...(opts.upstream !== undefined ? { upstream: opts.upstream } : {}),
+    vars: declared, ...(opts.wrt ? { wrt: opts.wrt } : {}), ...(opts.upstream !== undefined ? { upstream: opts.upstream } : {}),
   }));
   return opts.check === false ? { w } : { w, check: runCheck(() => checkWalkthrough(w)) };
 }

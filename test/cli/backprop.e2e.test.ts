@@ -1,0 +1,48 @@
+/**
+ * `matcalc backprop` as installed (dist/cli.js), for the regressions of issue 10 item 10: a missing
+ * --at value or a mistyped step is named (not "needs a scalar output"), the CLI and the library take
+ * shapes from the values by one code path (their JSON is identical), a fan-out through the output
+ * prints named branches, and the HTML page is standalone. Gradients are compared with central
+ * differences of the original expression (helpers.fdOf), independent of the CLI's own check.
+ */
+import { describe, expect, it } from 'vitest';
+import { backprop, backpropJson } from '../../src/index.js';
+import { fdOf, run } from './helpers.js';
+
+const notesAt = { x: -2, y: 5, z: -4 };
+const S = { dims: [] };
+
+describe.concurrent('matcalc backprop', () => {
+  it('a mistyped step name: exit 1, "r is not defined" with its statement and column', async () => {
+    const r = await run(['backprop', 'q = x + y; f = r*z', '--at', JSON.stringify(notesAt)]);
+    expect(r.code).toBe(1);
+    const [line, source, caret] = r.stderr.split('\n');
+    expect(line).toBe('matcalc: error (syntax): r is not defined — in statement 2, "f = r*z" (at column 16)');
+    expect(source).toBe('  q = x + y; f = r*z');
+    expect(caret).toBe(`  ${' '.repeat(15)}^`);
+  });
+
+  it('a value missing from --at: exit 2, "no value for z" with its column', async () => {
+    const r = await run(['backprop', '(x + y)*z', '--at', '{"x": -2, "y": 5}']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('matcalc: error (usage): no value for z (at column 9)\n');
+  });
+
+  it('the CLI and the library read shapes from the values alike: identical JSON, gradients = finite differences', async () => {
+    const r = await run(['backprop', '(x + y)*z', '--at', JSON.stringify(notesAt), '--format', 'json', '--no-check']);
+    expect(r.code).toBe(0);
+    const cli = JSON.parse(r.stdout);
+    expect(cli).toEqual(JSON.parse(JSON.stringify(backpropJson(backprop('(x + y)*z', notesAt)))));
+    for (const v of ['x', 'y', 'z'] as const) {
+      expect(cli.gradients[v]).toBeCloseTo(fdOf('(x + y)*z', v, notesAt, { x: S, y: S, z: S }).data[0]!, 6);
+    }
+  });
+
+  it('fan-out through the output: named branches, checked', async () => {
+    const r = await run(['backprop', 'q = a*b; f = q*a', '--at', '{"a": 2, "b": 3}']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('  ∂f/∂a = ∂f/∂a (via q) + ∂f/∂a (via f) = ∂f/∂q · ∂q/∂a + q = (2)(3) + (6) = 12\n');
+    expect(r.stdout).toContain('check: ok');
+    expect(12).toBeCloseTo(fdOf('a*b*a', 'a', { a: 2, b: 3 }, { a: S, b: S }).data[0]!, 6);
+  });
+});

@@ -10,7 +10,7 @@
  *   dist/index.js   the library (src/index.ts), readable (not minified) with a source map, its
  *                   dependencies left to the package manager;
  *   dist/types/     its declaration files (scripts/build-types.mjs, tsc), which `exports` points to.
- * KaTeX stays an external package, required only by `--format html`. The version printed by
+ * KaTeX and dagre stay external packages, required only by `--format html`. The version printed by
  * `matcalc --version` is read from package.json here and compiled in.
  *
  *   node scripts/build.mjs            build, warm the cache, print a summary
@@ -49,9 +49,9 @@ const builds = Promise.all([
     format: 'cjs',
     sourcemap: true,
     sourcesContent: false, // the map points into src/, which the package ships
-    external: ['katex'],
+    external: ['katex', '@dagrejs/dagre'],
     // vm.Script cannot run import() once compiled from a code cache (Node 20); a lazy import('katex')
-    // becomes a lazy require('katex') instead (KaTeX ships CommonJS too).
+    // becomes a lazy require('katex') instead (KaTeX and dagre ship CommonJS too).
     supported: { 'dynamic-import': false },
     // import.meta does not exist in CommonJS; the few uses (resolving KaTeX's stylesheet) get the file's URL.
     define: { __MATCALC_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__importMetaUrl' },

@@ -121,7 +121,8 @@ with each local gradient's formula, value, adjoint rule and contribution:
 ${cli(['backprop', 'q = x + y; f = q*z', '--at', notesAt, '--format', 'json', '--no-check'], 'json', (s) => JSON.stringify(JSON.parse(s), null, 2))}
 
 and as a Graphviz graph (\`| dot -Tsvg > graph.svg\`); \`--format html\` writes a standalone page
-with the graph drawn in SVG and the formulas rendered by KaTeX.
+with the graph drawn in SVG — laid out in layers by dagre, edges routed around the boxes — and the
+formulas rendered by KaTeX.
 
 ${cli(['backprop', 'q = x + y; f = q*z', '--at', notesAt, '--format', 'dot'], 'dot')}
 

@@ -2,12 +2,15 @@
  * `matcalc backprop` as installed (dist/cli.js), for the regressions of issue 10 item 10: a missing
  * --at value or a mistyped step is named (not "needs a scalar output"), the CLI and the library take
  * shapes from the values by one code path (their JSON is identical), a fan-out through the output
- * prints named branches, and the HTML page is standalone. Gradients are compared with central
+ * prints named branches, and dagre (the HTML graph's layout) is loaded for --format html only. Gradients are compared with central
  * differences of the original expression (helpers.fdOf), independent of the CLI's own check.
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backprop, backpropJson } from '../../src/index.js';
-import { fdOf, run } from './helpers.js';
+import { ROOT, fdOf, run } from './helpers.js';
 
 const notesAt = { x: -2, y: 5, z: -4 };
 const S = { dims: [] };
@@ -44,5 +47,34 @@ describe.concurrent('matcalc backprop', () => {
     expect(r.stdout).toContain('  ∂f/∂a = ∂f/∂a (via q) + ∂f/∂a (via f) = ∂f/∂q · ∂q/∂a + q = (2)(3) + (6) = 12\n');
     expect(r.stdout).toContain('check: ok');
     expect(12).toBeCloseTo(fdOf('a*b*a', 'a', { a: 2, b: 3 }, { a: S, b: S }).data[0]!, 6);
+  });
+
+  it('dagre is loaded for --format html only: the start path of every other format stays light', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'matcalc-dagre-'));
+    const hook = join(dir, 'report-loads.cjs');
+    writeFileSync(hook, "const M = require('node:module'); const load = M._load;\n" +
+      "M._load = function (request, ...rest) { if (/dagre|katex/.test(request)) process.stderr.write('loaded ' + request + '\\n'); return load.call(this, request, ...rest); };\n");
+    const env = { NODE_OPTIONS: `--require ${hook}` };
+    const args = ['backprop', 'q = a*b; f = q*a + x', '--at', '{"a": 2, "b": 3, "x": 1}', '--no-check'];
+    try {
+      for (const format of ['text', 'latex', 'json', 'dot']) {
+        const r = await run([...args, '--format', format], { env });
+        expect(r.code).toBe(0);
+        expect(r.stderr).toBe('');
+      }
+      const html = await run([...args, '--format', 'html'], { env });
+      expect(html.code).toBe(0);
+      expect(html.stderr).toContain('loaded @dagrejs/dagre');
+      expect(html.stdout).toContain('<div class="graph"><svg');
+      expect((html.stdout.match(/marker-end=/g) ?? []).length).toBe(6); // a→q, b→q, q→v1, a→v1, v1→f, x→f
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the bundle leaves dagre out: it is required, lazily, from the package', () => {
+    const bundle = readFileSync(join(ROOT, 'dist', 'cli.cjs'), 'utf8');
+    expect(bundle).toContain('require("@dagrejs/dagre")');
+    expect(bundle).not.toContain('network-simplex');
   });
 });

@@ -159,16 +159,20 @@ function texChainLine(w: Walkthrough, s: ChainStep): string {
   const consumers = n.consumers.map((c) => w.node(c));
   const fromRoot = (c: WalkNode): boolean => c.id === L && !w.upstreamGiven;
   const parts: string[] = [];
-  const localOf = (c: WalkNode) => c.edges.find((e) => e.from === n.id)!.local;
-  const paths = consumers.every((c) => c.named) && !(consumers.length === 1 && fromRoot(consumers[0]!));
+  const edgeOf = (c: WalkNode) => c.edges.find((e) => e.from === n.id)!;
+  // ∂L/∂out ∂out/∂n would be circular for the output itself: its path is written as its own term.
+  const viaOutput = (c: WalkNode): boolean => c.id === L;
+  const paths = consumers.every((c) => c.named) && !(consumers.length === 1 && viaOutput(consumers[0]!));
   if (paths) {
-    // The path through the output is its local derivative; the branches are named first (texChainTerm).
+    // The path through the output: its local derivative, or with a given upstream its adjoint rule
+    // (in ∂L/∂out); the branches are named first (texBranch).
     const direct = (c: WalkNode): string | undefined => {
-      if (!fromRoot(c)) return undefined;
-      const local = localOf(c);
-      return local.kind === 'differential' ? texBranch(L, n.id, c.id) : texDirectTerm(local.expr, upstreamTex(w.graph));
+      if (!viaOutput(c)) return undefined;
+      const e = edgeOf(c);
+      if (w.upstreamGiven) return e.vjp === null ? texBranch(L, n.id, c.id) : texDirectTerm(e.vjp, upstreamTex(w.graph));
+      return e.local.kind === 'differential' ? texBranch(L, n.id, c.id) : texDirectTerm(e.local.expr, upstreamTex(w.graph));
     };
-    if (consumers.some(fromRoot)) parts.push(consumers.map((c) => texBranch(L, n.id, c.id)).join(' + '));
+    if (consumers.some(viaOutput)) parts.push(consumers.map((c) => texBranch(L, n.id, c.id)).join(' + '));
     parts.push(consumers.map((c) => texChainTerm(L, c.id, n.id, direct(c))).join(' + '));
   }
   const bare = s.formula.kind === 'var' && w.legend.get(s.formula.name)?.upstream === true;
@@ -176,7 +180,7 @@ function texChainLine(w: Walkthrough, s: ChainStep): string {
   const scalar = n.expr.shape.kind === 'scalar' && consumers.every((c) => c.expr.shape.kind === 'scalar');
   if (scalar && paths) {
     const factors = consumers.map((c) => {
-      const local = localOf(c).value;
+      const local = edgeOf(c).local.value;
       if (local === null) return null;
       const l = `\\left(${texNumber(local.data[0]!)}\\right)`;
       return fromRoot(c) ? l : `\\left(${texNumber(c.upstream.data[0]!)}\\right)${l}`;

@@ -170,6 +170,20 @@ describe('fan-out through the output itself: branches named, no circular formula
     expect(html).not.toContain('∂q/∂a + ∂f/∂a');
   });
 
+  it('with a given upstream (a vector output) the path through the output is its adjoint rule, not ∂f/∂f ∂f/∂x', () => {
+    const at = { x: [1, 2] }, u = [1, -1];
+    const w2 = backprop('q = 2*x; f = q + x', at, { upstream: u });
+    const tex = renderLatex(w2);
+    katex.renderToString(tex, { throwOnError: true });
+    const line = tex.split('\n').find((l) => l.startsWith(String.raw`\frac{\partial f}{\partial x} &=`))!;
+    expect(line).toContain(String.raw`\left.\frac{\partial f}{\partial x}\right|_{\text{via } q} + \left.\frac{\partial f}{\partial x}\right|_{\text{via } f} = \frac{\partial f}{\partial q}\,\frac{\partial q}{\partial x} + {\frac{\partial f}{\partial f}}`);
+    noCircle(line.replace(' &=', ' ='), String.raw`\frac{\partial f}{\partial x}`);
+    expect(tex).not.toContain(String.raw`\frac{\partial f}{\partial f}\,\frac{\partial f}{\partial`);
+    // ∂⟨u, f⟩/∂x = uᵀ J, J by central differences of f = 2x + x itself
+    const J = fdJacobian((e) => evaluator(parse('2*x + x', { vars: { x: { dims: [2] } } }))(e), toEnv(at), 'x');
+    expectClose(w2.gradients.get('x')!.data, [0, 1].map((j) => u[0]! * J.data[j]! + u[1]! * J.data[2 + j]!));
+  });
+
   it('diff --steps chain: the same fan-out is not circular either', () => {
     const steps = derivationSteps('a*b + a', 'a', { route: 'chain' });
     const line = steps.find((s) => s.latex.includes(String.raw`\text{via }`))!.latex;

@@ -10,6 +10,7 @@ import { isName } from '../parse/elaborate.js';
 import { type Declarations, readDeclarations } from '../parse/parse.js';
 import { type Program, programOf } from '../parse/program.js';
 import type { Warning } from '../parse/warnings.js';
+import { asciiName } from '../parse/unicode.js';
 import { substitute } from '../ir/substitute.js';
 import { type ProgramForm, programForm, programFormOf, programText } from '../print/program.js';
 import { type Layout, type SymbolicDerivative, checkOrder, differentiate, isPlainJacobian, resultExpr } from '../diff/derivative.js';
@@ -77,6 +78,7 @@ export const toExpr = (e: string | Expr, vars?: Declarations): Expr =>
   programOf(e, { vars: readDeclarations(vars) }).root;
 
 export function derivative(expr: string | Expr, wrt: string, opts: DerivativeOptions = {}): Derivative {
+  wrt = typeof wrt === 'string' ? asciiName(wrt) : wrt; // --wrt θ names theta (parse/unicode.ts)
   const program = programOf(expr, { vars: readDeclarations(opts.vars) });
   const order = opts.order ?? 1;
   checkOrder(order);

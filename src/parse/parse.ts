@@ -11,6 +11,7 @@ import { PROPS } from '../ir/expr.js';
 import type { Dim } from '../shape/shape.js';
 import { type VarDecl, elaborate, isName } from './elaborate.js';
 import { parseSurface } from './surface.js';
+import { asciiName } from './unicode.js';
 
 export type { VarDecl } from './elaborate.js';
 
@@ -76,7 +77,7 @@ export function readDeclarations(vars: Declarations | undefined): Record<string,
   for (const [name, d] of Object.entries(vars)) {
     if (typeof d === 'string') {
       try {
-        out[name] = parseVarSpec(d);
+        out[asciiName(name)] = parseVarSpec(d);
       } catch (err) {
         if (err instanceof ParseError) throw new ParseError(`the declaration of ${name}: ${err.message}`);
         throw err;
@@ -88,14 +89,14 @@ export function readDeclarations(vars: Declarations | undefined): Record<string,
     if (!ok) {
       throw new RequestError(`the declaration of ${name} must be a shape such as 'matrix(n,n) symmetric' or { dims: ['n', 'n'], props: ['symmetric'] } (properties: ${PROPS.join(', ')}), not ${JSON.stringify(d) ?? String(d)}`);
     }
-    out[name] = d;
+    out[asciiName(name)] = d;
   }
   return out;
 }
 
 /** Reads `NAME=SPEC` (the CLI's --var) or `NAME: SPEC`. */
 export function parseVarAssignment(text: string): [string, VarDecl] {
-  const m = /^\s*([A-Za-z][A-Za-z0-9_]*)\s*[:=]\s*(.+)$/.exec(text);
+  const m = /^\s*([A-Za-z\u0370-\u03ff][A-Za-z0-9_\u0370-\u03ff]*)\s*[:=]\s*(.+)$/.exec(text);
   if (!m) throw new ParseError(`cannot read the declaration "${text}": write NAME=SHAPE, e.g. x=vector(n) or W=matrix(k,n)`);
-  return [m[1]!, parseVarSpec(m[2]!)];
+  return [asciiName(m[1]!), parseVarSpec(m[2]!)];
 }

@@ -28,6 +28,7 @@ import { tensorDims } from '../shape/shape.js';
 import { type VarDecl, elaborate } from './elaborate.js';
 import { parseVarSpec } from './parse.js';
 import { type Surface, parseSurface } from './surface.js';
+import { GREEK, asciiName } from './unicode.js';
 import { type Warning, conventionBroadcasts, namesIn, unusedDeclarations } from './warnings.js';
 
 /** One definition of the program, found as a node of the function's DAG. */
@@ -89,7 +90,9 @@ type Parsed =
   | { readonly t: 'decl'; readonly st: Statement; readonly name: string; readonly decl: VarDecl }
   | { readonly t: 'def'; readonly st: Statement; readonly name: string | undefined; readonly body: Surface; readonly bodyOffset: number; readonly free: readonly string[] };
 
-const NAME = '[A-Za-z][A-Za-z0-9_]*';
+/** A name; Greek letters (θ) are read as their spelled-out names (theta) by asciiName. */
+const GREEK_LETTERS = Object.keys(GREEK).join('');
+const NAME = `[A-Za-z${GREEK_LETTERS}][A-Za-z0-9_${GREEK_LETTERS}]*`;
 const BINDING = new RegExp(`^(${NAME})\\s*=(?!=)`);
 const DECLARATION = new RegExp(`^(${NAME})\\s*:(.*)$`, 's');
 const WHERE = new RegExp(`^where\\s+(?=${NAME}\\s*=(?!=))`);
@@ -174,7 +177,7 @@ export function readProgram(src: string, opts: ProgramOptions = {}): Program {
   const parsed: Parsed[] = statements.map((st): Parsed => {
     const decl = DECLARATION.exec(st.text);
     if (decl !== null && !BINDING.test(st.text)) {
-      const name = decl[1]!;
+      const name = asciiName(decl[1]!);
       let spec: VarDecl;
       try {
         spec = parseVarSpec(decl[2]!);
@@ -187,7 +190,7 @@ export function readProgram(src: string, opts: ProgramOptions = {}): Program {
       return { t: 'decl', st, name, decl: spec };
     }
     const bind = BINDING.exec(st.text);
-    const name = bind?.[1];
+    const name = bind?.[1] === undefined ? undefined : asciiName(bind[1]);
     const bodyStart = bind === null ? 0 : bind[0].length + (st.text.slice(bind[0].length).length - st.text.slice(bind[0].length).trimStart().length);
     const bodyText = st.text.slice(bodyStart);
     let body: Surface;

@@ -5,11 +5,14 @@
  * that the CLI starts fast) reads the text; we convert its node tree into our own Surface type and
  * reject everything the language does not have (assignments, indexing, strings, …). Limits are
  * enforced *before* mathjs sees the text, so that 10,000 nested parentheses or a megabyte of input
- * fail fast with a LimitError instead of overflowing the stack.
+ * fail fast with a LimitError instead of overflowing the stack. Unicode pasted from papers (θ, ᵀ, ⊙,
+ * ‖x‖, …) is first mapped to the input syntax by parse/unicode.ts, which keeps error columns in the
+ * user's text.
  */
 import { create, parseDependencies } from 'mathjs/number';
 import { LimitError, ParseError } from '../errors.js';
 import { OPERATORS, OP_NAMES, type OpName } from '../ir/operators.js';
+import { readUnicode } from './unicode.js';
 
 /** An operator of the input syntax: a row of the vocabulary table (ir/operators.ts). */
 export type SurfaceOp = OpName;
@@ -182,6 +185,11 @@ export function parseSurface(src: string): Surface {
   if (typeof src !== 'string') throw new ParseError('the expression must be a string');
   checkLimits(src);
   if (src.trim() === '') throw new ParseError('the expression is empty', 1);
+  return readUnicode(src, parseAscii);
+}
+
+/** mathjs's parse of text in the input syntax, converted to Surface. */
+function parseAscii(src: string): Surface {
   let node: MNode;
   try {
     node = parser().parse(src) as unknown as MNode;

@@ -5,12 +5,12 @@
 import type { Expr } from '../ir/expr.js';
 import { varsOf } from '../ir/walk.js';
 import { type Declarations, readDeclarations } from '../parse/parse.js';
-import { type Program, readProgram } from '../parse/program.js';
-import { evaluate as evaluateIR } from '../numeric/evaluate.js';
+import { type Program, programOf, readProgram } from '../parse/program.js';
+import { bindDims, evaluate as evaluateIR } from '../numeric/evaluate.js';
 import type { Tensor } from '../numeric/tensor.js';
 import { type Dim, type Shape, formatShape, tensorDims } from '../shape/shape.js';
 import { derivative, toExpr } from './derivative.js';
-import { type Values, toEnv } from './values.js';
+import { type Values, checkPoint, declareGivenConstants, toEnv } from './values.js';
 import type { VerifyOptions, VerifyReport } from './verify.js';
 
 export interface ShapeInfo {
@@ -34,8 +34,22 @@ export interface EvaluateOptions {
   readonly vars?: Declarations;
 }
 
+/**
+ * The value of expr at `at`. Dimensions are bound from every given value of a variable the text
+ * names, even one that simplification removed (0*x is a zero vector as long as x), each value is
+ * checked against its declared properties, and `e` or `pi` given a value is the user's variable.
+ */
 export function evaluate(expr: string | Expr, at: Values, opts: EvaluateOptions = {}): Tensor {
-  return evaluateIR(toExpr(expr, opts.vars), toEnv(at));
+  const env = toEnv(at);
+  return evaluateProgram(programOf(expr, { vars: readDeclarations(declareGivenConstants(opts.vars, env)) }), env);
+}
+
+/** The value of a program's function at `at` (see evaluate); the program read with declareGivenConstants. */
+export function evaluateProgram(program: Program, at: Values): Tensor {
+  const env = toEnv(at);
+  const given = [...program.seen.values()].filter((v) => env.has(v.name));
+  checkPoint(program.root, given, env);
+  return evaluateIR(program.root, env, bindDims(given, env));
 }
 
 export interface StandaloneVerifyOptions extends VerifyOptions {

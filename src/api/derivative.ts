@@ -20,7 +20,7 @@ import { toText } from '../print/text.js';
 import { toLatex } from '../print/latex.js';
 import { type IndexForm, indexNotation } from '../print/index-notation.js';
 import { type Dim, formatDim } from '../shape/shape.js';
-import { type Values, toEnv } from './values.js';
+import { type Values, checkPoint, toEnv } from './values.js';
 import { type VerifyOptions, type VerifyReport, verifyClaim } from './verify.js';
 
 export interface DerivativeOptions {
@@ -77,15 +77,21 @@ const MAX_BASIS_EVALUATIONS = 20_000;
 export const toExpr = (e: string | Expr, vars?: Declarations): Expr =>
   programOf(e, { vars: readDeclarations(vars) }).root;
 
+/**
+ * d^k f / d wrt^k. A variable that f does not depend on has a zero derivative of the right shape —
+ * one that simplification removed (0*x), or one declared in `vars` that f never mentions; only an
+ * undeclared name that f does not mention is an error (its shape is unknown, and it is most likely
+ * a typo), whose message says how to declare it.
+ */
 export function derivative(expr: string | Expr, wrt: string, opts: DerivativeOptions = {}): Derivative {
   wrt = typeof wrt === 'string' ? asciiName(wrt) : wrt; // --wrt θ names theta (parse/unicode.ts)
-  const program = programOf(expr, { vars: readDeclarations(opts.vars) });
+  const program = programOf(expr, { vars: readDeclarations(opts.vars), also: [wrt] });
   const order = opts.order ?? 1;
   checkOrder(order);
   const layout = opts.layout ?? 'numerator';
   if (layout !== 'numerator' && layout !== 'denominator') throw new RequestError(`the layout must be numerator or denominator, not ${String(layout)}`);
   const intermediate = intermediateOf(program, wrt);
-  if (intermediate === undefined) return makeDerivative(differentiate(program.root, findVar(program.root, wrt), order, layout), program);
+  if (intermediate === undefined) return makeDerivative(differentiate(program.root, findVar(program.root, wrt, program.seen), order, layout), program);
   return makeDerivative(differentiate(intermediate.f, intermediate.v, order, layout), program, intermediate);
 }
 
@@ -111,12 +117,17 @@ function intermediateOf(program: Program, name: string): Intermediate | undefine
   return { f: substitute(program.root, swap), v, definition: def.expr, names };
 }
 
-export function findVar(f: Expr, name: string): Var {
+/** The variable `name` of f (or of `known`: every variable its text names, declared ones included). */
+export function findVar(f: Expr, name: string, known?: ReadonlyMap<string, Var>): Var {
   const vars = varsOf(f);
-  const v = vars.find((x) => x.name === name);
+  const v = vars.find((x) => x.name === name) ?? known?.get(name);
   if (v !== undefined) return v;
   if (!isName(name)) throw new RequestError(`"${name}" is not a variable name`);
-  throw new UnknownError(`the expression does not contain ${name}; its variables are ${vars.map((x) => x.name).join(', ') || 'none'}`);
+  const example = /^[A-Z]/.test(name) ? 'matrix(m,n)' : /^[a-g]/.test(name) ? 'scalar' : 'vector(n)';
+  throw new UnknownError(
+    `the expression does not contain ${name}; its variables are ${vars.map((x) => x.name).join(', ') || 'none'}. ` +
+    `For the derivative with respect to a variable f does not depend on (zero), declare its shape: --var "${name}=${example}" (API: vars: { ${name}: '${example}' })`,
+  );
 }
 
 function kindOf(sym: SymbolicDerivative): ResultKind {
@@ -167,7 +178,11 @@ function makeDerivative(sym: SymbolicDerivative, program: Program, intermediate?
     programForm: formOf,
     toProgramText: () => programText(formOf()),
     toIndexNotation: () => indexNotation(sym.f, sym.differential, sym.wrt, sym.directions),
-    evaluate: (at, dims) => value()(withValues(toEnv(at)), dims),
+    evaluate: (at, dims) => {
+      const env = toEnv(at);
+      checkPoint(sym.f, allVarsOf(sym.f, sym.wrt), env);
+      return value()(withValues(env), dims);
+    },
     verify: (opts) => verifyDerivative(self, value(), opts),
   };
   return self;
@@ -189,15 +204,15 @@ function programFormWith(expr: Expr, program: Program, directions: readonly Var[
 
 /** The value of the result `expr` of sym: a matrix form, or the differential when there is none. */
 function valueFnOf(sym: SymbolicDerivative, expr = resultExpr(sym)): ValueFn {
-  return sym.levels.length === 0 ? differentialValue(sym) : matrixValue(expr, sym.f, sym.dims);
+  return sym.levels.length === 0 ? differentialValue(sym) : matrixValue(expr, sym.f, sym.wrt, sym.dims);
 }
 
 /** The value of a matrix form of a derivative of f, reshaped to the layout dims. */
-function matrixValue(expr: Expr, f: Expr, dims: readonly Dim[]): ValueFn {
+function matrixValue(expr: Expr, f: Expr, wrt: Var, dims: readonly Dim[]): ValueFn {
   const run = evaluator(expr);
-  // f's variables fix every dimension of the result, even those the result no longer mentions
-  // (d(W*x)/dW = kron(eye(m), x') has m from W alone).
-  const vars = allVarsOf(f, expr);
+  // f's variables (and wrt, which f may not contain) fix every dimension of the result, even those
+  // the result no longer mentions (d(W*x)/dW = kron(eye(m), x') has m from W alone).
+  const vars = allVarsOf(f, expr, wrt);
   return (at, given) => {
     const sizes = bindDims(vars, at, given);
     const t = run(at, sizes);
@@ -208,7 +223,7 @@ function matrixValue(expr: Expr, f: Expr, dims: readonly Dim[]): ValueFn {
 /** The value of the k-th differential, read off at every tuple of basis directions. */
 function differentialValue(sym: SymbolicDerivative): ValueFn {
   const run = evaluator(sym.differential);
-  const vars = allVarsOf(sym.f);
+  const vars = allVarsOf(sym.f, sym.wrt);
   return (at, given) => {
     const sizes = bindDims(vars, at, given);
     const xDims = shapeSizes(sym.wrt.shape, sizes), fDims = shapeSizes(sym.f.shape, sizes);
@@ -232,9 +247,11 @@ function differentialValue(sym: SymbolicDerivative): ValueFn {
 function verifyDerivative(d: Derivative, valueFn: ValueFn, opts?: VerifyOptions): VerifyReport {
   const denominatorJacobian = d.kind === 'jacobian' && d.layout === 'denominator';
   const value: ValueFn = denominatorJacobian ? (at, given) => transposeMatrix(valueFn(at, given)) : valueFn;
+  const vars = allVarsOf(d.f, d.wrt);
+  if (opts?.at !== undefined) checkPoint(d.f, vars, opts.at);
   return verifyClaim({
     f: evaluator(d.f), order: d.order, value, wrt: d.wrt,
-    vars: allVarsOf(d.f), exprs: [d.f, d.expr],
+    vars, exprs: [d.f, d.expr, d.wrt],
   }, opts);
 }
 

@@ -27,6 +27,7 @@ import { dimNamesOf, varsOf } from '../ir/walk.js';
 import type { Declarations } from '../parse/parse.js';
 import type { Warning } from '../parse/warnings.js';
 import { type DimSizes, bindDims, evaluator, resolveDim, shapeSizes } from '../numeric/evaluate.js';
+import { choleskyPivotsPositive } from '../numeric/domain.js';
 import { type Rung, defaultDims, nextRung, randomPointOnRung } from '../numeric/random.js';
 import { type Nested, type Tensor, toNested, transposeMatrix } from '../numeric/tensor.js';
 import { programWhereText } from '../print/program.js';
@@ -607,20 +608,7 @@ function roundPoint(q: Question, env: ReadonlyMap<string, Tensor>, decimals: num
 }
 
 function isPositiveDefinite(a: Float64Array, n: number): boolean {
-  if (a.length !== n * n) return a.every((x) => x > 0);
-  const l = new Float64Array(n * n);
-  for (let j = 0; j < n; j++) {
-    let d = a[j * n + j]!;
-    for (let k = 0; k < j; k++) d -= l[j * n + k]! ** 2;
-    if (!(d > 1e-9)) return false;
-    l[j * n + j] = Math.sqrt(d);
-    for (let i = j + 1; i < n; i++) {
-      let s = a[i * n + j]!;
-      for (let k = 0; k < j; k++) s -= l[i * n + k]! * l[j * n + k]!;
-      l[i * n + j] = s / l[j * n + j]!;
-    }
-  }
-  return true;
+  return a.length !== n * n ? a.every((x) => x > 0) : choleskyPivotsPositive(a, n, 1e-9);
 }
 
 /** The first point where the answer differs, with values rounded for reading when the difference survives. */

@@ -21,14 +21,14 @@
  * JSON, or not an object, answers with id null. Unknown fields are ignored.
  */
 import { derivative } from '../api/derivative.js';
-import { evaluate, shapeOf } from '../api/basic.js';
-import { type Values, toEnv } from '../api/values.js';
+import { evaluateProgram, shapeOf } from '../api/basic.js';
+import { type Values, declareGivenConstants, toEnv } from '../api/values.js';
 import { check } from '../check/check.js';
 import { RequestError } from '../errors.js';
 import type { Env } from '../numeric/evaluate.js';
 import { type Nested, toNested } from '../numeric/tensor.js';
 import { isName } from '../parse/elaborate.js';
-import { type VarDecl, parseVarSpec } from '../parse/parse.js';
+import { type VarDecl, parseVarSpec, readDeclarations } from '../parse/parse.js';
 import { readProgram } from '../parse/program.js';
 import { walkthroughOf, walkthroughJson } from './commands/backprop.js';
 import { describeError, indexField, jsonDims, resultJson, runCheck, verifyJson, warningsJson } from './output.js';
@@ -87,7 +87,7 @@ export function errorBody(err: unknown): { kind: string; message: string } {
 
 function diffTask(req: Request): Response {
   const expr = text(req, 'expr'), wrt = text(req, 'wrt');
-  const vars = declsFromJson(req.vars);
+  const vars = declareGivenConstants(declsFromJson(req.vars), optionalAt(req.at));
   const order = optionalOrder(req.order);
   const layout = optionalLayout(req.layout);
   const at = optionalAt(req.at);
@@ -110,9 +110,11 @@ function diffTask(req: Request): Response {
 }
 
 function evalTask(req: Request): Response {
-  const program = readProgram(text(req, 'expr'), { vars: declsFromJson(req.vars) });
+  const at = optionalAt(req.at) ?? new Map();
+  // e and pi given values are the user's variables; variables simplification removed (0*x) still size the result.
+  const program = readProgram(text(req, 'expr'), { vars: readDeclarations(declareGivenConstants(declsFromJson(req.vars), at)) });
   const e = program.root;
-  return { value: toNested(evaluate(e, optionalAt(req.at) ?? new Map())), shape: jsonDims(shapeOf(e).dims), ...warningsJson(program.warnings) };
+  return { value: toNested(evaluateProgram(program, at)), shape: jsonDims(shapeOf(e).dims), ...warningsJson(program.warnings) };
 }
 
 function backpropTask(req: Request): Response {

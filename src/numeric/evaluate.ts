@@ -352,6 +352,9 @@ function luDecompose(a: Float64Array, n: number): Lu {
   return { n, lu, perm, sign, singular };
 }
 
+/** Whether an n×n matrix (row-major) is singular to working precision (a negligible LU pivot). */
+export const isSingular = (a: Float64Array, n: number): boolean => luDecompose(a, n).singular;
+
 function luDet(f: Lu): number {
   let d = f.sign;
   for (let i = 0; i < f.n; i++) d *= f.lu[i * f.n + i]!;

@@ -9,7 +9,7 @@
  */
 import { ParseError, ShapeError, UnknownError } from '../errors.js';
 import * as b from '../ir/build.js';
-import type { BinaryKind, Expr, Prop } from '../ir/expr.js';
+import type { BinaryKind, Expr, Prop, Var } from '../ir/expr.js';
 import { FUNCTIONS, checkArity, isFnName } from '../ir/functions.js';
 import { OPERATORS } from '../ir/operators.js';
 import { FN_WORDS } from './latex-vocabulary.js';
@@ -33,10 +33,18 @@ export interface Scope {
   readonly decls?: Readonly<Record<string, VarDecl>>;
   /** Whether undeclared names are typed by the a–g / h–z / A–Z convention (else they are unknown). */
   readonly convention?: boolean;
+  /** Names to elaborate as variables although the text may not use them (a declared wrt). */
+  readonly also?: readonly string[];
+  /** Filled with every variable built, including those that folding removes from the result (0*x). */
+  readonly seen?: Map<string, Var>;
 }
 
-/** Names that are functions or constants of the language, never variables. */
+/** Names that are functions or constants of the language, never variables — except the constants e and pi (isConstantName). */
 const RESERVED = new Set(['eye', 'vector', 'matrix', 'pi', 'e']);
+
+/** e and pi are the constants unless the user declares them (or binds them: rule templates never do). */
+const isConstantName = (name: string, scope: Scope): boolean =>
+  (name === 'pi' || name === 'e') && !scope.exprs?.has(name) && !(scope.decls !== undefined && Object.hasOwn(scope.decls, name));
 
 /** Whether `name` is taken by the language (a function or a constant), so it cannot name a variable. */
 const isReservedName = (name: string): boolean => RESERVED.has(name) || isFnName(name);
@@ -184,7 +192,7 @@ export function elaborate(root: Surface, scope: Scope): Expr {
       case 'num': return SCALAR;
       case 'name':
         if (s.name === 'eye') { const n = u.fresh(); return matrixShape(n, n); }
-        if (s.name === 'pi' || s.name === 'e') return SCALAR;
+        if (isConstantName(s.name, scope)) return SCALAR;
         return lookupVar(s.name);
       case 'op': {
         const shapes = s.args.map(infer);
@@ -210,6 +218,7 @@ export function elaborate(root: Surface, scope: Scope): Expr {
     }
   };
   infer(root);
+  for (const name of scope.also ?? []) lookupVar(name);
 
   // Pass 2: build, with every dimension resolved.
   const resolve = u.resolver(rigidNames);
@@ -221,8 +230,13 @@ export function elaborate(root: Surface, scope: Scope): Expr {
   const varExpr = (name: string): Expr => {
     const bound = scope.exprs?.get(name);
     if (bound) return bound;
-    let v = vars.get(name);
-    if (!v) { v = b.variable(name, mapDims(varShape.get(name)!, resolve), props.get(name) ?? []); vars.set(name, v); }
+    const v = vars.get(name);
+    if (!v) {
+      const made = b.variable(name, mapDims(varShape.get(name)!, resolve), props.get(name) ?? []);
+      scope.seen?.set(name, made);
+      vars.set(name, made);
+      return made;
+    }
     return v;
   };
   const memo = new Map<Surface, Expr>();
@@ -236,8 +250,7 @@ export function elaborate(root: Surface, scope: Scope): Expr {
       case 'num': return b.num(s.value);
       case 'name':
         if (s.name === 'eye') return b.eye((resolved(s) as { n: Dim }).n);
-        if (s.name === 'pi') return b.num(Math.PI);
-        if (s.name === 'e') return b.num(Math.E);
+        if (isConstantName(s.name, scope)) return b.num(s.name === 'pi' ? Math.PI : Math.E);
         return varExpr(s.name);
       case 'op': return applyOp(s.op, s.args.map(build));
       case 'call': {
@@ -251,7 +264,9 @@ export function elaborate(root: Surface, scope: Scope): Expr {
       }
     }
   };
-  return build(root);
+  const out = build(root);
+  for (const name of scope.also ?? []) varExpr(name);
+  return out;
 }
 
 /** eye(n), eye(3), eye(k*n): an identity whose size is given rather than inferred. */

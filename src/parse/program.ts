@@ -21,7 +21,7 @@
  * does not use is a warning, returned with the program.
  */
 import { LimitError, MatcalcError, ParseError, RequestError } from '../errors.js';
-import type { Expr } from '../ir/expr.js';
+import type { Expr, Var } from '../ir/expr.js';
 import { isFnName } from '../ir/functions.js';
 import { postorder, varsOf } from '../ir/walk.js';
 import { tensorDims } from '../shape/shape.js';
@@ -59,6 +59,8 @@ export interface Program {
   readonly output?: string;
   /** Declarations: the caller's and the program's own. */
   readonly vars: Readonly<Record<string, VarDecl>>;
+  /** Every variable the text names, including those simplification removed from root (0*x) and `also`. */
+  readonly seen: ReadonlyMap<string, Var>;
   /** Unused definitions, and (with the naming convention) unused declarations and broadcasts it decided (parse/warnings.ts). */
   readonly warnings: readonly Warning[];
 }
@@ -74,6 +76,8 @@ export interface ProgramOptions {
   readonly convention?: boolean;
   /** A rewrite of each statement's tree before anything else (the checker reads I as eye). */
   readonly transform?: (s: Surface) => Surface;
+  /** Declared names to build as variables although the text may not use them (a wrt f does not depend on). */
+  readonly also?: readonly string[];
 }
 
 /** A statement of the source, located. */
@@ -297,9 +301,10 @@ export function readProgram(src: string, opts: ProgramOptions = {}): Program {
 
   // 5. Elaborate once; then find each definition in the DAG.
   const scope = { decls: vars, convention: opts.convention ?? true, ...(opts.bound ? { exprs: opts.bound } : {}) };
+  const seen = new Map<string, Var>();
   let root: Expr;
   try {
-    root = elaborate(fnSurface, scope);
+    root = elaborate(fnSurface, { ...scope, seen, also: (opts.also ?? []).filter((name) => Object.hasOwn(vars, name)) });
   } catch (err) {
     // LIMITS.maxDepth keeps elaboration inside the stack; this is the backstop if it ever does not.
     if (err instanceof RangeError) throw new LimitError('the expression is nested too deeply');
@@ -331,14 +336,14 @@ export function readProgram(src: string, opts: ProgramOptions = {}): Program {
   if (opts.convention !== false) {
     // Names typed by the convention (not declared, not bound) are where it can silently mislead.
     const known = new Set([...Object.keys(vars), ...(opts.bound?.keys() ?? [])]);
-    warnings.push(...unusedDeclarations(Object.keys(vars), namesIn(fnSurface)), ...conventionBroadcasts(root, known));
+    warnings.push(...unusedDeclarations(Object.keys(vars).filter((name) => !(opts.also ?? []).includes(name)), namesIn(fnSurface)), ...conventionBroadcasts(root, known));
   }
-  return { root, names, definitions, vars, warnings, ...(fn.name !== undefined ? { output: fn.name } : {}) };
+  return { root, names, definitions, vars, seen, warnings, ...(fn.name !== undefined ? { output: fn.name } : {}) };
 }
 
 /** An expression already built, as a program without definitions. */
 export const exprProgram = (root: Expr, vars: Readonly<Record<string, VarDecl>> = {}): Program =>
-  ({ root, names: new Map(), definitions: [], vars, warnings: [] });
+  ({ root, names: new Map(), definitions: [], vars, seen: new Map(varsOf(root).map((v) => [v.name, v])), warnings: [] });
 
 /** A program from source text, or an expression already built. */
 export const programOf = (e: string | Expr, opts: ProgramOptions = {}): Program =>

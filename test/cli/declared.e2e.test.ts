@@ -9,6 +9,7 @@ import { evaluator } from '../../src/numeric/evaluate.js';
 import { fdHigher } from '../../src/numeric/fd-higher.js';
 import { parse, type VarDecl } from '../../src/parse/parse.js';
 import { type Nested, fromNested } from '../../src/numeric/tensor.js';
+import { answerLine } from '../../src/cli/protocol.js';
 import { ensureBuilt, run } from './helpers.js';
 
 beforeAll(ensureBuilt, 120_000);
@@ -43,5 +44,53 @@ describe.concurrent('declared properties (issue 10 item 1)', () => {
     expect(d.check.ok).toBe(true);
     const want = fdK('logdet(S)', 'S', 2, at);
     flat(d.value).forEach((v, i) => expect(Math.abs(v - want[i]!)).toBeLessThan(1e-6));
+  });
+});
+
+describe.concurrent('values, names and zero derivatives (issue 10 items 2–5)', () => {
+  it('item 2: diff "x\'*S*x" with S declared symmetric at a non-symmetric S is a domain error (was the value [6, 2])', async () => {
+    const r = await run(['diff', "x'*S*x", '--wrt', 'x', '--var', 'S=matrix(n,n) symmetric', '--at', '{"S":[[1,2],[0,1]],"x":[1,1]}']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^matcalc: error \(domain\): S is declared symmetric, but its value is not/);
+    const ok = await run(['diff', "x'*S*x", '--wrt', 'x', '--var', 'S=matrix(n,n) symmetric', '--at', '{"S":[[1,2],[2,1]],"x":[1,1]}', '--format', 'json']);
+    expect(ok.code).toBe(0);
+    expect((JSON.parse(ok.stdout) as { value: Nested }).value).toEqual([6, 6]);
+    const batch = answerLine(JSON.stringify({ id: 1, task: 'eval', expr: 'logdet(S)', vars: { S: 'matrix(n,n) spd' }, at: { S: [[1, 2], [2, 1]] } }));
+    expect(batch).toMatchObject({ id: 1, ok: false, error: { kind: 'domain' } });
+  });
+
+  it('item 3: eval "e*2" --at \'{"e":5}\' is 10; without a value e is the constant', async () => {
+    const r = await run(['eval', 'e*2', '--at', '{"e":5}']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe('10');
+    const c = await run(['eval', 'e*2']);
+    expect(Number(c.stdout.trim())).toBeCloseTo(2 * Math.E, 10);
+    expect(answerLine(JSON.stringify({ id: 2, task: 'eval', expr: 'pi*x', at: { pi: 3, x: [1, 2] } }))).toMatchObject({ ok: true, value: [3, 6] });
+    const d = await run(['diff', 'e*x', '--wrt', 'e', '--at', '{"e":2,"x":[1,2]}', '--format', 'json']);
+    expect(d.code).toBe(0);
+    expect((JSON.parse(d.stdout) as { value: Nested }).value).toEqual([1, 2]);
+  });
+
+  it('item 4: a declared variable f does not contain has a zero derivative; an undeclared one says how to declare it', async () => {
+    const r = await run(['diff', 'A*y', '--wrt', 'x', '--var', 'x=vector(p)', '--at', '{"A":[[1,2],[3,4],[5,6]],"y":[1,1],"x":[1,2,3,4]}', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const d = JSON.parse(r.stdout) as { expression: string; value: Nested; check: { ok: boolean } };
+    expect(d.expression).toBe('matrix(0)');
+    expect(d.value).toEqual([[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]]);
+    expect(d.check.ok).toBe(true);
+    const z = await run(['diff', '0*x', '--wrt', 'x', '--at', '{"x":[1,2]}', '--format', 'json']);
+    expect(z.code).toBe(0);
+    expect((JSON.parse(z.stdout) as { value: Nested }).value).toEqual([[0, 0], [0, 0]]);
+    const u = await run(['diff', "x'*A*x", '--wrt', 'y']);
+    expect(u.code).toBe(1);
+    expect(u.stderr).toContain('--var "y=vector(n)"');
+  });
+
+  it('item 5: eval "0*x" --at \'{"x":[1,2]}\' is [0, 0]', async () => {
+    const r = await run(['eval', '0*x', '--at', '{"x":[1,2]}', '--format', 'json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ value: [0, 0] });
+    expect(answerLine(JSON.stringify({ id: 3, task: 'eval', expr: '0*x', at: { x: [1, 2] } }))).toMatchObject({ ok: true, value: [0, 0] });
   });
 });

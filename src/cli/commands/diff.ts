@@ -5,6 +5,7 @@
 import { type Command, Option } from 'commander';
 import { type Derivative, derivative } from '../../api/derivative.js';
 import { shapeOf } from '../../api/basic.js';
+import { declareGivenConstants } from '../../api/values.js';
 import type { VerifyReport } from '../../api/verify.js';
 import { type Nested, toNested } from '../../numeric/tensor.js';
 import { type StepCheck, derivationSteps, verifyStep } from '../../steps/steps.js';
@@ -99,7 +100,8 @@ async function runDiff(exprArg: string, opts: DiffOptions): Promise<void> {
   const src = await readExpr(exprArg);
   const vars = readVars(opts.var);
   const at = opts.at === undefined ? undefined : await readAt(opts.at);
-  const d = withSource(src, () => derivative(src, opts.wrt, { order: opts.order, layout: opts.layout, vars }));
+  // e and pi given values are the user's variables.
+  const d = withSource(src, () => derivative(src, opts.wrt, { order: opts.order, layout: opts.layout, vars: declareGivenConstants(vars, at) }));
   if (opts.format !== 'json') warn(d.warnings); // JSON carries them as "warnings"
   const shown: Shown = {
     d, src, bold: opts.bold === true, inline: opts.inline === true,

@@ -2,7 +2,9 @@
  * `matcalc eval EXPR --at JSON`: the value of an expression at a point.
  */
 import type { Command } from 'commander';
-import { evaluate, shapeOf } from '../../api/basic.js';
+import { evaluateProgram, shapeOf } from '../../api/basic.js';
+import { declareGivenConstants } from '../../api/values.js';
+import { readDeclarations } from '../../parse/parse.js';
 import { toNested } from '../../numeric/tensor.js';
 import { readProgram } from '../../parse/program.js';
 import { atOption, formatOption, readAt, readExpr, readVars, varOption } from '../input.js';
@@ -37,10 +39,11 @@ export function registerEval(program: Command): void {
       const src = await readExpr(exprArg);
       const vars = readVars(opts.var);
       const at = opts.at === undefined ? {} : await readAt(opts.at);
-      const program = withSource(src, () => readProgram(src, { vars }));
+      // e and pi given values are the user's variables; variables simplification removed (0*x) still size the result.
+      const program = withSource(src, () => readProgram(src, { vars: readDeclarations(declareGivenConstants(vars, at)) }));
       if (opts.format !== 'json') warn(program.warnings); // JSON carries them as "warnings"
       const e = program.root;
-      const value = toNested(evaluate(e, at));
+      const value = toNested(evaluateProgram(program, at));
       if (opts.format === 'json') await out(`${JSON.stringify({ expression: src, shape: jsonDims(shapeOf(e).dims), value, ...warningsJson(program.warnings) })}\n`);
       else await out(`${formatValue(value)}\n`);
     });

@@ -13,7 +13,7 @@ import type { Warning } from '../parse/warnings.js';
 import { asciiName } from '../parse/unicode.js';
 import { substitute } from '../ir/substitute.js';
 import { type ProgramForm, programForm, programFormOf, programText } from '../print/program.js';
-import { type Layout, type SymbolicDerivative, checkOrder, differentiate, isPlainJacobian, resultExpr } from '../diff/derivative.js';
+import { type Layout, type SymbolicDerivative, checkOrder, differentiate, isPlainJacobian, projectSymmetric, resultExpr } from '../diff/derivative.js';
 import { type DimSizes, type Env, bindDims, evaluator, resolveDim, shapeSizes } from '../numeric/evaluate.js';
 import { type Tensor, reshape, sizeOf, tensor, transposeMatrix } from '../numeric/tensor.js';
 import { toText } from '../print/text.js';
@@ -27,6 +27,11 @@ export interface DerivativeOptions {
   readonly order?: number;
   readonly layout?: Layout;
   readonly vars?: Declarations;
+  /**
+   * For a scalar f and a matrix declared symmetric: the gradient in the space of symmetric matrices,
+   * (G + G')/2, instead of the entrywise G (docs/conventions.md). First derivatives only.
+   */
+  readonly symmetricGradient?: boolean;
 }
 
 /** What the result is, for headings: ∇f, a Jacobian, a Hessian, a tensor in vec form, or a differential. */
@@ -91,8 +96,9 @@ export function derivative(expr: string | Expr, wrt: string, opts: DerivativeOpt
   const layout = opts.layout ?? 'numerator';
   if (layout !== 'numerator' && layout !== 'denominator') throw new RequestError(`the layout must be numerator or denominator, not ${String(layout)}`);
   const intermediate = intermediateOf(program, wrt);
-  if (intermediate === undefined) return makeDerivative(differentiate(program.root, findVar(program.root, wrt, program.seen), order, layout), program);
-  return makeDerivative(differentiate(intermediate.f, intermediate.v, order, layout), program, intermediate);
+  const project = (d: SymbolicDerivative): SymbolicDerivative => (opts.symmetricGradient === true ? projectSymmetric(d) : d);
+  if (intermediate === undefined) return makeDerivative(project(differentiate(program.root, findVar(program.root, wrt, program.seen), order, layout)), program);
+  return makeDerivative(project(differentiate(intermediate.f, intermediate.v, order, layout)), program, intermediate);
 }
 
 /** With respect to an intermediate h: the function with h's node a free variable h (its inputs held fixed). */
@@ -142,7 +148,9 @@ function conventionOf(sym: SymbolicDerivative, kind: ResultKind): string {
   const dims = sym.dims.map(formatDim).join('×') || 'scalar';
   switch (kind) {
     case 'derivative': return `derivative with respect to a scalar; shape ${dims}`;
-    case 'gradient': return `gradient: same shape as ${sym.wrt.name} (${dims}); df = tr(G'*d${sym.wrt.name})`;
+    case 'gradient': return sym.projection === 'symmetric'
+      ? `symmetric gradient (G + G')/2 of the entrywise gradient G: the gradient in the space of symmetric matrices (Srinivasan & Panda 2019), df = <(G + G')/2, d${sym.wrt.name}> for symmetric d${sym.wrt.name}; same shape as ${sym.wrt.name} (${dims})`
+      : `gradient: same shape as ${sym.wrt.name} (${dims}); df = tr(G'*d${sym.wrt.name})`;
     case 'hessian': return `Hessian (${dims}), symmetric by construction`;
     case 'jacobian': return sym.layout === 'numerator'
       ? `Jacobian in numerator layout: rows index the outputs (${dims})`
@@ -177,7 +185,8 @@ function makeDerivative(sym: SymbolicDerivative, program: Program, intermediate?
     toLatex: () => toLatex(expr),
     programForm: formOf,
     toProgramText: () => programText(formOf()),
-    toIndexNotation: () => indexNotation(sym.f, sym.differential, sym.wrt, sym.directions),
+    // The index line gives the entrywise derivative: not the symmetric gradient's.
+    toIndexNotation: () => (sym.projection === undefined ? indexNotation(sym.f, sym.differential, sym.wrt, sym.directions) : undefined),
     evaluate: (at, dims) => {
       const env = toEnv(at);
       checkPoint(sym.f, allVarsOf(sym.f, sym.wrt), env);
@@ -250,7 +259,7 @@ function verifyDerivative(d: Derivative, valueFn: ValueFn, opts?: VerifyOptions)
   const vars = allVarsOf(d.f, d.wrt);
   if (opts?.at !== undefined) checkPoint(d.f, vars, opts.at);
   return verifyClaim({
-    f: evaluator(d.f), order: d.order, value, wrt: d.wrt,
+    f: evaluator(d.f), order: d.order, value, wrt: d.wrt, ...(d.symbolic.projection ? { projection: d.symbolic.projection } : {}),
     vars, exprs: [d.f, d.expr, d.wrt],
   }, opts);
 }

@@ -35,7 +35,7 @@ export interface VerifyReport {
   readonly maxError: number;
   readonly points: number;
   readonly seed: number;
-  readonly method: 'entrywise' | 'directional';
+  readonly method: 'entrywise' | 'directional' | 'symmetric';
   /** On failure: where, and both values (for the directional method, an entry of J·v and its difference quotient). */
   readonly failure?: { readonly at: Env; readonly index: readonly number[]; readonly symbolic: number; readonly numeric: number };
   /** Points skipped because f had a kink there. */
@@ -49,6 +49,8 @@ export interface Claim {
   readonly order: number;
   /** The claimed derivative's value, in the layout dims(f) + order·dims(wrt). */
   readonly value: (at: Env, dims?: DimSizes) => Tensor;
+  /** 'symmetric': value claims to be the symmetric gradient (G + G')/2, checked along symmetric directions. */
+  readonly projection?: 'symmetric';
   /** Every variable the point must bind, with its domain. */
   readonly vars: readonly Var[];
   readonly wrt: Var;
@@ -90,7 +92,8 @@ export function verifyClaim(claim: Claim, opts: VerifyOptions = {}): VerifyRepor
       const directional = n > (opts.directionalAbove ?? 64) || (k > 1 && entrywiseTuples(n, k) > MAX_TUPLES);
       method = directional ? 'directional' : 'entrywise';
       const tol = withRoundingFloor(f(at), at.get(claim.wrt.name)!, k);
-      const check = k > 1
+      if (claim.projection === 'symmetric') method = 'symmetric';
+      const check = claim.projection === 'symmetric' ? symmetricCheck(f, claim.wrt.name, at, sym, tol) : k > 1
         ? higherCheck(f, claim.wrt.name, at, sym, k, directional ? s : undefined, tol)
         : directional ? directionalCheck(f, claim.wrt.name, at, sym, s, tol) : entrywiseCheck(f, claim.wrt.name, at, sym, tol);
       const { cmp } = check;
@@ -221,4 +224,27 @@ function higherCheck(f: (at: Env) => Tensor, wrt: string, at: Env, sym: Tensor, 
     if (!cmp.ok) break;
   }
   return check!;
+}
+
+/**
+ * The symmetric gradient: for each direction of the space of symmetric matrices, B = E_ii or
+ * E_ij + E_ji, the difference quotient of f along B (B perturbs both entries, so S stays
+ * symmetric) gives ⟨sym(G), B⟩: sym(G)_ii, or 2·sym(G)_ij. The symmetric matrix so assembled is
+ * compared with the claim entry by entry — so the claim must itself be symmetric, and the entrywise
+ * G (right along the same directions) does not pass for it.
+ */
+function symmetricCheck(f: (at: Env) => Tensor, wrt: string, at: Env, sym: Tensor, tol: Tolerance): Check {
+  const x = at.get(wrt)!;
+  const n = x.dims[0]!;
+  const numeric = tensor([n, n]);
+  for (let i = 0; i < n; i++) {
+    for (let j = i; j < n; j++) {
+      const B = tensor([n, n]);
+      B.data[i * n + j] = 1;
+      B.data[j * n + i] = 1;
+      const d = fdDirectional(f, at, wrt, B, { avoidKinks: true }).data[0]!;
+      numeric.data[i * n + j] = numeric.data[j * n + i] = i === j ? d : d / 2;
+    }
+  }
+  return { cmp: compareTensors(sym, numeric, tol), symbolic: sym, numeric };
 }

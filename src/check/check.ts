@@ -36,6 +36,7 @@ import { type Dim, type Shape, dimFactors, formatShape, mulDim, tensorDims, tran
 import { simplify } from '../simplify/simplify.js';
 import { type AnswerSyntax, readAnswer } from './answer.js';
 import { kinkTest } from './kinks.js';
+import { type SymmetricConvention, symmetricConvention } from './symmetric.js';
 import { type Term, expandTerms, reorderedTerm, termExpr } from './terms.js';
 
 export interface CheckOptions {
@@ -54,9 +55,11 @@ export type Diagnosis =
 /**
  * A convention other than matcalc's in which an answer is right (verdict `transposed`, diagnosis
  * `convention`): `column-major-vec` is the Matrix Cookbook's vec, stacking columns, in which
- * d(W*x)/dW reads kron(x', eye(k)) where matcalc's row-major vec gives kron(eye(k), x').
+ * d(W*x)/dW reads kron(x', eye(k)) where matcalc's row-major vec gives kron(eye(k), x'); `symmetric`
+ * and `cookbook` are the symmetric gradient (G + G')/2 and the Cookbook's G + G' - diag(diag(G)) for a
+ * matrix declared symmetric (check/symmetric.ts).
  */
-export type AnswerConvention = 'column-major-vec';
+export type AnswerConvention = 'column-major-vec' | SymmetricConvention;
 
 export interface Counterexample {
   readonly at: Record<string, Nested>;
@@ -385,6 +388,12 @@ function judgeAnswer(q: Question, answer: string): CheckResult {
       ...withAnswer, verdict: 'transposed', diagnosis: denominator ? 'denominator-layout' : 'transposed',
       explanation: layoutNote(q, a),
     };
+  }
+
+  // the symmetric gradient or the Cookbook's form, for a matrix declared symmetric
+  if (q.d.kind === 'gradient' && same !== undefined) {
+    const match = symmetricConvention(q.d.wrt, expected, same.map((p) => ({ expected: p.p.e, answer: p.a.data })), near);
+    if (match) return { ...withAnswer, verdict: 'transposed', diagnosis: 'convention', convention: match.convention, explanation: match.explanation };
   }
 
   // sign, constant factor (possibly also transposed)

@@ -3,7 +3,7 @@
  * request out, in order. This module is pure: a line in, a response out; it never throws.
  *
  *   request   {"id", "task": "diff"|"eval"|"check"|"backprop", "expr", "wrt", "vars": {name: [dims]}, "order",
- *              "layout", "at": {name: number | list | list of rows}, "answer", "check", "inline"}
+ *              "layout", "symmetric": "entrywise"|"projected", "at": {name: number | list | list of rows}, "answer", "check", "inline"}
  *   diff   →  {"id", "ok": true, "expression", "latex", "bindings"?, "inline"?, "shape", "kind", "convention", "index"?,
  *              "value"?, "check"?, "warnings"?, "ms"}
  *             ("check" as in `matcalc diff --format json`: the report, or {"ok": null, "skipped"} when it cannot run;
@@ -92,7 +92,8 @@ function diffTask(req: Request): Response {
   const layout = optionalLayout(req.layout);
   const at = optionalAt(req.at);
   const t0 = performance.now();
-  const d = derivative(expr, wrt, { vars, ...(order !== undefined ? { order } : {}), ...(layout !== undefined ? { layout } : {}) });
+  const symmetricGradient = optionalSymmetric(req.symmetric);
+  const d = derivative(expr, wrt, { vars, symmetricGradient, ...(order !== undefined ? { order } : {}), ...(layout !== undefined ? { layout } : {}) });
   const ms = performance.now() - t0;
   const value = at === undefined ? undefined : toNested(d.evaluate(at));
   const checked = req.check === true ? verifyJson(runCheck(() => d.verify())) : undefined;
@@ -156,6 +157,13 @@ function optionalLayout(v: unknown): 'numerator' | 'denominator' | undefined {
   if (v === undefined || v === null) return undefined;
   if (v !== 'numerator' && v !== 'denominator') throw new RequestError(`"layout" must be "numerator" or "denominator", not ${JSON.stringify(v)}`);
   return v;
+}
+
+/** "symmetric": "entrywise" (the default) or "projected" (the symmetric gradient (G + G')/2). */
+function optionalSymmetric(v: unknown): boolean {
+  if (v === undefined || v === null || v === 'entrywise') return false;
+  if (v === 'projected') return true;
+  throw new RequestError(`"symmetric" must be "entrywise" or "projected", not ${JSON.stringify(v)}`);
 }
 
 /** The point, read once (toEnv checks it is an object of well-formed values). */

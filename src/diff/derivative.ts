@@ -56,6 +56,8 @@ export interface SymbolicDerivative {
   readonly dims: readonly Dim[];
   /** Why there is no matrix form, when there is none. */
   readonly note?: string;
+  /** 'symmetric': the gradient in the space of symmetric matrices, sym(G) = (G + G')/2 (projectSymmetric). */
+  readonly projection?: 'symmetric';
 }
 
 export const MAX_ORDER = 6;
@@ -131,4 +133,27 @@ export function resultExpr(d: SymbolicDerivative): Expr {
   const last = d.levels[d.levels.length - 1];
   if (last === undefined) return d.differential;
   return d.layout === 'denominator' && isPlainJacobian(d) ? simplify(b.transpose(last.expr)) : last.expr;
+}
+
+/**
+ * The other convention for a matrix declared symmetric: the gradient in the space of symmetric
+ * matrices, sym(G) = (G + G')/2, where G is the entrywise gradient — the symmetric matrix with
+ * df = tr(sym(G)'·dS) for every symmetric dS (Srinivasan & Panda, "What is the gradient of a scalar
+ * function of a symmetric matrix?", 2019, arXiv 1911.06491). It is defined for the first derivative
+ * of a scalar with respect to a matrix declared symmetric (or spd); anywhere else it is refused
+ * rather than given a meaning: higher orders stay entrywise (docs/conventions.md).
+ */
+export function projectSymmetric(d: SymbolicDerivative): SymbolicDerivative {
+  const refuse = (why: string): never => {
+    throw new RequestError(`the symmetric gradient (G + G')/2 ${why}; without it matcalc gives the entrywise derivative`);
+  };
+  if (d.order !== 1) refuse('is a first derivative; higher orders are entrywise only');
+  if (d.f.shape.kind !== 'scalar') refuse('is the gradient of a scalar function, and this function is not scalar');
+  if (d.wrt.shape.kind !== 'matrix' || !d.wrt.props.includes('symmetric')) {
+    refuse(`needs ${d.wrt.name} declared a symmetric (or spd) matrix, e.g. --var "${d.wrt.name}=matrix(n,n) symmetric"`);
+  }
+  const [g] = d.levels;
+  if (g === undefined || d.levels.length !== 1) return refuse('needs the gradient in matrix form, which this derivative has not');
+  const sym = (e: Expr): Expr => simplify(b.div(b.add(e, b.transpose(e)), b.num(2)));
+  return { ...d, projection: 'symmetric', levels: [{ ...g, expr: sym(g.expr), unconstrained: sym(g.unconstrained) }] };
 }

@@ -10,6 +10,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { derivative } from '../../src/api/derivative.js';
+import { check } from '../../src/check/check.js';
 import { verifyClaim } from '../../src/api/verify.js';
 import * as b from '../../src/ir/build.js';
 import type { Expr, Prop, Var } from '../../src/ir/expr.js';
@@ -134,3 +135,66 @@ describe('issue 10 item 1: declared properties never change what is differentiat
 function declare(e: Expr, v: Var, prop: Prop): Expr {
   return substitute(e, new Map([[v, b.variable(v.name, v.shape, [prop])]]));
 }
+
+describe('the symmetric gradient (G + G\')/2 on request, and the checker\'s conventions (issue 10 item 1)', () => {
+  /** ⟨M, B⟩ for n×n row-major arrays. */
+  const inner = (m: ArrayLike<number>, bb: ArrayLike<number>): number => Array.from(m).reduce((s, v, i) => s + v * bb[i]!, 0);
+
+  it.each([
+    ['tr(A*S)', { S: sym }], ["x'*S*y", { S: sym }], ['tr(S*A*S*B)', { S: sym }], ['logdet(S)', { S: spd }], ["x'*inv(S)*x", { S: spd }],
+  ] as const)('%s: symmetric, and ⟨sym(G), B⟩ is the difference quotient of f along every symmetric B', (src, vars) => {
+    const d = derivative(src, 'S', { vars, symmetricGradient: true });
+    expect(d.convention).toMatch(/^symmetric gradient \(G \+ G'\)\/2/);
+    expect(d.verify().ok).toBe(true);
+    const entrywise = derivative(src, 'S', { vars });
+    const run = evaluator(d.f);
+    for (const { at, sizes } of pointsOf(d.f, 2)) {
+      const g = d.evaluate(at, sizes), G = entrywise.evaluate(at, sizes);
+      const n = g.dims[0]!;
+      // Truth by hand: (G + G')/2 from the entrywise G, itself compared with differences of f by verify().
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) expect(g.data[i * n + j]).toBeCloseTo((G.data[i * n + j]! + G.data[j * n + i]!) / 2, 10);
+      // And against f directly, along a random symmetric direction B.
+      const B = Array.from({ length: n * n }, () => 0);
+      for (let i = 0; i < n; i++) for (let j = i; j < n; j++) B[i * n + j] = B[j * n + i] = Math.sin(3 * i + 7 * j + 1);
+      const h = 1e-6, S0 = at.get('S')!;
+      const move = (t: number) => new Map(at).set('S', { dims: S0.dims, data: S0.data.map((v, k) => v + t * B[k]!) });
+      const quotient = (run(move(h), sizes).data[0]! - run(move(-h), sizes).data[0]!) / (2 * h);
+      expect(Math.abs(inner(g.data, B) - quotient)).toBeLessThan(1e-6 * Math.max(1, Math.abs(quotient)));
+    }
+  });
+
+  it('the entrywise G claimed as the symmetric gradient fails its check (it is not symmetric)', () => {
+    const f = parse('tr(A*S)', { vars: { S: sym } });
+    const S = varsOf(f).find((v) => v.name === 'S')!;
+    const G = evaluator(b.transpose(varsOf(f).find((v) => v.name === 'A')!));
+    const r = verifyClaim({ f: evaluator(f), order: 1, value: G, wrt: S, vars: varsOf(f), exprs: [f], projection: 'symmetric' });
+    expect(r.ok).toBe(false);
+    expect(r.method).toBe('symmetric');
+  });
+
+  it('refused where it has no meaning: order 2, a non-scalar f, a matrix not declared symmetric', () => {
+    expect(() => derivative('logdet(S)', 'S', { vars: { S: spd }, order: 2, symmetricGradient: true })).toThrow(/first derivative/);
+    expect(() => derivative('S*x', 'S', { vars: { S: sym }, symmetricGradient: true })).toThrow(/scalar/);
+    expect(() => derivative('tr(A*X)', 'X', { symmetricGradient: true })).toThrow(/declared a symmetric/);
+  });
+
+  it.each([
+    ['tr(A*S)', "A'", 'correct', undefined],
+    ['tr(A*S)', "(A + A')/2", 'transposed', 'symmetric'],
+    ['tr(A*S)', "A + A' - diag(diag(A))", 'transposed', 'cookbook'],
+    ["x'*S*y", "(x*y' + y*x')/2", 'transposed', 'symmetric'],
+    ["x'*S*y", "x*y' + y*x' - diag(x.*y)", 'transposed', 'cookbook'],
+    ['logdet(S)', 'inv(S)', 'correct', undefined],
+    ['logdet(S)', '2*inv(S) - diag(diag(inv(S)))', 'transposed', 'cookbook'],
+    ['tr(A*S)', "A + A'", 'incorrect', undefined],
+  ] as const)('check %s wrt S (declared symmetric), answer %s: %s %s', (src, answer, verdict, convention) => {
+    const vars = src === 'logdet(S)' ? { S: 'matrix(n,n) spd' } : { S: 'matrix(n,n) symmetric' };
+    const r = check(src, 'S', answer, { vars });
+    expect(r.verdict).toBe(verdict);
+    expect(r.convention).toBe(convention);
+    if (convention !== undefined) {
+      expect(r.diagnosis).toBe('convention');
+      expect(r.explanation).toContain(convention === 'symmetric' ? "(G + G')/2" : "G + G' - diag(diag(G))");
+    }
+  });
+});

@@ -94,3 +94,32 @@ describe.concurrent('values, names and zero derivatives (issue 10 items 2–5)',
     expect(answerLine(JSON.stringify({ id: 3, task: 'eval', expr: '0*x', at: { x: [1, 2] } }))).toMatchObject({ ok: true, value: [0, 0] });
   });
 });
+
+describe.concurrent('the symmetric gradient: --symmetric-gradient, batch "symmetric": "projected", check conventions', () => {
+  const at = { A: [[1, 2], [3, 4]], S: [[1, 0.5], [0.5, 2]] };
+  it('diff "tr(A*S)" --symmetric-gradient: (A + A\')/2, said in the convention line, checked', async () => {
+    const r = await run(['diff', 'tr(A*S)', '--wrt', 'S', '--var', 'S=matrix(n,n) symmetric', '--symmetric-gradient', '--at', JSON.stringify(at), '--format', 'json']);
+    expect(r.code).toBe(0);
+    const d = JSON.parse(r.stdout) as { convention: string; value: Nested; check: { ok: boolean; method: string } };
+    expect(d.convention).toMatch(/^symmetric gradient \(G \+ G'\)\/2/);
+    // ∂tr(AS)/∂S entrywise is A' = [[1, 3], [2, 4]]; its symmetric part is [[1, 2.5], [2.5, 4]].
+    expect(d.value).toEqual([[1, 2.5], [2.5, 4]]);
+    expect(d.check).toMatchObject({ ok: true, method: 'symmetric' });
+    const refused = await run(['diff', 'tr(A*S)', '--wrt', 'S', '--symmetric-gradient']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('declared a symmetric');
+  });
+
+  it('batch: "symmetric": "projected" gives the same; an unknown value is a request error', () => {
+    const req = { id: 's', task: 'diff', expr: 'tr(A*S)', wrt: 'S', vars: { S: 'matrix(n,n) symmetric' }, at, symmetric: 'projected' };
+    expect(answerLine(JSON.stringify(req))).toMatchObject({ ok: true, value: [[1, 2.5], [2.5, 4]] });
+    expect(answerLine(JSON.stringify({ ...req, symmetric: 'entrywise' }))).toMatchObject({ ok: true, value: [[1, 3], [2, 4]] });
+    expect(answerLine(JSON.stringify({ ...req, symmetric: 'half' }))).toMatchObject({ ok: false, error: { kind: 'request' } });
+  });
+
+  it('check: the Cookbook form is transposed with "convention": "cookbook"', async () => {
+    const r = await run(['check', 'tr(A*S)', '--wrt', 'S', '--var', 'S=matrix(n,n) symmetric', '--answer', "A + A' - diag(diag(A))", '--format', 'json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ verdict: 'transposed', diagnosis: 'convention', convention: 'cookbook' });
+  });
+});

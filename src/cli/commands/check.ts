@@ -63,6 +63,7 @@ function checkResultText(r: CheckResult, s: Style): string {
     lines.push(`  ${label('answer')}${r.answerInput ?? ''}${read}${shape}`);
   }
   if (r.factor !== undefined) lines.push(`  ${label('factor')}the answer is ${r.factor} times the derivative`);
+  if (r.convention !== undefined) lines.push(`  ${label('convention')}${r.convention}`);
   const c = r.counterexample;
   if (c !== undefined) {
     lines.push(`  ${s.dim('counterexample:')}`);

@@ -31,6 +31,7 @@ interface DiffOptions {
   readonly check?: boolean;
   readonly steps?: boolean | 'differential' | 'chain';
   readonly bold?: boolean;
+  readonly symmetricGradient?: boolean;
   readonly inline?: boolean;
 }
 
@@ -69,6 +70,7 @@ export function registerDiff(program: Command): void {
     .option('--check', 'check the result by central finite differences (the default)')
     .option('--no-check', 'skip the finite-difference check')
     .addOption(new Option('--steps [route]', 'show the derivation step by step, each step checked: by matrix differentials (default) or by the chain rule').choices(['differential', 'chain']))
+    .option('--symmetric-gradient', "for a matrix declared symmetric: the gradient in the space of symmetric matrices, (G + G')/2, instead of the entrywise G")
     .option('--bold', 'bold vectors and matrices in LaTeX and HTML')
     .option('--inline', 'print the result as one expression, without "where" definitions')
     .addHelpText('after', EXAMPLES)
@@ -78,7 +80,7 @@ export function registerDiff(program: Command): void {
 function checkText(c: Checked<VerifyReport>, s: Style = PLAIN): string {
   if ('skipped' in c) return `${s.yellow('not run')}: ${c.skipped}`;
   const r = c.report;
-  const where = `${r.points} random point${r.points === 1 ? '' : 's'}, seed ${r.seed}${r.method === 'directional' ? ', random directions' : ''}`;
+  const where = `${r.points} random point${r.points === 1 ? '' : 's'}, seed ${r.seed}${r.method === 'directional' ? ', random directions' : r.method === 'symmetric' ? ', symmetric directions' : ''}`;
   if (r.ok) return `${s.green('ok')}: agrees with central finite differences (max relative error ${r.maxError.toExponential(1)}; ${where})`;
   const f = r.failure;
   const detail = f ? `; at index [${f.index.join(', ')}] symbolic ${f.symbolic}, numeric ${f.numeric}` : '';
@@ -101,7 +103,9 @@ async function runDiff(exprArg: string, opts: DiffOptions): Promise<void> {
   const vars = readVars(opts.var);
   const at = opts.at === undefined ? undefined : await readAt(opts.at);
   // e and pi given values are the user's variables.
-  const d = withSource(src, () => derivative(src, opts.wrt, { order: opts.order, layout: opts.layout, vars: declareGivenConstants(vars, at) }));
+  const d = withSource(src, () => derivative(src, opts.wrt, {
+    order: opts.order, layout: opts.layout, vars: declareGivenConstants(vars, at), ...(opts.symmetricGradient === true ? { symmetricGradient: true } : {}),
+  }));
   if (opts.format !== 'json') warn(d.warnings); // JSON carries them as "warnings"
   const shown: Shown = {
     d, src, bold: opts.bold === true, inline: opts.inline === true,

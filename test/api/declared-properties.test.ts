@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { derivative } from '../../src/api/derivative.js';
 import { check } from '../../src/check/check.js';
 import { verifyClaim } from '../../src/api/verify.js';
+import { DomainError } from '../../src/errors.js';
 import * as b from '../../src/ir/build.js';
 import type { Expr, Prop, Var } from '../../src/ir/expr.js';
 import { substitute } from '../../src/ir/substitute.js';
@@ -104,15 +105,15 @@ describe('issue 10 item 1: declared properties never change what is differentiat
     expect(r.ok).toBe(false);
   });
 
-  it('the same derivative declared and undeclared is one value at symmetric points, orders 1–3 (property)', () => {
-    const { numRuns } = propertyParams(24);
-    const cases = fc.tuple(arbExpr({ shape: b.num(0).shape, depth: 2, domainSafe: true, smooth: true }), fc.constantFrom(1, 2, 3), fc.nat());
+  it('declared symmetric or spd: the same value as undeclared, and equal to differences of f, orders 1–3 (property)', () => {
+    const { numRuns } = propertyParams(60);
+    const cases = fc.tuple(arbExpr({ shape: b.num(0).shape, depth: 2, domainSafe: true, smooth: true }), fc.constantFrom(1, 2, 3), fc.nat(), fc.constantFrom<Prop>('symmetric', 'spd'));
     let checked = 0;
-    assertProperty(fc.property(cases, ([e, order, k]) => {
+    assertProperty(fc.property(cases, ([e, order, k, prop]) => {
       const squares = varsOf(e).filter((v) => v.shape.kind === 'matrix' && v.shape.m === v.shape.n);
       fc.pre(squares.length > 0);
       const S = squares[k % squares.length]!;
-      const declared = declare(e, S, 'symmetric');
+      const declared = declare(e, S, prop);
       const wrts = varsOf(declared).filter((v) => v.shape.kind !== 'scalar' || order === 1);
       const wrt = wrts[k % wrts.length]!;
       const n = wrt.shape.kind === 'scalar' ? 1 : wrt.shape.kind === 'vector' ? 3 : 9;
@@ -124,7 +125,16 @@ describe('issue 10 item 1: declared properties never change what is differentiat
       const dv = d.evaluate(at, sizes), uv = u.evaluate(at, sizes);
       fc.pre(Array.from(uv.data).every((v) => Number.isFinite(v) && Math.abs(v) < 1e6));
       const cmp = compareTensors(dv, uv, { rtol: 1e-8, atol: 1e-10 });
-      if (!cmp.ok) throw new Error(`d${order}/d${wrt.name} of ${toText(declared)} (${S.name} symmetric) = ${d.toString()} but undeclared ${u.toString()}`);
+      if (!cmp.ok) throw new Error(`d${order}/d${wrt.name} of ${toText(declared)} (${S.name} ${prop}) = ${d.toString()} but undeclared ${u.toString()}`);
+      // And against nested differences of the original f, at points drawn from the declared domain.
+      let r;
+      try {
+        r = d.verify({ points: 1, seed: 3 + k });
+      } catch (err) {
+        if (err instanceof DomainError) return; // every point overflowed: nothing to compare
+        throw err;
+      }
+      if (!r.ok) throw new Error(`d${order}/d${wrt.name} of ${toText(declared)} (${S.name} ${prop}) = ${d.toString()} disagrees with differences of f: ${r.maxError}`);
       checked++;
     }), { numRuns });
     expect(checked).toBeGreaterThan(0);

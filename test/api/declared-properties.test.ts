@@ -127,7 +127,7 @@ describe('issue 10 item 1: declared properties never change what is differentiat
       const cmp = compareTensors(dv, uv, { rtol: 1e-8, atol: 1e-10 });
       if (!cmp.ok) throw new Error(`d${order}/d${wrt.name} of ${toText(declared)} (${S.name} ${prop}) = ${d.toString()} but undeclared ${u.toString()}`);
       // And against nested differences of the original f, at points drawn from the declared domain.
-      let r;
+      let r: ReturnType<typeof d.verify>;
       try {
         r = d.verify({ points: 1, seed: 3 + k });
       } catch (err) {

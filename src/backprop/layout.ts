@@ -47,8 +47,18 @@ export interface LayoutOptions {
   readonly margin?: number;
 }
 
-/** The part of dagre's API used here (its default export). */
-export type Dagre = typeof import('@dagrejs/dagre').default;
+/** dagre's API (its default export), for use inside this module only. */
+type DagreApi = typeof import('@dagrejs/dagre').default;
+
+/**
+ * dagre's module (its default export) as loadDagre gives it or a caller imported it, opaque in the
+ * public types: dagre's own declarations do not compile under NodeNext resolution with skipLibCheck
+ * off, so matcalc's shipped declarations must not mention them.
+ */
+export interface Dagre {
+  readonly layout: unknown;
+  readonly graphlib: unknown;
+}
 
 /** Space between a label and its edge. */
 const LABEL_GAP = 2;
@@ -72,7 +82,8 @@ interface EdgeLabel { width?: number; height?: number; labelpos?: 'c'; points?: 
 /** Lays the graph out with a dagre already loaded (synchronous). */
 export function layoutWith(dagre: Dagre, spec: GraphSpec, opts: LayoutOptions = {}): GraphLayout {
   const margin = opts.margin ?? 16;
-  const g = new dagre.graphlib.Graph<Record<string, unknown>, NodeLabel, EdgeLabel>();
+  const api = dagre as unknown as DagreApi;
+  const g = new api.graphlib.Graph<Record<string, unknown>, NodeLabel, EdgeLabel>();
   g.setGraph({ rankdir: 'LR', ranksep: opts.rankGap ?? 56, nodesep: opts.nodeGap ?? 24, edgesep: 14, marginx: margin, marginy: margin });
   g.setDefaultEdgeLabel(() => ({}));
   for (const n of spec.nodes) g.setNode(n.id, { width: n.width, height: n.height });
@@ -80,7 +91,7 @@ export function layoutWith(dagre: Dagre, spec: GraphSpec, opts: LayoutOptions = 
     // The slot is twice the label's height: the edge runs along its middle, the label just above.
     g.setEdge(e.from, e.to, e.label ? { width: e.label.width, height: 2 * e.label.height + 2 * LABEL_GAP, labelpos: 'c' } : {});
   }
-  dagre.layout(g);
+  api.layout(g);
 
   const nodes: PlacedNode[] = spec.nodes.map((n) => {
     const l = g.node(n.id);

@@ -50,17 +50,22 @@ export function symmetricConvention(
   if (matches('symmetric')) {
     return {
       convention: 'symmetric',
-      explanation: `right in another convention: the answer is the symmetric gradient (G + G')/2 of the entrywise gradient G = ${expectedText}, ` +
-        `the gradient in the space of symmetric matrices (Srinivasan & Panda 2019), for which df = <(G + G')/2, d${S}> holds for symmetric d${S}; ` +
+      // Joined at run time: esbuild would fold a `+` of literals into one line of the shipped library.
+      explanation: [
+        `right in another convention: the answer is the symmetric gradient (G + G')/2 of the entrywise gradient G = ${expectedText}, `,
+        `the gradient in the space of symmetric matrices (Srinivasan & Panda 2019), for which df = <(G + G')/2, d${S}> holds for symmetric d${S}; `,
         `matcalc's default is the entrywise G, each entry of ${S} a free variable, for which df = tr(G'*d${S}) holds for every d${S} (matcalc diff --symmetric-gradient gives the answer's convention)`,
+      ].join(''),
     };
   }
   if (matches('cookbook')) {
     return {
       convention: 'cookbook',
-      explanation: `right in another convention: the answer is the Matrix Cookbook's G + G' - diag(diag(G)) for the entrywise gradient G = ${expectedText}, ` +
-        `the derivative with respect to the n(n+1)/2 distinct entries of the symmetric ${S}; it is neither the entrywise gradient (matcalc's default, each entry of ${S} free) ` +
+      explanation: [
+        `right in another convention: the answer is the Matrix Cookbook's G + G' - diag(diag(G)) for the entrywise gradient G = ${expectedText}, `,
+        `the derivative with respect to the n(n+1)/2 distinct entries of the symmetric ${S}; it is neither the entrywise gradient (matcalc's default, each entry of ${S} free) `,
         `nor the gradient in the space of symmetric matrices, (G + G')/2, whose off-diagonal entries it doubles (Srinivasan & Panda 2019 argue that (G + G')/2 is the gradient)`,
+      ].join(''),
     };
   }
   return undefined;

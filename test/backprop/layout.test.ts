@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { backprop, mlp, renderHtml, type Walkthrough } from '../../src/backprop/index.js';
 import { type GraphLayout, type GraphSpec, type Rect, layoutGraph, layoutWith, rectsOverlap, segmentCrossesRect } from '../../src/backprop/layout.js';
 import { graphView, svgOf } from '../../src/backprop/svg.js';
+import { mulberry32 } from '../../src/numeric/random.js';
 
 /** Every way the layout can be unreadable, as messages (empty when it is fine). */
 function violations(spec: GraphSpec, lay: GraphLayout): string[] {
@@ -55,17 +56,8 @@ async function expectReadable(w: Walkthrough): Promise<GraphLayout> {
   return lay;
 }
 
-/** A seeded generator (mulberry32), so that a failure names its seed and can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator, so that a failure names its seed and can be replayed. */
+const rng = mulberry32;
 
 /** A random DAG: each node after the first few reads one to three earlier nodes, often distant ones. */
 function randomDag(seed: number): GraphSpec {

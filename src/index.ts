@@ -30,7 +30,7 @@ export { type Expr, type Var, type Prop, PROPS } from './ir/expr.js';
 export type { Dim, Shape } from './shape/shape.js';
 export { type Tensor, type Nested, toNested, fromNested } from './numeric/tensor.js';
 export { toText } from './print/text.js';
-export { toLatex } from './print/latex.js';
+export { KATEX_OPTIONS, toLatex } from './print/latex.js';
 export { readProgram, type Program, type ProgramOptions, type Definition, type ProgramWarning } from './parse/program.js';
 export { programForm, programText, programWhereText, whereLatex, whereText, type ProgramForm, type Binding } from './print/program.js';
 export {

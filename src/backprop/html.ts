@@ -7,6 +7,7 @@
  * KaTeX and dagre are imported only when a page is rendered. KaTeX renders to MathML, which browsers
  * display natively: the page needs no stylesheet, font or script.
  */
+import { KATEX_OPTIONS } from '../print/latex.js';
 import { toText } from '../print/text.js';
 import type { Walkthrough } from './graph.js';
 import { renderLatex, texFormula, texPartial, texTensor } from './render.js';
@@ -21,7 +22,7 @@ export interface HtmlOptions {
 /** A standalone page: the SVG graph, the LaTeX table and backward pass rendered by KaTeX, and the gradients. */
 export async function renderHtml(w: Walkthrough, opts: HtmlOptions = {}): Promise<string> {
   const katex = (await import('katex')).default;
-  const math = (tex: string, display = false): string => katex.renderToString(tex, { throwOnError: true, displayMode: display, output: 'mathml' });
+  const math = (tex: string, display = false): string => katex.renderToString(tex, { ...KATEX_OPTIONS, displayMode: display, output: 'mathml' });
   const L = w.output;
   const title = opts.title ?? `Backpropagation through ${L} = ${toText(w.expr)}`;
   const grads = [...w.gradients].map(([name, g]) => {

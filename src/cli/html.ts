@@ -7,6 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { KATEX_OPTIONS } from '../print/latex.js';
 
 export type HtmlBlock =
   | { readonly kind: 'math'; readonly tex: string; readonly label?: string }
@@ -15,13 +16,6 @@ export type HtmlBlock =
 
 const escapeHtml = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-
-/**
- * How matcalc's LaTeX is rendered. maxExpand: KaTeX counts each \operatorname or \mathrm as a macro
- * expansion and stops at 1000 (a guard against user macros that loop, which our output never has);
- * a third derivative of softmax(softmax(W*x)) has more, and is a valid formula all the same.
- */
-export const KATEX_OPTIONS = { displayMode: true, throwOnError: true, maxExpand: 100_000 } as const;
 
 /** KaTeX's renderer and stylesheet (font URLs pointed at the CDN), loaded on first use. */
 async function loadKatex(): Promise<{ render: (tex: string) => string; css: string }> {

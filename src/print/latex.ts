@@ -92,6 +92,14 @@ export function latexName(name: string, bold = false): string {
   return `${b}_{${s}}`;
 }
 
+/**
+ * How matcalc's LaTeX is rendered by KaTeX, everywhere it is rendered (CLI HTML, backprop pages, the
+ * playground, the tests). maxExpand: KaTeX counts each \operatorname or \mathrm as a macro expansion
+ * and stops at 1000 (a guard against user macros that loop, which our output never has); a third
+ * derivative of softmax(softmax(W*x)) has more, and is a valid formula all the same.
+ */
+export const KATEX_OPTIONS = { displayMode: true, throwOnError: true, maxExpand: 100_000 } as const;
+
 /** A number: integers exactly, others to 6 significant digits, `m \times 10^{e}` when tiny or huge. */
 export function latexNumber(v: number): string {
   if (Number.isNaN(v)) return '\\mathrm{NaN}';

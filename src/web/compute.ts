@@ -27,6 +27,7 @@ import {
   programForm,
   renderBackpropHtml,
   shapeOf,
+  KATEX_OPTIONS,
   toLatex,
   verifySteps,
   whereLatex,
@@ -88,7 +89,7 @@ function attempt<T>(source: ErrorSource, fn: () => T): T {
 export function formula(tex: string, display = true): Formula {
   return {
     tex,
-    html: katex.renderToString(tex, { displayMode: display, output: 'htmlAndMathml', throwOnError: false }),
+    html: katex.renderToString(tex, { ...KATEX_OPTIONS, displayMode: display, output: 'htmlAndMathml', throwOnError: false }),
   };
 }
 

@@ -26,7 +26,7 @@ import { derivative } from '../../src/api/derivative.js';
 import { backprop, renderDot, renderJson as renderBackpropJson, renderLatex as renderBackpropLatex, renderText as renderBackpropText } from '../../src/backprop/index.js';
 import { check } from '../../src/check/check.js';
 import { latexHeading, textHeading } from '../../src/api/headings.js';
-import { KATEX_OPTIONS } from '../../src/cli/html.js';
+import { KATEX_OPTIONS } from '../../src/print/latex.js';
 import { answerLine } from '../../src/cli/protocol.js';
 import { derivationSteps, verifySteps } from '../../src/steps/steps.js';
 import { MatcalcError } from '../../src/errors.js';

@@ -268,3 +268,11 @@ describe('the examples offered by the picker', () => {
     });
   }
 });
+
+describe('formulas render with the options every other renderer uses', () => {
+  it("a third derivative of softmax(softmax(W*x)) renders (more than KaTeX's default 1000 macro expansions), not as a red error", async () => {
+    const v = view<DiffView>(await run({ task: 'diff', question: question('softmax(softmax(W*x))', 'x', 3), layout: 'numerator' }));
+    expect(v.math.html).toContain('katex');
+    expect(v.math.html).not.toContain('katex-error');
+  });
+});

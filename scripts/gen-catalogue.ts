@@ -28,7 +28,8 @@ function declarations(e: CatalogueEntry): string {
 
 function derivativeOf(e: CatalogueEntry): string {
   const k = e.order ?? 1;
-  return k === 1 ? `d/d${e.wrt}` : `d${k}/d${e.wrt}${k}`;
+  const cols = e.vec === 'cols' ? ' (vec: cols)' : '';
+  return `${k === 1 ? `d/d${e.wrt}` : `d${k}/d${e.wrt}${k}`}${cols}`;
 }
 
 function section(title: string, entries: readonly CatalogueEntry[]): { text: string; worst: number } {
@@ -83,7 +84,8 @@ function page(): string {
     "- **Gradients** of a scalar have the variable's shape: from df = tr(G'*dX), the gradient is G (the Cookbook's ∂f/∂X).",
     '- **Jacobians** are in numerator layout (rows index the outputs). With respect to a matrix, the matrix is',
     '  vectorised row by row (`vec` stacks rows), so y = W*x has dy/dW = kron(eye(k), x\'). The Cookbook stacks',
-    "  columns instead, which gives kron(x', eye(k)) for the same derivative.",
+    "  columns instead, which gives kron(x', eye(k)) for the same derivative; rows marked `vec: cols` are printed",
+    "  that way (`--vec cols`). `commutation(m, n)` is the K with K vec(A) = vec(A') for A m×n in the row-major vec.",
     '- **Hessians** and other higher derivatives have the value dims shape(f) + order × shape(x) (jax.jacobian\'s layout);',
     '  with respect to a matrix they are shown in the same row-major vec form.',
     '- **Symmetric matrices**: the gradient with respect to a matrix declared `symmetric` or `spd` is the *unconstrained*',

@@ -68,4 +68,16 @@ export class UnsupportedError extends MatcalcError {
   }
 }
 
+/**
+ * A derivative whose linear map has no matrix form (no gradient, or no vec-form Jacobian): `reason`
+ * says why, in words for the user. Thrown by diff/linear.ts from the rows of rules/linear.ts;
+ * callers give the result as a differential instead.
+ */
+export class NoMatrixFormError extends UnsupportedError {
+  constructor(readonly reason: string) {
+    super(`no matrix form: ${reason}`);
+    this.name = 'NoMatrixFormError';
+  }
+}
+
 export const isMatcalcError = (e: unknown): e is MatcalcError => e instanceof MatcalcError;

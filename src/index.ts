@@ -34,6 +34,6 @@ export { KATEX_OPTIONS, toLatex } from './print/latex.js';
 export { readProgram, type Program, type ProgramOptions, type Definition, type ProgramWarning } from './parse/program.js';
 export { programForm, programText, programWhereText, whereLatex, whereText, type ProgramForm, type Binding } from './print/program.js';
 export {
-  MatcalcError, ParseError, ShapeError, UnknownError, DomainError, LimitError, RequestError, UnsupportedError,
+  MatcalcError, ParseError, ShapeError, UnknownError, DomainError, LimitError, RequestError, UnsupportedError, NoMatrixFormError,
   type ErrorKind,
 } from './errors.js';

@@ -11,6 +11,9 @@
  * the last two factors of a longer chain (products are associative): 'A*inv(A) -> eyeLike(A)'
  * rewrites u*B*inv(B) to u.
  *
+ * `commutation(m, n)` matches a commutation matrix, binding its sizes m, n (a repeated size must be
+ * the same dimension); a replacement may name them in `eye(m*n)` and `commutation(n, m)`.
+ *
  * In a replacement, `onesLike(A)` is the all-ones tensor of A's shape and `eyeLike(A)` the identity
  * of A's (square) size. `if` lists conditions on the bindings, all of which must hold
  * (src/simplify/predicates.ts).
@@ -95,6 +98,9 @@ export const reductionRules: readonly RewriteRule[] = [
   { rule: 'sum(A/s) -> sum(A)/s', why: 'linearity' },
   { rule: 'tr(kron(A, B)) -> tr(A)*tr(B)', if: ['square(A)'], why: 'tr(A ⊗ B) = tr(A) tr(B) (B is square when A and A ⊗ B are)' },
   { rule: 'kron(A, B)*kron(C, D) -> kron(A*C, B*D)', why: 'mixed-product property (shapes permitting)' },
+  { rule: 'commutation(m, n)*commutation(n, m) -> eye(m*n)', why: "K_{m,n} is a permutation and K_{m,n}' = K_{n,m}, so K_{m,n} K_{n,m} = I (K_{n,n}² = I)" },
+  { rule: "vec(eye)'*kron(A, eye) -> vec(A')'", why: "vec(I)'(A ⊗ I) = ((A' ⊗ I) vec(I))' = vec(A')' (row-major vec(AUB) = (A ⊗ B') vec(U))" },
+  { rule: "vec(eye)'*kron(eye, A) -> vec(A)'", why: "vec(I)'(I ⊗ A) = ((I ⊗ A') vec(I))' = vec(A)'" },
   { rule: 'kron(-A, B) -> -kron(A, B)', why: 'signs move outwards' },
   { rule: 'kron(A, -B) -> -kron(A, B)', why: 'signs move outwards' },
   { rule: 'kron(s*A, B) -> s*kron(A, B)', why: 'scalars move outwards' },

@@ -13,7 +13,7 @@ import type { Warning } from '../parse/warnings.js';
 import { asciiName } from '../parse/unicode.js';
 import { substitute } from '../ir/substitute.js';
 import { type ProgramForm, programForm, programFormOf, programText } from '../print/program.js';
-import { type Layout, type SymbolicDerivative, checkOrder, differentiate, isPlainJacobian, projectSymmetric, resultExpr } from '../diff/derivative.js';
+import { type Layout, type Level, type SymbolicDerivative, type VecOrder, checkOrder, differentiate, isPlainJacobian, projectSymmetric, resultExpr } from '../diff/derivative.js';
 import { type DimSizes, type Env, bindDims, evaluator, resolveDim, shapeSizes } from '../numeric/evaluate.js';
 import { type Tensor, reshape, sizeOf, tensor, transposeMatrix } from '../numeric/tensor.js';
 import { toText } from '../print/text.js';
@@ -22,10 +22,13 @@ import { type IndexForm, indexNotation } from '../print/index-notation.js';
 import { type Dim, formatDim } from '../shape/shape.js';
 import { type Values, checkPoint, toEnv } from './values.js';
 import { type VerifyOptions, type VerifyReport, verifyClaim } from './verify.js';
+import { colsToTensorLayout } from './vec-order.js';
 
 export interface DerivativeOptions {
   readonly order?: number;
   readonly layout?: Layout;
+  /** 'rows' (default): vec stacks rows; 'cols': the Matrix Cookbook's column-major vec. Only the printed Jacobians differ. */
+  readonly vec?: VecOrder;
   readonly vars?: Declarations;
   /**
    * For a scalar f and a matrix declared symmetric: the gradient in the space of symmetric matrices,
@@ -95,10 +98,12 @@ export function derivative(expr: string | Expr, wrt: string, opts: DerivativeOpt
   checkOrder(order);
   const layout = opts.layout ?? 'numerator';
   if (layout !== 'numerator' && layout !== 'denominator') throw new RequestError(`the layout must be numerator or denominator, not ${String(layout)}`);
+  const vec = opts.vec ?? 'rows';
+  if (vec !== 'rows' && vec !== 'cols') throw new RequestError(`vec must be rows or cols, not ${String(vec)}`);
   const intermediate = intermediateOf(program, wrt);
   const project = (d: SymbolicDerivative): SymbolicDerivative => (opts.symmetricGradient === true ? projectSymmetric(d) : d);
-  if (intermediate === undefined) return makeDerivative(project(differentiate(program.root, findVar(program.root, wrt, program.seen), order, layout)), program);
-  return makeDerivative(project(differentiate(intermediate.f, intermediate.v, order, layout)), program, intermediate);
+  if (intermediate === undefined) return makeDerivative(project(differentiate(program.root, findVar(program.root, wrt, program.seen), order, layout, vec)), program);
+  return makeDerivative(project(differentiate(intermediate.f, intermediate.v, order, layout, vec)), program, intermediate);
 }
 
 /** With respect to an intermediate h: the function with h's node a free variable h (its inputs held fixed). */
@@ -155,7 +160,9 @@ function conventionOf(sym: SymbolicDerivative, kind: ResultKind): string {
     case 'jacobian': return sym.layout === 'numerator'
       ? `Jacobian in numerator layout: rows index the outputs (${dims})`
       : `Jacobian in denominator layout: rows index ${sym.wrt.name} (${dims})`;
-    case 'vec-jacobian': return `vec form: d vec(f) = K d vec(${sym.wrt.name}), vec stacks rows (row-major); value reshaped to the tensor layout ${dims}`;
+    case 'vec-jacobian': return sym.vec === 'cols'
+      ? `vec form: d vec(f) = K d vec(${sym.wrt.name}), vec stacks columns (column-major, as the Matrix Cookbook); value in the tensor layout ${dims}`
+      : `vec form: d vec(f) = K d vec(${sym.wrt.name}), vec stacks rows (row-major); value reshaped to the tensor layout ${dims}`;
     case 'differential': return `${sym.note ?? ''}; its value, read off basis directions, has the tensor layout ${dims}`;
   }
 }
@@ -213,11 +220,16 @@ function programFormWith(expr: Expr, program: Program, directions: readonly Var[
 
 /** The value of the result `expr` of sym: a matrix form, or the differential when there is none. */
 function valueFnOf(sym: SymbolicDerivative, expr = resultExpr(sym)): ValueFn {
-  return sym.levels.length === 0 ? differentialValue(sym) : matrixValue(expr, sym.f, sym.wrt, sym.dims);
+  return sym.levels.length === 0 ? differentialValue(sym) : matrixValue(expr, sym.f, sym.wrt, sym.dims, colsLevels(sym, sym.levels));
 }
 
-/** The value of a matrix form of a derivative of f, reshaped to the layout dims. */
-function matrixValue(expr: Expr, f: Expr, wrt: Var, dims: readonly Dim[]): ValueFn {
+/** The levels up to a result printed in column-major vec (whose value needs moving to the tensor layout), or undefined. */
+function colsLevels(sym: SymbolicDerivative, levels: readonly Level[]): { sym: SymbolicDerivative; levels: readonly Level[] } | undefined {
+  return sym.vec === 'cols' && levels.some((l) => l.kind === 'jacobian') ? { sym, levels } : undefined;
+}
+
+/** The value of a matrix form of a derivative of f, reshaped to the layout dims (moved there first if printed in column-major vec). */
+function matrixValue(expr: Expr, f: Expr, wrt: Var, dims: readonly Dim[], cols?: { sym: SymbolicDerivative; levels: readonly Level[] }): ValueFn {
   const run = evaluator(expr);
   // f's variables (and wrt, which f may not contain) fix every dimension of the result, even those
   // the result no longer mentions (d(W*x)/dW = kron(eye(m), x') has m from W alone).
@@ -225,7 +237,7 @@ function matrixValue(expr: Expr, f: Expr, wrt: Var, dims: readonly Dim[]): Value
   return (at, given) => {
     const sizes = bindDims(vars, at, given);
     const t = run(at, sizes);
-    return reshape(t, dims.map((d) => resolveDim(d, sizes)));
+    return reshape(cols ? colsToTensorLayout(t, cols.sym, cols.levels, sizes) : t, dims.map((d) => resolveDim(d, sizes)));
   };
 }
 

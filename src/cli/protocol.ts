@@ -3,7 +3,7 @@
  * request out, in order. This module is pure: a line in, a response out; it never throws.
  *
  *   request   {"id", "task": "diff"|"eval"|"check"|"backprop", "expr", "wrt", "vars": {name: [dims]}, "order",
- *              "layout", "symmetric": "entrywise"|"projected", "at": {name: number | list | list of rows}, "answer", "check", "inline"}
+ *              "layout", "vec": "rows"|"cols", "symmetric": "entrywise"|"projected", "at": {name: number | list | list of rows}, "answer", "check", "inline"}
  *   diff   →  {"id", "ok": true, "expression", "latex", "bindings"?, "inline"?, "shape", "kind", "convention", "index"?,
  *              "value"?, "check"?, "warnings"?, "ms"}
  *             ("check" as in `matcalc diff --format json`: the report, or {"ok": null, "skipped"} when it cannot run;
@@ -90,10 +90,11 @@ function diffTask(req: Request): Response {
   const vars = declareGivenConstants(declsFromJson(req.vars), optionalAt(req.at));
   const order = optionalOrder(req.order);
   const layout = optionalLayout(req.layout);
+  const vec = optionalVec(req.vec);
   const at = optionalAt(req.at);
   const t0 = performance.now();
   const symmetricGradient = optionalSymmetric(req.symmetric);
-  const d = derivative(expr, wrt, { vars, symmetricGradient, ...(order !== undefined ? { order } : {}), ...(layout !== undefined ? { layout } : {}) });
+  const d = derivative(expr, wrt, { vars, symmetricGradient, ...(order !== undefined ? { order } : {}), ...(layout !== undefined ? { layout } : {}), ...(vec !== undefined ? { vec } : {}) });
   const ms = performance.now() - t0;
   const value = at === undefined ? undefined : toNested(d.evaluate(at));
   const checked = req.check === true ? verifyJson(runCheck(() => d.verify())) : undefined;
@@ -164,6 +165,12 @@ function optionalSymmetric(v: unknown): boolean {
   if (v === undefined || v === null || v === 'entrywise') return false;
   if (v === 'projected') return true;
   throw new RequestError(`"symmetric" must be "entrywise" or "projected", not ${JSON.stringify(v)}`);
+}
+
+function optionalVec(v: unknown): 'rows' | 'cols' | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (v !== 'rows' && v !== 'cols') throw new RequestError(`"vec" must be "rows" or "cols", not ${JSON.stringify(v)}`);
+  return v;
 }
 
 /** The point, read once (toEnv checks it is an object of well-formed values). */

@@ -5,19 +5,22 @@
  * (diff/differential.ts) in one of three ways (diff/linear.ts):
  *   - with respect to a scalar x: dR = R'·dx, so R' is the differential at dx = 1 (shape of R);
  *   - a scalar R with respect to a vector or matrix X: the gradient G with dR = ⟨G, dX⟩ (shape of X);
- *   - anything else: the Jacobian K with vec(dR) = K vec(dX), row-major vec, numel(R) × numel(X).
+ *   - anything else: the Jacobian K with vec(dR) = K vec(dX), row-major vec, numel(R) × numel(X)
+ *     (column-major — the Matrix Cookbook's vec — on request: `vec` = 'cols').
  * Each Rᵢ is simplified before the next order — over plain variables: declared properties (S
  * symmetric) never change what is differentiated next; they only shorten the printed Rᵢ, which is
  * Rᵢ put back over the declared variables and simplified under them (assumptions.ts). The value of
  * Rᵢ, reshaped row-major, is the tensor
  * dims(f) + i·dims(X) — the layout of jax.jacobian; for a vector f and vector x at order 1, K is the
- * numerator-layout Jacobian (rows = outputs), and the denominator layout is its transpose.
+ * numerator-layout Jacobian (rows = outputs), and the denominator layout is its transpose. With
+ * column-major vec the printed matrices differ, and api/derivative.ts permutes their values back to
+ * the same tensor layout.
  *
- * When no matrix form exists (a vec rule not implemented, e.g. through the transpose of a matrix), the
+ * When no matrix form exists (a form rules/linear.ts declares missing, with its reason), the
  * result is the k-th differential dᵏf(dX₁, …, dXₖ) itself — complete and exact — and its value is
  * read off at basis directions.
  */
-import { LimitError, RequestError, UnsupportedError } from '../errors.js';
+import { LimitError, NoMatrixFormError, RequestError } from '../errors.js';
 import * as b from '../ir/build.js';
 import type { Expr, Var } from '../ir/expr.js';
 import { varsOf } from '../ir/walk.js';
@@ -26,6 +29,9 @@ import { simplify } from '../simplify/simplify.js';
 import { unconstrained } from './assumptions.js';
 import { differential } from './differential.js';
 import { gradientOf, jacobianOf } from './linear.js';
+import type { VecOrder } from '../../rules/linear.js';
+
+export type { VecOrder } from '../../rules/linear.js';
 
 export type Layout = 'numerator' | 'denominator';
 
@@ -47,6 +53,8 @@ export interface SymbolicDerivative {
   readonly wrt: Var;
   readonly order: number;
   readonly layout: Layout;
+  /** The vec the Jacobians are written in: rows stacked (default) or columns (the Cookbook's); values keep the tensor layout. */
+  readonly vec: VecOrder;
   /** Matrix forms R₁ … Rₖ, or empty when the result is given as a differential. */
   readonly levels: readonly Level[];
   /** The k-th differential in the directions below (always available). */
@@ -83,14 +91,14 @@ export function directionVars(f: Expr, wrt: Var, order: number): Var[] {
 }
 
 /** One order: the derivative of e with respect to wrt, simplified (dv: the direction variable). */
-export function nextLevel(e: Expr, wrt: Var, dv: Var): { expr: Expr; kind: LevelKind } {
+export function nextLevel(e: Expr, wrt: Var, dv: Var, vec: VecOrder = 'rows'): { expr: Expr; kind: LevelKind } {
   if (wrt.shape.kind === 'scalar') return { expr: simplify(differential(e, wrt, b.num(1))), kind: 'derivative' };
   const L = differential(e, wrt, dv);
   if (e.shape.kind === 'scalar') return { expr: simplify(gradientOf(simplify(L), dv)), kind: 'gradient' };
-  return { expr: simplify(jacobianOf(L, dv)), kind: 'jacobian' };
+  return { expr: simplify(jacobianOf(L, dv, vec)), kind: 'jacobian' };
 }
 
-export function differentiate(f: Expr, wrt: Var, order = 1, layout: Layout = 'numerator'): SymbolicDerivative {
+export function differentiate(f: Expr, wrt: Var, order = 1, layout: Layout = 'numerator', vec: VecOrder = 'rows'): SymbolicDerivative {
   const directions = directionVars(f, wrt, order);
   const u = unconstrained(f, [wrt]);
   const x = u.plain(wrt);
@@ -104,18 +112,18 @@ export function differentiate(f: Expr, wrt: Var, order = 1, layout: Layout = 'nu
   try {
     let cur = u.f;
     for (let i = 1; i <= order; i++) {
-      const next = nextLevel(cur, x, directions[0]!);
+      const next = nextLevel(cur, x, directions[0]!, vec);
       levels.push({ expr: u.declared(next.expr), unconstrained: next.expr, kind: next.kind, dims: dimsAt(i) });
       cur = next.expr;
     }
   } catch (err) {
-    if (!(err instanceof UnsupportedError)) throw err;
+    if (!(err instanceof NoMatrixFormError)) throw err;
     levels.length = 0;
-    note = `no matrix form: ${err.message.replace(/^internal: /, '')}; the result is given as a differential`;
+    note = `no matrix form: ${err.reason}; the result is given as a differential`;
   }
   const transposed = layout === 'denominator' && isPlainJacobian({ f, wrt, order, levels });
   return {
-    f, wrt, order, layout, levels, directions, dims: transposed ? [...xDims, ...fDims] : dimsAt(order), ...(note ? { note } : {}),
+    f, wrt, order, layout, vec, levels, directions, dims: transposed ? [...xDims, ...fDims] : dimsAt(order), ...(note ? { note } : {}),
     get differential() { return kthDifferential(); },
   };
 }

@@ -36,7 +36,7 @@ export function differential(root: Expr, wrt: Var, dv: Expr): Expr {
 function rule(e: Expr, d: (e: Expr) => Expr, wrt: Var, dv: Expr): Expr {
   switch (e.kind) {
     case 'var': return e === wrt ? dv : b.zero(e.shape);
-    case 'const': case 'zero': case 'ones': case 'eye': return b.zero(e.shape);
+    case 'const': case 'zero': case 'ones': case 'eye': case 'commutation': return b.zero(e.shape);
     case 'neg': case 'transpose': {
       const dX = d(e.x);
       if (b.isZero(dX)) return b.zero(e.shape);

@@ -5,7 +5,7 @@
  * double transposition. Anything beyond these exact, local identities belongs to simplify/.
  */
 import { DomainError, ParseError, UnknownError } from '../errors.js';
-import { type Dim, type Shape, SCALAR, matrixShape, shapeEquals, transposeShape } from '../shape/shape.js';
+import { type Dim, type Shape, SCALAR, matrixShape, mulDim, shapeEquals, transposeShape } from '../shape/shape.js';
 import { type Operand, binaryShape, callShape, strictUnifier } from '../shape/rules.js';
 import { toText } from '../print/text.js';
 import { type Binary, type BinaryKind, type Const, type Expr, type Prop, type Var, children } from './expr.js';
@@ -26,6 +26,14 @@ export const num = (value: number): Const => intern<Const>({ kind: 'const', valu
 export const zero = (shape: Shape): Expr => (shape.kind === 'scalar' ? num(0) : intern({ kind: 'zero', shape }));
 export const ones = (shape: Shape): Expr => (shape.kind === 'scalar' ? num(1) : intern({ kind: 'ones', shape }));
 export const eye = (n: Dim): Expr => intern({ kind: 'eye', shape: matrixShape(n, n) });
+
+/** The commutation matrix K_{m,n}: K vec(A) = vec(A') for A m×n (row-major vec); K_{1,n} = K_{n,1} = I. */
+export function commutation(m: Dim, n: Dim): Expr {
+  if (m === 1) return eye(n);
+  if (n === 1) return eye(m);
+  const mn = mulDim(m, n);
+  return intern({ kind: 'commutation', m, n, shape: matrixShape(mn, mn) });
+}
 
 export const isZero = (e: Expr): boolean => e.kind === 'zero' || (e.kind === 'const' && e.value === 0);
 const isConst = (e: Expr, v: number): boolean => e.kind === 'const' && e.value === v;
@@ -120,6 +128,7 @@ export function transpose(x: Expr): Expr {
   if (x.shape.kind === 'scalar') return x;
   if (x.kind === 'transpose') return x.x;
   if (x.kind === 'eye') return x;
+  if (x.kind === 'commutation') return commutation(x.n, x.m);
   if (x.kind === 'zero') return zero(transposeShape(x.shape));
   if (x.kind === 'ones') return ones(transposeShape(x.shape));
   return intern({ kind: 'transpose', x, shape: transposeShape(x.shape) });
@@ -152,7 +161,7 @@ export function rebuild(e: Expr, kids: readonly Expr[]): Expr {
   const old = children(e);
   if (old.length === kids.length && old.every((k, i) => k === kids[i])) return e;
   switch (e.kind) {
-    case 'var': case 'const': case 'zero': case 'ones': case 'eye': return e;
+    case 'var': case 'const': case 'zero': case 'ones': case 'eye': case 'commutation': return e;
     case 'neg': return neg(kids[0]!);
     case 'transpose': return transpose(kids[0]!);
     case 'call': return call(e.fn, kids);

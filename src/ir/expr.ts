@@ -6,7 +6,7 @@
  * (or `id`) make every tree walk linear in the size of the DAG. Nodes are created only through the
  * constructors in ir/build.ts, which check shapes.
  */
-import type { Shape } from '../shape/shape.js';
+import type { Dim, Shape } from '../shape/shape.js';
 import type { FnName } from './functions.js';
 
 /** Properties a variable can be declared with; they drive sampling and simplification. */
@@ -34,6 +34,11 @@ export type Expr =
   | (Node & { readonly kind: 'ones' })
   /** The identity matrix of its (square) shape. */
   | (Node & { readonly kind: 'eye' })
+  /**
+   * The commutation matrix K_{m,n} (mn×mn): K vec(A) = vec(A') for every m×n A, with vec stacking
+   * rows (the language's vec). A permutation, so K_{m,n}' = K_{n,m} = K_{m,n}⁻¹.
+   */
+  | (Node & { readonly kind: 'commutation'; readonly m: Dim; readonly n: Dim })
   | (Node & { readonly kind: 'neg'; readonly x: Expr })
   | (Node & { readonly kind: 'transpose'; readonly x: Expr })
   /**
@@ -53,7 +58,7 @@ export function assertNever(x: never): never {
 /** The direct children of a node, in order. */
 export function children(e: Expr): readonly Expr[] {
   switch (e.kind) {
-    case 'var': case 'const': case 'zero': case 'ones': case 'eye': return [];
+    case 'var': case 'const': case 'zero': case 'ones': case 'eye': case 'commutation': return [];
     case 'neg': case 'transpose': return [e.x];
     case 'call': return e.args;
     case 'add': case 'mul': case 'emul': case 'ediv': case 'div': case 'pow': case 'epow': return [e.a, e.b];

@@ -21,6 +21,7 @@ function keyOf(n: Unbuilt<Expr>): string {
     case 'var': return `var|${s}|${n.name}|${n.props.join(',')}`;
     case 'const': return `const|${Object.is(n.value, -0) ? 0 : n.value}`;
     case 'zero': case 'ones': case 'eye': return `${n.kind}|${s}`;
+    case 'commutation': return `commutation|${n.m}|${n.n}`;
     case 'neg': case 'transpose': return `${n.kind}|${s}|${n.x.id}`;
     case 'call': return `call|${s}|${n.fn}|${n.args.map((a) => a.id).join(',')}`;
     default: return `${n.kind}|${s}|${n.a.id}|${n.b.id}`;

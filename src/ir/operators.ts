@@ -82,7 +82,7 @@ export const LATEX = { compare: 0, sum: 1, hadamard: 2, product: 3, prefix: 4, s
 // Operators
 
 /** IR kinds that are operators (the rest are leaves, and `call`). */
-export type OperatorKind = Exclude<Kind, 'var' | 'const' | 'zero' | 'ones' | 'eye' | 'call'>;
+export type OperatorKind = Exclude<Kind, 'var' | 'const' | 'zero' | 'ones' | 'eye' | 'commutation' | 'call'>;
 
 export interface OperatorRow {
   /** The symbol in the input syntax. */

@@ -247,6 +247,7 @@ function evalNode(node: Expr, get: Get, at: Env, sizes: DimSizes): Tensor {
     case 'zero': return make(dims, new Float64Array(sizeOf(dims)));
     case 'ones': return make(dims, new Float64Array(sizeOf(dims)).fill(1));
     case 'eye': return make(dims, identity(dims[0]!));
+    case 'commutation': return make(dims, commutationMatrix(resolveDim(node.m, sizes), resolveDim(node.n, sizes)));
     case 'neg': return map(get(node.x), (x) => -x);
     case 'transpose': return transposeT(get(node.x), node.x.shape, dims);
     case 'add': return zipWith(get(node.a), get(node.b), dims, (x, y) => x + y);
@@ -268,6 +269,14 @@ function evalNode(node: Expr, get: Get, at: Env, sizes: DimSizes): Tensor {
 function identity(n: number): Float64Array {
   const out = new Float64Array(n * n);
   for (let i = 0; i < n; i++) out[i * n + i] = 1;
+  return out;
+}
+
+/** K_{m,n} (mn×mn), row-major vec: K vec(A) = vec(A'), i.e. K[j·m + i, i·n + j] = 1. */
+function commutationMatrix(m: number, n: number): Float64Array {
+  const mn = m * n;
+  const out = new Float64Array(mn * mn);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[(j * m + i) * mn + i * n + j] = 1;
   return out;
 }
 

@@ -40,7 +40,7 @@ export interface Scope {
 }
 
 /** Names that are functions or constants of the language, never variables — except the constants e and pi (isConstantName). */
-const RESERVED = new Set(['eye', 'vector', 'matrix', 'pi', 'e']);
+const RESERVED = new Set(['eye', 'commutation', 'vector', 'matrix', 'pi', 'e']);
 
 /** e and pi are the constants unless the user declares them (or binds them: rule templates never do). */
 const isConstantName = (name: string, scope: Scope): boolean =>
@@ -87,7 +87,7 @@ function needsInference(s: Surface): boolean {
   let r = inferenceNeeded.get(s);
   if (r === undefined) {
     r = s.t === 'name' ? s.name === 'eye' || s.name === 'pi' || s.name === 'e'
-      : s.t === 'call' ? s.fn === 'vector' || s.fn === 'matrix' || s.fn === 'eye' || s.args.some(needsInference)
+      : s.t === 'call' ? s.fn === 'vector' || s.fn === 'matrix' || s.fn === 'eye' || s.fn === 'commutation' || s.args.some(needsInference)
       : s.t === 'op' ? s.args.some(needsInference) : false;
     inferenceNeeded.set(s, r);
   }
@@ -210,6 +210,12 @@ export function elaborate(root: Surface, scope: Scope): Expr {
           reserve(n);
           return matrixShape(n, n);
         }
+        if (s.fn === 'commutation') {
+          const [m, n] = commutationSizes(s);
+          reserve(m); reserve(n);
+          const mn = mulDim(m, n);
+          return matrixShape(mn, mn);
+        }
         if (!isFnName(s.fn)) throw new UnknownError(`unknown function ${s.fn}${suggest(s.fn)}`);
         checkArity(s.fn, s.args.length); // before callShape, which reads the arguments it expects
         const shapes = s.args.map(infer);
@@ -260,6 +266,7 @@ export function elaborate(root: Surface, scope: Scope): Expr {
           return fill === 0 ? b.zero(shape) : fill === 1 ? b.ones(shape) : b.mul(b.num(fill), b.ones(shape));
         }
         if (s.fn === 'eye') return b.eye((resolved(s) as { n: Dim }).n);
+        if (s.fn === 'commutation') { const [m, n] = commutationSizes(s); return b.commutation(m, n); }
         return b.callByName(s.fn, s.args.map(build));
       }
     }
@@ -269,16 +276,25 @@ export function elaborate(root: Surface, scope: Scope): Expr {
   return out;
 }
 
+/** A size written in the input: a dimension name, a positive integer, or a product of them (k*n). */
+function sizeOf(a: Surface, usage: string): Dim {
+  if (a.t === 'num' && Number.isInteger(a.value) && a.value > 0) return a.value;
+  if (a.t === 'name') return a.name;
+  if (a.t === 'op' && a.op === 'mul') return mulDim(sizeOf(a.args[0]!, usage), sizeOf(a.args[1]!, usage));
+  throw new ParseError(usage);
+}
+
 /** eye(n), eye(3), eye(k*n): an identity whose size is given rather than inferred. */
 function eyeSize(s: Extract<Surface, { t: 'call' }>): Dim {
-  const dim = (a: Surface): Dim => {
-    if (a.t === 'num' && Number.isInteger(a.value) && a.value > 0) return a.value;
-    if (a.t === 'name') return a.name;
-    if (a.t === 'op' && a.op === 'mul') return mulDim(dim(a.args[0]!), dim(a.args[1]!));
-    throw new ParseError('eye takes one size: a dimension name or a positive integer, e.g. eye(n); without it the size is inferred');
-  };
   if (s.args.length !== 1) throw new ParseError('eye takes one size at most, e.g. eye(n)');
-  return dim(s.args[0]!);
+  return sizeOf(s.args[0]!, 'eye takes one size: a dimension name or a positive integer, e.g. eye(n); without it the size is inferred');
+}
+
+/** commutation(m, n): the commutation matrix K_{m,n}, whose two sizes are always given. */
+function commutationSizes(s: Extract<Surface, { t: 'call' }>): [Dim, Dim] {
+  const usage = 'commutation takes two sizes, dimension names or positive integers, e.g. commutation(m, n) (mn×mn, K vec(A) = vec(A\') for A m×n)';
+  if (s.args.length !== 2) throw new ParseError(usage);
+  return [sizeOf(s.args[0]!, usage), sizeOf(s.args[1]!, usage)];
 }
 
 function checkFill(s: Extract<Surface, { t: 'call' }>): void {

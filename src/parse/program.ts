@@ -101,7 +101,7 @@ const BINDING = new RegExp(`^(${NAME})\\s*=(?!=)`);
 const DECLARATION = new RegExp(`^(${NAME})\\s*:(.*)$`, 's');
 const WHERE = new RegExp(`^where\\s+(?=${NAME}\\s*=(?!=))`);
 /** Names of the language that are not variables. */
-const CONSTANTS = new Set(['eye', 'vector', 'matrix', 'pi', 'e']);
+const CONSTANTS = new Set(['eye', 'commutation', 'vector', 'matrix', 'pi', 'e']);
 const isLanguageName = (name: string): boolean => CONSTANTS.has(name) || isFnName(name);
 
 /** Whether text is more than one expression: several statements, a definition, a declaration or a where. */

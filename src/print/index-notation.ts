@@ -182,7 +182,7 @@ export function indexNotation(f: Expr, differential: Expr, wrt: Var, directions:
         return rule(e.args[0]!, labels, expansion);
       }
       // neg and transpose are handled above; leaves without a direction are atoms; powers of a direction do not occur.
-      case 'const': case 'zero': case 'ones': case 'eye': case 'pow': case 'epow':
+      case 'const': case 'zero': case 'ones': case 'eye': case 'commutation': case 'pow': case 'epow':
         throw new GiveUp();
       default: return assertNever(e);
     }

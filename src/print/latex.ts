@@ -29,7 +29,7 @@ import {
   type Binding, type FunctionLatex, LATEX, type LatexForm, OPERATORS, type Operand, type Side, needsParens,
 } from '../ir/operators.js';
 import { postorder } from '../ir/walk.js';
-import type { Shape } from '../shape/shape.js';
+import type { Dim, Shape } from '../shape/shape.js';
 
 export interface LatexOptions {
   /** Print vector and matrix variables (and I, 0) in bold: `\mathbf{x}`, `\mathbf{A}`, `\boldsymbol{\Sigma}`. */
@@ -114,6 +114,9 @@ export function latexNumber(v: number): string {
  * A number binds like an atom; a negative one like a unary minus, and so does one in scientific
  * notation (m × 10^e): it may lead a product but follows no factor.
  */
+/** A dimension as a subscript: n, 3, kn for a product k·n. */
+const latexDim = (d: Dim): string => (typeof d === 'number' ? String(d) : d.split('·').map((f) => namePart(f, false)).join(''));
+
 function printNumber(v: number): Printed {
   const tex = latexNumber(v);
   return printed(tex, tex.startsWith('-') || tex.includes('\\times') ? LATEX.prefix : LATEX.atom);
@@ -245,6 +248,7 @@ export function latexPart(e: Expr, opts: LatexOptions = {}): Printed {
           default: return atom('\\mathbf{1}');
         }
       case 'eye': return atom(bold ? '\\mathbf{I}' : 'I');
+      case 'commutation': return atom(`${bold ? '\\mathbf{K}' : 'K'}_{${latexDim(x.m)},${latexDim(x.n)}}`);
       case 'neg': {
         // -(A B) = (-A) B reads either way; -(x ⊙ y) and -(A ⊗ B) keep their parentheses.
         const row = OPERATORS.neg.latex;

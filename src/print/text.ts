@@ -70,6 +70,7 @@ export function textPart(e: Expr): TextPart {
       case 'zero': return onesPart(x, 0);
       case 'ones': return onesPart(x, 1);
       case 'eye': return atomText(`eye(${dimText((x.shape as { n: Dim }).n)})`);
+      case 'commutation': return atomText(`commutation(${dimText(x.m)}, ${dimText(x.n)})`);
       case 'call': return atomText(`${x.fn}(${x.args.map((a) => go(a).text).join(', ')})`);
       case 'neg': case 'transpose': return operatorText(x.kind, [go(x.x)]);
       // a + (-b) and a + (-2) print as subtractions.

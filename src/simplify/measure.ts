@@ -28,7 +28,7 @@ export function opCount(e: Expr): number {
 
 function countNode(e: Expr, count: (k: Expr) => number): number {
   switch (e.kind) {
-    case 'var': case 'const': case 'zero': case 'ones': case 'eye': return 0;
+    case 'var': case 'const': case 'zero': case 'ones': case 'eye': case 'commutation': return 0;
     case 'add':
       // a - b: one operator; the negation of b is absorbed into the minus sign.
       if (e.b.kind === 'neg') return 1 + count(e.a) + count(e.b.x);

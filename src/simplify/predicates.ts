@@ -10,6 +10,7 @@ export function isSymmetric(e: Expr): boolean {
   switch (e.kind) {
     case 'var': return e.shape.kind === 'matrix' && (e.props.includes('symmetric') || e.props.includes('diagonal'));
     case 'eye': case 'zero': case 'ones': return isSquare(e);
+    case 'commutation': return e.m === e.n;
     case 'neg': return isSymmetric(e.x);
     case 'add': return (isSymmetric(e.a) && isSymmetric(e.b)) || (e.b.kind === 'transpose' && e.b.x === e.a) || (e.a.kind === 'transpose' && e.a.x === e.b);
     case 'mul':

@@ -18,12 +18,12 @@
  */
 import * as b from '../ir/build.js';
 import { type Expr, children } from '../ir/expr.js';
-import { type Dim, shapeEquals } from '../shape/shape.js';
+import { type Dim, mulDim, shapeEquals } from '../shape/shape.js';
 import { elaborate } from '../parse/elaborate.js';
 import { type Surface, parseSurface } from '../parse/surface.js';
 import { ShapeError } from '../errors.js';
 import { ALL_REWRITE_RULES, type RewriteRule } from '../../rules/simplify/algebra.js';
-import { type Bindings, match } from './match.js';
+import { type Bindings, boundDim, match } from './match.js';
 import { compileCondition } from './predicates.js';
 import { normaliseProduct } from './products.js';
 import { negateSum, normaliseSum } from './sums.js';
@@ -65,10 +65,26 @@ export function instantiateRhs(rhs: Surface, bind: Bindings): Expr {
       exprs.set(name, s.fn === 'onesLike' ? b.ones(bound.shape) : b.eye((bound.shape as { m: Dim }).m));
       return { t: 'name', name };
     }
+    // eye(m*n), commutation(n, m): sizes named by the size wildcards of the pattern (see match.ts).
+    if (s.t === 'call' && (s.fn === 'eye' || s.fn === 'commutation') && s.args.length > 0) {
+      const [m, n] = s.args.map((a) => sizeIn(a, bind));
+      const name = `${s.fn}_${exprs.size}`;
+      exprs.set(name, s.fn === 'eye' ? b.eye(m!) : b.commutation(m!, n!));
+      return { t: 'name', name };
+    }
     if (s.t === 'call' || s.t === 'op') return { ...s, args: s.args.map(replace) };
     return s;
   };
   return elaborate(replace(rhs), { exprs, convention: false });
+}
+
+/** A size in a replacement: a number, a size wildcard bound by the pattern, or a product of them. */
+function sizeIn(s: Surface, bind: Bindings): Dim {
+  if (s.t === 'num') return s.value;
+  if (s.t === 'op' && s.op === 'mul') return mulDim(sizeIn(s.args[0]!, bind), sizeIn(s.args[1]!, bind));
+  const carrier = s.t === 'name' ? bind.get(s.name) : undefined;
+  if (carrier === undefined) throw new Error('internal: a size in a replacement names no size wildcard of its pattern');
+  return boundDim(carrier);
 }
 
 /** One rule rewrite at the root of e, or undefined. */
@@ -153,7 +169,7 @@ function rootKeys(p: Surface): string[] {
   switch (p.t) {
     case 'num': return ['const'];
     case 'name': return p.name === 'eye' ? ['eye'] : ['*'];
-    case 'call': return p.fn === 'vector' || p.fn === 'matrix' ? ['ones', 'zero'] : [`call:${p.fn}`];
+    case 'call': return p.fn === 'vector' || p.fn === 'matrix' ? ['ones', 'zero'] : p.fn === 'commutation' ? ['commutation'] : [`call:${p.fn}`];
     case 'op':
       if (p.op === 'sub') return ['add'];
       if (p.op === 'gt') return [];

@@ -18,7 +18,7 @@
  * derivative of `of` along V), `derivative` (the value, in the layout dims(of) + dims(wrt), equals the
  * finite-difference derivative), `adjoint` (the value equals ∂of/∂node with the node set free).
  */
-import { DomainError, RequestError, UnsupportedError } from '../errors.js';
+import { DomainError, NoMatrixFormError, RequestError, UnsupportedError } from '../errors.js';
 import * as b from '../ir/build.js';
 import { type Expr, type Var, children } from '../ir/expr.js';
 import { OPERATORS } from '../ir/operators.js';
@@ -114,7 +114,7 @@ function rulesUsed(f: Expr, x: Var): string {
     if (n === x || children(n).some((k) => depends.has(k))) depends.add(n);
     else continue;
     let line: string | undefined;
-    if (n.kind === 'var' || n.kind === 'const' || n.kind === 'zero' || n.kind === 'ones' || n.kind === 'eye') continue;
+    if (n.kind === 'var' || n.kind === 'const' || n.kind === 'zero' || n.kind === 'ones' || n.kind === 'eye' || n.kind === 'commutation') continue;
     if (n.kind === 'call') {
       line = isElementwiseRule(n.fn)
         ? `d ${n.fn}(x) = ${ELEMENTWISE_RULES[n.fn].dx} .* dx`
@@ -226,9 +226,9 @@ function differentialSteps(f0: Expr, declaredX: Var, name: string, order: number
       try {
         result = simplify(jacobianOf(L, dX));
       } catch (err) {
-        if (!(err instanceof UnsupportedError)) throw err;
+        if (!(err instanceof NoMatrixFormError)) throw err;
         all.push({
-          title: `${pre}differential`, rule: `no matrix form (${err.message.replace(/^internal: /, '')}): the differential is the derivative`,
+          title: `${pre}differential`, rule: `no matrix form (${err.reason}): the differential is the derivative`,
           latex: `${dLhs} = ${T(L)}`, text: `${dText} = ${toText(L)}`, claim: diffClaim(L),
         });
         return all;

@@ -82,9 +82,10 @@ describe('layouts and kinds', () => {
     expect(toNested(d.evaluate({ x: -2, y: 5, z: -4 }))).toBe(-4);
   });
 
-  it('third order has no matrix form: the differential and index notation, value checked', () => {
+  it('third order: a matrix form through the selection matrix of diag (it was only a differential), index notation, value checked', () => {
     const d = derivative('sum(exp(z))', 'z', { order: 3 });
-    expect(d.kind).toBe('differential');
+    expect(d.kind).toBe('vec-jacobian');
+    expect(d.toString()).toBe('kron(eye(n), diag(eye(n))).*kron(diag(eye(n)), eye(n))*diag(exp(z))');
     expect(d.shape).toEqual(['n', 'n', 'n']);
     expect(d.toIndexNotation()?.text).toBe('d^3 f / d z[a] d z[c] d z[e] = delta(e,a)*delta(e,c)*exp(z)[e]');
     const t = d.evaluate({ z: [0.1, 0.2] });

@@ -33,6 +33,8 @@ export interface CatalogueEntry {
   readonly order?: number;
   /** Declarations for names outside the convention, dimensions the answer names, properties. */
   readonly vars?: Readonly<Record<string, VarDecl>>;
+  /** 'cols' for an answer written with the Matrix Cookbook's column-major vec (default: rows). */
+  readonly vec?: 'rows' | 'cols';
   /** The textbook answer, in the input syntax, with the same variable names. */
   readonly textbook: string;
 }
@@ -182,6 +184,26 @@ const scalars: CatalogueEntry[] = [
   { name: 'vector by a scalar', source: 'elementwise chain rule', expr: 'exp(a*x)', wrt: 'a', textbook: 'exp(a*x).*x' },
 ];
 
+/**
+ * Linear maps that need the commutation matrix, selection matrices or partial traces (issue 11 §2).
+ * Answers use the row-major vec unless `vec: 'cols'`; commutation(m, n) is K with K vec(A) = vec(A')
+ * for A m×n in the row-major vec (the Cookbook's K_{nm}).
+ */
+const MN = 'Magnus & Neudecker';
+const linearMaps: CatalogueEntry[] = [
+  { name: 'transpose: the commutation matrix', source: `${MN} §3.7`, expr: "X'", wrt: 'X', vars: { X: mat('m', 'n') }, textbook: 'commutation(m, n)' },
+  { name: 'Gram matrix X\'X', source: `${MN} §3.7, §9.14`, expr: "X'*X", wrt: 'X', vars: { X: mat('m', 'n') }, textbook: "kron(eye(n), X')*commutation(m, n) + kron(X', eye(n))" },
+  { name: 'Hessian of the determinant', source: `${MN} §10.8`, expr: 'det(X)', wrt: 'X', order: 2, vars: { X: inv() }, textbook: "det(X)*(vec(inv(X)')*vec(inv(X)')' - commutation(n, n)*kron(inv(X), inv(X)'))" },
+  { name: 'Hessian of the log-determinant', source: `${MN} §10.8`, expr: 'log(det(X))', wrt: 'X', order: 2, vars: { X: inv() }, textbook: "-commutation(n, n)*kron(inv(X), inv(X)')" },
+  { name: 'trace of a Kronecker square', source: `${MC} §10.2.1 (tr(A ⊗ B) = tr(A) tr(B))`, expr: 'tr(kron(X, X))', wrt: 'X', vars: { X: sq() }, textbook: '2*tr(X)*eye(n)' },
+  { name: 'Kronecker product', source: `${MN} §3.10`, expr: 'kron(X, A)', wrt: 'X', vars: { X: mat('m', 'n'), A: mat('p', 'q') }, textbook: 'kron(eye(m), kron(commutation(n, p), eye(q)))*kron(eye(m*n), vec(A))' },
+  { name: 'diagonal matrix of a vector', source: 'vec(diag(u)) = S u, S = (I ⊗ 1) ∘ (1 ⊗ I)', expr: 'diag(x)', wrt: 'x', textbook: 'kron(eye(n), diag(eye(n))).*kron(diag(eye(n)), eye(n))' },
+  { name: 'third derivative of a sum of exponentials', source: '∂³/∂zₐ∂z_b∂z_c Σ exp(zᵢ) = δ_abc exp(z_a)', expr: 'sum(exp(z))', wrt: 'z', order: 3, textbook: 'kron(eye(n), diag(eye(n))).*kron(diag(eye(n)), eye(n))*diag(exp(z))' },
+  { name: 'linear map, column-major vec', source: `${MC} §10.2.2`, expr: 'W*x', wrt: 'W', vec: 'cols', vars: { W: mat('k', 'n'), x: vec() }, textbook: "kron(x', eye(k))" },
+  { name: 'sandwich, column-major vec', source: `${MC} §10.2.2 (vec(AXB) = (Bᵀ ⊗ A) vec(X))`, expr: 'A*X*B', wrt: 'X', vec: 'cols', textbook: "kron(B', A)" },
+  { name: 'inverse, column-major vec', source: `${MN} §8.4`, expr: 'inv(X)', wrt: 'X', vec: 'cols', vars: { X: inv() }, textbook: "-kron(inv(X)', inv(X))" },
+];
+
 /** The catalogue by topic, as docs/catalogue.md shows it. */
 export const CATALOGUE_SECTIONS: readonly { readonly title: string; readonly entries: readonly CatalogueEntry[] }[] = [
   { title: 'Traces', entries: traces },
@@ -191,6 +213,7 @@ export const CATALOGUE_SECTIONS: readonly { readonly title: string; readonly ent
   { title: 'Norms', entries: norms },
   { title: 'Jacobians', entries: jacobians },
   { title: 'Hessians', entries: hessians },
+  { title: 'Linear maps: commutation, selection, Kronecker', entries: linearMaps },
   { title: 'Machine-learning losses', entries: losses },
   { title: 'Scalars', entries: scalars },
 ];

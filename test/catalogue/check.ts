@@ -31,7 +31,7 @@ export const sizeRatio = (r: EntryResult): number => (r.textbookOps === 0 ? (r.o
 
 export function runEntry(entry: CatalogueEntry): EntryResult {
   const opts = entry.vars ? { vars: entry.vars } : {};
-  const d = derivative(entry.expr, entry.wrt, { ...opts, ...(entry.order ? { order: entry.order } : {}) });
+  const d = derivative(entry.expr, entry.wrt, { ...opts, ...(entry.order ? { order: entry.order } : {}), ...(entry.vec ? { vec: entry.vec } : {}) });
   // Both answers are read with the shapes the expression gave its variables, so that a dimension
   // named in an answer (eye(n)) is the expression's n.
   const vars: Record<string, VarDecl> = {};

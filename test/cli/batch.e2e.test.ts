@@ -225,6 +225,15 @@ describe('protocol: requests that are wrong in every way answer, never throw', (
     expect(a).toMatchObject({ id: 3, ok: true, check: { ok: null, skipped: expect.stringMatching(/inside the domain/) } });
   });
 
+  it('"vec": "cols" prints the Cookbook\'s kron(x\', eye(k)) for d(W*x)/dW; the value keeps the tensor layout; a bad vec is a request error', () => {
+    const at = { W: [[1, 2, 3], [4, 5, 6]], x: [0.5, -1, 2] };
+    const a = answerLine(JSON.stringify({ id: 4, task: 'diff', expr: 'W*x', wrt: 'W', vars: { W: ['k', 'n'] }, vec: 'cols', check: true, at }));
+    expect(a).toMatchObject({ id: 4, ok: true, expression: "kron(x', eye(k))", shape: ['k', 'k', 'n'], check: { ok: true } });
+    expect(a.convention).toMatch(/vec stacks columns/);
+    expect(maxRelError((a.value as number[][][]).flat(2), (toNested(fdOf('W*x', 'W', at, { W: { dims: ['k', 'n'] } })) as number[][][]).flat(2))).toBeLessThan(1e-7);
+    expect(answerLine(JSON.stringify({ id: 5, task: 'diff', expr: 'W*x', wrt: 'W', vec: 'columns' }))).toMatchObject({ ok: false, error: { kind: 'request' } });
+  });
+
   it('"check": true adds the finite-difference check to a diff answer', () => {
     const a = answerLine(JSON.stringify({ id: 2, task: 'diff', expr: 'sum(log(x))', wrt: 'x', check: true, at: { x: [0.5, 2, 4] } }));
     expect(a).toMatchObject({ ok: true, check: { ok: true, points: 3 } });

@@ -97,12 +97,23 @@ describe.concurrent('matcalc diff', () => {
     expect(den.convention).toContain('denominator layout');
   });
 
-  it('a result with no matrix form is printed as a differential, with its value', async () => {
+  it("d(X')/dX is printed as the commutation matrix (it was only a differential), with its value", async () => {
     const at = { X: [[1, 2, 3], [4, 5, 6]] };
     const json = await diffJson("X'", 'X', at);
-    expect(json).toMatchObject({ kind: 'differential', expression: "dX'" });
+    expect(json).toMatchObject({ kind: 'vec-jacobian', expression: 'commutation(n, m)' });
     expect(json.shape).toHaveLength(4);
     expect(maxRelError(json.value as number[], toNested(fdOf("X'", 'X', at)))).toBeLessThan(1e-7);
+  });
+
+  it("--vec cols: d(A*X*B)/dX = kron(B', A) (Matrix Cookbook §10.2.2), the value in the tensor layout; not with --steps", async () => {
+    const at = { A: [[1, 2], [0, 1], [3, -1]], X: [[0.5, 1, -1], [2, 0, 1]], B: [[1, 0], [2, 1], [-1, 3]] };
+    const json = await diffJson('A*X*B', 'X', at, ['--vec', 'cols']);
+    expect(json).toMatchObject({ kind: 'vec-jacobian', expression: "kron(B', A)" });
+    expect(json.convention).toMatch(/vec stacks columns/);
+    expect(maxRelError((json.value as number[][][][]).flat(3), (toNested(fdOf('A*X*B', 'X', at)) as number[][][][]).flat(3))).toBeLessThan(1e-7);
+    const r = await run(['diff', 'A*X*B', '--wrt', 'X', '--vec', 'cols', '--steps']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--steps derives with the row-major vec/);
   });
 
   it('EXPR - reads stdin, and --at @FILE reads a file', async () => {

@@ -23,9 +23,12 @@ import { shapeEquals } from '../../src/shape/shape.js';
 import { type CompiledRule, applyRule, compiledRules } from '../../src/simplify/simplify.js';
 import { ALL_REWRITE_RULES } from '../../rules/simplify/algebra.js';
 
-/** Instances for rows the automatic construction cannot build: Kronecker shapes need products of dimensions. */
+/** Instances for rows the automatic construction cannot build: Kronecker and commutation shapes need products of dimensions. */
 const HAND_WRITTEN: Readonly<Record<string, { readonly expr: string; readonly vars?: Record<string, VarDecl> }>> = {
   'tr(kron(A, B)) -> tr(A)*tr(B)': { expr: 'tr(kron(A, B))', vars: { A: { dims: ['n', 'n'] }, B: { dims: ['m', 'm'] } } },
+  'commutation(m, n)*commutation(n, m) -> eye(m*n)': { expr: 'commutation(2, 3)*commutation(3, 2)' },
+  "vec(eye)'*kron(A, eye) -> vec(A')'": { expr: "vec(eye(n))'*kron(A, eye(n))", vars: { A: { dims: ['n', 'm'] } } },
+  "vec(eye)'*kron(eye, A) -> vec(A)'": { expr: "vec(eye(n))'*kron(eye(n), A)", vars: { A: { dims: ['n', 'm'] } } },
   'kron(A, B)*kron(C, D) -> kron(A*C, B*D)': {
     expr: 'kron(A, B)*kron(C, D)',
     vars: { A: { dims: ['n', 'k'] }, B: { dims: ['m', 'p'] }, C: { dims: ['k', 'q'] }, D: { dims: ['p', 'r'] } },

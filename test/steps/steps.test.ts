@@ -124,10 +124,11 @@ describe('differential route', () => {
     expect(verifyStep({ ...hess, claim: { ...hess.claim, expr: b.zero(hess.claim.expr.shape) } }).ok).toBe(false);
   });
 
-  it('no matrix form: the differential is the result', () => {
+  it("d(X')/dX: the commutation matrix is the result (it was only a differential)", () => {
     const steps = derivationSteps("X'", 'X');
-    expect(steps[steps.length - 1]!.title).toBe('differential');
-    expect(steps[steps.length - 1]!.claim.kind).toBe('differential');
+    expect(steps[steps.length - 1]!.title).toBe('Jacobian');
+    expect(steps[steps.length - 1]!.text).toBe('∂f/∂X = commutation(n, m)');
+    expect(steps[steps.length - 1]!.claim.kind).toBe('derivative');
     checkAll(steps);
   });
 });

@@ -4,6 +4,7 @@
  */
 import { type Command, Option } from 'commander';
 import { type Derivative, derivative } from '../../api/derivative.js';
+import { RequestError } from '../../errors.js';
 import { shapeOf } from '../../api/basic.js';
 import { declareGivenConstants } from '../../api/values.js';
 import type { VerifyReport } from '../../api/verify.js';
@@ -26,6 +27,7 @@ interface DiffOptions {
   readonly var?: string[];
   readonly order: number;
   readonly layout: 'numerator' | 'denominator';
+  readonly vec: 'rows' | 'cols';
   readonly format: 'text' | 'latex' | 'json' | 'html';
   readonly at?: string;
   readonly check?: boolean;
@@ -42,6 +44,7 @@ Examples:
   $ matcalc diff "W*x" --wrt W --var "W=matrix(k,n)" --var "x=vector(n)"
   $ matcalc diff "sum(exp(z))" --wrt z --order 2 --at '{"z": [0, 1, 2]}'
   $ matcalc diff "tanh(W*x + b)" --wrt x --layout denominator --format json
+  $ matcalc diff "W*x" --wrt W --vec cols
   $ echo "tr(X'*C)" | matcalc diff - --wrt X --no-check
   $ matcalc diff "x'*A*x" --wrt x --format html > gradient.html
   $ matcalc diff "log(det(X))" --wrt X --steps
@@ -65,6 +68,7 @@ export function registerDiff(program: Command): void {
     .addOption(varOption())
     .option('--order <n>', 'order of the derivative: 1 gradient or Jacobian, 2 Hessian, ...', parseOrder, 1)
     .addOption(new Option('--layout <layout>', 'layout of a vector-by-vector Jacobian').choices(['numerator', 'denominator']).default('numerator'))
+    .addOption(new Option('--vec <order>', 'vec of a matrix in printed Jacobians: rows stacked (row-major) or cols (the Matrix Cookbook\'s); values keep the tensor layout').choices(['rows', 'cols']).default('rows'))
     .addOption(formatOption(['text', 'latex', 'json', 'html']))
     .addOption(atOption('also evaluate the derivative'))
     .option('--check', 'check the result by central finite differences (the default)')
@@ -101,10 +105,11 @@ interface Shown {
 async function runDiff(exprArg: string, opts: DiffOptions): Promise<void> {
   const src = await readExpr(exprArg);
   const vars = readVars(opts.var);
+  if (opts.steps && opts.vec === 'cols') throw new RequestError('--steps derives with the row-major vec; use it without --vec cols');
   const at = opts.at === undefined ? undefined : await readAt(opts.at);
   // e and pi given values are the user's variables.
   const d = withSource(src, () => derivative(src, opts.wrt, {
-    order: opts.order, layout: opts.layout, vars: declareGivenConstants(vars, at), ...(opts.symmetricGradient === true ? { symmetricGradient: true } : {}),
+    order: opts.order, layout: opts.layout, vec: opts.vec, vars: declareGivenConstants(vars, at), ...(opts.symmetricGradient === true ? { symmetricGradient: true } : {}),
   }));
   if (opts.format !== 'json') warn(d.warnings); // JSON carries them as "warnings"
   const shown: Shown = {

@@ -24,7 +24,7 @@
 import * as b from '../src/ir/build.js';
 import type { Binary, Call, Expr, Kind } from '../src/ir/expr.js';
 import type { FnName } from '../src/ir/functions.js';
-import { type Dim, colsOf, mulDim, numel, rowsOf, vectorShape } from '../src/shape/shape.js';
+import { type Dim, colsOf, matrixShape, mulDim, numel, rowsOf, vectorShape } from '../src/shape/shape.js';
 
 /** What an adjoint rule sees of the engine. */
 export interface AdjointContext {
@@ -133,6 +133,19 @@ function isKron(M: Expr, r: Dim, c: Dim, p: Dim, q: Dim): M is Call {
   if (M.kind !== 'call' || M.fn !== 'kron') return false;
   const [A, B] = M.args as [Expr, Expr];
   return rowsOf(A.shape) === r && colsOf(A.shape) === c && rowsOf(B.shape) === p && colsOf(B.shape) === q;
+}
+
+/**
+ * The m×n matrix U with vec(U) = g (row-major): (I_m ⊗ 1') diag(g) (1 ⊗ I_n), or U itself when g is
+ * written vec(U) (up to a scalar factor or a sign), as it is for sum(vec(X).^2), or all ones.
+ */
+function unvec(g: Expr, m: Dim, n: Dim): Expr {
+  if (g.kind === 'call' && g.fn === 'vec' && rowsOf(g.args[0]!.shape) === m && colsOf(g.args[0]!.shape) === n) return g.args[0]!;
+  if (g.kind === 'mul' && g.a.shape.kind === 'scalar') return b.mul(g.a, unvec(g.b, m, n));
+  if (g.kind === 'mul' && g.b.shape.kind === 'scalar') return b.mul(g.b, unvec(g.a, m, n));
+  if (g.kind === 'neg') return b.neg(unvec(g.x, m, n));
+  if (g.kind === 'ones') return b.ones(matrixShape(m, n));
+  return b.mul(b.mul(b.call('kron', [b.eye(m), b.transpose(onesColumn(n))]), b.call('diag', [g])), b.call('kron', [onesColumn(m), b.eye(n)]));
 }
 
 const squareSize = (x: Expr): Dim => (x.shape as { n: Dim }).n;
@@ -270,10 +283,7 @@ const vec: LinearRule<Call> = {
     switch (x.shape.kind) {
       case 'scalar': case 'vector': return c.give(x, G);
       case 'row': return c.give(x, b.transpose(G));
-      case 'matrix': {
-        const { m, n } = x.shape;
-        return c.give(x, b.mul(b.mul(b.call('kron', [b.eye(m), b.transpose(onesColumn(n))]), b.call('diag', [G])), b.call('kron', [onesColumn(m), b.eye(n)])));
-      }
+      case 'matrix': return c.give(x, unvec(G, x.shape.m, x.shape.n));
     }
   },
   vec: (e, c) => {

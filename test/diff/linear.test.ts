@@ -107,6 +107,8 @@ describe('results that were only differentials (issue 11 §2), with their textbo
     ['logdet(X)', 'X', 2, inv, "-commutation(n, n)*kron(inv(X), inv(X)')"],
     ['tr(kron(X, X))', 'X', 1, { X: { dims: ['n', 'n'] } }, '2*tr(X)*eye(n)'],
     ['sum(exp(z))', 'z', 3, {}, 'kron(eye(n), diag(eye(n))).*kron(diag(eye(n)), eye(n))*diag(exp(z))'],
+    // vec's adjoint is the inverse reshaping: ∇ Σ vec(X)ᵢ² = 2X.
+    ['sum(vec(X).^2)', 'X', 1, { X }, '2*X'],
   ] as const)('d^%s(%s)/d%s^%s = %s', (src, wrt, order, vars, golden) => {
     const d = derivative(src, wrt, { order, vars });
     expect(d.toString()).toBe(golden);

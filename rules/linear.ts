@@ -24,7 +24,7 @@
 import * as b from '../src/ir/build.js';
 import type { Binary, Call, Expr, Kind } from '../src/ir/expr.js';
 import type { FnName } from '../src/ir/functions.js';
-import { type Dim, colsOf, matrixShape, mulDim, numel, rowsOf, vectorShape } from '../src/shape/shape.js';
+import { type Dim, type Shape, colsOf, matrixShape, mulDim, numel, rowsOf, tensorDims, vectorShape } from '../src/shape/shape.js';
 
 /** What an adjoint rule sees of the engine. */
 export interface AdjointContext {
@@ -157,6 +157,20 @@ const squareSize = (x: Expr): Dim => (x.shape as { n: Dim }).n;
 const onesColumn = (n: Dim): Expr => b.call('diag', [b.eye(n)]);
 
 /**
+ * All ones of a shape. Where a dimension is a product (k·m, as under a Kronecker product) it is
+ * written with diag(eye(·)): the size of matrix(1) there could not be inferred when the text is read back.
+ */
+function onesOf(s: Shape): Expr {
+  if (!tensorDims(s).some((d) => typeof d === 'string' && d.includes('·'))) return b.ones(s);
+  switch (s.kind) {
+    case 'scalar': return b.num(1);
+    case 'vector': return onesColumn(s.n);
+    case 'row': return b.transpose(onesColumn(s.n));
+    case 'matrix': return b.mul(onesColumn(s.m), b.transpose(onesColumn(s.n)));
+  }
+}
+
+/**
  * The n²×n selection matrix S with vec(diag(u)) = S u for a vector u of length n (S_(ij),k = δ_ik δ_jk,
  * the same in either vec order): (I ⊗ 1) .* (1 ⊗ I). S' takes vec(U) to diag(U).
  */
@@ -252,7 +266,7 @@ const div: LinearRule<Binary> = {
 const sum: LinearRule<Call> = {
   linearIn: 'first',
   math: "y = sum(U): G_U = G*ones, vec form 1'",
-  adjoint: (e, G, c) => { const x = e.args[0]!; c.give(x, x.shape.kind === 'scalar' ? G : b.mul(G, b.ones(x.shape))); },
+  adjoint: (e, G, c) => { const x = e.args[0]!; c.give(x, x.shape.kind === 'scalar' ? G : b.mul(G, onesOf(x.shape))); },
   vec: (e, c) => { const x = e.args[0]!; return x.shape.kind === 'scalar' ? c.k(x) : b.mul(b.transpose(b.ones(vectorShape(numel(x.shape)))), c.k(x)); },
 };
 

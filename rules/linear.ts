@@ -157,11 +157,12 @@ const squareSize = (x: Expr): Dim => (x.shape as { n: Dim }).n;
 const onesColumn = (n: Dim): Expr => b.call('diag', [b.eye(n)]);
 
 /**
- * All ones of a shape. Where a dimension is a product (k·m, as under a Kronecker product) it is
- * written with diag(eye(·)): the size of matrix(1) there could not be inferred when the text is read back.
+ * All ones of a shape. Where a dimension is a product (k·m), or on request (the sum of a Kronecker
+ * product, whose adjoint then meets product dimensions), it is written with diag(eye(·)): the size of
+ * matrix(1) there could not be inferred when the text is read back.
  */
-function onesOf(s: Shape): Expr {
-  if (!tensorDims(s).some((d) => typeof d === 'string' && d.includes('·'))) return b.ones(s);
+function onesOf(s: Shape, explicit = false): Expr {
+  if (!explicit && !tensorDims(s).some((d) => typeof d === 'string' && d.includes('·'))) return b.ones(s);
   switch (s.kind) {
     case 'scalar': return b.num(1);
     case 'vector': return onesColumn(s.n);
@@ -266,7 +267,7 @@ const div: LinearRule<Binary> = {
 const sum: LinearRule<Call> = {
   linearIn: 'first',
   math: "y = sum(U): G_U = G*ones, vec form 1'",
-  adjoint: (e, G, c) => { const x = e.args[0]!; c.give(x, x.shape.kind === 'scalar' ? G : b.mul(G, onesOf(x.shape))); },
+  adjoint: (e, G, c) => { const x = e.args[0]!; c.give(x, x.shape.kind === 'scalar' ? G : b.mul(G, onesOf(x.shape, x.kind === 'call' && x.fn === 'kron'))); },
   vec: (e, c) => { const x = e.args[0]!; return x.shape.kind === 'scalar' ? c.k(x) : b.mul(b.transpose(b.ones(vectorShape(numel(x.shape)))), c.k(x)); },
 };
 

@@ -77,11 +77,11 @@ export const CASES: readonly WebCase[] = [
     at: { x: [0.8, -0.5, 1.2] },
   },
   {
-    what: 'a third-order differential, with index notation',
+    what: 'a third-order result (a matrix form since the commutation work; it was a differential), with index notation',
     expr: 'sum(exp(z))',
     wrt: 'z',
     order: 3,
-    kind: 'differential',
+    kind: 'vec-jacobian',
     at: { z: [0.3, -0.6, 0.1] },
   },
   {

@@ -13,15 +13,13 @@
  * The page is served in-process by src/cli/serve.ts, as `matcalc web` serves it.
  * Environment knobs: MATCALC_BENCH_RUNS (page loads, default 5).
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
 import { serve } from '../src/cli/serve.js';
 import { CATALOGUE } from '../test/catalogue/catalogue.js';
-import { CHROMIUM, CHROMIUM_ARGS } from '../test/web/browser.js';
+import { launchChromium } from '../test/web/browser.js';
 import { declJson } from '../src/web/state.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -58,13 +56,7 @@ console.log(
 
 // 2 and 3 in Chromium
 const served = await serve(WEB, 0);
-const profile = mkdtempSync(join(tmpdir(), 'matcalc-bench-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: CHROMIUM,
-  headless: true,
-  args: CHROMIUM_ARGS,
-  viewport: { width: 1100, height: 900 },
-});
+const { context, profile } = await launchChromium();
 try {
   heading('2. Load to first rendered result');
   const loads: number[] = [];

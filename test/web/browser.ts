@@ -15,7 +15,7 @@ import { CLI, ROOT } from '../cli/helpers.js';
 export const CHROMIUM = '/usr/bin/chromium';
 export const OUTPUT = join(ROOT, 'test-output');
 
-export const CHROMIUM_ARGS = [
+const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
@@ -49,9 +49,9 @@ function startServer(): Promise<{ url: string; child: ChildProcess }> {
   });
 }
 
-export async function openSession(): Promise<Session> {
+/** Debian's Chromium, headless and off the network, with a fresh profile (the tests and `bench:web`). */
+export async function launchChromium(): Promise<{ context: BrowserContext; profile: string }> {
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium`);
-  const { url, child } = await startServer();
   const profile = mkdtempSync(join(tmpdir(), 'matcalc-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -59,6 +59,12 @@ export async function openSession(): Promise<Session> {
     args: CHROMIUM_ARGS,
     viewport: { width: 1100, height: 900 },
   });
+  return { context, profile };
+}
+
+export async function openSession(): Promise<Session> {
+  const { url, child } = await startServer();
+  const { context, profile } = await launchChromium();
   const requests: string[] = [];
   context.on('request', (r) => {
     requests.push(r.url());

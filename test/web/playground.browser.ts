@@ -196,8 +196,12 @@ describe('tabs', () => {
     });
     expect(await text(page, 'check')).toMatch(/^ok/);
     await page.screenshot({ path: join(OUTPUT, 'web-diff.png'), fullPage: true });
+    const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    await page.evaluate(() => { document.documentElement.dataset.theme = 'light'; });
+    expect(await background()).toBe('rgb(255, 255, 255)');
     await page.locator('#theme').click();
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    expect(await background()).toBe('rgb(21, 24, 28)');
     await page.screenshot({ path: join(OUTPUT, 'web-diff-dark.png'), fullPage: true });
     const phone = await open({ expr: 'W*x', wrt: 'W' }, { width: 390, height: 844 });
     // Readable on a phone: nothing but the formulas themselves scrolls sideways.

@@ -27,7 +27,7 @@ import { dimNamesOf, varsOf } from '../ir/walk.js';
 import type { Declarations } from '../parse/parse.js';
 import type { Warning } from '../parse/warnings.js';
 import { type DimSizes, bindDims, evaluator, resolveDim, shapeSizes } from '../numeric/evaluate.js';
-import { choleskyPivotsPositive } from '../numeric/domain.js';
+import { choleskyPivotsPositive } from '../numeric/linalg.js';
 import { type Rung, defaultDims, nextRung, randomPointOnRung } from '../numeric/random.js';
 import { type Nested, type Tensor, toNested, transposeMatrix } from '../numeric/tensor.js';
 import { programWhereText } from '../print/program.js';

@@ -12,8 +12,8 @@
  *
  * Adding a function is one row here (its shape rule and LaTeX form are required fields, so the
  * compiler points at a row that lacks one), a derivative rule in rules/derivative/ (rules/index.ts
- * maps every FnName) and a numeric kernel in numeric/evaluate.ts; the compiler also asks the
- * index-notation printer whether a direction can reach it. A new notation (NumPy, PyTorch, …) is a
+ * maps every FnName) and a numeric kernel in numeric/kernels.ts (elementwise) or numeric/evaluate.ts;
+ * the compiler also asks the index-notation printer whether a direction can reach it. A new notation (NumPy, PyTorch, …) is a
  * new required column of `FunctionRow`/`OperatorRow` plus a printer that reads it (docs/architecture.md).
  */
 import type { Kind } from './expr.js';

@@ -11,7 +11,8 @@
  */
 import { DomainError } from '../errors.js';
 import type { Prop, Var } from '../ir/expr.js';
-import { type Env, isSingular } from './evaluate.js';
+import type { Env } from './dims.js';
+import { choleskyPivotsPositive, isSingular } from './linalg.js';
 import type { Tensor } from './tensor.js';
 
 const RTOL = 1e-10;
@@ -61,24 +62,4 @@ function violation(p: Prop, t: Tensor): string | undefined {
       if (!square) return t.dims.length === 2 ? `it is ${t.dims.join('×')}, not square` : undefined;
       return isSingular(t.data, n) ? 'it is singular to working precision' : undefined;
   }
-}
-
-/**
- * Cholesky (A = L·Lᵀ, column by column): every pivot positive iff the symmetric A is positive
- * definite. Shared with the checker, which keeps rounded counterexample points spd.
- */
-export function choleskyPivotsPositive(a: ArrayLike<number>, n: number, floor = 0): boolean {
-  const l = new Float64Array(n * n);
-  for (let j = 0; j < n; j++) {
-    let d = a[j * n + j]!;
-    for (let k = 0; k < j; k++) d -= l[j * n + k]! ** 2;
-    if (!(d > floor)) return false;
-    l[j * n + j] = Math.sqrt(d);
-    for (let i = j + 1; i < n; i++) {
-      let s = a[i * n + j]!;
-      for (let k = 0; k < j; k++) s -= l[i * n + k]! * l[j * n + k]!;
-      l[i * n + j] = s / l[j * n + j]!;
-    }
-  }
-  return true;
 }

@@ -14,6 +14,12 @@ export type Nested = number | Nested[];
 
 export const sizeOf = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);
 
+/** Whether every entry is a finite number. */
+export function allFinite(data: Float64Array): boolean {
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i]!)) return false;
+  return true;
+}
+
 /** Entries one value may have (2²⁴ doubles, 128 MB): beyond it a LimitError, not an out-of-memory crash. */
 export const MAX_ENTRIES = 2 ** 24;
 

@@ -4,7 +4,7 @@
  * A dimension is a number (concrete) or a name such as `n`. A product of dimensions (the length of
  * vec(X) for an m×n X) is written canonically as its factors joined by '·', numbers first then names
  * sorted, so that structural equality of dims is string equality. Concrete numbers bind to names only
- * at evaluation (see bindDims in numeric/evaluate.ts).
+ * at evaluation (see bindDims in numeric/dims.ts).
  *
  * Shapes: scalar, (column) vector, row vector (a transposed vector) and matrix. A row vector exists so
  * that x'*A*x types as a scalar; its numeric layout is the same 1-d array as a vector.

@@ -25,7 +25,7 @@ export {
 } from './backprop/index.js';
 export { derivationSteps, verifySteps, type Step, type StepClaim, type Route } from './steps/steps.js';
 export { latexToInput, parseLatex, looksLikeLatex, type LatexReadOptions } from './parse/latex.js';
-export type { Layout } from './diff/derivative.js';
+export type { Layout, VecOrder } from './diff/derivative.js';
 export { type Expr, type Var, type Prop, PROPS } from './ir/expr.js';
 export type { Dim, Shape } from './shape/shape.js';
 export { type Tensor, type Nested, toNested, fromNested } from './numeric/tensor.js';

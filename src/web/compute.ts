@@ -201,7 +201,13 @@ function resultTex(d: Derivative): string {
 
 function diffView(req: Extract<Request, { task: 'diff' }>, q: Resolved, wrt: string): DiffView {
   const d: Derivative = attempt('wrt', () =>
-    derivative(q.expr, wrt, { order: q.order, layout: req.layout, vars: q.vars }),
+    derivative(q.expr, wrt, {
+      order: q.order,
+      layout: req.layout,
+      vars: q.vars,
+      ...(req.vec ? { vec: req.vec } : {}),
+      ...(req.symmetricGradient ? { symmetricGradient: true } : {}),
+    }),
   );
   const index = d.kind === 'vec-jacobian' || d.kind === 'differential' ? d.toIndexNotation() : undefined;
   const check = checkStatus(

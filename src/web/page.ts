@@ -47,7 +47,14 @@ function update(): void {
   const question = { expr: state.expr, vars: state.vars, wrt: state.wrt, order: state.order };
   switch (state.tab) {
     case 'diff':
-      client.send({ task: 'diff', question, layout: state.layout, ...(state.steps ? { steps: state.steps } : {}) });
+      client.send({
+        task: 'diff',
+        question,
+        layout: state.layout,
+        vec: state.vec,
+        symmetricGradient: state.symmetric,
+        ...(state.steps ? { steps: state.steps } : {}),
+      });
       break;
     case 'check':
       client.send({ task: 'check', question, answer: state.answer });
@@ -133,6 +140,8 @@ function fillControls(): void {
   byId<HTMLTextAreaElement>('expr').value = state.expr;
   byId<HTMLInputElement>('order').value = String(state.order);
   byId<HTMLSelectElement>('layout').value = state.layout;
+  byId<HTMLSelectElement>('vec').value = state.vec;
+  byId<HTMLSelectElement>('symmetric').value = state.symmetric ? 'projected' : 'entrywise';
   byId<HTMLSelectElement>('steps').value = state.steps ?? '';
   byId<HTMLTextAreaElement>('answer').value = state.answer;
   selectTab(state.tab, false);
@@ -246,6 +255,16 @@ function wireControls(): void {
   const layout = byId<HTMLSelectElement>('layout');
   layout.addEventListener('change', () => {
     setState({ layout: layout.value === 'denominator' ? 'denominator' : 'numerator' });
+    update();
+  });
+  const vec = byId<HTMLSelectElement>('vec');
+  vec.addEventListener('change', () => {
+    setState({ vec: vec.value === 'cols' ? 'cols' : 'rows' });
+    update();
+  });
+  const symmetric = byId<HTMLSelectElement>('symmetric');
+  symmetric.addEventListener('change', () => {
+    setState({ symmetric: symmetric.value === 'projected' });
     update();
   });
   const steps = byId<HTMLSelectElement>('steps');

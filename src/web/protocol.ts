@@ -6,7 +6,7 @@
  * the mathematics and also renders LaTeX to HTML with KaTeX, so the page script carries neither
  * mathjs nor KaTeX's JavaScript: it only places strings into the DOM (KaTeX escapes what it renders).
  */
-import type { Declarations, Diagnosis, ErrorKind, Layout, Nested, Prop, ResultKind, Verdict } from '../index.js';
+import type { Declarations, Diagnosis, ErrorKind, Layout, Nested, Prop, ResultKind, Verdict, VecOrder } from '../index.js';
 
 export type Tab = 'diff' | 'check' | 'backprop';
 export const TABS: readonly Tab[] = ['diff', 'check', 'backprop'];
@@ -29,6 +29,8 @@ export type Request =
       readonly task: 'diff';
       readonly question: Question;
       readonly layout: Layout;
+      readonly vec?: VecOrder;
+      readonly symmetricGradient?: boolean;
       readonly steps?: StepsRoute;
     }
   | { readonly id: number; readonly task: 'check'; readonly question: Question; readonly answer: string }

@@ -4,8 +4,8 @@
  *   #expr=x'*A*x&wrt=x&order=1&vars={"A":"matrix(n,n) symmetric"}&tab=diff
  *
  * Each value is URI-encoded (encodeURIComponent; a literal '+' stays a plus, it is not a space).
- * `expr`, `wrt`, `order`, `vars` and `tab` are the documented core; `layout`, `steps`, `answer` and
- * `at` carry the rest of the controls. Keys at their default are left out of the hash. Anything
+ * `expr`, `wrt`, `order`, `vars` and `tab` are the documented core; `layout`, `vec` (`cols`),
+ * `symmetric` (`projected`), `steps`, `answer` and `at` carry the rest of the controls. Keys at their default are left out of the hash. Anything
  * unreadable is skipped with a note for the user, never an exception: a link from an older or
  * newer page still opens.
  *
@@ -14,7 +14,7 @@
  * declaration strings itself: the worker reads them with the library's parseVarSpec, so this module
  * stays free of the library.
  */
-import type { Layout, Nested, Prop, VarDecl } from '../index.js';
+import type { Layout, Nested, Prop, VarDecl, VecOrder } from '../index.js';
 import { type StepsRoute, TABS, type Tab } from './protocol.js';
 
 /** A declaration as the page holds it: structured, or a string for the library to read. */
@@ -27,6 +27,10 @@ export interface State {
   readonly vars: Readonly<Record<string, Decl>>;
   readonly tab: Tab;
   readonly layout: Layout;
+  /** 'cols': the Matrix Cookbook's column-major vec in printed Jacobians. */
+  readonly vec: VecOrder;
+  /** The gradient with respect to a symmetric matrix projected onto symmetric matrices, (G + G')/2. */
+  readonly symmetric: boolean;
   readonly steps?: StepsRoute;
   readonly answer: string;
   readonly at: Readonly<Record<string, Nested>>;
@@ -41,6 +45,8 @@ export const INITIAL: State = {
   vars: {},
   tab: 'diff',
   layout: 'numerator',
+  vec: 'rows',
+  symmetric: false,
   answer: '',
   at: {},
 };
@@ -135,6 +141,9 @@ export function parseHash(hash: string): { state: State; notes: string[] } {
   }
   const layout = get('layout');
   if (layout === 'numerator' || layout === 'denominator') state = { ...state, layout };
+  const vec = get('vec');
+  if (vec === 'rows' || vec === 'cols') state = { ...state, vec };
+  if (get('symmetric') === 'projected') state = { ...state, symmetric: true };
   const steps = get('steps');
   if (steps === 'differential' || steps === 'chain') state = { ...state, steps };
   const answer = get('answer');
@@ -179,6 +188,8 @@ export function formatHash(s: State, names?: ReadonlySet<string>): string {
   if (vars.length > 0) parts.push(['vars', JSON.stringify(Object.fromEntries(vars.map(([n, d]) => [n, declJson(d)])))]);
   if (s.tab !== 'diff') parts.push(['tab', s.tab]);
   if (s.layout !== 'numerator') parts.push(['layout', s.layout]);
+  if (s.vec !== 'rows') parts.push(['vec', s.vec]);
+  if (s.symmetric) parts.push(['symmetric', 'projected']);
   if (s.steps !== undefined) parts.push(['steps', s.steps]);
   if (s.answer !== '') parts.push(['answer', s.answer]);
   if (at.length > 0 && s.tab === 'backprop') parts.push(['at', JSON.stringify(Object.fromEntries(at))]);

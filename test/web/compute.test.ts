@@ -276,3 +276,23 @@ describe('formulas render with the options every other renderer uses', () => {
     expect(v.math.html).not.toContain('katex-error');
   });
 });
+
+describe('vec order and the symmetric gradient: the options the CLI has', () => {
+  it("--vec cols: the Matrix Cookbook's kron(x', eye(m)), the library's result, checked", async () => {
+    const v = view<DiffView>(
+      await run({ task: 'diff', question: question('W*x', 'W'), layout: 'numerator', vec: 'cols' }),
+    );
+    expect(v.text).toBe(derivative('W*x', 'W', { vec: 'cols' }).toString());
+    expect(v.text).toContain("kron(x', eye(m))");
+    expect(v.convention).toMatch(/stacks columns/);
+    expect(v.check.state).toBe('ok');
+  });
+
+  it("symmetric gradient: (G + G')/2 for a matrix declared symmetric, checked along symmetric directions", async () => {
+    const q = question('tr(S*A)', 'S', 1, { S: 'matrix(n,n) symmetric' });
+    const v = view<DiffView>(await run({ task: 'diff', question: q, layout: 'numerator', symmetricGradient: true }));
+    expect(v.text).toBe(derivative('tr(S*A)', 'S', { vars: { S: 'matrix(n,n) symmetric' }, symmetricGradient: true }).toString());
+    expect(v.convention).toMatch(/symmetric gradient/);
+    expect(v.check.state).toBe('ok');
+  });
+});

@@ -175,6 +175,14 @@ describe('editing', () => {
     expect(marks.every((m) => m === '✓ checked')).toBe(true);
   });
 
+  it("vec order by its select: the Matrix Cookbook's kron(x', eye(m)), kept in the link", async () => {
+    const page = await open({ expr: 'W*x', wrt: 'W' });
+    await page.getByTestId('vec').selectOption('cols');
+    await page.waitForFunction(() => document.querySelector('[data-testid="result-text"]')?.textContent?.includes('kron'));
+    expect(await text(page, 'result-text')).toBe(derivative('W*x', 'W', { vec: 'cols' }).toString());
+    expect(await page.evaluate(() => decodeURIComponent(location.hash))).toBe('#expr=W*x&wrt=W&vec=cols');
+  });
+
   it('an example from the picker is a state like a link', async () => {
     const page = await open({ expr: "x'*A*x", wrt: 'x' });
     await page.locator('#examples').selectOption({ label: 'Log-sum-exp (Hessian)' });

@@ -34,6 +34,8 @@ describe('hash', () => {
   const states: State[] = [
     INITIAL,
     { ...INITIAL, expr: "log(det(X)) + tr(A*X')", wrt: 'X', order: 2, layout: 'denominator', steps: 'chain' },
+    { ...INITIAL, expr: 'W*x', wrt: 'W', vec: 'cols' },
+    { ...INITIAL, expr: 'tr(S*A)', wrt: 'S', vars: { S: 'matrix(n,n) symmetric' }, symmetric: true },
     {
       ...INITIAL,
       expr: "x'*S*x",

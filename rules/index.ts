@@ -7,6 +7,7 @@ import type { FnName } from '../src/ir/functions.js';
 import { elementwise } from './derivative/elementwise.js';
 import { matrixFunctions } from './derivative/matrix.js';
 import { matrixPower, operators } from './derivative/operators.js';
+import { reductions } from './derivative/reductions.js';
 import type { DifferentialRule, ElementwiseRule } from './derivative/types.js';
 
 export type { DifferentialRule, Domain, ElementwiseRule } from './derivative/types.js';
@@ -15,7 +16,7 @@ type ElementwiseFn = keyof typeof elementwise;
 type StructuralFn = Exclude<FnName, ElementwiseFn>;
 
 export const ELEMENTWISE_RULES: { readonly [K in ElementwiseFn]: ElementwiseRule } = elementwise;
-export const FUNCTION_RULES: { readonly [K in StructuralFn]: DifferentialRule } = matrixFunctions;
+export const FUNCTION_RULES: { readonly [K in StructuralFn]: DifferentialRule } = { ...matrixFunctions, ...reductions };
 export const OPERATOR_RULES: { readonly [K in keyof typeof operators]: DifferentialRule } = operators;
 export { matrixPower };
 

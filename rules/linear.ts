@@ -24,7 +24,7 @@
 import * as b from '../src/ir/build.js';
 import type { Binary, Call, Expr, Kind } from '../src/ir/expr.js';
 import type { FnName } from '../src/ir/functions.js';
-import { type Dim, type Shape, colsOf, matrixShape, mulDim, numel, rowsOf, tensorDims, vectorShape } from '../src/shape/shape.js';
+import { type Dim, type Shape, colsOf, matrixShape, mulDim, numel, rowShape, rowsOf, tensorDims, vectorShape } from '../src/shape/shape.js';
 
 /** What an adjoint rule sees of the engine. */
 export interface AdjointContext {
@@ -264,12 +264,47 @@ const div: LinearRule<Binary> = {
 // ---------------------------------------------------------------------------------------------
 // Functions
 
-const sum: LinearRule<Call> = {
+/** The number of entries a sum or mean over its dim adds up (all of them without a dim). */
+function countOf(e: Call): Dim {
+  const x = e.args[0]!, dim = b.dimOf(e);
+  return dim === undefined ? numel(x.shape) : dim === 0 ? rowsOf(x.shape) : colsOf(x.shape);
+}
+
+/** A mean divides by the count (a sum is left alone). */
+const meanScale = (e: Call, m: Expr): Expr => (e.fn === 'mean' ? b.div(m, b.dimCount(countOf(e))) : m);
+
+/**
+ * sum(U) and mean(U) over all entries, or along a dim of a k×n U: the adjoint spreads G back over
+ * the dim reduced (G*1' along dim 1, 1*G down dim 0, G*ones over all), and the vec form sums the
+ * entries of each group.
+ */
+const reduction = (name: 'sum' | 'mean'): LinearRule<Call> => ({
   linearIn: 'first',
-  math: "y = sum(U): G_U = G*ones, vec form 1'",
-  adjoint: (e, G, c) => { const x = e.args[0]!; c.give(x, x.shape.kind === 'scalar' ? G : b.mul(G, onesOf(x.shape, x.kind === 'call' && x.fn === 'kron'))); },
-  vec: (e, c) => { const x = e.args[0]!; return x.shape.kind === 'scalar' ? c.k(x) : b.mul(b.transpose(b.ones(vectorShape(numel(x.shape)))), c.k(x)); },
-};
+  math: `y = ${name}(U): G_U = G*ones; ${name}(U, 1) of U k×n: G_U = G*1_n'${name === 'mean' ? '/n' : ''}, vec form I_k ⊗ 1_n' [cols: 1_n' ⊗ I_k]; `
+    + `${name}(U, 0): G_U = 1_k*G${name === 'mean' ? '/k' : ''}, vec form 1_k' ⊗ I_n [cols: I_n ⊗ 1_k']`,
+  adjoint: (e, G, c) => {
+    const x = e.args[0]!;
+    if (x.shape.kind === 'scalar') return c.give(x, G);
+    const dim = b.dimOf(e);
+    const spread = dim === undefined ? b.mul(G, onesOf(x.shape, x.kind === 'call' && x.fn === 'kron'))
+      : dim === 0 ? b.mul(b.ones(vectorShape(rowsOf(x.shape))), G) : b.mul(G, b.ones(rowShape(colsOf(x.shape))));
+    c.give(x, meanScale(e, spread));
+  },
+  vec: (e, c) => {
+    const x = e.args[0]!;
+    if (x.shape.kind === 'scalar') return c.k(x);
+    const dim = b.dimOf(e);
+    const onesRow = (d: Dim): Expr => b.transpose(b.ones(vectorShape(d)));
+    const [k, n] = [rowsOf(x.shape), colsOf(x.shape)];
+    const rows = c.order === 'rows';
+    const S = dim === undefined ? onesRow(numel(x.shape))
+      : dim === 0 ? (rows ? kronEye(onesRow(k), n) : eyeKron(n, onesRow(k)))
+        : (rows ? eyeKron(k, onesRow(n)) : kronEye(onesRow(n), k));
+    return meanScale(e, b.mul(S, c.k(x)));
+  },
+});
+const sum = reduction('sum');
+const mean = reduction('mean');
 
 const tr: LinearRule<Call> = {
   linearIn: 'first',
@@ -343,15 +378,17 @@ const ELEMENTWISE = NEVER('an elementwise function is not linear');
 
 /** Every function of the language. */
 export const LINEAR_FUNCTIONS: { readonly [F in FnName]: LinearRow<Call> } = {
-  sum, tr, diag, vec, kron,
+  sum, mean, tr, diag, vec, kron,
   exp: ELEMENTWISE, log: ELEMENTWISE, sqrt: ELEMENTWISE, sin: ELEMENTWISE, cos: ELEMENTWISE, tan: ELEMENTWISE,
   tanh: ELEMENTWISE, abs: ELEMENTWISE, sign: ELEMENTWISE, sigmoid: ELEMENTWISE, relu: ELEMENTWISE,
-  softplus: ELEMENTWISE, step: ELEMENTWISE, leaky_relu: ELEMENTWISE, elu: ELEMENTWISE, max: ELEMENTWISE,
+  softplus: ELEMENTWISE, step: ELEMENTWISE, leaky_relu: ELEMENTWISE, elu: ELEMENTWISE, maximum: ELEMENTWISE, minimum: ELEMENTWISE,
   sinh: ELEMENTWISE, cosh: ELEMENTWISE, asin: ELEMENTWISE, acos: ELEMENTWISE, atan: ELEMENTWISE, erf: ELEMENTWISE,
   gelu: ELEMENTWISE, silu: ELEMENTWISE, softsign: ELEMENTWISE, log1p: ELEMENTWISE, expm1: ELEMENTWISE,
   norm1: NEVER('a norm is not linear'), norm2: NEVER('a norm is not linear'),
   det: NEVER('det is not linear'), logdet: NEVER('logdet is not linear'), logsumexp: NEVER('logsumexp is not linear'),
   inv: NEVER('inv is not linear'), softmax: NEVER('softmax is not linear'),
+  var: NEVER('a variance is not linear'), std: NEVER('a standard deviation is not linear'),
+  max: NEVER('a maximum is not linear'), min: NEVER('a minimum is not linear'),
 };
 
 /** The row of a node. */

@@ -68,7 +68,26 @@ const OPERATOR_CASES: { readonly [K in keyof typeof OPERATOR_RULES]: readonly Ca
 // Structural and reducing functions.
 
 const FUNCTION_CASES: { readonly [K in keyof typeof FUNCTION_RULES]: readonly Case[] } = {
-  sum: [{ src: 'sum(x)' }, { src: 'sum(A)' }, { src: 'sum(c)' }, { src: 'sum(x.*x)', order2: true }],
+  sum: [
+    { src: 'sum(x)' }, { src: 'sum(A)' }, { src: 'sum(c)' }, { src: 'sum(x.*x)', order2: true },
+    { src: 'sum(W, 0)' }, { src: 'sum(W, 1)' }, { src: 'sum(W.*W, 1)', order2: true }, { src: "sum(sum(W, 0)'.*x)" },
+  ],
+  mean: [
+    { src: 'mean(x)' }, { src: 'mean(A)' }, { src: 'mean(c)' }, { src: 'mean(W, 0)' }, { src: 'mean(W, 1)' },
+    { src: "mean(W.*W, 1)'*y", order2: true }, { src: 'mean(x.*x)', order2: true },
+  ],
+  var: [
+    { src: 'var(x)', order2: true }, { src: 'var(A)', order2: true }, { src: 'var(W, 0)', order2: true }, { src: 'var(W, 1)', order2: true },
+    { src: "var(W*A, 1)'*y", order2: true },
+  ],
+  std: [
+    { src: 'std(x)', order2: true }, { src: 'std(A)' }, { src: 'std(W, 0)', order2: true }, { src: 'std(W, 1)', order2: true },
+    { src: "std(W, 1)'*y", order2: true },
+  ],
+  max: [{ src: 'max(x)', order2: true }, { src: 'max(A)' }, { src: 'max(c)' }, { src: 'max(W, 0)', order2: true }, { src: 'max(W, 1)', order2: true }, { src: 'max(W.*W, 1)' }],
+  min: [{ src: 'min(x)', order2: true }, { src: 'min(A)' }, { src: 'min(W, 0)', order2: true }, { src: 'min(W, 1)', order2: true }, { src: 'min(W.*W, 0)' }],
+  maximum: [{ src: 'maximum(x, y)' }, { src: 'maximum(A, B)' }, { src: 'maximum(c, d)' }, { src: 'max(0, x)' }, { src: 'max(x, 0.5)' }],
+  minimum: [{ src: 'minimum(x, y)' }, { src: 'minimum(A, B)' }, { src: 'min(0, x)' }],
   tr: [{ src: 'tr(A)' }, { src: 'tr(c)' }, { src: 'tr(A*A)', order2: true }],
   det: [{ src: 'det(X)', vars: { X: withDomain('invertible', 'matrix(n,n)') }, order2: true }, { src: 'det(c)' }],
   logdet: [{ src: 'logdet(S)', vars: { S: withDomain('spd', 'matrix(n,n)') }, order2: true }, { src: 'logdet(c)', vars: { c: 'scalar positive' } }],
@@ -83,7 +102,6 @@ const FUNCTION_CASES: { readonly [K in keyof typeof FUNCTION_RULES]: readonly Ca
   norm2: [{ src: 'norm2(x)', order2: true }, { src: 'norm2(A)' }, { src: 'norm2(c)' }],
   softmax: [{ src: 'softmax(x)' }, { src: 'sum(softmax(x).*y)', order2: true }],
   logsumexp: [{ src: 'logsumexp(x)', order2: true }],
-  max: [{ src: 'max(x, y)' }, { src: 'max(A, B)' }, { src: 'max(c, d)' }],
 };
 
 // ---------------------------------------------------------------------------------------------

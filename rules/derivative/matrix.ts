@@ -4,7 +4,7 @@
 import type { DifferentialRule } from './types.js';
 
 export const matrixFunctions = {
-  sum: { d: 'sum(dX)', ref: 'linearity' },
+  sum: { d: 'sum(dX)', alongDim: ['sum(dX, 0)', 'sum(dX, 1)'], ref: 'linearity' },
   tr: { d: 'tr(dX)', ref: 'Cookbook (36): d tr(X) = tr(dX)' },
   det: { d: 'det(X)*tr(inv(X)*dX)', ref: 'Cookbook (41): d det(X) = det(X) tr(X⁻¹dX)', domain: 'invertible' },
   logdet: { d: 'tr(inv(X)*dX)', ref: 'Cookbook (43): d log det(X) = tr(X⁻¹dX)', domain: 'spd' },
@@ -16,5 +16,4 @@ export const matrixFunctions = {
   norm2: { d: 'sum(X.*dX)/norm2(X)', ref: 'Cookbook (129), (130): d‖X‖ = tr(X\'dX)/‖X‖', domain: 'nonzero' },
   softmax: { d: "softmax(X).*dX - softmax(X)*(softmax(X)'*dX)", ref: 'ds = (diag(s) - s s\')dz' },
   logsumexp: { d: "softmax(X)'*dX", ref: 'd logsumexp(z) = softmax(z)\'dz' },
-  max: { d: 'step(A - B).*dA + step(B - A).*dB', ref: 'maxout: the larger argument passes its differential (ties have measure zero)', domain: 'nonzero' },
 } as const satisfies Record<string, DifferentialRule>;

@@ -14,7 +14,13 @@
 export type Domain = 'any' | 'positive' | 'invertible' | 'spd' | 'nonzero' | 'open-unit-interval' | 'above-minus-one';
 
 export interface DifferentialRule {
+  /** The differential (of the form without a dim, for a reduction: over all entries). */
   readonly d: string;
+  /**
+   * A reduction's differentials along dim 0 and dim 1 of a matrix (sum(X, 0), sum(X, 1)): templates
+   * in X and dX like `d`, each reducing along its own dim (a vector's dim 0 is all of it).
+   */
+  readonly alongDim?: readonly [string, string];
   readonly ref: string;
   readonly domain?: Domain;
 }

@@ -55,6 +55,12 @@ function rule(e: Expr, d: (e: Expr) => Expr, wrt: Var, dv: Expr): Expr {
         return b.emul(slope, dArgs[0]!);
       }
       const r = FUNCTION_RULES[e.fn];
+      const dim = b.dimOf(e);
+      if (dim !== undefined) {
+        const template = r.alongDim?.[dim];
+        if (template === undefined) throw new UnsupportedError(`internal: ${e.fn} has no rule along a dim`);
+        return instantiate(template, { X: e.args[0]!, dX: dArgs[0]! });
+      }
       const [A, B] = e.args as [Expr, Expr | undefined];
       return instantiate(r.d, B === undefined ? { X: A, dX: dArgs[0]! } : { A, B, dA: dArgs[0]!, dB: dArgs[1]! });
     }

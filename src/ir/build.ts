@@ -6,13 +6,13 @@
  */
 import { DomainError, ParseError, UnknownError } from '../errors.js';
 import { type Dim, type Shape, SCALAR, matrixShape, mulDim, shapeEquals, transposeShape } from '../shape/shape.js';
-import { type Operand, binaryShape, callShape, strictUnifier } from '../shape/rules.js';
+import { type Operand, binaryShape, callShape, reductionAxis, strictUnifier } from '../shape/rules.js';
 import { toText } from '../print/text.js';
 import { type Binary, type BinaryKind, type Const, type Expr, type Prop, type Var, children } from './expr.js';
-import { type FnName, checkArity, isFnName, tensorArity } from './functions.js';
+import { type FnName, checkArity, isFnName, takesDim, tensorArity } from './functions.js';
 import { intern } from './intern.js';
 
-const operand = (e: Expr): Operand => ({ shape: e.shape, label: () => toText(e) });
+const operand = (e: Expr): Operand => ({ shape: e.shape, label: () => toText(e), ...(e.kind === 'const' ? { value: e.value } : {}) });
 
 /** A variable; `spd` implies symmetric and invertible, so every later stage can ask for just one. */
 export function variable(name: string, shape: Shape, props: readonly Prop[] = []): Var {
@@ -135,10 +135,16 @@ export function transpose(x: Expr): Expr {
 }
 
 /** Functions linear in each tensor argument (kron: in each one separately). */
-const LINEAR: ReadonlySet<FnName> = new Set<FnName>(['sum', 'tr', 'diag', 'vec', 'kron']);
+const LINEAR: ReadonlySet<FnName> = new Set<FnName>(['sum', 'mean', 'tr', 'diag', 'vec', 'kron']);
 
 export function call(fn: FnName, args: readonly Expr[]): Expr {
   checkArity(fn, args.length);
+  if (takesDim(fn) && args.length === 2) {
+    // One node per meaning: sum(x, 0) of a vector is sum(x), and dim -1 of a matrix is dim 1.
+    const axis = reductionAxis(fn, operand(args[0]!), operand(args[1]!));
+    if (axis === 'all') return call(fn, [args[0]!]);
+    if ((args[1] as Const).value !== axis) return call(fn, [args[0]!, num(axis)]);
+  }
   const arity = tensorArity(fn);
   // Parameters (alpha of leaky_relu, elu) are numbers: a derivative never flows through them.
   args.slice(arity).forEach((p, i) => {
@@ -149,6 +155,16 @@ export function call(fn: FnName, args: readonly Expr[]): Expr {
   if (LINEAR.has(fn) && args.slice(0, arity).some(isZero)) return zero(shape);
   return intern({ kind: 'call', fn, args: [...args], shape });
 }
+
+/** The reduction's dim (0 or 1) when a call has one, else undefined (all entries). */
+export const dimOf = (e: Expr & { kind: 'call' }): 0 | 1 | undefined =>
+  (takesDim(e.fn) && e.args[1]?.kind === 'const' ? (e.args[1].value as 0 | 1) : undefined);
+
+/**
+ * The size of a dimension as a scalar: the number itself, or tr(eye(n)) for a named one (the
+ * language has no other scalar that names a dimension; mean's 1/n needs one).
+ */
+export const dimCount = (d: Dim): Expr => (typeof d === 'number' ? num(d) : call('tr', [eye(d)]));
 
 /** Calls a function by name, as the parser does. */
 export function callByName(name: string, args: readonly Expr[]): Expr {

@@ -21,10 +21,13 @@ export const ELEMENTWISE: readonly FnName[] = (Object.keys(FUNCTIONS) as FnName[
 export const tensorArity = (f: FnName): number =>
   FUNCTIONS[f].shape === 'elementwise2' || FUNCTIONS[f].shape === 'kron' ? 2 : 1;
 
-/** Throws UnknownError unless `f` accepts `given` arguments: its tensor arguments, then optional parameters. */
+/** Whether `f` takes an optional zero-based `dim` after its tensor argument (sum(X, 1), max(X, 0)). */
+export const takesDim = (f: FnName): boolean => FUNCTIONS[f].shape === 'reduce-axis';
+
+/** Throws UnknownError unless `f` accepts `given` arguments: its tensor arguments, then optional parameters (or dim). */
 export function checkArity(f: FnName, given: number): void {
   const arity = tensorArity(f);
-  const max = arity + FUNCTIONS[f].params.length;
+  const max = arity + (takesDim(f) ? 1 : FUNCTIONS[f].params.length);
   if (given < arity || given > max) {
     throw new UnknownError(`${f} takes ${arity === max ? arity : `${arity} to ${max}`} argument${max === 1 ? '' : 's'}, not ${given}`);
   }

@@ -192,7 +192,7 @@ export const OP_NAMES = Object.keys(OPERATORS) as OpName[];
 
 /** How shapes combine; the rules are in shape/rules.ts. */
 export type ShapeRule =
-  | 'elementwise' | 'elementwise2' | 'reduce' | 'square-to-scalar' | 'square' | 'vector-to-scalar' | 'vector-to-vector'
+  | 'elementwise' | 'elementwise2' | 'reduce' | 'reduce-axis' | 'square-to-scalar' | 'square' | 'vector-to-scalar' | 'vector-to-vector'
   | 'diag' | 'vec' | 'kron';
 
 /**
@@ -269,10 +269,21 @@ export const FUNCTION_ROWS = {
   step: elementwise({ form: 'indicator' }),
   leaky_relu: elementwise({ form: 'subscripted', name: '\\operatorname{leaky\\_relu}' }, [], [0.01]),
   elu: elementwise({ form: 'subscripted', name: '\\operatorname{elu}' }, [], [1]),
-  // elementwise, two tensors of one shape
-  max: fn('elementwise2', apply('\\max')),
+  // elementwise, two tensors of one shape (NumPy's maximum and minimum; `max(a, b)` with a second
+  // argument that is not an integer literal still reads as maximum, parse/elaborate.ts)
+  maximum: fn('elementwise2', operatorName('maximum')),
+  minimum: fn('elementwise2', operatorName('minimum')),
+  // reductions: of all entries to a scalar, or with a zero-based dim (an integer literal) along one
+  // axis of a matrix, as in NumPy and PyTorch (docs/conventions.md, Reductions)
+  sum: fn('reduce-axis', operatorName('sum')),
+  mean: fn('reduce-axis', operatorName('mean')),
+  /** Population variance (1/n), NumPy's default and what layer and batch norm use. */
+  var: fn('reduce-axis', operatorName('var'), ['Var']),
+  /** Population standard deviation, sqrt(var). */
+  std: fn('reduce-axis', operatorName('std')),
+  max: fn('reduce-axis', apply('\\max')),
+  min: fn('reduce-axis', apply('\\min')),
   // reductions to a scalar
-  sum: fn('reduce', operatorName('sum')),
   norm1: fn('reduce', { form: 'norm', p: 1 }),
   norm2: fn('reduce', { form: 'norm', p: 2 }, ['norm', 'frob']),
   tr: fn('square-to-scalar', operatorName('tr'), ['Tr', 'trace', 'Trace', '\\tr', '\\Tr', '\\trace']),

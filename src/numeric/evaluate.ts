@@ -13,6 +13,7 @@
  */
 import { DomainError } from '../errors.js';
 import { type Expr, type Var, assertNever } from '../ir/expr.js';
+import { dimOf } from '../ir/build.js';
 import { FUNCTIONS } from '../ir/functions.js';
 import { postorder } from '../ir/walk.js';
 import { toText } from '../print/text.js';
@@ -21,6 +22,7 @@ import { type DimSizes, type Env, bindDims, resolveDim, shapeSizes } from './dim
 import { type ElementwiseFn, KERNELS, isElementwise, logsumexp, norm2, softmax } from './kernels.js';
 import { asMatrix, commutationMatrix, determinant, diag, identity, inverse, kron, logdetOf, matmul, trace } from './linalg.js';
 import { type Tensor, allFinite, sizeOf } from './tensor.js';
+import { reduce } from './reductions.js';
 
 // The dimension-binding API is imported by many callers from here, beside the evaluator it feeds.
 export { type DimSizes, type Env, bindDims, resolveDim, shapeSizes } from './dims.js';
@@ -159,8 +161,10 @@ function callNode(node: CallNode, get: Get, dims: readonly number[]): Tensor {
   if (isElementwise(fn)) return elementwise(node, fn, t, get, dims);
   const label = labelOf(node);
   switch (fn) {
-    case 'max': return zipWith(t, get(y!), dims, Math.max);
-    case 'sum': return scalar(t.data.reduce((s, v) => s + v, 0));
+    case 'maximum': return zipWith(t, get(y!), dims, Math.max);
+    case 'minimum': return zipWith(t, get(y!), dims, Math.min);
+    case 'sum': case 'mean': case 'var': case 'std': case 'max': case 'min':
+      return make(dims, reduce(fn, t, dimOf(node)));
     case 'norm1': return scalar(t.data.reduce((s, v) => s + Math.abs(v), 0));
     case 'norm2': return scalar(norm2(t.data));
     case 'tr': return scalar(isScalarT(t) ? t.data[0]! : trace(t.data, t.dims[0]!));

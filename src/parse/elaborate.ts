@@ -106,7 +106,7 @@ function buildBound(s: Surface, exprs: ReadonlyMap<string, Expr>): Expr {
       if (e === undefined) throw new UnknownError(`unknown name ${s.name}`);
       return e;
     }
-    case 'call': return b.callByName(s.fn, s.args.map((a) => buildBound(a, exprs)));
+    case 'call': return b.callByName(functionCalled(s), s.args.map((a) => buildBound(a, exprs)));
     case 'op': return applyOp(s.op, s.args.map((a) => buildBound(a, exprs)));
   }
 }
@@ -182,11 +182,15 @@ export function elaborate(root: Surface, scope: Scope): Expr {
     return displayDim(d);
   };
   const unifier: Unifier = { unify: (x, y) => u.unify(x, y), show: (d) => formatDim(shown(d)) };
-  const operand = (s: Surface, shape: Shape): Operand => ({
-    shape,
-    label: () => surfaceText(s),
-    display: () => formatShape(mapDims(shape, shown)),
-  });
+  const operand = (s: Surface, shape: Shape): Operand => {
+    const value = literalValue(s);
+    return {
+      shape,
+      label: () => surfaceText(s),
+      display: () => formatShape(mapDims(shape, shown)),
+      ...(value === undefined ? {} : { value }),
+    };
+  };
   const inferNode = (s: Surface): Shape => {
     switch (s.t) {
       case 'num': return SCALAR;
@@ -216,10 +220,11 @@ export function elaborate(root: Surface, scope: Scope): Expr {
           const mn = mulDim(m, n);
           return matrixShape(mn, mn);
         }
-        if (!isFnName(s.fn)) throw new UnknownError(`unknown function ${s.fn}${suggest(s.fn)}`);
-        checkArity(s.fn, s.args.length); // before callShape, which reads the arguments it expects
+        const fn = functionCalled(s);
+        if (!isFnName(fn)) throw new UnknownError(`unknown function ${fn}${suggest(fn)}`);
+        checkArity(fn, s.args.length); // before callShape, which reads the arguments it expects
         const shapes = s.args.map(infer);
-        return callShape(s.fn, s.args.map((a, i) => operand(a, shapes[i]!)), unifier);
+        return callShape(fn, s.args.map((a, i) => operand(a, shapes[i]!)), unifier);
       }
     }
   };
@@ -267,7 +272,7 @@ export function elaborate(root: Surface, scope: Scope): Expr {
         }
         if (s.fn === 'eye') return b.eye((resolved(s) as { n: Dim }).n);
         if (s.fn === 'commutation') { const [m, n] = commutationSizes(s); return b.commutation(m, n); }
-        return b.callByName(s.fn, s.args.map(build));
+        return b.callByName(functionCalled(s), s.args.map(build));
       }
     }
   };
@@ -282,6 +287,24 @@ function sizeOf(a: Surface, usage: string): Dim {
   if (a.t === 'name') return a.name;
   if (a.t === 'op' && a.op === 'mul') return mulDim(sizeOf(a.args[0]!, usage), sizeOf(a.args[1]!, usage));
   throw new ParseError(usage);
+}
+
+/** The number a literal stands for: 2, or -1 (a unary minus of a number); undefined for anything else. */
+export function literalValue(s: Surface): number | undefined {
+  if (s.t === 'num') return s.value;
+  if (s.t === 'op' && s.op === 'neg' && s.args[0]!.t === 'num') return -s.args[0]!.value;
+  return undefined;
+}
+
+/**
+ * The function a call means. max and min with a second argument are the reductions along a dim
+ * when that argument is an integer literal (NumPy's max(X, 1)), and otherwise the elementwise
+ * maximum and minimum they were before reductions existed: max(0, x), max(x, y), max(x, 0.5).
+ * parse/warnings.ts flags max(x, 0), whose meaning changed.
+ */
+export function functionCalled(s: Extract<Surface, { t: 'call' }>): string {
+  if ((s.fn === 'max' || s.fn === 'min') && s.args.length === 2 && !Number.isInteger(literalValue(s.args[1]!))) return `${s.fn}imum`;
+  return s.fn;
 }
 
 /** eye(n), eye(3), eye(k*n): an identity whose size is given rather than inferred. */

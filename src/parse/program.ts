@@ -29,7 +29,7 @@ import { type VarDecl, elaborate } from './elaborate.js';
 import { parseVarSpec } from './parse.js';
 import { type Surface, parseSurface } from './surface.js';
 import { GREEK, asciiName } from './unicode.js';
-import { type Warning, conventionBroadcasts, namesIn, unusedDeclarations } from './warnings.js';
+import { type Warning, conventionBroadcasts, namesIn, reductionMeanings, unusedDeclarations } from './warnings.js';
 
 /** One definition of the program, found as a node of the function's DAG. */
 export interface Definition {
@@ -333,6 +333,7 @@ export function readProgram(src: string, opts: ProgramOptions = {}): Program {
     const rank = new Map(postorder(root).map((n, i) => [n, i]));
     definitions.sort((a, b) => rank.get(a.expr)! - rank.get(b.expr)!);
   }
+  warnings.push(...reductionMeanings(fnSurface));
   if (opts.convention !== false) {
     // Names typed by the convention (not declared, not bound) are where it can silently mislead.
     const known = new Set([...Object.keys(vars), ...(opts.bound?.keys() ?? [])]);

@@ -4,7 +4,8 @@
  * library code; the CLI writes them to stderr and the JSON outputs carry them as `"warnings"`.
  *
  * `Warning` is one discriminated union: the program reader's `unused` (a definition the function
- * does not use, parse/program.ts) and the two kinds made here, both about the naming convention (undeclared names: a–g scalars, h–z vectors, A–Z
+ * does not use, parse/program.ts), `max-reduction` (max(x, 0) now reduces along dim 0; below) and
+ * the two naming kinds made here, both about the naming convention (undeclared names: a–g scalars, h–z vectors, A–Z
  * matrices), which is convenient and silently wrong when a name does not follow it:
  *   - `unused-declaration`: a declared name (`--var z=vector(n)`) that the expression never uses —
  *     usually a typo, and the name the expression does use was then typed by the convention.
@@ -20,7 +21,8 @@ import type { ProgramWarning } from './program.js';
 import { postorder } from '../ir/walk.js';
 import { formatShape } from '../shape/shape.js';
 import { toText } from '../print/text.js';
-import type { Surface } from './surface.js';
+import { type Surface, surfaceText } from './surface.js';
+import { functionCalled } from './elaborate.js';
 
 /** A warning about names: an unused declaration, or a broadcast the naming convention decided. */
 export interface NamingWarning {
@@ -30,7 +32,18 @@ export interface NamingWarning {
   readonly message: string;
 }
 
-export type Warning = ProgramWarning | NamingWarning;
+/**
+ * `max-reduction`: `max(x, 0)` (or min) with an integer literal second argument, which before
+ * reductions existed meant the elementwise maximum and now reduces along that dim, as in NumPy.
+ */
+export interface ReductionWarning {
+  readonly kind: 'max-reduction';
+  /** The call as written. */
+  readonly call: string;
+  readonly message: string;
+}
+
+export type Warning = ProgramWarning | NamingWarning | ReductionWarning;
 export type WarningKind = Warning['kind'];
 
 /** Greek letters spelt out, as names (`alpha`, …) that usually denote scalars. */
@@ -45,6 +58,23 @@ export function namesIn(s: Surface, out = new Set<string>()): Set<string> {
     case 'num': break;
     case 'name': out.add(s.name); break;
     case 'op': case 'call': for (const a of s.args) namesIn(a, out); break;
+  }
+  return out;
+}
+
+/** Calls max(X, k) and min(X, k) with an integer literal k: now reductions along dim k, once the elementwise maximum. */
+export function reductionMeanings(s: Surface, out: ReductionWarning[] = [], seen = new Set<string>()): ReductionWarning[] {
+  if (s.t === 'op' || s.t === 'call') for (const a of s.args) reductionMeanings(a, out, seen);
+  if (s.t === 'call' && (s.fn === 'max' || s.fn === 'min') && s.args.length === 2 && functionCalled(s) === s.fn) {
+    const call = surfaceText(s);
+    const [x, k] = s.args.map(surfaceText) as [string, string];
+    if (!seen.has(call)) {
+      seen.add(call);
+      out.push({
+        kind: 'max-reduction', call,
+        message: `${call} is the ${s.fn}imum over dim ${k} of ${x} (a reduction, as in NumPy); for the elementwise ${s.fn}imum write ${s.fn}imum(${x}, ${k})`,
+      });
+    }
   }
   return out;
 }

@@ -16,7 +16,8 @@ import { type Expr, type Var, assertNever } from '../ir/expr.js';
 import type { FnName } from '../ir/functions.js';
 import { type Binding, OPERATORS, TEXT, needsParens } from '../ir/operators.js';
 import { dependentsOf } from '../ir/walk.js';
-import type { Shape } from '../shape/shape.js';
+import { dimCount, dimOf } from '../ir/build.js';
+import { type Shape, colsOf, numel, rowsOf } from '../shape/shape.js';
 import { latexName, latexPart } from './latex.js';
 import { textPart } from './text.js';
 
@@ -94,7 +95,28 @@ interface Expansion {
   go(e: Expr, labels: readonly string[]): Term[];
   fresh(): string;
 }
-type IndexRule = (x: Expr, labels: readonly string[], c: Expansion) => Term[];
+type IndexRule = (x: Expr, labels: readonly string[], c: Expansion, call: Expr & { kind: 'call' }) => Term[];
+
+/** sum(X) over all entries, or sum(X, dim) over the rows (dim 0) or the columns (dim 1) of a matrix. */
+const sumRule: IndexRule = (x, labels, c, call) => {
+  const dim = dimOf(call);
+  if (dim === undefined) {
+    const ks = labelsFor(x.shape, [c.fresh(), c.fresh()]);
+    return withSum(c.go(x, ks), ks);
+  }
+  const k = c.fresh();
+  return withSum(c.go(x, dim === 0 ? [k, labels[0]!] : [labels[0]!, k]), [k]);
+};
+
+/** mean: the sum's terms times 1/n, n the number of entries summed. */
+const meanRule: IndexRule = (x, labels, c, call) => {
+  const dim = dimOf(call);
+  const n = dim === undefined ? numel(x.shape) : dim === 0 ? rowsOf(x.shape) : colsOf(x.shape);
+  const scale: Term = typeof n === 'number'
+    ? { coef: 1 / n, factors: [], summed: [] }
+    : { coef: 1, factors: [{ kind: 'atom', expr: dimCount(n), idx: [], reciprocal: true }], summed: [] };
+  return product(sumRule(x, labels, c, call), [scale]);
+};
 
 /**
  * The index-notation view of the function vocabulary: how a call whose argument holds a direction
@@ -109,10 +131,8 @@ const CALLS: { readonly [F in FnName]: IndexRule | 'nonlinear' | 'none' } = {
     const k = c.fresh();
     return withSum(c.go(x, [k, k]), [k]);
   },
-  sum: (x, _, c) => {
-    const ks = labelsFor(x.shape, [c.fresh(), c.fresh()]);
-    return withSum(c.go(x, ks), ks);
-  },
+  sum: sumRule,
+  mean: meanRule,
   diag: (x, labels, c) => {
     if (x.shape.kind === 'vector') return product(c.go(x, [labels[0]!]), [{ coef: 1, factors: [{ kind: 'delta', idx: [labels[0]!, labels[1]!] }], summed: [] }]);
     return c.go(x, [labels[0]!, labels[0]!]);
@@ -122,7 +142,8 @@ const CALLS: { readonly [F in FnName]: IndexRule | 'nonlinear' | 'none' } = {
   tanh: 'nonlinear', sinh: 'nonlinear', cosh: 'nonlinear', asin: 'nonlinear', acos: 'nonlinear', atan: 'nonlinear',
   erf: 'nonlinear', gelu: 'nonlinear', silu: 'nonlinear', softsign: 'nonlinear', log1p: 'nonlinear', expm1: 'nonlinear',
   abs: 'nonlinear', sign: 'nonlinear', sigmoid: 'nonlinear', relu: 'nonlinear',
-  softplus: 'nonlinear', step: 'nonlinear', leaky_relu: 'nonlinear', elu: 'nonlinear', max: 'nonlinear',
+  softplus: 'nonlinear', step: 'nonlinear', leaky_relu: 'nonlinear', elu: 'nonlinear', maximum: 'nonlinear', minimum: 'nonlinear',
+  var: 'nonlinear', std: 'nonlinear', max: 'nonlinear', min: 'nonlinear',
   norm1: 'nonlinear', norm2: 'nonlinear', det: 'nonlinear', logdet: 'nonlinear', logsumexp: 'nonlinear',
   inv: 'nonlinear', softmax: 'nonlinear',
 };
@@ -179,7 +200,7 @@ export function indexNotation(f: Expr, differential: Expr, wrt: Var, directions:
       case 'call': {
         const rule = CALLS[e.fn];
         if (typeof rule !== 'function') throw new GiveUp();
-        return rule(e.args[0]!, labels, expansion);
+        return rule(e.args[0]!, labels, expansion, e);
       }
       // neg and transpose are handled above; leaves without a direction are atoms; powers of a direction do not occur.
       case 'const': case 'zero': case 'ones': case 'eye': case 'commutation': case 'pow': case 'epow':

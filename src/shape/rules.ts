@@ -5,7 +5,7 @@
  * with union-find, while the IR constructors (ir/build.ts) demand that dimensions are already equal.
  * Failures name both operands and their shapes, as a user reads them.
  */
-import { ShapeError } from '../errors.js';
+import { ParseError, ShapeError } from '../errors.js';
 import type { BinaryKind } from '../ir/expr.js';
 import { FUNCTIONS, type FnName } from '../ir/functions.js';
 import { OPERATORS } from '../ir/operators.js';
@@ -28,6 +28,8 @@ export interface Operand {
   readonly label: () => string;
   /** The shape as the user should read it (inference shows its unknowns by name). */
   readonly display?: () => string;
+  /** The operand's value when it is a number literal (a reduction's dim): the shape can depend on it. */
+  readonly value?: number;
 }
 
 /** A label safe to juxtapose with an operator: compound ones get parentheses. */
@@ -125,6 +127,11 @@ export function callShape(fn: FnName, args: readonly Operand[], u: Unifier): Sha
       return sameShape('emul', a, args[1]!, u);
     case 'reduce':
       return SCALAR;
+    case 'reduce-axis': {
+      const axis = reductionAxis(fn, a, args[1]);
+      const s = a.shape as Shape & { kind: 'matrix' };
+      return axis === 'all' ? SCALAR : axis === 0 ? rowShape(s.n) : vectorShape(s.m);
+    }
     case 'square-to-scalar':
       if (a.shape.kind === 'scalar') return SCALAR; // tr/det of a 1×1 is the number itself
       need(a.shape.kind === 'matrix', 'a square matrix');
@@ -155,5 +162,42 @@ export function callShape(fn: FnName, args: readonly Operand[], u: Unifier): Sha
       if (m === 1) return rowShape(n);
       return matrixShape(m, n);
     }
+  }
+}
+
+/**
+ * The axis a reduction runs along (sum, mean, var, std, max, min): 'all' without a dim, or for a
+ * vector or row (1-d, as NumPy's arrays: dim 0 is all of it); 0 or 1 for a matrix, where dim 0 runs
+ * down the columns (k×n → 1×n row) and dim 1 along each row (k×n → k-vector), the shapes NumPy's
+ * keepdims gives. A negative dim counts from the end (-1 is the last). A dim that is not an integer
+ * literal is a ParseError, one out of range a ShapeError naming the dims there are.
+ */
+export function reductionAxis(fn: FnName, x: Operand, dim: Operand | undefined): 0 | 1 | 'all' {
+  const s = x.shape;
+  const call = `${fn}(${x.label()}${dim === undefined ? '' : `, ${dim.label()}`})`;
+  if (dim === undefined) {
+    if (s.kind === 'scalar' && (fn === 'var' || fn === 'std')) {
+      throw new ShapeError(`${call} needs a vector or a matrix: the ${fn === 'var' ? 'variance' : 'standard deviation'} of one number is 0`);
+    }
+    return 'all';
+  }
+  const d = dim.value;
+  if (d === undefined || !Number.isInteger(d)) {
+    // (max and min with such an argument are the elementwise maximum and minimum: parse/elaborate.ts.)
+    throw new ParseError(`the dim of ${call} must be an integer literal (0 or 1 for a matrix, 0 for a vector), not ${dim.label()}`);
+  }
+  const hint = fn === 'max' || fn === 'min' ? `; for the elementwise ${fn}imum write ${fn}imum(${x.label()}, ${dim.label()})` : '';
+  switch (s.kind) {
+    case 'scalar':
+      throw new ShapeError(`${call}: ${x.label()} is a scalar and has no dim to reduce; write ${fn}(${x.label()})${hint}`);
+    case 'vector': case 'row':
+      if (d === 0 || d === -1) return 'all';
+      throw new ShapeError(`${call}: ${x.label()} is ${s.kind === 'vector' ? 'a vector' : 'a row vector'} (${x.display?.() ?? formatShape(s)}), `
+        + `which has only dim 0 (${fn}(${x.label()}, 0) is ${fn}(${x.label()})), not dim ${d}${hint}`);
+    case 'matrix':
+      if (d === 0 || d === -2) return 0;
+      if (d === 1 || d === -1) return 1;
+      throw new ShapeError(`${call}: ${x.label()} is ${x.display?.() ?? formatShape(s)} and has dim 0 (down its ${formatDim(s.m)} rows, giving a 1×${formatDim(s.n)} row) `
+        + `and dim 1 (along each row, giving a vector of length ${formatDim(s.m)}), not dim ${d}${hint}`);
   }
 }

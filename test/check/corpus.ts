@@ -70,6 +70,10 @@ export const Q = {
   hessian: { expr: "x'*A*x", wrt: 'x', order: 2 },
   quadLinear: { expr: "x'*A*x + y'*x", wrt: 'x' },
   quadSym: { expr: "x'*A*x", wrt: 'x', vars: { A: { dims: ['n', 'n'], props: ['symmetric'] } } },
+  // Reductions over a batch X (4 examples × 3 features), issue 15.
+  meanRows: { expr: "y'*mean(X.*X, 1)", wrt: 'X', vars: { X: { dims: [4, 3] }, y: { dims: [4] } } },
+  varColumns: { expr: 'sum(var(X, 0))', wrt: 'X', vars: { X: { dims: [4, 3] } } },
+  maxRows: { expr: "y'*max(X, 1)", wrt: 'X', vars: { X: { dims: [4, 3] }, y: { dims: [4] } } },
 } satisfies Record<string, Question>;
 
 const text = (f: (E: Expr) => Expr) => (E: Expr): string => toText(f(E));
@@ -100,6 +104,13 @@ export const CORPUS: readonly Case[] = [
   { id: 'scalar-commuted', question: Q.scalar, syntax: 'latex', answer: String.raw`b\, e^{ab}`, relation: { kind: 'equal' } },
   { id: 'identity-latex', question: { expr: 'x', wrt: 'x' }, syntax: 'latex', answer: String.raw`\mathbf{I}`, relation: { kind: 'equal' } },
   { id: 'identity-input', question: { expr: 'x', wrt: 'x' }, syntax: 'input', answer: 'eye(n)', relation: { kind: 'equal' } },
+  { id: 'mean-rows', question: Q.meanRows, syntax: 'input', answer: "2*(y*vector(1)').*X/3", relation: { kind: 'equal' } },
+  { id: 'mean-rows-latex', question: Q.meanRows, syntax: 'latex', answer: String.raw`\frac{2}{3} \left(y \mathbf{1}^\top\right) \odot X`, relation: { kind: 'equal' } },
+  { id: 'mean-rows-own-latex', question: Q.meanRows, syntax: 'latex', answer: latex(id), relation: { kind: 'equal' } },
+  { id: 'var-columns-own-latex', question: Q.varColumns, syntax: 'latex', answer: latex(id), relation: { kind: 'equal' } },
+  { id: 'var-columns', question: Q.varColumns, syntax: 'input', answer: '(X - vector(1)*mean(X, 0))/2', relation: { kind: 'equal' } },
+  { id: 'max-rows', question: Q.maxRows, syntax: 'input', answer: "(y*vector(1)').*(1 - step(max(X, 1)*vector(1)' - X))", relation: { kind: 'equal' } },
+  { id: 'max-rows-own-text', question: Q.maxRows, syntax: 'input', answer: text(id), relation: { kind: 'equal' } },
 
   // ---- transposed: a row gradient, the transpose of a matrix gradient, a denominator-layout Jacobian
   { id: 'protocol-transposed', question: Q.protocol, syntax: 'input', answer: "u'*(D+D')", relation: { kind: 'transpose' } },
@@ -122,6 +133,8 @@ export const CORPUS: readonly Case[] = [
 
   // ---- constant factor
   { id: 'norm-missing-2', question: Q.normSq, syntax: 'input', answer: 'x', relation: { kind: 'scaled', c: 0.5 } },
+  { id: 'mean-rows-sum', question: Q.meanRows, syntax: 'input', answer: "2*(y*vector(1)').*X", relation: { kind: 'scaled', c: 3 } },
+  { id: 'var-columns-sample', question: Q.varColumns, syntax: 'input', answer: '2*(X - vector(1)*mean(X, 0))/3', relation: { kind: 'scaled', c: 4 / 3 } },
   { id: 'norm-half-latex', question: Q.normSq, syntax: 'latex', answer: String.raw`\frac{1}{2} x`, relation: { kind: 'scaled', c: 0.25 } },
   { id: 'least-squares-missing-2', question: Q.leastSquares, syntax: 'latex', answer: String.raw`A^\top(Ax - y)`, relation: { kind: 'scaled', c: 0.5 } },
   { id: 'quad-doubled', question: Q.quad, syntax: 'input', answer: text((E) => b.mul(b.num(2), E)), relation: { kind: 'scaled', c: 2 } },
@@ -159,6 +172,8 @@ export const CORPUS: readonly Case[] = [
   { id: 'quad-sin', question: Q.quad, syntax: 'input', answer: 'sin(x)', relation: { kind: 'unrelated' } },
   { id: 'norm-exp-latex', question: Q.normSq, syntax: 'latex', answer: String.raw`\exp(x)`, relation: { kind: 'unrelated' } },
   { id: 'least-squares-normal', question: Q.leastSquares, syntax: 'input', answer: "A'*A*x", relation: { kind: 'unrelated' } },
+  { id: 'max-rows-every-entry', question: Q.maxRows, syntax: 'input', answer: "(y*vector(1)').*(X.^0)", relation: { kind: 'unrelated' } },
+  { id: 'var-columns-uncentred', question: Q.varColumns, syntax: 'input', answer: 'X/2', relation: { kind: 'unrelated' } },
   { id: 'scalar-chain-rule-forgotten', question: Q.scalar, syntax: 'latex', answer: String.raw`e^{ab}`, relation: { kind: 'unrelated' } },
 
   // ---- cannot be read

@@ -29,7 +29,7 @@ export type StructOp = (typeof STRUCT_OPS)[number];
 export type GenOp = StructOp | FnName;
 
 /** Functions that have a kink or a jump somewhere (at 0, or where two arguments meet). */
-const NONSMOOTH: readonly FnName[] = ['abs', 'sign', 'step', 'relu', 'leaky_relu', 'elu', 'max', 'norm1', 'norm2', 'softsign'];
+const NONSMOOTH: readonly FnName[] = ['abs', 'sign', 'step', 'relu', 'leaky_relu', 'elu', 'max', 'min', 'maximum', 'minimum', 'norm1', 'norm2', 'softsign'];
 
 export interface ArbExprOptions {
   /** Maximum nesting of generated operations above the leaves (default 3). Wrappers added for domain safety do not count. */
@@ -85,7 +85,11 @@ const fnNames: { readonly [F in FnName]: true } = {
   norm1: true, norm2: true, tr: true, det: true, logdet: true, logsumexp: true, inv: true, diag: true,
   softmax: true, kron: true, vec: true, sinh: true, cosh: true, asin: true, acos: true, atan: true, erf: true,
   gelu: true, silu: true, softsign: true, log1p: true, expm1: true,
+  maximum: true, minimum: true, mean: true, var: true, std: true, min: true,
 };
+
+/** The reductions that take a dim (sum(X, 1), mean(X, 0), …). */
+const AXIS_REDUCTIONS = ['sum', 'mean', 'var', 'std', 'max', 'min'] as const;
 
 /** An arbitrary well-shaped expression; see ArbExprOptions. */
 export function arbExpr(opts: ArbExprOptions = {}): fc.Arbitrary<Expr> {
@@ -204,10 +208,16 @@ export function arbExpr(opts: ArbExprOptions = {}): fc.Arbitrary<Expr> {
         choices.push(g(s).map((p) => call(f, p)));
       }
     }
-    if (on('max')) choices.push(fc.tuple(g(s), g(s)).map(([p, q]) => call('max', p, q)));
+    for (const f of ['maximum', 'minimum'] as const) if (on(f)) choices.push(fc.tuple(g(s), g(s)).map(([p, q]) => call(f, p, q)));
+    // Reductions along a dim: a row from dim 0 of a matrix with its columns, a vector from dim 1 of one with its rows.
+    const axis = AXIS_REDUCTIONS.filter(on);
+    if (axis.length > 0 && (s.kind === 'row' || s.kind === 'vector')) {
+      const sources = [...new Set<Dim>([n, m])].map((d) => (s.kind === 'row' ? matrixShape(d, c) : matrixShape(r, d))).filter(inUniverse);
+      choices.push(fc.tuple(fc.constantFrom(...axis), anyOf(sources, k)).map(([f, p]) => call(f, p, b.num(s.kind === 'row' ? 0 : 1))));
+    }
 
     if (isScalar) {
-      for (const f of ['sum', 'norm1', 'norm2'] as const) if (on(f)) choices.push(anyOf(nonScalar, k).map((p) => call(f, p)));
+      for (const f of ['sum', 'norm1', 'norm2', 'mean', 'var', 'std', 'max', 'min'] as const) if (on(f)) choices.push(anyOf(nonScalar, k).map((p) => call(f, p)));
       if (on('tr')) choices.push(anyOf(square, k).map((p) => call('tr', p)));
       if (on('det')) choices.push(anyOf(square, k).map((p) => call('det', spd(p))));
       if (on('logdet')) choices.push(anyOf(square, k).map((p) => call('logdet', spd(p))));

@@ -75,6 +75,7 @@ const SHAPE_CASES: { readonly [R in ShapeRule]: ReadonlyArray<readonly Shape[]> 
   elementwise: [[xn], [Wmn], [S]],
   elementwise2: [[xn, xn], [Wmn, Wmn]],
   reduce: [[xn], [Wmn]],
+  'reduce-axis': [[xn], [Wmn]],
   'square-to-scalar': [[Mnn]],
   square: [[Mnn]],
   'vector-to-scalar': [[xn]],
@@ -91,13 +92,15 @@ const POSITIVE: ReadonlySet<FnName> = new Set(['log', 'sqrt']);
 
 function functionCases(f: FnName): Case[] {
   const row = FUNCTIONS[f];
-  return SHAPE_CASES[row.shape].map((shapes) => ({
+  // A reduction over all entries, and along dim 0 and dim 1 of a matrix.
+  const alongDims: Case[] = row.shape !== 'reduce-axis' ? [] : [0, 1].map((dim) => ({ shapes: [Wmn], build: (args: readonly Expr[]) => b.call(f, [args[0]!, b.num(dim)]) }));
+  return [...alongDims, ...SHAPE_CASES[row.shape].map((shapes): Case => ({
     shapes,
     build: (args) => {
       const tensors = args.slice(0, tensorArity(f)).map((t) => (POSITIVE.has(f) ? positive(t) : row.shape === 'square' || row.shape === 'square-to-scalar' ? spd(t) : t));
       return b.call(f, [...tensors, ...args.slice(tensorArity(f))]);
     },
-  }));
+  }))];
 }
 
 const OP_NAMES = Object.keys(OPERATORS) as OpName[];

@@ -156,9 +156,19 @@ describe('operators', () => {
 describe('functions: every name in the vocabulary evaluates like its definition', () => {
   const n = 3;
   const x = [0.7, -1.2, 0.3], y = [0.1, 0.4, -2], p = [0.5, 1.7, 2.2];
-  const A = randMat(next, n, n), B = randMat(next, 2, 2), S = randSpd(next, n);
-  const at = env({ x, y, p, A, B, S });
-  const vars: Decls = { x: { dims: ['n'] }, y: { dims: ['n'] }, p: { dims: ['n'] }, A: { dims: ['n', 'n'] }, B: { dims: [2, 2] }, S: { dims: ['n', 'n'] } };
+  const A = randMat(next, n, n), B = randMat(next, 2, 2), S = randSpd(next, n), C = randMat(next, 2, n);
+  const at = env({ x, y, p, A, B, S, C });
+  const vars: Decls = { x: { dims: ['n'] }, y: { dims: ['n'] }, p: { dims: ['n'] }, A: { dims: ['n', 'n'] }, B: { dims: [2, 2] }, S: { dims: ['n', 'n'] }, C: { dims: [2, 'n'] } };
+  // Reductions by their definitions, over a list of numbers: population variance (1/n).
+  const total = (v: readonly number[]) => v.reduce((s, t) => s + t, 0);
+  const avg = (v: readonly number[]) => total(v) / v.length;
+  const variance = (v: readonly number[]) => avg(v.map((t) => (t - avg(v)) ** 2));
+  const columns = (M: Mat): number[][] => M[0]!.map((_, j) => M.map((row) => row[j]!));
+  /** f over all entries, down the columns (dim 0) and along the rows (dim 1) of C (2×3), and over x. */
+  const reduction = (name: string, f: (v: readonly number[]) => number): ReadonlyArray<readonly [string, number | Vec | Mat]> => [
+    [`${name}(x)`, f(x)], [`${name}(x, 0)`, f(x)], [`${name}(C)`, f(C.flat())],
+    [`${name}(C, 0)`, columns(C).map(f)], [`${name}(C, 1)`, C.map(f)], [`${name}(C, -1)`, C.map(f)],
+  ];
   const map = (f: (t: number) => number) => x.map(f);
   const frob = A.flat().reduce((s, v) => s + v * v, 0) ** 0.5;
   const lse = Math.log(x.reduce((s, v) => s + Math.exp(v), 0));
@@ -191,8 +201,14 @@ describe('functions: every name in the vocabulary evaluates like its definition'
     step: [['step(x)', map((t) => (t > 0 ? 1 : 0))]],
     leaky_relu: [['leaky_relu(x)', map((t) => (t > 0 ? t : 0.01 * t))], ['leaky_relu(x, 0.2)', map((t) => (t > 0 ? t : 0.2 * t))]],
     elu: [['elu(x)', map((t) => (t > 0 ? t : Math.exp(t) - 1))], ['elu(x, 0.5)', map((t) => (t > 0 ? t : 0.5 * (Math.exp(t) - 1)))]],
-    max: [['max(x, y)', x.map((t, i) => Math.max(t, y[i]!))]],
-    sum: [['sum(x)', x.reduce((s, v) => s + v, 0)], ['sum(A)', A.flat().reduce((s, v) => s + v, 0)]],
+    maximum: [['maximum(x, y)', x.map((t, i) => Math.max(t, y[i]!))], ['max(x, y)', x.map((t, i) => Math.max(t, y[i]!))], ['max(0, x)', map((t) => Math.max(t, 0))]],
+    minimum: [['minimum(x, y)', x.map((t, i) => Math.min(t, y[i]!))], ['min(x, 0.5)', map((t) => Math.min(t, 0.5))]],
+    sum: [['sum(x)', x.reduce((s, v) => s + v, 0)], ['sum(A)', A.flat().reduce((s, v) => s + v, 0)], ...reduction('sum', total)],
+    mean: reduction('mean', avg),
+    var: reduction('var', variance),
+    std: reduction('std', (v) => Math.sqrt(variance(v))),
+    max: reduction('max', (v) => Math.max(...v)),
+    min: reduction('min', (v) => Math.min(...v)),
     norm1: [['norm1(x)', x.reduce((s, v) => s + Math.abs(v), 0)], ['norm1(A)', A.flat().reduce((s, v) => s + Math.abs(v), 0)]],
     norm2: [['norm2(x)', Math.sqrt(dot(x, x))], ['norm2(A)', frob]],
     tr: [['tr(A)', trace(A)]],
@@ -317,6 +333,20 @@ describe('dimension inference', () => {
   });
 });
 
+describe('a reduction\'s dim must be an integer literal', () => {
+  for (const [src, msg] of [
+    ['sum(X, a)', 'the dim of sum(X, a) must be an integer literal (0 or 1 for a matrix, 0 for a vector), not a'],
+    ['mean(X, 0.5)', 'the dim of mean(X, 0.5) must be an integer literal (0 or 1 for a matrix, 0 for a vector), not 0.5'],
+    ['std(X, 1 + 0)', 'the dim of std(X, 1+0) must be an integer literal (0 or 1 for a matrix, 0 for a vector), not 1+0'],
+  ] as const) {
+    it(`${src} → ${msg}`, () => {
+      const e = fails(src);
+      expect(e.kind).toBe('syntax');
+      expect(e.message).toBe(msg);
+    });
+  }
+});
+
 describe('shape errors name both operands and their shapes', () => {
   const cases: Array<[string, Decls, string]> = [
     ['A*y', { A: { dims: ['k', 'n'] }, y: { dims: ['m'] } }, 'cannot multiply A (k×n) by y (m): inner dimensions n and m differ'],
@@ -331,6 +361,13 @@ describe('shape errors name both operands and their shapes', () => {
     ['softmax(A)', {}, 'softmax(A) needs a vector, but A is n×m'],
     ['inv(W)', { W: { dims: ['k', 'n'] } }, 'W (k×n) must be a square matrix, but k and n differ'],
     ['leaky_relu(x, y)', {}, 'the parameter y of leaky_relu must be a scalar'],
+    // A reduction's dim: the dims there are, named.
+    ['sum(X, 2)', { X: { dims: ['k', 'n'] } }, 'sum(X, 2): X is k×n and has dim 0 (down its k rows, giving a 1×n row) and dim 1 (along each row, giving a vector of length k), not dim 2'],
+    ['mean(X, -3)', { X: { dims: [2, 3] } }, 'mean(X, -3): X is 2×3 and has dim 0 (down its 2 rows, giving a 1×3 row) and dim 1 (along each row, giving a vector of length 2), not dim -3'],
+    ['var(x, 1)', {}, 'var(x, 1): x is a vector (n), which has only dim 0 (var(x, 0) is var(x)), not dim 1'],
+    ['max(x, 1)', {}, 'max(x, 1): x is a vector (n), which has only dim 0 (max(x, 0) is max(x)), not dim 1; for the elementwise maximum write maximum(x, 1)'],
+    ['sum(a, 0)', {}, 'sum(a, 0): a is a scalar and has no dim to reduce; write sum(a)'],
+    ['std(a)', {}, 'std(a) needs a vector or a matrix: the standard deviation of one number is 0'],
     // Inferred dimensions appear by their readable names, never as inference's ?1, ?2.
     ['B*A*C + inv(A)', { B: { dims: ['k', 'p'] }, C: { dims: ['q', 'm'] } }, 'A (p×q) must be a square matrix, but p and q differ'],
     ['B*A + C*A', { B: { dims: ['k', 'p'] }, C: { dims: ['k', 'q'] } }, 'cannot multiply C (k×q) by A (p×n): inner dimensions q and p differ'],
@@ -385,7 +422,8 @@ describe('unknown names and functions', () => {
     ['Exp(x)', 'unknown function Exp; did you mean exp?'],
     ['exp', 'exp is a function and needs arguments, e.g. exp(x)'],
     ['vector + x', 'vector is a function and needs arguments, e.g. vector(1)'],
-    ['max(x)', 'max takes 2 arguments, not 1'],
+    ['maximum(x)', 'maximum takes 2 arguments, not 1'],
+    ['sum(X, 0, 1)', 'sum takes 1 to 2 arguments, not 3'],
     ['tr(A, B)', 'tr takes 1 argument, not 2'],
     ['x(2)', 'unknown function x'],
   ];

@@ -71,3 +71,30 @@ describe('unused-declaration', () => {
     expect(check('W*x', 'x', 'W').warnings).toBeUndefined();
   });
 });
+
+describe('max-reduction (issue 15): max(x, 0) now reduces along dim 0, as in NumPy', () => {
+  it('max(x, 0) is max(x), a scalar, with a warning pointing to maximum(x, 0)', () => {
+    const d = derivative('max(x, 0)', 'x');
+    expect(d.kind).toBe('gradient');
+    expect(d.warnings).toEqual([{
+      kind: 'max-reduction', call: 'max(x, 0)',
+      message: 'max(x, 0) is the maximum over dim 0 of x (a reduction, as in NumPy); for the elementwise maximum write maximum(x, 0)',
+    }]);
+    expect(d.verify({ points: 2 }).ok).toBe(true);
+    // The elementwise meaning, spelt out, is a Jacobian with no warning.
+    const meant = derivative('maximum(x, 0)', 'x');
+    expect(meant.kind).toBe('jacobian');
+    expect(meant.warnings).toEqual([]);
+    expect(meant.verify({ points: 2 }).ok).toBe(true);
+  });
+
+  it('min(W, 1) inside a program warns once; max(0, x), max(x, y) and max(x, 0.5) keep the elementwise meaning and say nothing', () => {
+    expect(kinds("s = min(W, 1); s'*s + sum(min(W, 1))")).toEqual([['max-reduction', undefined]]);
+    expect(readProgram('min(W, 1)').warnings[0]!.message).toBe('min(W, 1) is the minimum over dim 1 of W (a reduction, as in NumPy); for the elementwise minimum write minimum(W, 1)');
+    expect(kinds('max(0, x)')).toEqual([]);
+    expect(kinds('max(x, y)')).toEqual([]);
+    expect(kinds('max(x, 0.5)')).toEqual([]);
+    expect(kinds('max(X)')).toEqual([]);
+    expect(kinds('sum(X, 1)')).toEqual([]);
+  });
+});

@@ -14,13 +14,14 @@ import type { Env } from '../../src/numeric/evaluate.js';
 import type { Tensor } from '../../src/numeric/tensor.js';
 
 /** Evaluates an index form into the tensor layout dims(f) + order·dims(x). */
-function evaluateIndexForm(form: IndexForm, dims: readonly number[], at: Env, sizeOf: (label: string) => number): Tensor {
+function evaluateIndexForm(form: IndexForm, dims: readonly number[], at: Env, sizeOf: (label: string) => number, sizes?: ReadonlyMap<string, number>): Tensor {
   const free = [...form.fLabels, ...form.slotLabels.flat()];
   const out = new Float64Array(dims.reduce((a, b) => a * b, 1));
   const atomCache = new Map<Expr, Tensor>();
   const atom = (e: Expr) => {
     let t = atomCache.get(e);
-    if (!t) { t = evaluate(e, at); atomCache.set(e, t); }
+    // (sizes: an atom may name a dimension no variable of its own fixes, as a mean's 1/tr(eye(n)).)
+    if (!t) { t = evaluate(e, at, sizes); atomCache.set(e, t); }
     return t;
   };
   const entry = (t: Tensor, idx: readonly number[]) => t.data[idx.reduce((acc, i, k) => acc * t.dims[k]! + i, 0)]!;
@@ -56,6 +57,8 @@ const CASES: Array<[string, string, number]> = [
   ['sum(exp(z))', 'z', 3], ["X'*X", 'X', 1], ['det(X)', 'X', 2], ['W*x', 'W', 1], ["x'*A*x", 'x', 2],
   ['softmax(z)', 'z', 2], ['A*X*B', 'X', 1], ['inv(X)', 'X', 1], ['tr(A*X*B)', 'X', 1], ['sigmoid(W*x)', 'W', 1],
   ['x./(y.*y)', 'y', 1], ['norm2(x)', 'x', 3], ["diag(x)*A*x", 'x', 1], ['logsumexp(z)', 'z', 3],
+  // reductions along a dim, and a mean's 1/n (issue 15)
+  ['sum(W, 0)', 'W', 1], ['sum(W, 1)', 'W', 1], ['mean(W, 1)', 'W', 1], ['mean(W.*W, 0)', 'W', 2], ['var(W, 1)', 'W', 2], ['mean(x)', 'x', 1],
 ];
 
 describe('index notation evaluates to the derivative', () => {
@@ -69,7 +72,7 @@ describe('index notation evaluates to the derivative', () => {
       const uniform = new Map([...defaultDims(d.f, 7).keys()].map((k) => [k, 3]));
       const at = randomPoint(varsOf(d.f), uniform, 13);
       const value = d.evaluate(at);
-      const got = evaluateIndexForm(form!, value.dims, at, () => 3);
+      const got = evaluateIndexForm(form!, value.dims, at, () => 3, uniform);
       expect(got.data.length).toBe(value.data.length);
       for (let i = 0; i < value.data.length; i++) expect(got.data[i]).toBeCloseTo(value.data[i]!, 9);
     });

@@ -210,11 +210,12 @@ describe('evaluate: elementwise operations', () => {
     expectClose(evaluate(call('softplus', [x]), at).data, [0, Math.log1p(Math.exp(-40)), 40 + Math.log1p(Math.exp(-40)), 800]);
   });
 
-  it('max is elementwise and broadcasts a scalar', () => {
+  it('maximum and minimum are elementwise and broadcast a scalar (max in the IR is the reduction)', () => {
     check(two, (v) => {
       const at = env({ A: tensor([v.m, v.k], v.A), C: tensor([v.m, v.k], v.C) });
-      expectClose(evaluate(call('max', [A, C]), at).data, v.A.map((t, i) => (t > v.C[i]! ? t : v.C[i]!)));
-      expectClose(evaluate(call('max', [num(0), A]), at).data, v.A.map((t) => (t > 0 ? t : 0)));
+      expectClose(evaluate(call('maximum', [A, C]), at).data, v.A.map((t, i) => (t > v.C[i]! ? t : v.C[i]!)));
+      expectClose(evaluate(call('maximum', [num(0), A]), at).data, v.A.map((t) => (t > 0 ? t : 0)));
+      expectClose(evaluate(call('minimum', [A, C]), at).data, v.A.map((t, i) => (t < v.C[i]! ? t : v.C[i]!)));
     });
   });
 });

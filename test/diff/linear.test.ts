@@ -31,7 +31,7 @@ interface Case {
 }
 
 /** The rows with forms (the first test checks this list against the table). */
-type LinearName = 'neg' | 'transpose' | 'add' | 'mul' | 'emul' | 'ediv' | 'div' | 'sum' | 'tr' | 'diag' | 'vec' | 'kron';
+type LinearName = 'neg' | 'transpose' | 'add' | 'mul' | 'emul' | 'ediv' | 'div' | 'sum' | 'mean' | 'tr' | 'diag' | 'vec' | 'kron';
 
 const sq = (n = 'n'): VarDecl => ({ dims: [n, n] });
 
@@ -47,7 +47,14 @@ const CASES: { readonly [K in LinearName]: { readonly adjoint: readonly Case[]; 
   emul: { adjoint: [{ src: 'sum(X.*A)', wrt: 'X' }], vec: [{ src: 'X.*A', wrt: 'X' }, { src: 'x.*y', wrt: 'x' }] },
   ediv: { adjoint: [{ src: 'sum(X./A)', wrt: 'X', vars: { A: { dims: ['m', 'n'], props: ['positive'] } } }], vec: [{ src: 'X./A', wrt: 'X', vars: { A: { dims: ['m', 'n'], props: ['positive'] } } }, { src: 'c./y', wrt: 'c', vars: { y: { dims: ['n'], props: ['positive'] } } }] },
   div: { adjoint: [{ src: 'sum(X/c)', wrt: 'X', vars: { c: { dims: [], props: ['positive'] } } }], vec: [{ src: 'X/c', wrt: 'X', vars: { c: { dims: [], props: ['positive'] } } }] },
-  sum: { adjoint: [{ src: 'sum(X)^2', wrt: 'X' }], vec: [{ src: 'sum(X)*x', wrt: 'X' }] },
+  sum: {
+    adjoint: [{ src: 'sum(X)^2', wrt: 'X' }, { src: "u'*sum(X, 1)", wrt: 'X' }, { src: "sum(X.*X, 0)*v", wrt: 'X' }],
+    vec: [{ src: 'sum(X)*x', wrt: 'X' }, { src: 'sum(X, 0)', wrt: 'X' }, { src: 'sum(X, 1)', wrt: 'X' }, { src: 'sum(X*A, 0)', wrt: 'X' }],
+  },
+  mean: {
+    adjoint: [{ src: 'mean(X)^2', wrt: 'X' }, { src: "u'*mean(X, 1)", wrt: 'X' }, { src: 'mean(X, 0)*v', wrt: 'X', vars: { X: { dims: [3, 2] } } }],
+    vec: [{ src: 'mean(X)*x', wrt: 'X' }, { src: 'mean(X, 0)', wrt: 'X' }, { src: 'mean(X, 1)', wrt: 'X', vars: { X: { dims: [2, 3] } } }],
+  },
   tr: { adjoint: [{ src: 'tr(X)^2', wrt: 'X', vars: { X: sq() } }], vec: [{ src: 'tr(X)*x', wrt: 'X', vars: { X: sq() } }] },
   diag: {
     adjoint: [{ src: 'sum(diag(X).^2)', wrt: 'X', vars: { X: sq() } }, { src: "u'*diag(x)*v", wrt: 'x' }],

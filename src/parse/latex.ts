@@ -16,8 +16,9 @@
  *   - ⊙ ⊘ ⊗ bind more loosely than juxtaposition (`x \odot A y` is x .* (A*y));
  *   - `^T` `^\top` `^{\mathsf{T}}` `'` transpose, `^{-1}` inverts (inv() for a matrix name), `^{-\top}`
  *     inverts and transposes, `^{\circ k}` is an elementwise power;
- *   - `I`, `I_n` and `\mathbf{I}` are the identity, `\mathbf{1}` a vector of ones, `e^{x}` is exp(x)
- *     (unless I or e is a declared name), `\sigma(z)` is the logistic sigmoid;
+ *   - `I`, `I_n` and `\mathbf{I}` are the identity, `K_{m,n}` (two sizes) the commutation matrix,
+ *     `\mathbf{1}` a vector of ones, `e^{x}` is exp(x) (unless I, K or e is a declared name),
+ *     `\sigma(z)` is the logistic sigmoid;
  *   - `\log`, `\exp`, `\det`, `\operatorname{tr}` … apply to a parenthesised argument, or else to the
  *     juxtaposed product that follows (`\log\det X`, `\operatorname{tr} A X^\top`);
  *   - `\left`, `\right`, `\big…` and spacing commands (`\,` `\;` `\quad` `~`) are ignored.
@@ -540,6 +541,30 @@ class LatexReader {
     return call('eye', /^\d+$/.test(sub) ? num(sub) : name(sub));
   }
 
+  /** Whether a subscript `_{a, b}` with two sizes follows (K_{m,n}: the commutation matrix). */
+  private twoSizeSubscript(): boolean {
+    if (!this.isSym('_') || !this.isSym('{', 1)) return false;
+    for (let j = this.i + 2, depth = 0; j < this.toks.length; j++) {
+      const t = this.toks[j]!;
+      if (t.k !== 'sym') continue;
+      if (t.v === '{' || t.v === '(') depth++;
+      else if (t.v === ')') depth--;
+      else if (t.v === '}') { if (depth === 0) return false; depth--; } else if (t.v === ',' && depth === 0) return true;
+    }
+    return false;
+  }
+
+  /** K_{m,n}: the commutation matrix, its sizes read as products of names and numbers (K_{m,kn}). */
+  private commutation(): Surface {
+    const open = this.peek(1)!.col;
+    this.i += 2;
+    const m = this.sum();
+    this.expectSym(',', 'the second size of K_{m,n}');
+    const n = this.sum();
+    this.expectSym('}', `} to close the subscript opened at column ${open}`);
+    return call('commutation', m, n);
+  }
+
   /** A name with an optional subscript, resolved against the declared names. */
   private named(base: string): Surface {
     if (!this.isSym('_')) return name(base);
@@ -597,6 +622,7 @@ class LatexReader {
       }
       const c = rest[0]!;
       if (c === 'I' && !this.names.has('I')) { pieces.push(last(1) ? this.identity() : EYE); pos++; continue; }
+      if (c === 'K' && last(1) && !this.names.has('K') && this.twoSizeSubscript()) { pieces.push(this.commutation()); pos++; continue; }
       if (c === 'e' && last(1) && !this.names.has('e') && this.isSym('^')) {
         this.i++;
         pieces.push(call('exp', this.argument()));

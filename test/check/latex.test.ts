@@ -83,6 +83,9 @@ const GOLDENS: ReadonlyArray<readonly [string, string, string]> = [
   [String.raw`\mathbb{1}[x > 0]`, 'step(x)', '(sign(x) + 1)/2'],
   [String.raw`\operatorname{leaky\_relu}_{0.1}(x)`, 'leaky_relu(x, 0.1)', 'max(x, 0.1*x)'],
   [String.raw`A \otimes B`, 'kron(A, B)', "kron(A', B')'"],
+  // Magnus & Neudecker: K_{m,n} vec(A) = vec(A') for A m×n (our row-major vec).
+  [String.raw`K_{m,n} \operatorname{vec}(W)`, 'commutation(m, n)*vec(W)', "vec(W')"],
+  [String.raw`\mathbf{K}_{n,n}(A \otimes B)`, 'commutation(n, n)*kron(A, B)', 'kron(B, A)*commutation(n, n)'],
   [String.raw`\sqrt{x^\top x}`, "sqrt(x'*x)", 'norm2(x)'],
   [String.raw`\tanh\left(Wx\right)`, 'tanh(W*x)', '2*sigmoid(2*W*x) - 1'],
   [String.raw`\max(x, y)`, 'max(x, y)', 'max(y, x)'],
@@ -142,7 +145,7 @@ describe('every form print/latex.ts writes reads back to the same value', () => 
     'tr(A*X)', "vector(1)'*x", 'exp(x)./(x.*x + 1)', 'softmax(x)', 'relu(x) + leaky_relu(x) + x.^2', 'norm2(A*x - y)', 'norm1(x)',
     'norm2(X)', "logdet(A*A' + eye(n))", "sqrt(x'*x)", 'abs(x)', 'x.*(A*y)', 'W1*x', 'h_prev + x', 'sigma*x', 'step(x)', 'elu(x, 2)',
     'max(x, y)', 'logsumexp(x)', 'vec(X)', 'sum(X)', '-A*x', 'a - (b - a)', "x'*A*x/(x'*x)", 'kron(A, B)', '1e-20*x + x', 'x.^3 - 2*x',
-    'A^2*x', "(A*B)'", 'inv(X)*X*x', 'tanh(W*x)', 'sign(x).*x', 'softplus(x)', "Sigma*x - x'*Sigma'", 'exp(a)^b', '-(a*b)^2', 'x./(1 + y.^2)',
+    'commutation(m, n)*vec(W)', 'kron(A, B)*commutation(n, n)', 'A^2*x', "(A*B)'", 'inv(X)*X*x', 'tanh(W*x)', 'sign(x).*x', 'softplus(x)', "Sigma*x - x'*Sigma'", 'exp(a)^b', '-(a*b)^2', 'x./(1 + y.^2)',
   ];
   for (const src of EXPRS) {
     it(src, () => {

@@ -204,6 +204,26 @@ const linearMaps: CatalogueEntry[] = [
   { name: 'inverse, column-major vec', source: `${MN} §8.4`, expr: 'inv(X)', wrt: 'X', vec: 'cols', vars: { X: inv() }, textbook: "-kron(inv(X)', inv(X))" },
 ];
 
+/**
+ * Reductions along a dim of a batch X (k examples × n features), issue 15: dim 0 runs down the
+ * columns (over the examples, as batch norm), dim 1 along the rows (over the features, as layer
+ * norm); var and std are the population ones. A mean's 1/k is written 1/tr(eye(k)), the language's
+ * scalar for the size of a named dimension.
+ */
+const XHAT_BATCH = '((X - vector(1)*mean(X, 0))./(vector(1)*std(X, 0)))';
+const batches: CatalogueEntry[] = [
+  { name: 'mean squared error over a batch', source: 'Goodfellow et al., Deep Learning §5.1.4 (MSE = (1/m)‖Xw − y‖²)', expr: 'mean((X*w - y).^2)', wrt: 'w', vars: { X: mat('k', 'n') }, textbook: "2*X'*(X*w - y)/tr(eye(k))" },
+  { name: 'batch variance of each feature', source: 'Ioffe & Szegedy (2015), Alg. 1 backward: ∂σ²_B/∂xᵢ = 2(xᵢ − μ_B)/m', expr: 'sum(var(X, 0))', wrt: 'X', vars: { X: mat('k', 'n') }, textbook: '2*(X - vector(1)*mean(X, 0))/tr(eye(k))' },
+  { name: 'variance of each example over its features', source: 'Ba, Kiros & Hinton (2016), layer normalisation statistics', expr: 'sum(var(X, 1))', wrt: 'X', vars: { X: mat('k', 'n') }, textbook: "2*(X - mean(X, 1)*vector(1)')/tr(eye(n))" },
+  { name: 'batch standard deviation of each feature', source: 'd std = d var / (2 std); Ioffe & Szegedy (2015)', expr: 'sum(std(X, 0))', wrt: 'X', vars: { X: mat('k', 'n') }, textbook: '(X - vector(1)*mean(X, 0))./(tr(eye(k))*vector(1)*std(X, 0))' },
+  {
+    name: 'batch standardisation (batch norm without scale and shift)', source: 'Ioffe & Szegedy (2015), Alg. 1 backward with γ = 1, ε = 0; CS231n',
+    expr: `sum(${XHAT_BATCH}.*G)`, wrt: 'X', vars: { X: mat('k', 'n'), G: mat('k', 'n') },
+    textbook: `(G - vector(1)*mean(G, 0) - ${XHAT_BATCH}.*(vector(1)*mean(G.*${XHAT_BATCH}, 0)))./(vector(1)*std(X, 0))`,
+  },
+  { name: 'max over each row (max pooling)', source: 'Goodfellow et al., Deep Learning §9.3: the gradient goes to the arg-max', expr: "y'*max(X, 1)", wrt: 'X', vars: { X: mat('k', 'n'), y: vec('k') }, textbook: "(y*vector(1)').*(1 - step(max(X, 1)*vector(1)' - X))" },
+];
+
 /** The catalogue by topic, as docs/catalogue.md shows it. */
 export const CATALOGUE_SECTIONS: readonly { readonly title: string; readonly entries: readonly CatalogueEntry[] }[] = [
   { title: 'Traces', entries: traces },
@@ -215,6 +235,7 @@ export const CATALOGUE_SECTIONS: readonly { readonly title: string; readonly ent
   { title: 'Hessians', entries: hessians },
   { title: 'Linear maps: commutation, selection, Kronecker', entries: linearMaps },
   { title: 'Machine-learning losses', entries: losses },
+  { title: 'Batches: reductions along a dim', entries: batches },
   { title: 'Scalars', entries: scalars },
 ];
 

@@ -173,7 +173,7 @@ export const CORPUS: readonly Case[] = [
   { id: 'norm-exp-latex', question: Q.normSq, syntax: 'latex', answer: String.raw`\exp(x)`, relation: { kind: 'unrelated' } },
   { id: 'least-squares-normal', question: Q.leastSquares, syntax: 'input', answer: "A'*A*x", relation: { kind: 'unrelated' } },
   { id: 'max-rows-every-entry', question: Q.maxRows, syntax: 'input', answer: "(y*vector(1)').*(X.^0)", relation: { kind: 'unrelated' } },
-  { id: 'var-columns-uncentred', question: Q.varColumns, syntax: 'input', answer: 'X/2', relation: { kind: 'unrelated' } },
+  { id: 'var-columns-squared', question: Q.varColumns, syntax: 'input', answer: 'X.^2/2', relation: { kind: 'unrelated' } },
   { id: 'scalar-chain-rule-forgotten', question: Q.scalar, syntax: 'latex', answer: String.raw`e^{ab}`, relation: { kind: 'unrelated' } },
 
   // ---- cannot be read

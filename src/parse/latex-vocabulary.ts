@@ -115,3 +115,14 @@ export const PRODUCT_SYMBOLS: ReadonlyMap<string, OpName> = new Map(
 export const FRAC_COMMANDS: ReadonlySet<string> = new Set(
   [OPERATORS.div.latex.template.match(/^\\([A-Za-z]+)\{/)?.[1], ...OPERATORS.div.read.map(commandOf)].filter((c): c is string => c !== undefined),
 );
+
+// The words of LaTeX itself, beside the table's: fonts, and commands an answer cannot contain.
+
+/** Font commands whose argument is a name (or 1, 0, I, or a function name). */
+export const FONTS = new Set(['mathbf', 'boldsymbol', 'bm', 'mathit', 'mathrm', 'mathsf', 'vec', 'mathbfit', 'pmb', 'bf', 'operatorname', 'text', 'textrm', 'textit', 'textbf', 'mathbb', 'mathcal', 'mathnormal']);
+
+/** Commands that write a derivative rather than its value, each with what it is. */
+export const UNSUPPORTED: Readonly<Record<string, string>> = {
+  partial: 'a partial derivative', nabla: 'a gradient symbol', sum: 'a sum with an index', prod: 'a product with an index',
+  int: 'an integral', lim: 'a limit',
+};

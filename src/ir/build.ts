@@ -5,7 +5,7 @@
  * double transposition. Anything beyond these exact, local identities belongs to simplify/.
  */
 import { DomainError, ParseError, UnknownError } from '../errors.js';
-import { type Dim, type Shape, SCALAR, matrixShape, mulDim, shapeEquals, transposeShape } from '../shape/shape.js';
+import { type Dim, type Shape, SCALAR, dimFactors, matrixShape, mulDim, shapeEquals, transposeShape } from '../shape/shape.js';
 import { type Operand, binaryShape, callShape, reductionAxis, strictUnifier } from '../shape/rules.js';
 import { toText } from '../print/text.js';
 import { type Binary, type BinaryKind, type Const, type Expr, type Prop, type Var, children } from './expr.js';
@@ -164,9 +164,11 @@ export const dimOf = (e: Expr & { kind: 'call' }): 0 | 1 | undefined =>
 
 /**
  * The size of a dimension as a scalar: the number itself, or tr(eye(n)) for a named one (the
- * language has no other scalar that names a dimension; mean's 1/n needs one).
+ * language has no other scalar that names a dimension; mean's 1/n needs one); a product of
+ * dimensions (m·n, all entries of a matrix) is the product of its factors' sizes.
  */
-export const dimCount = (d: Dim): Expr => (typeof d === 'number' ? num(d) : call('tr', [eye(d)]));
+export const dimCount = (d: Dim): Expr =>
+  dimFactors(d).reduce<Expr>((acc, f) => mul(acc, typeof f === 'number' ? num(f) : call('tr', [eye(f)])), num(1));
 
 /** Calls a function by name, as the parser does. */
 export function callByName(name: string, args: readonly Expr[]): Expr {

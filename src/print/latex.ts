@@ -179,6 +179,13 @@ const FORMS: { readonly [F in LatexForm]: FormPrinter<F> } = {
 };
 
 function printCall(c: CallView): Printed {
+  // tr(eye(n)) is how the language writes the size n of a dimension (a mean's 1/n): the identity's
+  // size is printed, I_{n} (which the LaTeX reader reads back), where a bare I would leave it open.
+  const x = c.e.args[0]!;
+  if (c.e.fn === 'tr' && x.kind === 'eye') {
+    const n = (x.shape as { n: Dim }).n;
+    if (typeof n === 'number' || !n.includes('·')) return atom(`\\operatorname{tr}${paren(`I_{${latexDim(n)}}`)}`);
+  }
   const form = FUNCTIONS[c.e.fn].latex;
   return (FORMS[form.form] as FormPrinter<typeof form.form>)(c, form as never);
 }

@@ -107,6 +107,12 @@ const operatorForm = (op: keyof typeof OPERATOR_RULES): string =>
   operatorText(op, OPERATORS[op].arity === 1 ? [atomText('X')] : [atomText('A'), atomText('B')]).text;
 
 /** The rules of the operations in f that depend on x, as "d(A*B) = dA*B + A*dB" lines. */
+/** The differential rule a call of fn uses: along its dim for a reduction with one (sum(X, 1)), else the row's d. */
+function ruleOf(fn: keyof typeof FUNCTION_RULES, dim: 0 | 1 | undefined): string {
+  const r = FUNCTION_RULES[fn];
+  return dim === undefined ? r.d : r.alongDim?.[dim] ?? r.d;
+}
+
 function rulesUsed(f: Expr, x: Var): string {
   const depends = new Set<Expr>();
   const seen: string[] = [];
@@ -118,7 +124,7 @@ function rulesUsed(f: Expr, x: Var): string {
     if (n.kind === 'call') {
       line = isElementwiseRule(n.fn)
         ? `d ${n.fn}(x) = ${ELEMENTWISE_RULES[n.fn].dx} .* dx`
-        : `d ${n.fn}: ${FUNCTION_RULES[n.fn].d}`;
+        : `d ${n.fn}: ${ruleOf(n.fn, b.dimOf(n))}`;
     } else if (n.kind === 'pow' && n.a.shape.kind === 'matrix') {
       line = 'd(X^k) = Σ X^i dX X^(k-1-i)';
     } else {

@@ -10,6 +10,8 @@ import { describe, expect, it } from 'vitest';
 import * as b from '../../src/ir/build.js';
 import type { Expr } from '../../src/ir/expr.js';
 import { FUNCTIONS, type FnName } from '../../src/ir/functions.js';
+import { derivative } from '../../src/api/derivative.js';
+import { parseLatex } from '../../src/parse/latex.js';
 import { parse } from '../../src/parse/parse.js';
 import { fracHeading, latexName, latexNumber, toLatex } from '../../src/print/latex.js';
 import { toText } from '../../src/print/text.js';
@@ -163,6 +165,22 @@ describe('toLatex: elementwise operations (ML notation)', () => {
       kron: String.raw`x \otimes y`,
       vec: String.raw`\operatorname{vec}\left(x\right)`,
     });
+  });
+});
+
+describe('toLatex: reductions and the size of a dimension (issue 15)', () => {
+  it('a mean\'s 1/n, tr(eye(n)), prints its size I_{n}; the LaTeX reader reads it back to the same expression', () => {
+    const vars = { X: { dims: ['k', 'n'] } };
+    const d = derivative('sum(var(X, 1))', 'X', { vars });
+    expect(d.verify({ points: 2 }).ok).toBe(true);
+    expect(d.toString()).toBe("2*(X - mean(X, 1)*vector(1)')/tr(eye(n))");
+    const tex = texOf(d.expr);
+    expect(tex).toBe(String.raw`\frac{2 \left(X - \operatorname{mean}\left(X, 1\right) \mathbf{1}^\top\right)}{\operatorname{tr}\left(I_{n}\right)}`);
+    expect(parseLatex(tex, { vars })).toBe(d.expr);
+    // All entries of a k×n matrix: the count k·n is the product of the two sizes.
+    const all = derivative('mean(X)', 'X', { vars });
+    expect(all.verify({ points: 2 }).ok).toBe(true);
+    expect(texOf(all.expr)).toBe(String.raw`\frac{\mathbf{1}\mathbf{1}^\top}{\operatorname{tr}\left(I_{k}\right) \operatorname{tr}\left(I_{n}\right)}`);
   });
 });
 

@@ -77,6 +77,13 @@ describe('differential route', () => {
     agreesWithDerivative(steps, expr, wrt);
   });
 
+  it('a reduction along a dim quotes its rule along that dim (issue 15): sum(var(X, 1))', () => {
+    const steps = derivationSteps('sum(var(X, 1))', 'X');
+    expect(steps[1]!.rule).toBe("one rule per operation: d var: 2*mean((X - mean(X, 1)*vector(1)').*dX, 1); d sum: sum(dX)");
+    checkAll(steps);
+    agreesWithDerivative(steps, 'sum(var(X, 1))', 'X');
+  });
+
   it('logdet of an spd matrix', () => {
     const vars = { X: { dims: ['n', 'n'], props: ['spd' as const] } };
     const steps = derivationSteps('logdet(X)', 'X', { vars });

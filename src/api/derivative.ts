@@ -15,7 +15,8 @@ import { substitute } from '../ir/substitute.js';
 import { type ProgramForm, programForm, programFormOf, programText } from '../print/program.js';
 import { type Layout, type Level, type SymbolicDerivative, type VecOrder, checkOrder, differentiate, isPlainJacobian, projectSymmetric, resultExpr } from '../diff/derivative.js';
 import { type DimSizes, type Env, bindDims, evaluator, resolveDim, shapeSizes } from '../numeric/evaluate.js';
-import { type Tensor, reshape, sizeOf, tensor, transposeMatrix } from '../numeric/tensor.js';
+import { atBasisDirections } from '../numeric/basis.js';
+import { type Tensor, reshape, sizeOf, transposeMatrix } from '../numeric/tensor.js';
 import { toText } from '../print/text.js';
 import { toLatex } from '../print/latex.js';
 import { type IndexForm, indexNotation } from '../print/index-notation.js';
@@ -248,20 +249,9 @@ function differentialValue(sym: SymbolicDerivative): ValueFn {
   return (at, given) => {
     const sizes = bindDims(vars, at, given);
     const xDims = shapeSizes(sym.wrt.shape, sizes), fDims = shapeSizes(sym.f.shape, sizes);
-    const n = sizeOf(xDims), m = sizeOf(fDims), k = sym.order;
+    const n = sizeOf(xDims), k = sym.order;
     if (n ** k > MAX_BASIS_EVALUATIONS) throw new LimitError(`this derivative has ${n ** k} slices to evaluate; the limit is ${MAX_BASIS_EVALUATIONS}: use smaller sizes`);
-    const out = tensor([...fDims, ...Array.from({ length: k }, () => xDims).flat()]);
-    const env = new Map(at);
-    const basis = (i: number) => { const t = tensor(xDims); t.data[i] = 1; return t; };
-    const idx = new Array<number>(k).fill(0);
-    for (let flat = 0; flat < n ** k; flat++) {
-      let r = flat;
-      for (let j = k - 1; j >= 0; j--) { idx[j] = r % n; r = Math.floor(r / n); }
-      sym.directions.forEach((dv, j) => env.set(dv.name, basis(idx[j]!)));
-      const val = run(env, sizes);
-      for (let p = 0; p < m; p++) out.data[p * n ** k + flat] = val.data[p]!;
-    }
-    return out;
+    return atBasisDirections((env) => run(env, sizes), at, sym.directions.map((dv) => dv.name), xDims, fDims);
   };
 }
 

@@ -12,7 +12,8 @@ import { programForm, whereText } from '../print/program.js';
 import { toText } from '../print/text.js';
 import type { Shape } from '../shape/shape.js';
 import { type Nested, type Tensor, toNested } from '../numeric/tensor.js';
-import { type ChainStep, type EdgeStep, type Walkthrough, type WalkNode, formatValue } from './graph.js';
+import { formatValue } from './explain.js';
+import type { ChainStep, EdgeStep, Walkthrough, WalkNode } from './walkthrough.js';
 import type { SymGraph } from './symbolic.js';
 
 // ---------------------------------------------------------------------------------------------

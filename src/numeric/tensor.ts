@@ -103,3 +103,9 @@ export function transposeMatrix(t: Tensor): Tensor {
   for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out.data[j * m + i] = t.data[i * n + j]!;
   return out;
 }
+
+/** a + b entrywise (same number of entries; a's dims). */
+export function addTensors(a: Tensor, b: Tensor): Tensor {
+  if (a.data.length !== b.data.length) throw new Error('internal error: adding tensors of different sizes');
+  return { dims: a.dims, data: a.data.map((v, i) => v + b.data[i]!) };
+}

@@ -6,6 +6,7 @@
 import type { FnName } from '../src/ir/functions.js';
 import { elementwise } from './derivative/elementwise.js';
 import { matrixFunctions } from './derivative/matrix.js';
+import { softmaxFunctions } from './derivative/softmax.js';
 import { matrixPower, operators } from './derivative/operators.js';
 import { reductions } from './derivative/reductions.js';
 import type { DifferentialRule, ElementwiseRule } from './derivative/types.js';
@@ -16,7 +17,7 @@ type ElementwiseFn = keyof typeof elementwise;
 type StructuralFn = Exclude<FnName, ElementwiseFn>;
 
 export const ELEMENTWISE_RULES: { readonly [K in ElementwiseFn]: ElementwiseRule } = elementwise;
-export const FUNCTION_RULES: { readonly [K in StructuralFn]: DifferentialRule } = { ...matrixFunctions, ...reductions };
+export const FUNCTION_RULES: { readonly [K in StructuralFn]: DifferentialRule } = { ...matrixFunctions, ...reductions, ...softmaxFunctions };
 export const OPERATOR_RULES: { readonly [K in keyof typeof operators]: DifferentialRule } = operators;
 export { matrixPower };
 

@@ -384,9 +384,9 @@ export const LINEAR_FUNCTIONS: { readonly [F in FnName]: LinearRow<Call> } = {
   softplus: ELEMENTWISE, step: ELEMENTWISE, leaky_relu: ELEMENTWISE, elu: ELEMENTWISE, maximum: ELEMENTWISE, minimum: ELEMENTWISE,
   sinh: ELEMENTWISE, cosh: ELEMENTWISE, asin: ELEMENTWISE, acos: ELEMENTWISE, atan: ELEMENTWISE, erf: ELEMENTWISE,
   gelu: ELEMENTWISE, silu: ELEMENTWISE, softsign: ELEMENTWISE, log1p: ELEMENTWISE, expm1: ELEMENTWISE,
-  norm1: NEVER('a norm is not linear'), norm2: NEVER('a norm is not linear'),
+  norm1: NEVER('a norm is not linear'), norm2: NEVER('a norm is not linear'), norm: NEVER('a norm is not linear'),
   det: NEVER('det is not linear'), logdet: NEVER('logdet is not linear'), logsumexp: NEVER('logsumexp is not linear'),
-  inv: NEVER('inv is not linear'), softmax: NEVER('softmax is not linear'),
+  inv: NEVER('inv is not linear'), softmax: NEVER('softmax is not linear'), log_softmax: NEVER('log_softmax is not linear'),
   var: NEVER('a variance is not linear'), std: NEVER('a standard deviation is not linear'),
   max: NEVER('a maximum is not linear'), min: NEVER('a minimum is not linear'),
 };

@@ -100,8 +100,22 @@ const FUNCTION_CASES: { readonly [K in keyof typeof FUNCTION_RULES]: readonly Ca
   kron: [{ src: 'kron(A, B)' }, { src: 'kron(x, y)' }, { src: "kron(x', A)" }, { src: 'sum(kron(A, B))' }],
   norm1: [{ src: 'norm1(x)' }, { src: 'norm1(A)' }, { src: 'norm1(c)' }],
   norm2: [{ src: 'norm2(x)', order2: true }, { src: 'norm2(A)' }, { src: 'norm2(c)' }],
-  softmax: [{ src: 'softmax(x)' }, { src: 'sum(softmax(x).*y)', order2: true }],
-  logsumexp: [{ src: 'logsumexp(x)', order2: true }],
+  softmax: [
+    { src: 'softmax(x)' }, { src: 'sum(softmax(x).*y)', order2: true },
+    // A batch, row by row and column by column; a scalar loss of it at order 2 (vec Jacobians are n²×n² at order 1 already).
+    { src: 'softmax(X, 1)' }, { src: 'softmax(X, 0)' },
+    { src: 'sum(Y.*softmax(X, 1))', order2: true }, { src: 'sum(Y.*softmax(X, 0))', order2: true }, { src: "softmax(Q*K', 1)*V" },
+  ],
+  log_softmax: [
+    { src: 'log_softmax(x)', order2: true }, { src: 'log_softmax(X, 1)' }, { src: 'log_softmax(X, 0)' },
+    { src: '-sum(Y.*log_softmax(X, 1))', order2: true }, { src: 'sum(Y.*log_softmax(X, 0))', order2: true },
+  ],
+  logsumexp: [
+    { src: 'logsumexp(x)', order2: true }, { src: 'logsumexp(X, 1)' }, { src: 'logsumexp(X, 0)' },
+    { src: "y'*logsumexp(X, 1)", order2: true }, { src: 'logsumexp(X, 0)*y', order2: true },
+  ],
+  // p-norms away from p = 1, 2 (which are norm1 and norm2); kinks at zero entries are resampled.
+  norm: [{ src: 'norm(x, 3)', order2: true }, { src: 'norm(x, 1.5)' }, { src: 'norm(vec(A), 4)', order2: true }, { src: 'norm(W*x - y, 3)', order2: true }],
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -14,6 +14,10 @@ export const matrixFunctions = {
   kron: { d: 'kron(dA, B) + kron(A, dB)', ref: 'Magnus & Neudecker: d(A⊗B) = dA⊗B + A⊗dB' },
   norm1: { d: 'sum(sign(X).*dX)', ref: 'd|x| = sign(x) dx, away from 0', domain: 'nonzero' },
   norm2: { d: 'sum(X.*dX)/norm2(X)', ref: 'Cookbook (129), (130): d‖X‖ = tr(X\'dX)/‖X‖', domain: 'nonzero' },
-  softmax: { d: "softmax(X).*dX - softmax(X)*(softmax(X)'*dX)", ref: 'ds = (diag(s) - s s\')dz' },
-  logsumexp: { d: "softmax(X)'*dX", ref: 'd logsumexp(z) = softmax(z)\'dz' },
+  norm: {
+    d: 'sum(sign(X).*abs(X).^(p - 1).*dX)/norm(X, p)^(p - 1)',
+    ref: 'd‖x‖ₚ = Σ sign(xᵢ)|xᵢ|ᵖ⁻¹ dxᵢ / ‖x‖ₚᵖ⁻¹ (chain rule on (Σ|xᵢ|ᵖ)^(1/p)), away from 0',
+    domain: 'nonzero',
+    params: ['p'],
+  },
 } as const satisfies Record<string, DifferentialRule>;

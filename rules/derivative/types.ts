@@ -3,7 +3,8 @@
  * input syntax and parsed when first used:
  *
  *   - operators and structural functions bind their operands to `A`, `B` (or `X` for one operand)
- *     and the operands' differentials to `dA`, `dB` (`dX`);
+ *     and the operands' differentials to `dA`, `dB` (`dX`), and their literal parameters by name
+ *     (`p` of norm);
  *   - elementwise functions give their scalar derivative in `x` (and parameters such as `alpha`);
  *     the engine applies it elementwise: d f(X) = f'(X) .* dX.
  *
@@ -23,6 +24,8 @@ export interface DifferentialRule {
   readonly alongDim?: readonly [string, string];
   readonly ref: string;
   readonly domain?: Domain;
+  /** Names of the literal parameters after the tensor argument (p of norm), bound in the templates. */
+  readonly params?: readonly string[];
 }
 
 export interface ElementwiseRule {

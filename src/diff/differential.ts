@@ -16,8 +16,8 @@ import { LimitError, UnsupportedError } from '../errors.js';
 const MAX_MATRIX_POWER = 64;
 import * as b from '../ir/build.js';
 import type { Expr, Var } from '../ir/expr.js';
-import { defaultParam } from '../ir/functions.js';
-import { FUNCTION_RULES, ELEMENTWISE_RULES, OPERATOR_RULES, isElementwiseRule, matrixPower } from '../../rules/index.js';
+import { defaultParam, tensorArity } from '../ir/functions.js';
+import { type DifferentialRule, FUNCTION_RULES, ELEMENTWISE_RULES, OPERATOR_RULES, isElementwiseRule, matrixPower } from '../../rules/index.js';
 import { instantiate } from './template.js';
 
 export function differential(root: Expr, wrt: Var, dv: Expr): Expr {
@@ -54,15 +54,19 @@ function rule(e: Expr, d: (e: Expr) => Expr, wrt: Var, dv: Expr): Expr {
         const slope = instantiate(r.dx, { x: e.args[0]!, ...params });
         return b.emul(slope, dArgs[0]!);
       }
-      const r = FUNCTION_RULES[e.fn];
-      const dim = b.dimOf(e);
-      if (dim !== undefined) {
-        const template = r.alongDim?.[dim];
-        if (template === undefined) throw new UnsupportedError(`internal: ${e.fn} has no rule along a dim`);
-        return instantiate(template, { X: e.args[0]!, dX: dArgs[0]! });
+      const r: DifferentialRule = FUNCTION_RULES[e.fn];
+      if (tensorArity(e.fn) === 2) {
+        const [A, B] = e.args as [Expr, Expr];
+        return instantiate(r.d, { A, B, dA: dArgs[0]!, dB: dArgs[1]! });
       }
-      const [A, B] = e.args as [Expr, Expr | undefined];
-      return instantiate(r.d, B === undefined ? { X: A, dX: dArgs[0]! } : { A, B, dA: dArgs[0]!, dB: dArgs[1]! });
+      const dim = b.dimOf(e);
+      const template = dim === undefined ? r.d : r.alongDim?.[dim];
+      if (template === undefined) throw new UnsupportedError(`internal: ${e.fn} has no rule along a dim`);
+      const params: Record<string, Expr> = {};
+      (r.params ?? []).forEach((p, i) => {
+        params[p] = e.args[i + 1] ?? b.num(defaultParam(e.fn, i));
+      });
+      return instantiate(template, { X: e.args[0]!, dX: dArgs[0]!, ...params });
     }
     default: {
       const dA = d(e.a), dB = d(e.b);

@@ -4,7 +4,7 @@
  * later stage would otherwise have to clean up — zeros, ones, identities, double negation and
  * double transposition. Anything beyond these exact, local identities belongs to simplify/.
  */
-import { DomainError, ParseError, UnknownError } from '../errors.js';
+import { DomainError, ParseError, ShapeError, UnknownError } from '../errors.js';
 import { type Dim, type Shape, SCALAR, dimFactors, matrixShape, mulDim, shapeEquals, transposeShape } from '../shape/shape.js';
 import { type Operand, binaryShape, callShape, reductionAxis, strictUnifier } from '../shape/rules.js';
 import { toText } from '../print/text.js';
@@ -152,6 +152,7 @@ export function call(fn: FnName, args: readonly Expr[]): Expr {
   args.slice(arity).forEach((p, i) => {
     if (p.kind !== 'const') throw new ParseError(`the parameter ${i + 1} of ${fn} must be a number, not ${toText(p)}`);
   });
+  if (fn === 'norm') return pNorm(args[0]!, args[1]);
   const shape = callShape(fn, args.map(operand), strictUnifier);
   // Linear functions of a zero are zero: kron(dA, B) + kron(A, 0) → kron(dA, B).
   if (LINEAR.has(fn) && args.slice(0, arity).some(isZero)) return zero(shape);
@@ -169,6 +170,27 @@ export const dimOf = (e: Expr & { kind: 'call' }): 0 | 1 | undefined =>
  */
 export const dimCount = (d: Dim): Expr =>
   dimFactors(d).reduce<Expr>((acc, f) => mul(acc, typeof f === 'number' ? num(f) : call('tr', [eye(f)])), num(1));
+
+/**
+ * norm(x, p): norm(x) and norm(x, 2) are norm2(x) (for a matrix, norm(X) is the Frobenius norm, as in
+ * NumPy), norm(x, 1) is norm1(x); any other literal p ≥ 1 stays a p-norm of a vector (or of all the
+ * entries of a matrix, written norm(vec(X), p): NumPy's norm(X, p) is an induced norm, which matcalc
+ * does not have).
+ */
+function pNorm(x: Expr, pArg: Expr | undefined): Expr {
+  const p = pArg === undefined ? 2 : (pArg as Const).value;
+  const shown = `norm(${toText(x)}${pArg === undefined ? '' : `, ${toText(pArg)}`})`;
+  if (Number.isNaN(p) || p < 1) {
+    throw new DomainError(`${shown}: p must be at least 1 (for p < 1, (Σ|xᵢ|ᵖ)^(1/p) is not a norm, and matcalc does not differentiate it)`);
+  }
+  if (x.shape.kind === 'matrix' && pArg !== undefined) {
+    throw new ShapeError(`${shown}: for a matrix, NumPy's norm(X, ${toText(pArg)}) is an induced norm, which matcalc does not have; write norm(X) or norm(X, 'fro') for the Frobenius norm, or norm(vec(X), ${toText(pArg)}) for the p-norm of its entries`);
+  }
+  if (p === 2) return call('norm2', [x]);
+  if (p === 1) return call('norm1', [x]);
+  if (!Number.isFinite(p)) throw new UnknownError(`${shown}: the max-norm is not available yet; write max(abs(x))`);
+  return intern({ kind: 'call', fn: 'norm', args: [x, pArg!], shape: SCALAR });
+}
 
 /** Calls a function by name, as the parser does. */
 export function callByName(name: string, args: readonly Expr[]): Expr {

@@ -21,8 +21,11 @@ export const ELEMENTWISE: readonly FnName[] = (Object.keys(FUNCTIONS) as FnName[
 export const tensorArity = (f: FnName): number =>
   FUNCTIONS[f].shape === 'elementwise2' || FUNCTIONS[f].shape === 'kron' ? 2 : 1;
 
-/** Whether `f` takes an optional zero-based `dim` after its tensor argument (sum(X, 1), max(X, 0)). */
-export const takesDim = (f: FnName): boolean => FUNCTIONS[f].shape === 'reduce-axis';
+/** Whether `f` takes an optional zero-based `dim` after its tensor argument (sum(X, 1), max(X, 0), softmax(X, 1)). */
+export const takesDim = (f: FnName): boolean => {
+  const rule = FUNCTIONS[f].shape;
+  return rule === 'reduce-axis' || rule === 'along-dim' || rule === 'reduce-dim';
+};
 
 /** Throws UnknownError unless `f` accepts `given` arguments: its tensor arguments, then optional parameters (or dim). */
 export function checkArity(f: FnName, given: number): void {

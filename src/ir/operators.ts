@@ -192,8 +192,15 @@ export const OP_NAMES = Object.keys(OPERATORS) as OpName[];
 
 /** How shapes combine; the rules are in shape/rules.ts. */
 export type ShapeRule =
-  | 'elementwise' | 'elementwise2' | 'reduce' | 'reduce-axis' | 'square-to-scalar' | 'square' | 'vector-to-scalar' | 'vector-to-vector'
-  | 'diag' | 'vec' | 'kron';
+  | 'elementwise' | 'elementwise2' | 'reduce' | 'reduce-axis' | 'square-to-scalar' | 'square'
+  | 'diag' | 'vec' | 'kron'
+  /** A vector to a vector; a matrix, given a dim, to a matrix of its shape (softmax along each row). */
+  | 'along-dim'
+  /**
+   * A vector to a scalar; a matrix, given a dim, to one entry per column (dim 0, a 1×n row) or per
+   * row (dim 1, a k-vector), as 'reduce-axis' — but a matrix without a dim is refused (logsumexp).
+   */
+  | 'reduce-dim';
 
 /**
  * A function's LaTeX form. Each form is one case in the LaTeX printer and one in the LaTeX reader
@@ -209,7 +216,7 @@ export type FunctionLatex =
   | { readonly form: 'subscripted'; readonly name: string }
   | { readonly form: 'sqrt' }
   | { readonly form: 'abs' }
-  | { readonly form: 'norm'; readonly p: 1 | 2 }
+  | { readonly form: 'norm'; readonly p: 1 | 2 | 'param' }
   | { readonly form: 'indicator' }
   | { readonly form: 'inverse' }
   | { readonly form: 'infix'; readonly symbol: string; readonly binding: Binding };
@@ -285,15 +292,24 @@ export const FUNCTION_ROWS = {
   min: fn('reduce-axis', apply('\\min')),
   // reductions to a scalar
   norm1: fn('reduce', { form: 'norm', p: 1 }),
-  norm2: fn('reduce', { form: 'norm', p: 2 }, ['norm', 'frob']),
+  norm2: fn('reduce', { form: 'norm', p: 2 }, ['frob']),
   tr: fn('square-to-scalar', operatorName('tr'), ['Tr', 'trace', 'Trace', '\\tr', '\\Tr', '\\trace']),
   det: fn('square-to-scalar', apply('\\det'), ['Det', 'determinant']),
   logdet: fn('square-to-scalar', apply('\\log\\det')),
-  logsumexp: fn('vector-to-scalar', operatorName('logsumexp'), ['LSE']),
+  /**
+   * The p-norm (Σ|xᵢ|ᵖ)^(1/p) for a literal p ≥ 1 other than 1 and 2: the constructor writes norm(x),
+   * norm(x, 2) as norm2(x) and norm(x, 1) as norm1(x), so a norm node always has its p.
+   */
+  norm: { shape: 'reduce', params: [2], latex: { form: 'norm', p: 'param' }, read: [] },
+  /** log Σ exp, of a vector, or of each row (dim 1) or column (dim 0) of a matrix. */
+  logsumexp: fn('reduce-dim', operatorName('logsumexp'), ['LSE']),
   // structural
   inv: fn('square', { form: 'inverse' }, ['inverse']),
   diag: fn('diag', operatorName('diag'), ['Diag', '\\diag']),
-  softmax: fn('vector-to-vector', operatorName('softmax')),
+  /** exp(x)/Σ exp(x), of a vector, or of each row (dim 1) or column (dim 0) of a matrix. */
+  softmax: fn('along-dim', operatorName('softmax')),
+  /** log(softmax(x)) = x - logsumexp(x), computed stably; with a dim, row by row or column by column. */
+  log_softmax: fn('along-dim', operatorName('log_softmax')),
   /** ⊗ binds like ⊙ but never mixes with it, and takes nothing looser than a factor of a product. */
   kron: fn('kron', {
     form: 'infix', symbol: '\\otimes',

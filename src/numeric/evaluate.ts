@@ -19,7 +19,8 @@ import { postorder } from '../ir/walk.js';
 import { toText } from '../print/text.js';
 import type { Shape } from '../shape/shape.js';
 import { type DimSizes, type Env, bindDims, resolveDim, shapeSizes } from './dims.js';
-import { type ElementwiseFn, KERNELS, isElementwise, logsumexp, norm2, softmax } from './kernels.js';
+import { type ElementwiseFn, KERNELS, isElementwise, norm2, pNorm } from './kernels.js';
+import { logSoftmaxAlong, logsumexpAlong, softmaxAlong } from './softmax.js';
 import { asMatrix, commutationMatrix, determinant, diag, identity, inverse, kron, logdetOf, matmul, trace } from './linalg.js';
 import { type Tensor, allFinite, sizeOf } from './tensor.js';
 import { reduce } from './reductions.js';
@@ -177,8 +178,10 @@ function callNode(node: CallNode, get: Get, dims: readonly number[]): Tensor {
       }
       return make(dims, inverse(t.data, t.dims[0]!, label));
     case 'diag': return make(dims, diag(t));
-    case 'softmax': return make(dims, softmax(t.data));
-    case 'logsumexp': return scalar(logsumexp(t.data));
+    case 'softmax': return make(dims, softmaxAlong(t, dimOf(node)));
+    case 'log_softmax': return make(dims, logSoftmaxAlong(t, dimOf(node)));
+    case 'logsumexp': return make(dims, logsumexpAlong(t, dimOf(node)));
+    case 'norm': return scalar(pNorm(t.data, get(y!).data[0]!));
     case 'kron': return make(dims, kron(x.shape, t, y!.shape, get(y!)));
     case 'vec': return make(dims, t.data);
     default: return assertNever(fn);

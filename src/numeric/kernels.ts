@@ -1,9 +1,9 @@
 /**
  * Scalar kernels of the functions: one per elementwise function (its value with the function's
  * parameter, and its domain when smaller than all reals, KERNELS — a missing one is a compile
- * error), and the numerically careful reductions (the 2-norm scaled against overflow, softmax and
- * logsumexp shifted by the maximum). The evaluator applies them; finite differences depend on their
- * accuracy, so each is the stable form.
+ * error), and the 2-norm and p-norm scaled against overflow (softmax and logsumexp, shifted by the maximum,
+ * slice by slice along a dim, are in softmax.ts). The evaluator applies them; finite differences
+ * depend on their accuracy, so each is the stable form.
  */
 import { FUNCTIONS, type FnName } from '../ir/functions.js';
 import { erf, normalCdf } from './special.js';
@@ -63,22 +63,12 @@ export function norm2(data: Float64Array): number {
   return big * Math.sqrt(s);
 }
 
-/** A loop, not Math.max(...x): spreading a long array can overflow the call stack. */
-function maxOf(x: Float64Array): number {
-  let m = -Infinity;
-  for (const v of x) m = Math.max(m, v);
-  return m;
-}
-
-/** Stable: shifted by the maximum, so exp never overflows. */
-export function softmax(x: Float64Array): Float64Array {
-  const m = maxOf(x);
-  const e = x.map((v) => Math.exp(v - m));
-  const s = e.reduce((a, b) => a + b, 0);
-  return e.map((v) => v / s);
-}
-
-export function logsumexp(x: Float64Array): number {
-  const m = maxOf(x);
-  return m + Math.log(x.reduce((s, v) => s + Math.exp(v - m), 0));
+/** The p-norm (Σ|xᵢ|ᵖ)^(1/p), scaled by the largest entry so that powers neither overflow nor underflow. */
+export function pNorm(data: Float64Array, p: number): number {
+  let big = 0;
+  for (const v of data) big = Math.max(big, Math.abs(v));
+  if (big === 0) return 0;
+  let s = 0;
+  for (const v of data) s += (Math.abs(v) / big) ** p;
+  return big * s ** (1 / p);
 }

@@ -101,9 +101,10 @@ export class LatexReader extends LatexGrammar {
     if (this.isSym('_')) {
       this.i++;
       const col = this.col();
-      const sub = this.rawGroup() ?? this.fail('a norm subscript is 1, 2 or F', col);
+      const sub = this.rawGroup() ?? this.fail('a norm subscript is a number p ≥ 1 or F', col);
       if (sub === '1') fn = FORM_FN.norm1;
-      else if (sub !== '2' && sub !== 'F') this.fail(`the ${sub}-norm is not supported: use 1, 2 or F`, col);
+      else if (/^\d+(\.\d+)?$/.test(sub) && sub !== '2') return call(FORM_FN.normp, inner, { t: 'num', value: Number(sub) });
+      else if (sub !== '2' && sub !== 'F') this.fail(`the ${sub}-norm is not supported: use a number p ≥ 1 or F`, col);
     }
     return call(fn, inner);
   }

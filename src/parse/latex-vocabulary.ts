@@ -67,6 +67,7 @@ export const FORM_FN = {
   abs: byForm((f) => f.form === 'abs'),
   norm1: byForm((f) => f.form === 'norm' && f.p === 1),
   norm2: byForm((f) => f.form === 'norm' && f.p === 2),
+  normp: byForm((f) => f.form === 'norm' && f.p === 'param'),
   indicator: byForm((f) => f.form === 'indicator'),
   inverse: byForm((f) => f.form === 'inverse'),
 } as const;

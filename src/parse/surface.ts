@@ -160,11 +160,28 @@ function convert(n: MNode, src: string): Surface {
     case 'FunctionNode': {
       const fn = n.fn as MNode;
       if (fn.type !== 'SymbolNode') throw new ParseError('only named functions can be called');
+      if (fn.name === 'norm' && n.args?.length === 2) return normCall(n.args[0]!, n.args[1]!, src);
       return { t: 'call', fn: fn.name!, args: (n.args ?? []).map((a) => convert(a, src)) };
     }
     default:
       throw new ParseError(`${describeNode(n.type)} is not part of the language`, columnOfNode(n, src));
   }
+}
+
+/**
+ * norm(X, 'fro') is the Frobenius norm, norm2(X), as in NumPy; norm(x, p) takes a literal p ≥ 1
+ * (checked by the constructor). Any other string, and NumPy's inf, are refused here with the spellings
+ * that work.
+ */
+function normCall(x: MNode, p: MNode, src: string): Surface {
+  if (p.type === 'ConstantNode' && typeof p.value === 'string') {
+    if (p.value === 'fro') return { t: 'call', fn: 'norm2', args: [convert(x, src)] };
+    throw new ParseError(`the second argument of norm is a number p ≥ 1 or 'fro', not ${JSON.stringify(p.value)}`, columnOf(src, `'${p.value}'`, `"${p.value}"`));
+  }
+  if (p.type === 'SymbolNode' && /^(inf|Inf|Infinity)$/.test(p.name!)) {
+    throw new ParseError(`norm(x, ${p.name}), the max-norm, is not in the language; norm takes a number p ≥ 1 or 'fro'`, columnOf(src, p.name!));
+  }
+  return { t: 'call', fn: 'norm', args: [convert(x, src), convert(p, src)] };
 }
 
 function describeNode(type: string): string {

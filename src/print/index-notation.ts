@@ -145,7 +145,7 @@ const CALLS: { readonly [F in FnName]: IndexRule | 'nonlinear' | 'none' } = {
   softplus: 'nonlinear', step: 'nonlinear', leaky_relu: 'nonlinear', elu: 'nonlinear', maximum: 'nonlinear', minimum: 'nonlinear',
   var: 'nonlinear', std: 'nonlinear', max: 'nonlinear', min: 'nonlinear',
   norm1: 'nonlinear', norm2: 'nonlinear', det: 'nonlinear', logdet: 'nonlinear', logsumexp: 'nonlinear',
-  inv: 'nonlinear', softmax: 'nonlinear',
+  inv: 'nonlinear', softmax: 'nonlinear', log_softmax: 'nonlinear', norm: 'nonlinear',
 };
 
 /**

@@ -167,7 +167,7 @@ const FORMS: { readonly [F in LatexForm]: FormPrinter<F> } = {
   sqrt: (c) => printed(`\\sqrt{${c.arg(0).tex}}`, LATEX.closed),
   // |X| of a matrix reads as its determinant (parse/latex.ts), so entrywise abs of a matrix is spelt out.
   abs: (c) => atom(c.e.shape.kind === 'matrix' ? `\\operatorname{abs}${paren(c.arg(0).tex)}` : `\\lvert ${c.arg(0).tex}\\rvert`),
-  norm: (c, f) => atom(`\\lVert ${c.arg(0).tex}\\rVert_${f.p === 1 ? '1' : c.e.args[0]!.shape.kind === 'matrix' ? 'F' : '2'}`),
+  norm: (c, f) => atom(`\\lVert ${c.arg(0).tex}\\rVert_${f.p === 'param' ? `{${c.arg(1).tex}}` : f.p === 1 ? '1' : c.e.args[0]!.shape.kind === 'matrix' ? 'F' : '2'}`),
   indicator: (c) => atom(`\\mathbb{1}[${c.arg(0).tex} > 0]`),
   inverse: (c) => {
     const x = c.e.args[0]!;

@@ -38,10 +38,28 @@ const atom = (label: string): string => (/^[A-Za-z0-9_.]+'?$/.test(label) ? labe
 const describe = (o: Operand) => `${o.label()} (${o.display?.() ?? formatShape(o.shape)})`;
 const showDim = (u: Unifier, d: Dim): string => u.show?.(d) ?? formatDim(d);
 
+/**
+ * How to add a vector to every row or column of a batch: matcalc does not broadcast a vector across
+ * a matrix (docs/conventions.md, "Bias terms"), so the message spells the outer product with ones.
+ */
+function biasHint(op: BinaryKind, a: Operand, b: Operand): string {
+  if (op !== 'add') return '';
+  const [mat, vec] = a.shape.kind === 'matrix' ? [a, b] : [b, a];
+  if (mat.shape.kind !== 'matrix' || (vec.shape.kind !== 'vector' && vec.shape.kind !== 'row')) return '';
+  const v = atom(vec.label());
+  const col = vec.shape.kind === 'row' ? (v.endsWith("'") ? v.slice(0, -1) : `${v}'`) : v;
+  const row = vec.shape.kind === 'row' ? v : `${v}'`;
+  const toRows = `to add ${vec.label()} to every row, write ${mat.label()} + vector(1)*${row}`;
+  const toCols = `to every column, ${mat.label()} + ${col}*vector(1)'`;
+  if (vec.shape.n === mat.shape.n && vec.shape.n !== mat.shape.m) return `; ${toRows}`;
+  if (vec.shape.n === mat.shape.m && vec.shape.n !== mat.shape.n) return `; to add ${vec.label()} to every column, write ${mat.label()} + ${col}*vector(1)'`;
+  return `; ${toRows}, or ${toCols}`;
+}
+
 function sameShape(op: BinaryKind, a: Operand, b: Operand, u: Unifier): Shape {
   const fail = (): never => {
     const joiner = op === 'add' ? 'and' : op === 'pow' || op === 'epow' ? 'to' : 'by';
-    throw new ShapeError(`cannot ${OPERATORS[op].verb} ${describe(a)} ${joiner} ${describe(b)}: shapes differ`);
+    throw new ShapeError(`cannot ${OPERATORS[op].verb} ${describe(a)} ${joiner} ${describe(b)}: shapes differ${biasHint(op, a, b)}`);
   };
   const sa = a.shape, sb = b.shape;
   if (sa.kind === 'scalar') return sb;
@@ -112,6 +130,27 @@ function squareShape(a: Operand, u: Unifier): Shape {
   return matrixShape(n, n);
 }
 
+/**
+ * softmax(x), softmax(X, dim), logsumexp(X, dim): a vector (whose one axis is dim 0), or a matrix
+ * with a dim, checked and read as a reduction's (reductionAxis: 0 down each column, 1 along each
+ * row, negative from the end). Along the dim the shape stays ('along-dim'), or each column (row)
+ * reduces to one entry ('reduce-dim': a 1×n row for dim 0, a k-vector for dim 1, as sum(X, dim)).
+ * A matrix without a dim is refused with the spellings that work: which axis is meant is the
+ * user's to say (PyTorch requires it too).
+ */
+function dimShape(fn: FnName, a: Operand, dim: Operand | undefined): Shape {
+  const reduce = FUNCTIONS[fn].shape === 'reduce-dim';
+  const s = a.shape;
+  if (s.kind === 'scalar') throw new ShapeError(`${fn}(${a.label()}) needs a vector, or a matrix and a dim, but ${a.label()} is a scalar`);
+  const axis = reductionAxis(fn, a, dim);
+  if (s.kind !== 'matrix') return reduce ? SCALAR : s;
+  if (axis === 'all') {
+    throw new ShapeError(`${fn}(${a.label()}) needs a vector, but ${a.label()} is ${a.display?.() ?? formatShape(s)}; give a dim: ${fn}(${a.label()}, 1) along each row, ${fn}(${a.label()}, 0) down each column`);
+  }
+  if (!reduce) return s;
+  return axis === 0 ? rowShape(s.n) : vectorShape(s.m);
+}
+
 export function callShape(fn: FnName, args: readonly Operand[], u: Unifier): Shape {
   const a = args[0]!;
   const need = (ok: boolean, what: string) => {
@@ -140,12 +179,8 @@ export function callShape(fn: FnName, args: readonly Operand[], u: Unifier): Sha
     case 'square':
       if (a.shape.kind === 'scalar') return SCALAR;
       return squareShape(a, u);
-    case 'vector-to-scalar':
-      need(a.shape.kind === 'vector', 'a vector');
-      return SCALAR;
-    case 'vector-to-vector':
-      need(a.shape.kind === 'vector', 'a vector');
-      return a.shape;
+    case 'along-dim': case 'reduce-dim':
+      return dimShape(fn, a, args[1]);
     case 'diag':
       if (a.shape.kind === 'vector') return matrixShape(a.shape.n, a.shape.n);
       need(a.shape.kind === 'matrix', 'a vector or a square matrix');
@@ -187,6 +222,11 @@ export function reductionAxis(fn: FnName, x: Operand, dim: Operand | undefined):
     throw new ParseError(`the dim of ${call} must be an integer literal (0 or 1 for a matrix, 0 for a vector), not ${dim.label()}`);
   }
   const hint = fn === 'max' || fn === 'min' ? `; for the elementwise ${fn}imum write ${fn}imum(${x.label()}, ${dim.label()})` : '';
+  if (FUNCTIONS[fn].shape === 'along-dim' && (s.kind === 'matrix' ? ![0, 1, -1, -2].includes(d) : d !== 0 && d !== -1)) {
+    throw new ShapeError(s.kind === 'matrix'
+      ? `${call}: ${x.label()} is ${x.display?.() ?? formatShape(s)} and has dim 0 (down each column) and dim 1 (along each row), not dim ${d}`
+      : `${call}: ${x.label()} is a vector (${x.display?.() ?? formatShape(s)}), whose one axis is dim 0; write ${fn}(${x.label()})`);
+  }
   switch (s.kind) {
     case 'scalar':
       throw new ShapeError(`${call}: ${x.label()} is a scalar and has no dim to reduce; write ${fn}(${x.label()})${hint}`);

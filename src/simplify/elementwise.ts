@@ -222,8 +222,31 @@ function monoExpr(m: Mono): Expr {
   return compose({ coef: m.coef, scalars, chain: tensor ? [tensor] : [] }, tensor?.shape ?? { kind: 'scalar' });
 }
 
-/** The sum of the monomials, led by a positive one; `shape` (when given) for a result with no tensor left. */
+/** A tensor atom that every monomial of a sum has as a factor, the first one met (P in P.*G - P.*Q). */
+function commonAtom(p: Poly): Expr | undefined {
+  if (p.length < 2) return undefined;
+  for (const [e, k] of p[0]!.atoms) {
+    if (e.shape.kind !== 'scalar' && k > 0 && p.every((m) => (m.atoms.get(e) ?? 0) > 0)) return e;
+  }
+  return undefined;
+}
+
+/**
+ * The sum of the monomials, led by a positive one; `shape` (when given) for a result with no tensor
+ * left. A factor common to every term is taken out, as a textbook writes it: P.*G - P.*Q is P.*(G - Q)
+ * (the Hadamard product distributes over sums).
+ */
 function polyExpr(p: Poly, shape: Shape | undefined): Expr {
+  const common = commonAtom(p);
+  if (common !== undefined) {
+    const rest = p.map((m) => {
+      const atoms = new Map(m.atoms);
+      const k = atoms.get(common)! - 1;
+      if (k === 0) atoms.delete(common); else atoms.set(common, k);
+      return { coef: m.coef, atoms };
+    });
+    return b.emul(common, polyExpr(rest, shape));
+  }
   const order = [...p];
   const firstPositive = order.findIndex((m) => m.coef.p > 0);
   if (firstPositive > 0) order.unshift(...order.splice(firstPositive, 1));

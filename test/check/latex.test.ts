@@ -76,6 +76,8 @@ const GOLDENS: ReadonlyArray<readonly [string, string, string]> = [
   [String.raw`\|Ax - y\|_2^2`, 'norm2(A*x - y)^2', "(A*x - y)'*(A*x - y)"],
   [String.raw`\lVert X \rVert_F`, 'norm2(X)', "sqrt(tr(X'*X))"],
   [String.raw`\|x\|_1`, 'norm1(x)', 'sum(abs(x))'],
+  [String.raw`\|x\|_3`, 'norm(x, 3)', 'sum(abs(x).^3)^(1/3)'],
+  [String.raw`\operatorname{softmax}\left(\frac{QK^\top}{\sqrt{d}}, 1\right)V`, "softmax(Q*K'/sqrt(d), 1)*V", "softmax((K*Q')'/sqrt(d), 1)*V"],
   [String.raw`\lvert a\rvert + |b|`, 'abs(a) + abs(b)', 'sqrt(a^2) + sqrt(b^2)'],
   [String.raw`W_1 x + W_{1}x`, 'W1*x + W1*x', '2*W1*x'],
   [String.raw`h_{\mathrm{prev}}`, 'h_prev', 'h_prev'],
@@ -125,7 +127,7 @@ describe('errors name the problem and its column in the text as written', () => 
     ['(a + b', 'expected ) to match the ( at column 1 but the answer ends (at column 7)'],
     ['a + # b', 'the character "#" cannot be read here (at column 5)'],
     [String.raw`\|x`, String.raw`expected the closing \| for the one at column 1 (at column 4)`],
-    [String.raw`\|x\|_3`, 'the 3-norm is not supported: use 1, 2 or F (at column 7)'],
+    [String.raw`\|x\|_p`, 'the p-norm is not supported: use a number p ≥ 1 or F (at column 7)'],
   ];
   for (const [tex, message] of cases) {
     it(tex, () => expect(() => translate(tex)).toThrow(message));

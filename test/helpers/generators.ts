@@ -29,7 +29,7 @@ export type StructOp = (typeof STRUCT_OPS)[number];
 export type GenOp = StructOp | FnName;
 
 /** Functions that have a kink or a jump somewhere (at 0, or where two arguments meet). */
-const NONSMOOTH: readonly FnName[] = ['abs', 'sign', 'step', 'relu', 'leaky_relu', 'elu', 'max', 'min', 'maximum', 'minimum', 'norm1', 'norm2', 'softsign'];
+const NONSMOOTH: readonly FnName[] = ['abs', 'sign', 'step', 'relu', 'leaky_relu', 'elu', 'max', 'min', 'maximum', 'minimum', 'norm1', 'norm2', 'norm', 'softsign'];
 
 export interface ArbExprOptions {
   /** Maximum nesting of generated operations above the leaves (default 3). Wrappers added for domain safety do not count. */
@@ -85,7 +85,7 @@ const fnNames: { readonly [F in FnName]: true } = {
   norm1: true, norm2: true, tr: true, det: true, logdet: true, logsumexp: true, inv: true, diag: true,
   softmax: true, kron: true, vec: true, sinh: true, cosh: true, asin: true, acos: true, atan: true, erf: true,
   gelu: true, silu: true, softsign: true, log1p: true, expm1: true,
-  maximum: true, minimum: true, mean: true, var: true, std: true, min: true,
+  maximum: true, minimum: true, mean: true, var: true, std: true, min: true, norm: true, log_softmax: true,
 };
 
 /** The reductions that take a dim (sum(X, 1), mean(X, 0), …). */
@@ -222,6 +222,7 @@ export function arbExpr(opts: ArbExprOptions = {}): fc.Arbitrary<Expr> {
       if (on('det')) choices.push(anyOf(square, k).map((p) => call('det', spd(p))));
       if (on('logdet')) choices.push(anyOf(square, k).map((p) => call('logdet', spd(p))));
       if (on('logsumexp')) choices.push(anyOf(vectors, k).map((p) => call('logsumexp', p)));
+      if (on('norm')) choices.push(fc.tuple(anyOf(vectors, k), fc.constantFrom(1.5, 3, 4)).map(([p, q]) => call('norm', p, b.num(q))));
       // Product dimensions only under a reduction.
       const reducers = (['sum', 'norm2'] as const).filter(on);
       if (on('kron') && reducers.length > 0) {
@@ -234,6 +235,17 @@ export function arbExpr(opts: ArbExprOptions = {}): fc.Arbitrary<Expr> {
         choices.push(fc.tuple(fc.constantFrom(...reducers), anyOf(nonScalar, k)).map(([f, p]) => call(f, call('vec', p))));
       }
     }
+    // Along a dim of a batch: softmax(X, 1) row by row, logsumexp(X, 0) column by column.
+    if (s.kind === 'matrix') {
+      for (const f of ['softmax', 'log_softmax'] as const) {
+        if (on(f)) choices.push(fc.tuple(g(s), fc.constantFrom(0, 1)).map(([p, dim]) => call(f, p, b.num(dim))));
+      }
+    }
+    // logsumexp of each row (a vector) or of each column (a row), as the reductions along a dim.
+    if (on('logsumexp') && (s.kind === 'row' || s.kind === 'vector')) {
+      const sources = [...new Set<Dim>([n, m])].map((d) => (s.kind === 'row' ? matrixShape(d, c) : matrixShape(r, d))).filter(inUniverse);
+      choices.push(anyOf(sources, k).map((p) => call('logsumexp', p, b.num(s.kind === 'row' ? 0 : 1))));
+    }
     if (isSquare) {
       if (on('inv')) choices.push(g(s).map((p) => call('inv', spd(p))));
       if (on('diag')) choices.push(g(vectorShape(r)).map((p) => call('diag', p)));
@@ -241,6 +253,7 @@ export function arbExpr(opts: ArbExprOptions = {}): fc.Arbitrary<Expr> {
     if (s.kind === 'vector') {
       if (on('diag')) choices.push(g(matrixShape(r, r)).map((p) => call('diag', p)));
       if (on('softmax')) choices.push(g(s).map((p) => call('softmax', p)));
+      if (on('log_softmax')) choices.push(g(s).map((p) => call('log_softmax', p)));
       if (on('vec')) choices.push(g(rowShape(r)).map((p) => call('vec', p)));
     }
 

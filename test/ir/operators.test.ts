@@ -19,7 +19,7 @@ import { describe, expect, it } from 'vitest';
 import * as b from '../../src/ir/build.js';
 import type { Expr, Var } from '../../src/ir/expr.js';
 import { dimNamesOf } from '../../src/ir/walk.js';
-import { FUNCTIONS, type FnName, isFnName, tensorArity } from '../../src/ir/functions.js';
+import { FUNCTIONS, type FnName, isFnName, takesDim, tensorArity } from '../../src/ir/functions.js';
 import { LATEX, OPERATORS, type OpName, type Operand, type ShapeRule, TEXT, needsParens } from '../../src/ir/operators.js';
 import type { Tensor } from '../../src/numeric/tensor.js';
 import { evaluate } from '../../src/numeric/evaluate.js';
@@ -78,8 +78,8 @@ const SHAPE_CASES: { readonly [R in ShapeRule]: ReadonlyArray<readonly Shape[]> 
   'reduce-axis': [[xn], [Wmn]],
   'square-to-scalar': [[Mnn]],
   square: [[Mnn]],
-  'vector-to-scalar': [[xn]],
-  'vector-to-vector': [[xn]],
+  'along-dim': [[xn]],
+  'reduce-dim': [[xn]],
   diag: [[xn], [Mnn]],
   vec: [[Wmn], [rn]],
   kron: [[Mnn, xn], [xn, rn]],
@@ -92,9 +92,11 @@ const POSITIVE: ReadonlySet<FnName> = new Set(['log', 'sqrt']);
 
 function functionCases(f: FnName): Case[] {
   const row = FUNCTIONS[f];
-  // A reduction over all entries, and along dim 0 and dim 1 of a matrix.
-  const alongDims: Case[] = row.shape !== 'reduce-axis' ? [] : [0, 1].map((dim) => ({ shapes: [Wmn], build: (args: readonly Expr[]) => b.call(f, [args[0]!, b.num(dim)]) }));
-  return [...alongDims, ...SHAPE_CASES[row.shape].map((shapes): Case => ({
+  // A function with a dim: along dim 0 and dim 1 of a matrix, besides its cases without one.
+  const alongDims: Case[] = !takesDim(f) ? [] : [0, 1].map((dim) => ({ shapes: [Wmn], build: (args: readonly Expr[]) => b.call(f, [args[0]!, b.num(dim)]) }));
+  // The p-norm of a vector (NumPy's norm(X, p) of a matrix is an induced norm, which is refused).
+  const shapeCases = f === 'norm' ? SHAPE_CASES[row.shape].filter(([s]) => s!.kind === 'vector') : SHAPE_CASES[row.shape];
+  return [...alongDims, ...shapeCases.map((shapes): Case => ({
     shapes,
     build: (args) => {
       const tensors = args.slice(0, tensorArity(f)).map((t) => (POSITIVE.has(f) ? positive(t) : row.shape === 'square' || row.shape === 'square-to-scalar' ? spd(t) : t));
@@ -111,10 +113,10 @@ const ROWS: ReadonlyArray<readonly [string, readonly Case[]]> = [
 ];
 
 /** Random operands of the given shapes (plus, for a function with a parameter, sometimes a value for it). */
-const arbOperands = (shapes: readonly Shape[], extraParam: boolean): fc.Arbitrary<Expr[]> =>
+const arbOperands = (shapes: readonly Shape[], extraParam: boolean, paramValues: readonly number[] = [0.2, 0.5, 2]): fc.Arbitrary<Expr[]> =>
   fc.tuple(
     fc.tuple(...shapes.map((shape) => arbExpr({ depth: 2, shape, domainSafe: true }))),
-    extraParam ? fc.option(fc.constantFrom(0.2, 0.5, 2), { nil: undefined }) : fc.constant(undefined),
+    extraParam ? fc.option(fc.constantFrom(...paramValues), { nil: undefined }) : fc.constant(undefined),
   ).map(([ops, p]) => (p === undefined ? ops : [...ops, b.num(p)]));
 
 // ---------------------------------------------------------------------------------------------
@@ -173,7 +175,7 @@ describe('every row round-trips through the text printer and parser, and the LaT
       expect(cases.length).toBeGreaterThan(0);
       const param = isFnName(name) && FUNCTIONS[name].params.length > 0;
       for (const c of cases) {
-        const arb = arbOperands(c.shapes, param).map((args) => {
+        const arb = arbOperands(c.shapes, param, name === 'norm' ? [1.5, 3, 2] : undefined).map((args) => {
           const e = c.build(args);
           return { e, [fc.toStringMethod]: () => toText(e) };
         });
@@ -188,8 +190,11 @@ describe('every row round-trips through the text printer and parser, and the LaT
 
 /** A name of the given shape, for hand-written inputs. */
 const nameOf = (s: Shape): string => (shapeEquals(s, xn) ? 'x' : shapeEquals(s, Wmn) ? 'W' : shapeEquals(s, Mnn) ? 'A' : shapeEquals(s, S) ? 'a' : 'y');
-const argNames = (f: FnName): string[] => SHAPE_CASES[FUNCTIONS[f].shape][0]!.map(nameOf);
-const simpleCall = (f: FnName): Expr => functionCases(f)[0]!.build(argNames(f).map((n) => VARS[n as keyof typeof VARS]));
+/** The names of a simple call's arguments; the p-norm's p is a number (norm(x) is norm2(x)). */
+const argNames = (f: FnName): string[] => (f === 'norm' ? ['x', '3'] : SHAPE_CASES[FUNCTIONS[f].shape][0]!.map(nameOf));
+const simpleCall = (f: FnName): Expr => (f === 'norm'
+  ? b.call('norm', [VARS.x, b.num(3)])
+  : functionCases(f)[0]!.build(argNames(f).map((n) => VARS[n as keyof typeof VARS])));
 
 describe('every function is in every derived view', () => {
   it.each(FN_NAMES)('%s', (f) => {

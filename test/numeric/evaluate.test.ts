@@ -315,6 +315,30 @@ describe('evaluate: reductions and matrix functions', () => {
   });
 });
 
+describe('evaluate: softmax, log_softmax and logsumexp along a dim of a batch', () => {
+  const B = variable('B', matrixShape('m', 'n'));
+  const batch = fc.tuple(size, size).chain(([m, n]) => fc.record({ m: fc.constant(m), n: fc.constant(n), data: list(m * n) }));
+  const along = (fn: 'softmax' | 'log_softmax' | 'logsumexp', dim: number, t: Tensor) => evaluate(call(fn, [B, num(dim)]), env({ B: t })).data;
+  const ofVector = (fn: 'softmax' | 'log_softmax' | 'logsumexp', xs: number[]) => [...evaluate(call(fn, [x]), env({ x: tensor([xs.length], xs) })).data];
+
+  it('dim 1 is the vector function of each row, dim 0 of each column; log_softmax is stable under a shift of 1000', () => {
+    check(batch, ({ m, n, data }) => {
+      const t = tensor([m, n], data);
+      const row = (i: number) => data.slice(i * n, (i + 1) * n);
+      const col = (j: number) => Array.from({ length: m }, (_, i) => data[i * n + j]!);
+      for (const fn of ['softmax', 'log_softmax'] as const) {
+        const byRow = along(fn, 1, t), cols = along(fn, 0, t);
+        for (let i = 0; i < m; i++) expectClose([...byRow.slice(i * n, (i + 1) * n)], ofVector(fn, row(i)), 1e-13);
+        for (let j = 0; j < n; j++) expectClose(Array.from({ length: m }, (_, i) => cols[i * n + j]!), ofVector(fn, col(j)), 1e-13);
+      }
+      expectClose([...along('logsumexp', 1, t)], Array.from({ length: m }, (_, i) => ofVector('logsumexp', row(i))[0]!), 1e-13);
+      expectClose([...along('logsumexp', 0, t)], Array.from({ length: n }, (_, j) => ofVector('logsumexp', col(j))[0]!), 1e-13);
+      const shifted = tensor([m, n], data.map((v) => v + 1000));
+      expectClose([...along('log_softmax', 1, shifted)], [...along('log_softmax', 1, t)], 1e-10);
+    });
+  });
+});
+
 describe('evaluate: kron and vec', () => {
   const P = variable('P', matrixShape('m', 'n'));
   const Q = variable('Q', matrixShape('p', 'q'));

@@ -214,10 +214,29 @@ describe('functions: every name in the vocabulary evaluates like its definition'
     tr: [['tr(A)', trace(A)]],
     det: [['det(A)', detCofactor(A)]],
     logdet: [['logdet(S)', Math.log(detCofactor(S))]],
-    logsumexp: [['logsumexp(x)', lse]],
+    logsumexp: [
+      ['logsumexp(x)', lse],
+      ['logsumexp(A, 1)', A.map((r) => Math.log(r.reduce((s, v) => s + Math.exp(v), 0)))],
+      ['logsumexp(A, 0)', A[0]!.map((_, j) => Math.log(A.reduce((s, r) => s + Math.exp(r[j]!), 0)))],
+    ],
+    // (Σ|xᵢ|³)^(1/3), and norm(x, 2), norm(x, 1), norm(A, 'fro') as norm2, norm1, the Frobenius norm.
+    norm: [
+      ['norm(x, 3)', x.reduce((s, v) => s + Math.abs(v) ** 3, 0) ** (1 / 3)], ['norm(x, 2)', Math.sqrt(dot(x, x))],
+      ['norm(x, 1)', x.reduce((s, v) => s + Math.abs(v), 0)], ["norm(A, 'fro')", frob], ['norm(A)', frob],
+    ],
+    log_softmax: [
+      ['log_softmax(x)', map((t) => t - lse)],
+      ['log_softmax(A, 1)', A.map((r) => r.map((v) => v - Math.log(r.reduce((s, w) => s + Math.exp(w), 0))))],
+    ],
     inv: [['inv(A)', inverseGaussJordan(A)]],
     diag: [['diag(x)', x.map((v, i) => x.map((_, j) => (i === j ? v : 0)))], ['diag(A)', A.map((r, i) => r[i]!)]],
-    softmax: [['softmax(x)', map((t) => Math.exp(t - lse))]],
+    softmax: [
+      ['softmax(x)', map((t) => Math.exp(t - lse))],
+      ['softmax(x, 0)', map((t) => Math.exp(t - lse))],
+      // Each row of A divided by its sum of exponentials (dim 1), each column (dim 0).
+      ['softmax(A, 1)', A.map((r) => r.map((v) => Math.exp(v) / r.reduce((s, w) => s + Math.exp(w), 0)))],
+      ['softmax(A, 0)', A.map((r) => r.map((v, j) => Math.exp(v) / A.reduce((s, q) => s + Math.exp(q[j]!), 0)))],
+    ],
     kron: [['kron(A, B)', Array.from({ length: 2 * n }, (_, i) => Array.from({ length: 2 * n }, (__, j) => A[Math.floor(i / 2)]![Math.floor(j / 2)]! * B[i % 2]![j % 2]!))]],
     // Row-major vec (rows stacked), the layout of derivative values.
     vec: [['vec(A)', A.flat()]],
@@ -358,7 +377,7 @@ describe('shape errors name both operands and their shapes', () => {
     ["x'*x/y", {}, "cannot divide x'*x (scalar) by y (n): '/' divides by a scalar; use ./ for elementwise division"],
     ['x^2', {}, "cannot raise x (n) to a power: '^' takes a scalar or a square matrix; use .^ for elementwise powers"],
     ['tr(x)', {}, 'tr(x) needs a square matrix, but x is n'],
-    ['softmax(A)', {}, 'softmax(A) needs a vector, but A is n×m'],
+    ['softmax(A)', {}, 'softmax(A) needs a vector, but A is n×m; give a dim: softmax(A, 1) along each row, softmax(A, 0) down each column'],
     ['inv(W)', { W: { dims: ['k', 'n'] } }, 'W (k×n) must be a square matrix, but k and n differ'],
     ['leaky_relu(x, y)', {}, 'the parameter y of leaky_relu must be a scalar'],
     // A reduction's dim: the dims there are, named.
@@ -368,6 +387,16 @@ describe('shape errors name both operands and their shapes', () => {
     ['max(x, 1)', {}, 'max(x, 1): x is a vector (n), which has only dim 0 (max(x, 0) is max(x)), not dim 1; for the elementwise maximum write maximum(x, 1)'],
     ['sum(a, 0)', {}, 'sum(a, 0): a is a scalar and has no dim to reduce; write sum(a)'],
     ['std(a)', {}, 'std(a) needs a vector or a matrix: the standard deviation of one number is 0'],
+    // Batches (issue 15): a dim is 0 or 1 (or -1, -2), a vector has only dim 0, and a bias is written out.
+    ["softmax(Q*K', 2)", {}, "softmax(Q*K', 2): Q*K' is n×m and has dim 0 (down each column) and dim 1 (along each row), not dim 2"],
+    ["logsumexp(Q*K', 3)", {}, "logsumexp(Q*K', 3): Q*K' is n×m and has dim 0 (down its n rows, giving a 1×m row) and dim 1 (along each row, giving a vector of length n), not dim 3"],
+    ['log_softmax(x, 1)', {}, 'log_softmax(x, 1): x is a vector (n), whose one axis is dim 0; write log_softmax(x)'],
+    ['softmax(c, 0)', {}, 'softmax(c) needs a vector, or a matrix and a dim, but c is a scalar'],
+    ['X*W + b', { X: { dims: ['k', 'n'] }, W: { dims: ['n', 'h'] }, b: { dims: ['h'] } }, "cannot add X*W (k×h) and b (h): shapes differ; to add b to every row, write X*W + vector(1)*b'"],
+    ['A - x', { A: { dims: [3, 2] }, x: { dims: [3] } }, "cannot add A (3×2) and x (3): shapes differ; to add x to every column, write A + x*vector(1)'"],
+    ['X*W + h', {}, "cannot add X*W (n×m) and h (k): shapes differ; to add h to every row, write X*W + vector(1)*h', or to every column, X*W + h*vector(1)'"],
+    ["h' + X", {}, "cannot add h' (1×n) and X (m×k): shapes differ; to add h' to every row, write X + vector(1)*h', or to every column, X + h*vector(1)'"],
+    ["norm(X, 3)", {}, "norm(X, 3): for a matrix, NumPy's norm(X, 3) is an induced norm, which matcalc does not have; write norm(X) or norm(X, 'fro') for the Frobenius norm, or norm(vec(X), 3) for the p-norm of its entries"],
     // Inferred dimensions appear by their readable names, never as inference's ?1, ?2.
     ['B*A*C + inv(A)', { B: { dims: ['k', 'p'] }, C: { dims: ['q', 'm'] } }, 'A (p×q) must be a square matrix, but p and q differ'],
     ['B*A + C*A', { B: { dims: ['k', 'p'] }, C: { dims: ['k', 'q'] } }, 'cannot multiply C (k×q) by A (p×n): inner dimensions q and p differ'],
@@ -385,6 +414,9 @@ describe('shape errors name both operands and their shapes', () => {
 
 describe('syntax errors carry the column (1-based)', () => {
   const cases: Array<[string, string, number]> = [
+    // norm's p is a number ≥ 1 or 'fro' (NumPy's spellings); other strings and inf are named.
+    ["norm(x, 'nuc')", 'the second argument of norm is a number p ≥ 1 or \'fro\', not "nuc"', 9],
+    ['norm(x, inf)', "norm(x, inf), the max-norm, is not in the language; norm takes a number p ≥ 1 or 'fro'", 9],
     ['1 +', 'unexpected end of expression', 4],
     ['a +* b', 'value expected', 4],
     ['(a', 'parenthesis ) expected', 3],

@@ -92,6 +92,10 @@ describe('toLatex: elementwise operations (ML notation)', () => {
     ["x.^(a+b)", String.raw`x^{\circ \left(a + b\right)}`],
     ["sum(log(1 + exp(W*x)))", String.raw`\operatorname{sum}\left(\log\left(1 + \exp\left(W x\right)\right)\right)`],
     ["softmax(z)", String.raw`\operatorname{softmax}\left(z\right)`],
+    // Along a dim of a batch, the dim printed as an argument (Vaswani et al.'s attention); the p of a p-norm as a subscript.
+    ["softmax(Q*K'/sqrt(d), 1)*V", String.raw`\operatorname{softmax}\left(\frac{Q K^\top}{\sqrt{d}}, 1\right) V`],
+    ["-sum(Y.*log_softmax(Z, 1))", String.raw`-\operatorname{sum}\left(Y \odot \operatorname{log\_softmax}\left(Z, 1\right)\right)`],
+    ["norm(x, 3)", String.raw`\lVert x\rVert_{3}`],
     ["diag(softmax(z)) - softmax(z)*softmax(z)'", String.raw`\operatorname{diag}\left(\operatorname{softmax}\left(z\right)\right) - \operatorname{softmax}\left(z\right) \operatorname{softmax}\left(z\right)^\top`],
     ["logsumexp(z)", String.raw`\operatorname{logsumexp}\left(z\right)`],
     ["leaky_relu(x, 0.2)", String.raw`\operatorname{leaky\_relu}_{0.2}\left(x\right)`],
@@ -114,7 +118,7 @@ describe('toLatex: elementwise operations (ML notation)', () => {
       switch (FUNCTIONS[f].shape) {
         case 'elementwise2': case 'kron': return [x, b.variable('y', vectorShape('n'))];
         case 'square-to-scalar': case 'square': case 'diag': return [X];
-        default: return [x];
+        default: return f === 'norm' ? [x, b.num(3)] : [x];
       }
     };
     const got = Object.fromEntries((Object.keys(FUNCTIONS) as FnName[]).map((f) => [f, texOf(b.call(f, argsFor(f)))]));
@@ -159,6 +163,8 @@ describe('toLatex: elementwise operations (ML notation)', () => {
       det: String.raw`\det\left(X\right)`,
       logdet: String.raw`\log\det\left(X\right)`,
       logsumexp: String.raw`\operatorname{logsumexp}\left(x\right)`,
+      norm: String.raw`\lVert x\rVert_{3}`,
+      log_softmax: String.raw`\operatorname{log\_softmax}\left(x\right)`,
       inv: String.raw`X^{-1}`,
       diag: String.raw`\operatorname{diag}\left(X\right)`,
       softmax: String.raw`\operatorname{softmax}\left(x\right)`,

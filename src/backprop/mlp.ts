@@ -13,11 +13,13 @@
  *
  * Losses (t the target; one-hot for the two classification losses):
  *   squared       sum((s - t).^2)
- *   softmax-ce    -t'*log(softmax(s))         (= logsumexp(s) - t'*s when sum(t) = 1)
+ *   softmax-ce    -t'*log(softmax(s))         (= logsumexp(s) - t'*s when sum(t) = 1);
+ *                 batched, -sum(T.*log_softmax(S, 1)), each row of S a softmax of its own
  *   bce           -(t'*log(sigmoid(s)) + (1 - t)'*log(1 - sigmoid(s)))
  *   hinge         sum(relu(s - t'*s + 1)) - 1  (multiclass SVM: Σ_{j≠y} max(0, s_j - s_y + 1); the
  *                 j = y term of the sum is relu(1) = 1, hence the - 1)
- * The batched form has no row-wise softmax, so only squared and bce are available there.
+ * A softmax activation of a batch is softmax(Z, 1), row by row. The batched form has no hinge loss
+ * (it would need each example's class score, row by row).
  */
 import { RequestError, UnsupportedError } from '../errors.js';
 import type { VarDecl } from '../parse/parse.js';
@@ -67,10 +69,9 @@ export function mlp(opts: MlpOptions): Mlp {
   if (!Number.isInteger(depth) || depth < 1 || depth > MAX_DEPTH) throw new RequestError(`the depth must be an integer from 1 to ${MAX_DEPTH}, not ${depth}`);
   if (!(ACTIVATIONS as readonly string[]).includes(activation)) throw new RequestError(`unknown activation ${activation}; use one of ${ACTIVATIONS.join(', ')}`);
   if (!(LOSSES as readonly string[]).includes(loss)) throw new RequestError(`unknown loss ${loss}; use one of ${LOSSES.join(', ')}`);
-  if (batched && (loss === 'softmax-ce' || loss === 'hinge')) {
-    throw new UnsupportedError(`the ${loss} loss needs a row-wise softmax or max, which the expression language does not have; use the vector form (one example)`);
+  if (batched && loss === 'hinge') {
+    throw new UnsupportedError('the hinge loss needs the score of each example\'s class, row by row, which the batched form does not write; use the vector form (one example)');
   }
-  if (batched && activation === 'softmax') throw new UnsupportedError('softmax applies to a vector; use the vector form (one example) for a softmax activation');
   const alpha = opts.alpha ?? (activation === 'elu' ? 1 : 0.1);
 
   const dims = Array.from({ length: depth + 1 }, (_, i) => `n${i}`);
@@ -92,6 +93,8 @@ export function mlp(opts: MlpOptions): Mlp {
     switch (activation) {
       case 'leaky_relu': case 'elu': return `${activation}(${z}, ${alpha})`;
       case 'maxout': throw new Error('internal error: maxout is two maps');
+      // Each example (row) of a batch normalised by itself.
+      case 'softmax': return batched ? `softmax(${z}, 1)` : `softmax(${z})`;
       default: return `${activation}(${z})`;
     }
   };
@@ -148,7 +151,7 @@ export function mlp(opts: MlpOptions): Mlp {
 function lossExpr(loss: Loss, s: string, t: string, batched: boolean): string {
   switch (loss) {
     case 'squared': return `sum((${s} - ${t}).^2)`;
-    case 'softmax-ce': return `-${t}'*log(softmax(${s}))`;
+    case 'softmax-ce': return batched ? `-sum(${t}.*log_softmax(${s}, 1))` : `-${t}'*log(softmax(${s}))`;
     case 'bce': return batched
       ? `-(sum(${t}.*log(sigmoid(${s}))) + sum((1 - ${t}).*log(1 - sigmoid(${s}))))`
       : `-(${t}'*log(sigmoid(${s})) + (1 - ${t})'*log(1 - sigmoid(${s})))`;

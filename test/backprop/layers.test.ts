@@ -74,9 +74,29 @@ describe('linear layers: upstream × local as vector–Jacobian products', () =>
     expectGradientsMatchLoss(w);
   });
 
-  it('the batched form has no row-wise softmax', () => {
-    expect(() => mlp({ depth: 2, batched: true, loss: 'softmax-ce' })).toThrow(UnsupportedError);
-    expect(() => mlp({ depth: 2, batched: true, activation: 'softmax' })).toThrow(UnsupportedError);
+  it('batched softmax cross-entropy: -sum(T.*log_softmax(S, 1)), dL/dS = softmax(S, 1) - T row by row for one-hot rows', () => {
+    const m = mlp({ depth: 1, batched: true, loss: 'softmax-ce' });
+    expect(m.expr).toBe("S = X*W1 + vector(1)*b1'; L = -sum(T.*log_softmax(S, 1))");
+    const w = walk(m, 5, [3, 4]);
+    // By hand: each row of S through its own softmax, minus that row's one-hot target.
+    const S = w.node('S').value, T = w.at.get('T')!;
+    const [rows, cols] = S.dims as [number, number];
+    for (let i = 0; i < rows; i++) {
+      const e = Array.from({ length: cols }, (_, j) => Math.exp(S.data[i * cols + j]!));
+      const z = e.reduce((a, v) => a + v, 0);
+      for (let j = 0; j < cols; j++) expect(w.node('S').upstream.data[i * cols + j]).toBeCloseTo(e[j]! / z - T.data[i * cols + j]!, 12);
+    }
+    const loss = w.layers[w.layers.length - 1]!;
+    expect(toText(loss.steps[loss.steps.length - 1]!.formula)).toBe("T*vector(1)*vector(1)'.*softmax(S, 1) - T");
+    rendered(renderLatex(w));
+    expectGradientsMatchLoss(w);
+  });
+
+  it('a batched softmax activation is row by row; the batched form has no hinge loss', () => {
+    const m = mlp({ depth: 2, batched: true, activation: 'softmax', loss: 'squared' });
+    expect(m.expr).toContain('H1 = softmax(Z1, 1)');
+    expectGradientsMatchLoss(walk(m, 3, [3, 4, 2]));
+    expect(() => mlp({ depth: 2, batched: true, loss: 'hinge' })).toThrow(UnsupportedError);
   });
 });
 

@@ -77,7 +77,8 @@ const GOLDENS: ReadonlyArray<readonly [string, string, string]> = [
   [String.raw`\lVert X \rVert_F`, 'norm2(X)', "sqrt(tr(X'*X))"],
   [String.raw`\|x\|_1`, 'norm1(x)', 'sum(abs(x))'],
   [String.raw`\|x\|_3`, 'norm(x, 3)', 'sum(abs(x).^3)^(1/3)'],
-  [String.raw`\operatorname{softmax}\left(\frac{QK^\top}{\sqrt{d}}, 1\right)V`, "softmax(Q*K'/sqrt(d), 1)*V", "softmax((K*Q')'/sqrt(d), 1)*V"],
+  // Attention's scores, row by row (declared names, so that both readings share their dimensions).
+  [String.raw`\operatorname{softmax}\left(\frac{WA^\top}{2}, 1\right)B`, "softmax(W*A'/2, 1)*B", "softmax(W*(A'/2), 1)*B"],
   [String.raw`\lvert a\rvert + |b|`, 'abs(a) + abs(b)', 'sqrt(a^2) + sqrt(b^2)'],
   [String.raw`W_1 x + W_{1}x`, 'W1*x + W1*x', '2*W1*x'],
   [String.raw`h_{\mathrm{prev}}`, 'h_prev', 'h_prev'],

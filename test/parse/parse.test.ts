@@ -389,7 +389,7 @@ describe('shape errors name both operands and their shapes', () => {
     ['std(a)', {}, 'std(a) needs a vector or a matrix: the standard deviation of one number is 0'],
     // Batches (issue 15): a dim is 0 or 1 (or -1, -2), a vector has only dim 0, and a bias is written out.
     ["softmax(Q*K', 2)", {}, "softmax(Q*K', 2): Q*K' is n×m and has dim 0 (down each column) and dim 1 (along each row), not dim 2"],
-    ["logsumexp(Q*K', 3)", {}, "logsumexp(Q*K', 3): Q*K' is n×m and has dim 0 (down its n rows, giving a 1×m row) and dim 1 (along each row, giving a vector of length n), not dim 3"],
+    ['logsumexp(X, 3)', { X: { dims: ['k', 'n'] } }, 'logsumexp(X, 3): X is k×n and has dim 0 (down its k rows, giving a 1×n row) and dim 1 (along each row, giving a vector of length k), not dim 3'],
     ['log_softmax(x, 1)', {}, 'log_softmax(x, 1): x is a vector (n), whose one axis is dim 0; write log_softmax(x)'],
     ['softmax(c, 0)', {}, 'softmax(c) needs a vector, or a matrix and a dim, but c is a scalar'],
     ['X*W + b', { X: { dims: ['k', 'n'] }, W: { dims: ['n', 'h'] }, b: { dims: ['h'] } }, "cannot add X*W (k×h) and b (h): shapes differ; to add b to every row, write X*W + vector(1)*b'"],

@@ -167,7 +167,7 @@ export function callShape(fn: FnName, args: readonly Operand[], u: Unifier): Sha
     case 'reduce':
       return SCALAR;
     case 'reduce-axis': {
-      const axis = reductionAxis(fn, a, args[1]);
+      const axis = reductionAxis(fn, a, args[1], u);
       const s = a.shape as Shape & { kind: 'matrix' };
       return axis === 'all' ? SCALAR : axis === 0 ? rowShape(s.n) : vectorShape(s.m);
     }
@@ -207,7 +207,7 @@ export function callShape(fn: FnName, args: readonly Operand[], u: Unifier): Sha
  * keepdims gives. A negative dim counts from the end (-1 is the last). A dim that is not an integer
  * literal is a ParseError, one out of range a ShapeError naming the dims there are.
  */
-export function reductionAxis(fn: FnName, x: Operand, dim: Operand | undefined): 0 | 1 | 'all' {
+export function reductionAxis(fn: FnName, x: Operand, dim: Operand | undefined, u: Unifier = strictUnifier): 0 | 1 | 'all' {
   const s = x.shape;
   const call = `${fn}(${x.label()}${dim === undefined ? '' : `, ${dim.label()}`})`;
   if (dim === undefined) {
@@ -237,7 +237,7 @@ export function reductionAxis(fn: FnName, x: Operand, dim: Operand | undefined):
     case 'matrix':
       if (d === 0 || d === -2) return 0;
       if (d === 1 || d === -1) return 1;
-      throw new ShapeError(`${call}: ${x.label()} is ${x.display?.() ?? formatShape(s)} and has dim 0 (down its ${formatDim(s.m)} rows, giving a 1×${formatDim(s.n)} row) `
-        + `and dim 1 (along each row, giving a vector of length ${formatDim(s.m)}), not dim ${d}${hint}`);
+      throw new ShapeError(`${call}: ${x.label()} is ${x.display?.() ?? formatShape(s)} and has dim 0 (down its ${showDim(u, s.m)} rows, giving a 1×${showDim(u, s.n)} row) `
+        + `and dim 1 (along each row, giving a vector of length ${showDim(u, s.m)}), not dim ${d}${hint}`);
   }
 }

@@ -386,6 +386,8 @@ describe('shape errors name both operands and their shapes', () => {
     ['var(x, 1)', {}, 'var(x, 1): x is a vector (n), which has only dim 0 (var(x, 0) is var(x)), not dim 1'],
     ['max(x, 1)', {}, 'max(x, 1): x is a vector (n), which has only dim 0 (max(x, 0) is max(x)), not dim 1; for the elementwise maximum write maximum(x, 1)'],
     ['sum(a, 0)', {}, 'sum(a, 0): a is a scalar and has no dim to reduce; write sum(a)'],
+    // (dims that inference names, never its unknowns ?1, ?2)
+    ['std(W, 2)', {}, 'std(W, 2): W is n×m and has dim 0 (down its n rows, giving a 1×m row) and dim 1 (along each row, giving a vector of length n), not dim 2'],
     ['std(a)', {}, 'std(a) needs a vector or a matrix: the standard deviation of one number is 0'],
     // Batches (issue 15): a dim is 0 or 1 (or -1, -2), a vector has only dim 0, and a bias is written out.
     ["softmax(Q*K', 2)", {}, "softmax(Q*K', 2): Q*K' is n×m and has dim 0 (down each column) and dim 1 (along each row), not dim 2"],

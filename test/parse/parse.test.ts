@@ -17,6 +17,8 @@ import { type VarDecl, parse, parseVarAssignment, parseVarSpec } from '../../src
 import { LIMITS } from '../../src/parse/surface.js';
 import { formatShape, tensorDims } from '../../src/shape/shape.js';
 import { derivative } from '../../src/api/derivative.js';
+import { fdJacobian } from '../../src/numeric/fd.js';
+import { readProgram } from '../../src/parse/program.js';
 import {
   erfByQuadrature,
   type Mat, type Vec, T, detCofactor, dot, env, eye, inverseGaussJordan, matmul, matvec, maxRelErr, normals, randMat,
@@ -341,6 +343,29 @@ describe('dimension inference', () => {
       expect(shapesOf(e)).toBe(vs);
     });
   }
+
+  it('a product dimension unifies factor by factor: ones under a Kronecker product take their size', () => {
+    // kron(1, x)' kron(x, x) = Σ_ij x_j · x_i x_j = sum(x)·x'x, by plain loops.
+    const e = parse("kron(vector(1), x)'*kron(x, x)", { vars: { x: { dims: ['n'] } } });
+    expect(formatShape(e.shape)).toBe('scalar');
+    const x = randVec(normals(7), 4);
+    expect(maxRelErr(evaluate(e, env({ x })), x.reduce((a, b) => a + b, 0) * dot(x, x))).toBeLessThan(1e-12);
+    // Two unknown factors against n·n stay ambiguous (n and n, or 1 and n·n): an error, as before.
+    expect(() => parse("vec(matrix(1))'*kron(x, x)", { vars: { x: { dims: ['n'] } } })).toThrow('inner dimensions');
+  });
+
+  it('regression (program property test, seed 2): the gradient of cos(sum(kron(y.^2, sigmoid(y\')))) reads back and agrees with differences of f', () => {
+    const vars = { y: { dims: ['n'] } };
+    const f = parse("cos(sum(kron(y.^2, sigmoid(y'))))", { vars });
+    const d = derivative("cos(sum(kron(y.^2, sigmoid(y'))))", 'y', { vars });
+    expect(d.toString()).toContain('matrix(1)*kron(');
+    const at = env({ y: randVec(normals(11), 3) });
+    const fd = fdJacobian((a) => evaluate(f, a), at, 'y');
+    for (const text of [d.toString(), d.toProgramText()]) {
+      const back = readProgram(text, { vars }).root;
+      expect(maxRelErr(evaluate(back, at), Array.from(fd.data))).toBeLessThan(1e-6);
+    }
+  });
 
   it('no internal dimension name (?1) ever reaches a shape', () => {
     const srcs = ['A*x', "x'*A*x + a", 'sum(log(vector(1) + exp(-y.*(X*w))))', 'eye*A*B', 'matrix(1)*x', "vector(1)'*x", 'kron(x, y)', 'vec(A)', 'A + eye'];

@@ -2,6 +2,7 @@
  * The presentation pass, run after rewriting: transposes, which the rules push down to the
  * leaves (so that factors line up for collecting), are pulled back out where that is shorter.
  *   - a sum whose terms all read better transposed:  X'*B' + B'*X'  →  (B*X + X*B)'
+ *     (and an elementwise product or quotient:       G'.*(A'./B')  →  (G.*(A./B))')
  *   - a run of three or more transposed factors:      inv(X)'*A'*B'*inv(X)'  →  (inv(X)*B*A*inv(X))'
  * Two transposed factors stay as they are (A'*B', as the Cookbook writes ∂tr(AXB)/∂X). And a
  * negated product carries its sign on the first factor, -X'*r rather than -(X'*r), as does a
@@ -43,7 +44,7 @@ function presentNode(e: Expr): Expr {
   const negated = e.kind === 'add' ? negatedTerm(e.b) : undefined;
   const kids = e.kind === 'add' && negated ? [present(e.a), b.neg(present(negated))] : children(e).map(present);
   const node = b.rebuild(e, kids);
-  if (node.kind === 'add' && node.shape.kind !== 'scalar') {
+  if ((node.kind === 'add' || node.kind === 'emul' || node.kind === 'ediv') && node.shape.kind !== 'scalar') {
     const pulled = b.transpose(untransposed(node));
     return opCount(pulled) < opCount(node) ? pulled : node;
   }

@@ -224,6 +224,49 @@ const batches: CatalogueEntry[] = [
   { name: 'max over each row (max pooling)', source: 'Goodfellow et al., Deep Learning §9.3: the gradient goes to the arg-max', expr: "y'*max(X, 1)", wrt: 'X', vars: { X: mat('k', 'n'), y: vec('k') }, textbook: "(y*vector(1)').*(1 - step(max(X, 1)*vector(1)' - X))" },
 ];
 
+/**
+ * Layers of a network over a batch (issue 15), rows of X being examples. A layer inside a network
+ * is differentiated through the scalar ⟨G, layer⟩ = sum(G.*layer), G the upstream gradient ∂L/∂out
+ * (what backprop receives), so each entry is the layer's backward pass in the batch's own shapes.
+ * Cross-entropy is written for general targets (rows of Y need not sum to one: the gradient is then
+ * softmax(Z, 1) scaled by each row's sum, minus Y); for one-hot rows, as logsumexp minus the
+ * targets' logits, it is softmax(Z, 1) - Y. Layer and batch norm have a gain w and a shift h (γ and
+ * β in the papers), ε = 0.
+ */
+const ATTENTION = "softmax(Q*K'/sqrt(d), 1)";
+const ATTENTION_DS = `(${ATTENTION}.*(G*V' - sum(${ATTENTION}.*(G*V'), 1)*vector(1)'))`;
+const XHAT_LAYER = "((X - mean(X, 1)*vector(1)')./(std(X, 1)*vector(1)'))";
+const LAYER_NORM = `sum(G.*(${XHAT_LAYER}.*(vector(1)*w') + vector(1)*h'))`;
+const G_GAIN = "(G.*(vector(1)*w'))";
+const BATCH_NORM = `sum(G.*(${XHAT_BATCH}.*(vector(1)*w') + vector(1)*h'))`;
+const CE = (logits: string) => `-sum(Y.*log_softmax(${logits}, 1))`;
+const layers: CatalogueEntry[] = [
+  { name: 'attention, by the values', source: 'Vaswani et al. (2017) §3.2.1; backward pass: Dao et al. (2022), FlashAttention, App. B.2 (dV = PᵀdO)', expr: `sum(G.*(${ATTENTION}*V))`, wrt: 'V', textbook: `${ATTENTION}'*G` },
+  { name: 'attention, by the queries', source: 'Dao et al. (2022), FlashAttention, App. B.2: dS = P ∘ (dP − rowsum(dP ∘ P)), dQ = dS K/√d', expr: `sum(G.*(${ATTENTION}*V))`, wrt: 'Q', textbook: `${ATTENTION_DS}*K/sqrt(d)` },
+  { name: 'attention, by the keys', source: 'Dao et al. (2022), FlashAttention, App. B.2: dK = dSᵀ Q/√d', expr: `sum(G.*(${ATTENTION}*V))`, wrt: 'K', textbook: `${ATTENTION_DS}'*Q/sqrt(d)` },
+  { name: 'softmax cross-entropy over a batch, by the logits', source: 'Goodfellow et al., Deep Learning §6.2.2.3, row by row: ∂/∂z = (Σⱼ yⱼ) softmax(z) − y', expr: CE('Z'), wrt: 'Z', textbook: "softmax(Z, 1).*(sum(Y, 1)*vector(1)') - Y" },
+  { name: 'softmax cross-entropy over a batch, one-hot targets', source: 'Bishop, PRML (4.106), (4.108): softmax(Z) − Y for rows of Y summing to one', expr: 'sum(logsumexp(Z, 1)) - sum(Y.*Z)', wrt: 'Z', textbook: 'softmax(Z, 1) - Y' },
+  { name: 'softmax cross-entropy over a batch, by the weights', source: 'Bishop, PRML (4.109), for a batch: Xᵀ(∂L/∂Z)', expr: CE('X*W'), wrt: 'W', textbook: "X'*(softmax(X*W, 1).*(sum(Y, 1)*vector(1)') - Y)" },
+  { name: 'softmax cross-entropy over a batch, by the bias', source: 'backpropagation: the bias gradient sums ∂L/∂Z over the batch (CS231n)', expr: CE("X*W + vector(1)*h'"), wrt: 'h', textbook: "sum(softmax(X*W + vector(1)*h', 1).*(sum(Y, 1)*vector(1)') - Y, 0)'" },
+  { name: 'GELU layer, by its weights', source: 'Hendrycks & Gimpel (2016): gelu(x) = x Φ(x), gelu\' = Φ(x) + x φ(x)', expr: 'sum(G.*gelu(X*W))', wrt: 'W', textbook: "X'*(G.*((1 + erf(X*W/sqrt(2)))/2 + X*W.*exp(-(X*W).^2/2)/sqrt(2*pi)))" },
+  { name: 'SiLU layer, by its weights', source: 'Elfwing et al. (2018): silu(x) = x σ(x), silu\' = σ(x)(1 + x(1 − σ(x)))', expr: 'sum(G.*silu(X*W))', wrt: 'W', textbook: "X'*(G.*sigmoid(X*W).*(1 + X*W.*(1 - sigmoid(X*W))))" },
+  { name: 'two-layer network over a batch, first weights', source: 'backpropagation (Goodfellow et al. §6.5; CS231n)', expr: 'norm2(tanh(X*W1)*W2 - Y)^2', wrt: 'W1', textbook: "2*X'*((tanh(X*W1)*W2 - Y)*W2'.*(1 - tanh(X*W1).^2))" },
+  { name: 'two-layer network over a batch, second weights', source: 'backpropagation (Goodfellow et al. §6.5; CS231n)', expr: 'norm2(tanh(X*W1)*W2 - Y)^2', wrt: 'W2', textbook: "2*tanh(X*W1)'*(tanh(X*W1)*W2 - Y)" },
+  {
+    name: 'layer norm, by its input', source: 'Ba, Kiros & Hinton (2016), normalising each example over its features; backward: (g − mean(g) − x̂ mean(g ∘ x̂))/σ per row, g = ∂L/∂x̂',
+    expr: LAYER_NORM, wrt: 'X', vars: { X: mat('k', 'n'), G: mat('k', 'n') },
+    textbook: `(${G_GAIN} - mean(${G_GAIN}, 1)*vector(1)' - ${XHAT_LAYER}.*(mean(${G_GAIN}.*${XHAT_LAYER}, 1)*vector(1)'))./(std(X, 1)*vector(1)')`,
+  },
+  { name: 'layer norm, by its gain', source: 'Ba, Kiros & Hinton (2016): ∂L/∂g = Σ over the batch of ∂L/∂y ∘ x̂', expr: LAYER_NORM, wrt: 'w', vars: { X: mat('k', 'n'), G: mat('k', 'n') }, textbook: `sum(G.*${XHAT_LAYER}, 0)'` },
+  {
+    name: 'batch norm, by its input', source: 'Ioffe & Szegedy (2015), Alg. 1 and its backward pass (§3), ε = 0',
+    expr: BATCH_NORM, wrt: 'X', vars: { X: mat('k', 'n'), G: mat('k', 'n') },
+    textbook: `(${G_GAIN} - vector(1)*mean(${G_GAIN}, 0) - ${XHAT_BATCH}.*(vector(1)*mean(${G_GAIN}.*${XHAT_BATCH}, 0)))./(vector(1)*std(X, 0))`,
+  },
+  { name: 'batch norm, by its scale', source: 'Ioffe & Szegedy (2015) §3: ∂ℓ/∂γ = Σᵢ ∂ℓ/∂yᵢ x̂ᵢ', expr: BATCH_NORM, wrt: 'w', vars: { X: mat('k', 'n'), G: mat('k', 'n') }, textbook: `sum(G.*${XHAT_BATCH}, 0)'` },
+  { name: 'batch norm, by its shift', source: 'Ioffe & Szegedy (2015) §3: ∂ℓ/∂β = Σᵢ ∂ℓ/∂yᵢ', expr: BATCH_NORM, wrt: 'h', vars: { X: mat('k', 'n'), G: mat('k', 'n') }, textbook: "sum(G, 0)'" },
+];
+
 /** The catalogue by topic, as docs/catalogue.md shows it. */
 export const CATALOGUE_SECTIONS: readonly { readonly title: string; readonly entries: readonly CatalogueEntry[] }[] = [
   { title: 'Traces', entries: traces },
@@ -236,6 +279,7 @@ export const CATALOGUE_SECTIONS: readonly { readonly title: string; readonly ent
   { title: 'Linear maps: commutation, selection, Kronecker', entries: linearMaps },
   { title: 'Machine-learning losses', entries: losses },
   { title: 'Batches: reductions along a dim', entries: batches },
+  { title: 'Layers over a batch', entries: layers },
   { title: 'Scalars', entries: scalars },
 ];
 

@@ -74,6 +74,12 @@ export const Q = {
   meanRows: { expr: "y'*mean(X.*X, 1)", wrt: 'X', vars: { X: { dims: [4, 3] }, y: { dims: [4] } } },
   varColumns: { expr: 'sum(var(X, 0))', wrt: 'X', vars: { X: { dims: [4, 3] } } },
   maxRows: { expr: "y'*max(X, 1)", wrt: 'X', vars: { X: { dims: [4, 3] }, y: { dims: [4] } } },
+  // Layers over a batch, issue 15: attention through an upstream G, softmax cross-entropy with one-hot-style targets.
+  attentionV: {
+    expr: "sum(G.*(softmax(Q*K'/sqrt(d), 1)*V))", wrt: 'V',
+    vars: { Q: { dims: [3, 2] }, K: { dims: [4, 2] }, V: { dims: [4, 2] }, G: { dims: [3, 2] }, d: { dims: [], props: ['positive'] } },
+  },
+  crossEntropy: { expr: 'sum(logsumexp(Z, 1)) - sum(Y.*Z)', wrt: 'Z', vars: { Z: { dims: [4, 3] }, Y: { dims: [4, 3] } } },
 } satisfies Record<string, Question>;
 
 const text = (f: (E: Expr) => Expr) => (E: Expr): string => toText(f(E));
@@ -111,6 +117,12 @@ export const CORPUS: readonly Case[] = [
   { id: 'var-columns', question: Q.varColumns, syntax: 'input', answer: '(X - vector(1)*mean(X, 0))/2', relation: { kind: 'equal' } },
   { id: 'max-rows', question: Q.maxRows, syntax: 'input', answer: "(y*vector(1)').*(1 - step(max(X, 1)*vector(1)' - X))", relation: { kind: 'equal' } },
   { id: 'max-rows-own-text', question: Q.maxRows, syntax: 'input', answer: text(id), relation: { kind: 'equal' } },
+  { id: 'attention-values', question: Q.attentionV, syntax: 'input', answer: "softmax(Q*K'/sqrt(d), 1)'*G", relation: { kind: 'equal' } },
+  { id: 'attention-values-own-latex', question: Q.attentionV, syntax: 'latex', answer: latex(id), relation: { kind: 'equal' } },
+  { id: 'cross-entropy-latex', question: Q.crossEntropy, syntax: 'latex', answer: String.raw`\operatorname{softmax}\left(Z, 1\right) - Y`, relation: { kind: 'equal' } },
+  { id: 'attention-values-transposed', question: Q.attentionV, syntax: 'input', answer: "G'*softmax(Q*K'/sqrt(d), 1)", relation: { kind: 'transpose' } },
+  { id: 'cross-entropy-sign', question: Q.crossEntropy, syntax: 'input', answer: 'Y - softmax(Z, 1)', relation: { kind: 'scaled', c: -1 } },
+  { id: 'cross-entropy-wrong-dim', question: Q.crossEntropy, syntax: 'input', answer: 'softmax(Z, 0) - Y', relation: { kind: 'unrelated' } },
 
   // ---- transposed: a row gradient, the transpose of a matrix gradient, a denominator-layout Jacobian
   { id: 'protocol-transposed', question: Q.protocol, syntax: 'input', answer: "u'*(D+D')", relation: { kind: 'transpose' } },

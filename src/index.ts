@@ -23,6 +23,7 @@ export {
   renderJson as renderBackpropJson, renderDot, renderHtml as renderBackpropHtml, toJson as backpropJson,
   ACTIVATIONS, LOSSES, type Walkthrough, type BackpropOptions, type LayerSpec, type Mlp, type MlpOptions,
 } from './backprop/index.js';
+export { codegen, TARGETS, type Target, type CodegenOptions, type CodegenResult } from './codegen/codegen.js';
 export { derivationSteps, verifySteps, type Step, type StepClaim, type Route } from './steps/steps.js';
 export { latexToInput, parseLatex, looksLikeLatex, type LatexReadOptions } from './parse/latex.js';
 export type { Layout, VecOrder } from './diff/derivative.js';

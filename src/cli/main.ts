@@ -11,6 +11,7 @@ import { Command, CommanderError } from 'commander';
 import { registerBackprop } from './commands/backprop.js';
 import { registerBatch } from './commands/batch.js';
 import { registerCheck } from './commands/check.js';
+import { registerCodegen } from './commands/codegen.js';
 import { registerDiff } from './commands/diff.js';
 import { registerEval } from './commands/eval.js';
 import { registerGrade } from './commands/grade.js';
@@ -37,6 +38,7 @@ Examples:
   $ matcalc eval "x'*A*x" --at '{"x": [1, 2], "A": [[2, 0], [0, 3]]}'
   $ matcalc check "x'*A*x" --wrt x --answer "2*A*x"
   $ matcalc backprop "sigmoid(w'*x + b)" --at '{"w": [1, -1], "x": [0.5, 2], "b": 0.1}'
+  $ matcalc codegen "norm2(X*w - y)^2" --wrt w --target numpy > lsq.py
   $ matcalc batch requests.jsonl
   $ matcalc web                                    # the playground in a browser, on 127.0.0.1
 
@@ -63,6 +65,7 @@ function buildProgram(): Command {
   registerCheck(program);
   registerGrade(program);
   registerBackprop(program);
+  registerCodegen(program);
   registerBatch(program);
   registerWeb(program);
   return program;

@@ -2,7 +2,7 @@
  * The batch protocol (JSON Lines): one request object per line in, exactly one response object per
  * request out, in order. This module is pure: a line in, a response out; it never throws.
  *
- *   request   {"id", "task": "diff"|"eval"|"check"|"backprop", "expr", "wrt", "vars": {name: [dims]}, "order",
+ *   request   {"id", "task": "diff"|"eval"|"check"|"backprop"|"codegen", "expr", "wrt", "vars": {name: [dims]}, "order",
  *              "layout", "vec": "rows"|"cols", "symmetric": "entrywise"|"projected", "at": {name: number | list | list of rows}, "answer", "check", "inline"}
  *   diff   →  {"id", "ok": true, "expression", "latex", "bindings"?, "inline"?, "shape", "kind", "convention", "index"?,
  *              "value"?, "check"?, "warnings"?, "ms"}
@@ -11,6 +11,8 @@
  *   eval   →  {"id", "ok": true, "value", "shape", "warnings"?}
  *   check  →  {"id", "ok": true, "verdict", "explanation", ...the homework checker's result}
  *   backprop → {"id", "ok": true, ...the walkthrough that `matcalc backprop --format json` prints}
+ *   codegen → {"id", "ok": true, "code", "function", "target", "parameters"} (request: "expr", "wrt" (a name or a
+ *             list), "vars", "order", "layout", "target": "numpy"|"torch"|"jax", "check": true for the self-test)
  * "expr" (and a check's "answer") may be a program: `z1 = W1*x + b1; h1 = relu(z1); L = sum(h1)`.
  *   error  →  {"id", "ok": false, "error": {"kind", "message"}}
  *
@@ -24,6 +26,8 @@ import { derivative } from '../api/derivative.js';
 import { evaluateProgram, shapeOf } from '../api/basic.js';
 import { type Values, declareGivenConstants, toEnv } from '../api/values.js';
 import { check } from '../check/check.js';
+import { codegen } from '../codegen/codegen.js';
+import { TARGETS, type Target } from '../codegen/dialect.js';
 import { RequestError } from '../errors.js';
 import type { Env } from '../numeric/evaluate.js';
 import { type Nested, toNested } from '../numeric/tensor.js';
@@ -64,10 +68,11 @@ function answerRequest(req: Request): Response {
       case 'eval': return { id, ok: true, ...evalTask(req) };
       case 'check': return { id, ok: true, ...checkTask(req) };
       case 'backprop': return { id, ok: true, ...backpropTask(req) };
+      case 'codegen': return { id, ok: true, ...codegenTask(req) };
       default:
         throw new RequestError(req.task === undefined
-          ? 'the request has no "task"; use "diff", "eval", "check" or "backprop"'
-          : `unknown task ${JSON.stringify(req.task)}; use "diff", "eval", "check" or "backprop"`);
+          ? 'the request has no "task"; use "diff", "eval", "check", "backprop" or "codegen"'
+          : `unknown task ${JSON.stringify(req.task)}; use "diff", "eval", "check", "backprop" or "codegen"`);
     }
   } catch (err) {
     return failure(id, errorBody(err));
@@ -128,6 +133,22 @@ function backpropTask(req: Request): Response {
     ...(wrt !== undefined ? { wrt } : {}), ...(req.upstream !== undefined ? { upstream: req.upstream as Nested } : {}), check: req.check !== false,
   });
   return walkthroughJson(w, check);
+}
+
+function codegenTask(req: Request): Response {
+  const wrt = req.wrt;
+  if (!(typeof wrt === 'string' || (Array.isArray(wrt) && wrt.every((w): w is string => typeof w === 'string')))) {
+    throw new RequestError('"wrt" must be a name or a list of names');
+  }
+  const target = req.target ?? 'numpy';
+  if (typeof target !== 'string' || !TARGETS.includes(target as Target)) throw new RequestError(`"target" must be one of ${TARGETS.map((t) => `"${t}"`).join(', ')}, not ${JSON.stringify(target)}`);
+  const order = optionalOrder(req.order);
+  const layout = optionalLayout(req.layout);
+  const r = codegen(text(req, 'expr'), wrt, {
+    target: target as Target, vars: declsFromJson(req.vars), check: req.check === true,
+    ...(order !== undefined ? { order } : {}), ...(layout !== undefined ? { layout } : {}),
+  });
+  return { code: r.code, function: r.function, target: r.target, parameters: r.parameters };
 }
 
 function checkTask(req: Request): Response {

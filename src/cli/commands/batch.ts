@@ -18,18 +18,19 @@ Examples:
   $ echo '{"id": 1, "task": "diff", "expr": "x'"'"'*A*x", "wrt": "x"}' | matcalc batch
   $ echo '{"id": 2, "task": "eval", "expr": "sum(x)", "at": {"x": [1, 2]}}' | matcalc batch -
 
-Requests:  {"id", "task": "diff"|"eval"|"check", "expr", "wrt", "vars": {"W": ["k","n"], "x": ["n"]},
-            "order", "layout", "at": {"x": [1, 2]}, "answer", "check": true}
+Requests:  {"id", "task": "diff"|"eval"|"check"|"backprop"|"codegen", "expr", "wrt", "vars": {"W": ["k","n"], "x": ["n"]},
+            "order", "layout", "at": {"x": [1, 2]}, "answer", "check": true, "target": "numpy"}
 Responses: {"id", "ok": true, "expression", "latex", "shape", "kind", "value", "ms"}   (diff)
            {"id", "ok": true, "value", "shape"}                                      (eval)
            {"id", "ok": true, "verdict", "explanation", ...}                          (check)
+           {"id", "ok": true, "code", "function", "target", "parameters"}             (codegen)
            {"id", "ok": false, "error": {"kind", "message"}}                          (any error)
 One line out per request, in order; blank lines are skipped; a line that is not JSON answers
 with "id": null. See docs/cli.md for the full protocol.`;
 
 export function registerBatch(program: Command): void {
   program.command('batch')
-    .summary('answer JSON Lines requests (diff, eval, check), one line out per line in')
+    .summary('answer JSON Lines requests (diff, eval, check, backprop, codegen), one line out per line in')
     .description('Read JSON Lines requests from FILE (or stdin) and write one JSON response line per request, in order.')
     .argument('[file]', 'the requests; - or nothing reads stdin', '-')
     .addHelpText('after', EXAMPLES)

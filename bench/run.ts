@@ -13,6 +13,10 @@
  *      in our printed result and in the textbook answer, counted as the catalogue test counts them
  *      (test/catalogue/check.ts), and the largest ratio.
  *
+ *   5. Generated code (bench/codegen.ts): gradient and Hessian of logistic regression at n = 100 and
+ *      1000 with the generated NumPy, PyTorch and JAX functions beside torch.func and jax autograd,
+ *      timed in one python3 run, as ratios to the generated NumPy code.
+ *
  * Environment knobs: MATCALC_BENCH_RUNS (cold-start runs, default 10), MATCALC_BENCH_QUICK=1 (fewer
  * in-process iterations).
  */
@@ -27,6 +31,7 @@ import { toText } from '../src/print/text.js';
 import { opCount } from '../src/simplify/measure.js';
 import { CATALOGUE } from '../test/catalogue/catalogue.js';
 import { runEntry, sizeRatio } from '../test/catalogue/check.js';
+import { codegenSpeed } from './codegen.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -262,3 +267,4 @@ derivationTimes();
 coldStart();
 scaling();
 textbookSizes();
+codegenSpeed(heading, table, QUICK);

@@ -18,6 +18,8 @@ export const TARGETS: readonly Target[] = ['numpy', 'torch', 'jax'];
 /** A printed piece of code and how it binds as an operand. */
 export interface Code extends Operand {
   readonly text: string;
+  /** For a reshape: what was reshaped (a reshape of a reshape reshapes the original). */
+  readonly reshaped?: Code;
 }
 
 /** Binding levels of generated code (Python's and TypeScript's agree on these). */
@@ -31,13 +33,15 @@ export interface OpSpelling extends Binding {
 }
 
 /**
- * A function: its template, #1 and #2 the tensor arguments and #p the scalar parameter; `helpers`
+ * A function: its template, #1 and #2 the tensor arguments, #p the scalar parameter and #d a dim; `helpers`
  * names module-level definitions the template calls (emitted once, only when used). `prec`: how
  * the filled template binds (default: an atom, a call). `structural`: the lowering builds it
  * (kron, vec, diag of a vector) from the target's structural pieces instead.
  */
 export interface FnSpelling {
   readonly template: string;
+  /** A reduction along a zero-based dim (#d): sum(X, 0) is np.sum(X, axis=0). */
+  readonly axis?: string;
   readonly helpers?: readonly string[];
   readonly prec?: number;
 }
@@ -72,7 +76,7 @@ export interface Dialect {
   readonly size: (name: string, axis: number) => string;
 }
 
-const placeholder = /#([12p])/g;
+const placeholder = /#([12pd])/g;
 
 /** Fills a template. An argument in a call's argument position goes in as is, elsewhere parenthesised unless it is an atom. */
 export function fill(template: string, args: Readonly<Record<string, Code>>, prec: number = CODE.atom): Code {

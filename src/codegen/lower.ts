@@ -24,7 +24,8 @@
  */
 import { RequestError } from '../errors.js';
 import type { Expr } from '../ir/expr.js';
-import { type FnName, defaultParam } from '../ir/functions.js';
+import { dimOf } from '../ir/build.js';
+import { type FnName, defaultParam, takesDim, tensorArity } from '../ir/functions.js';
 import { type Dim, type Shape, colsOf, dimFactors, rowsOf, tensorDims } from '../shape/shape.js';
 import { CODE, type Code, type Dialect, atom, fill, operator, uses } from './dialect.js';
 
@@ -33,7 +34,9 @@ interface Eye { readonly tag: 'eye'; readonly n: Dim; readonly scale?: Code }
 interface Diag { readonly tag: 'diag'; readonly v: Code; readonly n: Dim }
 /** A ⊗ B with A ra×ca and B rb×cb, both 2-d arrays. */
 interface Kron { readonly tag: 'kron'; readonly a: Code; readonly b: Code; readonly ra: Dim; readonly ca: Dim; readonly rb: Dim; readonly cb: Dim }
-export type Value = Dense | Eye | Diag | Kron;
+/** The commutation matrix K_{m,n}: K vec(A) = vec(A') for A m×n (row-major vec), a permutation of entries. */
+interface Commutation { readonly tag: 'commutation'; readonly m: Dim; readonly n: Dim }
+export type Value = Dense | Eye | Diag | Kron | Commutation;
 
 export const dense = (code: Code, shape: Shape): Value => ({ tag: 'dense', code, shape });
 
@@ -73,6 +76,7 @@ function node(x: Expr, go: (x: Expr) => Value, s: Scope): Value {
     case 'zero': return dense(x.shape.kind === 'scalar' ? d.number(0) : d.zeros(tensorDims(x.shape).map(s.dim)), x.shape);
     case 'ones': return dense(x.shape.kind === 'scalar' ? d.number(1) : d.ones(tensorDims(x.shape).map(s.dim)), x.shape);
     case 'eye': return { tag: 'eye', n: rowsOf(x.shape) };
+    case 'commutation': return { tag: 'commutation', m: x.m, n: x.n };
     case 'neg': {
       const v = go(x.x);
       return v.tag === 'dense' ? dense(op('neg', v.code), x.shape) : scale(v, d.number(-1), s);
@@ -106,6 +110,11 @@ export function materialise(v: Value, s: Scope): Code {
     case 'eye': return v.scale === undefined ? d.eye(s.dim(v.n)) : operator(d, 'emul', [v.scale, d.eye(s.dim(v.n))]);
     case 'diag': return d.diagMatrix(v.v);
     case 'kron': return d.reshape(kronTensor(v, s), [s.dim(mulDims(v.ra, v.rb)), s.dim(mulDims(v.ca, v.cb))]);
+    case 'commutation': {
+      // K[j·m + i, i·n + j] = 1: the outer product of two identities, axes permuted.
+      const mn = s.dim(mulDims(v.m, v.n));
+      return d.reshape(d.einsum('ik,jl->jikl', [d.eye(s.dim(v.m)), d.eye(s.dim(v.n))]), [mn, mn]);
+    }
   }
 }
 
@@ -145,6 +154,7 @@ function scale(v: Value, k: Code, s: Scope): Value {
     case 'eye': return { ...v, scale: v.scale === undefined ? k : times(v.scale) };
     case 'diag': return { ...v, v: times(v.v) };
     case 'kron': return { ...v, a: times(v.a) };
+    case 'commutation': return dense(times(materialise(v, s)), { kind: 'matrix', m: mulDims(v.m, v.n), n: mulDims(v.m, v.n) });
   }
 }
 
@@ -155,6 +165,7 @@ function transposeValue(v: Value, shape: Shape, s: Scope): Value {
       return dense(operator(s.d, 'transpose', [v.code]), { kind: 'matrix', m: shape.n, n: shape.m });
     case 'eye': case 'diag': return v;
     case 'kron': return { tag: 'kron', a: operator(s.d, 'transpose', [v.a]), b: operator(s.d, 'transpose', [v.b]), ra: v.ca, ca: v.ra, rb: v.cb, cb: v.rb };
+    case 'commutation': return { tag: 'commutation', m: v.n, n: v.m };
   }
 }
 
@@ -196,6 +207,8 @@ function mulValues(a: Expr, b: Expr, go: (x: Expr) => Value, s: Scope, shape: Sh
   if (va.tag === 'kron' && vb.tag === 'kron' && va.ca === vb.ra && va.cb === vb.rb) {
     return { tag: 'kron', a: mm(va.a, vb.a), b: mm(va.b, vb.b), ra: va.ra, ca: vb.ca, rb: va.rb, cb: vb.cb };
   }
+  if (va.tag === 'commutation') return commutationTimes(va, materialise(vb, s), b.shape, s, shape);
+  if (vb.tag === 'commutation') return timesCommutation(materialise(va, s), a.shape, vb, s, shape);
   if (va.tag === 'kron') return kronTimes(va, materialise(vb, s), b.shape, s, shape);
   if (vb.tag === 'kron') return timesKron(materialise(va, s), a.shape, vb, s, shape);
   return dense(matmul(va.code, a.shape, (vb as Dense).code, b.shape, s), shape);
@@ -236,6 +249,24 @@ function timesKron(m: Code, shape: Shape, k: Kron, s: Scope, out: Shape): Value 
   return dense(out.kind === 'matrix' ? d.reshape(t, [s.dim(r), s.dim(mulDims(k.ca, k.cb))]) : d.reshape(t, ['-1']), out);
 }
 
+/** K_{m,n}·M, M with mn rows: row i·n + j of M moves to row j·m + i (an axis swap, never K itself). */
+function commutationTimes(k: Commutation, m: Code, shape: Shape, s: Scope, out: Shape): Value {
+  const { d } = s;
+  if (shape.kind === 'vector') return dense(d.reshape(d.einsum('ij->ji', [d.reshape(m, [s.dim(k.m), s.dim(k.n)])]), ['-1']), out);
+  const c = colsOf(shape);
+  const t = d.einsum('ijc->jic', [d.reshape(as2d(m, shape, s), [s.dim(k.m), s.dim(k.n), s.dim(c)])]);
+  return dense(out.kind === 'matrix' ? d.reshape(t, [s.dim(mulDims(k.m, k.n)), s.dim(c)]) : d.reshape(t, ['-1']), out);
+}
+
+/** M·K_{m,n}, M with mn columns: column j·m + i of M moves to column i·n + j. */
+function timesCommutation(m: Code, shape: Shape, k: Commutation, s: Scope, out: Shape): Value {
+  const { d } = s;
+  if (shape.kind === 'row') return dense(d.reshape(d.einsum('ji->ij', [d.reshape(m, [s.dim(k.n), s.dim(k.m)])]), ['-1']), out);
+  const r = rowsOf(shape);
+  const t = d.einsum('rji->rij', [d.reshape(as2d(m, shape, s), [s.dim(r), s.dim(k.n), s.dim(k.m)])]);
+  return dense(out.kind === 'matrix' ? d.reshape(t, [s.dim(r), s.dim(mulDims(k.m, k.n))]) : d.reshape(t, ['-1']), out);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Calls
 
@@ -269,19 +300,28 @@ function callValue(x: Expr & { kind: 'call' }, go: (x: Expr) => Value, s: Scope)
       break;
     default: break;
   }
-  const tensors = x.args.slice(0, x.fn === 'max' ? 2 : 1).map(D);
+  const tensors = x.args.slice(0, tensorArity(x.fn)).map(D);
+  if (takesDim(x.fn)) {
+    const axis = dimOf(x);
+    return call(s, x.fn, tensors, x.shape, undefined, axis === undefined ? undefined : atom(String(axis)));
+  }
   const param = x.args.length > tensors.length ? D(x.args[tensors.length]!) : d.number(defaultParam(x.fn, 0));
   return call(s, x.fn, tensors, x.shape, param);
 }
 
-/** A function's template filled; an argument the template uses twice is first put in a name. */
-function call(s: Scope, fn: FnName, args: readonly Code[], shape: Shape, param?: Code): Dense {
+/** A function's template filled (its `axis` form along a dim); an argument the template uses twice is first put in a name. */
+function call(s: Scope, fn: FnName, args: readonly Code[], shape: Shape, param?: Code, axis?: Code): Dense {
   const spelling = s.d.fns[fn];
   if (spelling === 'structural') throw new RequestError(`internal error: ${fn} has no template`);
+  const template = axis === undefined ? spelling.template : spelling.axis;
+  if (template === undefined) throw new RequestError(`internal error: ${fn} has no template along a dim`);
   for (const h of spelling.helpers ?? []) s.helper(h);
-  const named = (c: Code, key: '1' | '2' | 'p'): Code => (uses(spelling.template, key) > 1 && !isName(c) ? s.temp(c) : c);
+  const named = (c: Code, key: '1' | '2' | 'p'): Code => (uses(template, key) > 1 && !isName(c) ? s.temp(c) : c);
   const filled: Record<string, Code> = {};
-  args.forEach((c, i) => { filled[String(i + 1)] = named(c, String(i + 1) as '1' | '2'); });
+  // A number as a function's argument is an array of the target (torch.sinh(3) is a type error).
+  const array = (c: Code): Code => (/^-?[\d.]/.test(c.text) && !/[A-Za-z_(]/.test(c.text.replace(/e-?\d+$/, '')) ? s.d.scalarArray(c) : c);
+  args.forEach((c, i) => { filled[String(i + 1)] = named(array(c), String(i + 1) as '1' | '2'); });
   if (param !== undefined) filled.p = named(param, 'p');
-  return { tag: 'dense', code: fill(spelling.template, filled, spelling.prec), shape };
+  if (axis !== undefined) filled.d = axis;
+  return { tag: 'dense', code: fill(template, filled, spelling.prec), shape };
 }

@@ -144,6 +144,7 @@ function nameParts(v: Value, name: string, statements: Statement[], idents: Iden
     case 'eye': return v.scale === undefined ? v : { ...v, scale: put(v.scale, name) };
     case 'diag': return { ...v, v: put(v.v, name) };
     case 'kron': return { ...v, a: put(v.a, idents.fresh(`${name}_a`)), b: put(v.b, idents.fresh(`${name}_b`)) };
+    case 'commutation': return v;
   }
 }
 

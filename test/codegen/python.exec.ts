@@ -10,7 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import { codegen } from '../../src/codegen/codegen.js';
 import { compareTensors } from '../../src/numeric/fd.js';
-import { transposeMatrix } from '../../src/numeric/tensor.js';
+import { fromNested, transposeMatrix } from '../../src/numeric/tensor.js';
 import { CATALOGUE_REQUESTS, TIGHT, type Truth, againstDifferences, asTensor, truthOf } from './cases.js';
 import { type PyResult, type PythonTarget, requireRuntime, runPython } from './python.js';
 
@@ -50,9 +50,8 @@ for (const target of ['numpy', 'torch', 'jax'] as const) {
           const fd = againstDifferences(got, t.fd[k]!, t.order);
           expect(fd.ok, `d/d${w} differs from central differences of f (error ${fd.maxError})${where}`).toBe(true);
           if (r.autograd !== undefined) {
-            const auto = asTensor(r.autograd[k]!, t.derivatives[k]!);
             // autograd gives the numerator layout.
-            const flipped = t.request.layout === 'denominator' ? transposeMatrix(auto) : auto;
+            const flipped = t.request.layout === 'denominator' ? transposeMatrix(fromNested(r.autograd[k]!)) : asTensor(r.autograd[k]!, t.derivatives[k]!);
             const ad = compareTensors(got, flipped, TIGHT);
             expect(ad.ok, `d/d${w} differs from ${target}'s autograd (error ${ad.maxError})${where}`).toBe(true);
           }

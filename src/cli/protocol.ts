@@ -12,7 +12,7 @@
  *   check  →  {"id", "ok": true, "verdict", "explanation", ...the homework checker's result}
  *   backprop → {"id", "ok": true, ...the walkthrough that `matcalc backprop --format json` prints}
  *   codegen → {"id", "ok": true, "code", "function", "target", "parameters"} (request: "expr", "wrt" (a name or a
- *             list), "vars", "order", "layout", "target": "numpy"|"torch"|"jax", "check": true for the self-test)
+ *             list), "vars", "order", "layout", "target": "numpy"|"torch"|"jax"|"ts", "check": true for the self-test)
  * "expr" (and a check's "answer") may be a program: `z1 = W1*x + b1; h1 = relu(z1); L = sum(h1)`.
  *   error  →  {"id", "ok": false, "error": {"kind", "message"}}
  *

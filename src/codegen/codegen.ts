@@ -1,12 +1,12 @@
 /**
- * Code generation (issue 13): a function computing f and its derivatives in NumPy, PyTorch or JAX,
- * from the same symbolic results `matcalc diff` prints. The contract is the same for
+ * Code generation (issue 13): a function computing f and its derivatives in NumPy, PyTorch, JAX or
+ * TypeScript, from the same symbolic results `matcalc diff` prints. The contract is the same for
  * every target: one function with one keyword argument per input variable, returning
  * (value, derivative) for one variable or (value, [derivatives…]) for a list, each derivative in
  * matcalc's layout, dims(f) + order·dims(wrt) (the transpose for a denominator-layout Jacobian).
  *
  * plan.ts builds the function once for a target (shared parts named, structure kept symbolic by
- * lower.ts); python-module.ts writes it out with its comments and, on request, a
+ * lower.ts); python-module.ts and typescript.ts write it out with its comments and, on request, a
  * self-test against central differences.
  */
 import { RequestError } from '../errors.js';
@@ -16,6 +16,7 @@ import { type Dialect, TARGETS, type Target } from './dialect.js';
 import { type Plan, plan } from './plan.js';
 import { PYTHON_RESERVED, writePython } from './python-module.js';
 import { JAX, NUMPY, TORCH } from './python.js';
+import { TS_RESERVED, TYPESCRIPT, camel, writeTypeScript } from './typescript.js';
 
 export type { Target } from './dialect.js';
 export { TARGETS } from './dialect.js';
@@ -58,6 +59,13 @@ const TARGET_SPECS: { readonly [T in Target]: TargetSpec } = {
   numpy: { dialect: NUMPY, reserved: PYTHON_RESERVED, functionName: snake, write: (p, f, version, check) => writePython(p, NUMPY as Dialect & { target: 'numpy' }, { version, functionName: f }, check) },
   torch: { dialect: TORCH, reserved: PYTHON_RESERVED, functionName: snake, write: (p, f, version, check) => writePython(p, TORCH as Dialect & { target: 'torch' }, { version, functionName: f }, check) },
   jax: { dialect: JAX, reserved: PYTHON_RESERVED, functionName: snake, write: (p, f, version, check) => writePython(p, JAX as Dialect & { target: 'jax' }, { version, functionName: f }, check) },
+  ts: {
+    dialect: TYPESCRIPT, reserved: TS_RESERVED, functionName: camel,
+    write: (p, f, version, check) => {
+      if (check) throw new RequestError('the self-test (--check) is written for the Python targets; the TypeScript module is checked by importing it (docs/codegen.md)');
+      return writeTypeScript(p, f, version);
+    },
+  },
 };
 
 /** value_and_gradient, value_and_jacobian, value_and_hessian, value_and_derivative(s). */

@@ -12,8 +12,8 @@
 import { type Binding, type OpName, type Operand, type Side, needsParens } from '../ir/operators.js';
 import type { FnName } from '../ir/functions.js';
 
-export type Target = 'numpy' | 'torch' | 'jax';
-export const TARGETS: readonly Target[] = ['numpy', 'torch', 'jax'];
+export type Target = 'numpy' | 'torch' | 'jax' | 'ts';
+export const TARGETS: readonly Target[] = ['numpy', 'torch', 'jax', 'ts'];
 
 /** A printed piece of code and how it binds as an operand. */
 export interface Code extends Operand {

@@ -1,6 +1,6 @@
 /**
  * `matcalc codegen EXPR --wrt VAR[,VAR…]`: a module computing f and its derivatives in NumPy,
- * PyTorch or JAX (src/codegen/), printed to stdout; `--check` appends a self-test runnable as a
+ * PyTorch, JAX or TypeScript (src/codegen/), printed to stdout; `--check` appends a self-test runnable as a
  * script.
  */
 import { type Command, Option } from 'commander';
@@ -25,24 +25,26 @@ Examples:
   $ matcalc codegen "norm2(X*w - y)^2" --wrt w --order 2 --target torch
   $ matcalc codegen "z1 = W1*x + b1; h1 = tanh(z1); L = norm2(W2*h1 - y)^2/2" --wrt W1,b1,W2 --target jax
   $ matcalc codegen "logdet(S)" --wrt S --var "S=matrix(n,n) spd" --check > logdet.py && python3 logdet.py
+  $ matcalc codegen "x'*A*x" --wrt x --target ts > quadratic.ts
 
 The module defines one function with a keyword argument per input variable (a name that is a word
 of Python, such as lambda, gets a trailing underscore), returning (value, derivative) for one --wrt
 name and (value, [derivatives…]) for a list. Each derivative has matcalc's layout: dims(f) +
 order·dims(wrt), or the transpose for a --layout denominator Jacobian. The header comments state each
 parameter's shape, the layout and the input. Python targets import only their library
-(numpy, torch, jax).`;
+(numpy, torch, jax); --target ts writes an ES module without dependencies whose function takes one
+object of nested arrays and returns nested arrays (--check is for the Python targets).`;
 
 export function registerCodegen(program: Command): void {
   program.command('codegen')
-    .summary('generate NumPy, PyTorch or JAX code for f and its derivatives')
+    .summary('generate NumPy, PyTorch, JAX or TypeScript code for f and its derivatives')
     .description('Print a module with one function computing EXPR and its derivatives with respect to each --wrt variable.')
     .argument('<expr>', 'the expression or program; - reads it from stdin')
     .requiredOption('--wrt <vars>', 'the variables to differentiate with respect to, separated by commas')
     .addOption(varOption())
     .option('--order <n>', 'order of the derivatives: 1 gradient or Jacobian, 2 Hessian, ...', parseOrder, 1)
     .addOption(new Option('--layout <layout>', 'layout of a vector-by-vector Jacobian').choices(['numerator', 'denominator']).default('numerator'))
-    .addOption(new Option('--target <target>', 'the library of the generated code').choices(['numpy', 'torch', 'jax']).default('numpy'))
+    .addOption(new Option('--target <target>', 'the library of the generated code').choices(['numpy', 'torch', 'jax', 'ts']).default('numpy'))
     .option('--check', 'append a self-test (random inputs in each domain, central differences): run the module as a script')
     .addHelpText('after', EXAMPLES)
     .action(async (exprArg: string, opts: CodegenCliOptions) => {

@@ -17,7 +17,7 @@ export const PYTHON_RESERVED: ReadonlySet<string> = new Set([
   'False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del', 'elif',
   'else', 'except', 'finally', 'for', 'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal', 'not', 'or',
   'pass', 'raise', 'return', 'try', 'while', 'with', 'yield', 'np', 'torch', 'jax', 'jnp', 'math',
-  '_sigmoid', '_erf', '_softmax', '_logsumexp', '_self_test', '_fd',
+  '_sigmoid', '_erf', '_softmax', '_log_softmax', '_logsumexp', '_self_test', '_fd',
 ]);
 
 const LIBRARY = { numpy: 'NumPy', torch: 'PyTorch', jax: 'JAX' } as const;
@@ -68,7 +68,8 @@ export function writePython(p: Plan, d: Dialect & { target: 'numpy' | 'torch' | 
   lines.push(IMPORTS[d.target]);
   if (p.helpers.includes('_erf')) lines.splice(lines.length - 1, 0, 'import math');
   lines.push('');
-  for (const name of p.helpers) lines.push('', d.helpers[name]!);
+  // In the table's order, so a helper comes after the ones it calls.
+  for (const name of Object.keys(d.helpers).filter((h) => p.helpers.includes(h))) lines.push('', d.helpers[name]!);
   if (p.helpers.length > 0) lines.push('');
   lines.push('', `def ${h.functionName}(*, ${p.parameters.map((q) => q.name).join(', ')}):`);
   lines.push(`    """f = ${p.expr.replace(/\s*\n\s*/g, '; ').replace(/\\/g, '\\\\').replace(/"""/g, '\\"\\"\\"')} and its derivative${p.outputs.length > 1 ? 's' : ''}; shapes and layout in the module's header."""`);

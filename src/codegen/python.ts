@@ -72,8 +72,14 @@ const same = (lib: string): Pick<FnSpellings, (typeof COMMON)[number]> =>
 const NUMPY_HELPERS: Record<string, string> = {
   _sigmoid: 'def _sigmoid(x):\n    return np.exp(-np.logaddexp(0, -x))',
   _erf: '_erf = np.vectorize(math.erf, otypes=[np.float64])',
-  _softmax: 'def _softmax(z):\n    e = np.exp(z - np.max(z))\n    return e / np.sum(e)',
-  _logsumexp: 'def _logsumexp(z):\n    m = np.max(z)\n    return m + np.log(np.sum(np.exp(z - m)))',
+  _logsumexp: [
+    'def _logsumexp(z, axis=None, keepdims=False):',
+    '    m = np.max(z, axis=axis, keepdims=True)',
+    '    out = m + np.log(np.sum(np.exp(z - m), axis=axis, keepdims=True))',
+    '    return out if keepdims else np.squeeze(out, axis=axis)',
+  ].join('\n'),
+  _softmax: 'def _softmax(z, axis=None):\n    return np.exp(z - _logsumexp(z, axis, keepdims=True))',
+  _log_softmax: 'def _log_softmax(z, axis=None):\n    return z - _logsumexp(z, axis, keepdims=True)',
 };
 
 const NUMPY_FNS = {
@@ -102,10 +108,12 @@ const NUMPY_FNS = {
   tr: { template: 'np.trace(#1)' },
   det: { template: 'np.linalg.det(#1)' },
   logdet: { template: 'np.linalg.slogdet(#1)[1]' },
-  logsumexp: { template: '_logsumexp(#1)', helpers: ['_logsumexp'] },
+  norm: { template: 'np.sum(np.abs(#1) ** #p) ** (1 / #p)' },
+  logsumexp: { template: '_logsumexp(#1)', axis: '_logsumexp(#1, #d)', helpers: ['_logsumexp'] },
   inv: { template: 'np.linalg.inv(#1)' },
   diag: { template: 'np.diag(#1)' },
-  softmax: { template: '_softmax(#1)', helpers: ['_softmax'] },
+  softmax: { template: '_softmax(#1)', axis: '_softmax(#1, #d)', helpers: ['_logsumexp', '_softmax'] },
+  log_softmax: { template: '_log_softmax(#1)', axis: '_log_softmax(#1, #d)', helpers: ['_logsumexp', '_log_softmax'] },
   kron: 'structural',
   vec: 'structural',
 } satisfies FnSpellings;
@@ -145,10 +153,12 @@ const TORCH_FNS = {
   tr: { template: 'torch.trace(#1)' },
   det: { template: 'torch.linalg.det(#1)' },
   logdet: { template: 'torch.logdet(#1)' },
-  logsumexp: { template: 'torch.logsumexp(#1, dim=0)' },
+  norm: { template: 'torch.sum(torch.abs(#1) ** #p) ** (1 / #p)' },
+  logsumexp: { template: 'torch.logsumexp(#1, dim=0)', axis: 'torch.logsumexp(#1, dim=#d)' },
   inv: { template: 'torch.linalg.inv(#1)' },
   diag: { template: 'torch.diagonal(#1)' },
-  softmax: { template: 'torch.softmax(#1, dim=0)' },
+  softmax: { template: 'torch.softmax(#1, dim=0)', axis: 'torch.softmax(#1, dim=#d)' },
+  log_softmax: { template: 'torch.log_softmax(#1, dim=0)', axis: 'torch.log_softmax(#1, dim=#d)' },
   kron: 'structural',
   vec: 'structural',
 } satisfies FnSpellings;
@@ -184,10 +194,12 @@ const JAX_FNS = {
   tr: { template: 'jnp.trace(#1)' },
   det: { template: 'jnp.linalg.det(#1)' },
   logdet: { template: 'jnp.linalg.slogdet(#1)[1]' },
-  logsumexp: { template: 'jax.nn.logsumexp(#1)' },
+  norm: { template: 'jnp.sum(jnp.abs(#1) ** #p) ** (1 / #p)' },
+  logsumexp: { template: 'jax.nn.logsumexp(#1)', axis: 'jax.nn.logsumexp(#1, axis=#d)' },
   inv: { template: 'jnp.linalg.inv(#1)' },
   diag: { template: 'jnp.diag(#1)' },
-  softmax: { template: 'jax.nn.softmax(#1)' },
+  softmax: { template: 'jax.nn.softmax(#1)', axis: 'jax.nn.softmax(#1, axis=#d)' },
+  log_softmax: { template: 'jax.nn.log_softmax(#1)', axis: 'jax.nn.log_softmax(#1, axis=#d)' },
   kron: 'structural',
   vec: 'structural',
 } satisfies FnSpellings;

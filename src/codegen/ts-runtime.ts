@@ -200,8 +200,17 @@ function reduce(x: T, r: Reduction, dim?: number): T {
 }
 const norm1 = (x: T): number => x.data.reduce((s, v) => s + Math.abs(v), 0);
 function norm2(x: T): number { const big = x.data.reduce((s, v) => Math.max(s, Math.abs(v)), 0); return big === 0 ? 0 : big * Math.sqrt(x.data.reduce((s, v) => s + (v / big) ** 2, 0)); }
-function logsumexp(x: T): number { const m = Math.max(...x.data); return m + Math.log(x.data.reduce((s, v) => s + Math.exp(v - m), 0)); }
-function softmax(x: T): T { const m = Math.max(...x.data); const e = x.data.map((v) => Math.exp(v - m)); const s = e.reduce((p, q) => p + q, 0); return make(x.dims, e.map((v) => v / s)); }
+function normP(x: T, p: Arg): number { const q = t(p).data[0] as number; return x.data.reduce((s, v) => s + Math.abs(v) ** q, 0) ** (1 / q); }
+/** The slices softmax and logsumexp work on: the whole tensor, or the columns (dim 0) or rows (dim 1) of a matrix. */
+function slices(x: T, dim?: number): number[][] {
+  if (dim === undefined || x.dims.length < 2) return [Array.from(x.data.keys())];
+  const [m, n] = x.dims as [number, number];
+  return dim === 1 ? Array.from({ length: m }, (_, i) => Array.from({ length: n }, (_, j) => i * n + j)) : Array.from({ length: n }, (_, j) => Array.from({ length: m }, (_, i) => i * n + j));
+}
+function lse(x: T, at: number[]): number { let m = -Infinity; for (const k of at) m = Math.max(m, x.data[k] as number); let s = 0; for (const k of at) s += Math.exp((x.data[k] as number) - m); return m + Math.log(s); }
+function logsumexp(x: T, dim?: number): T { const sl = slices(x, dim); return make(dim === undefined ? [] : [sl.length], Float64Array.from(sl, (at) => lse(x, at))); }
+function logSoftmax(x: T, dim?: number): T { const out = new Float64Array(x.data.length); for (const at of slices(x, dim)) { const l = lse(x, at); for (const k of at) out[k] = (x.data[k] as number) - l; } return make(x.dims, out); }
+function softmax(x: T, dim?: number): T { return map(logSoftmax(x, dim), Math.exp); }
 
 function erf(x: number): number {
   const a = Math.abs(x);

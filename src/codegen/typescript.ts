@@ -47,10 +47,12 @@ const TS_FNS = {
   tr: { template: 'trace(#1)' },
   det: { template: 'det(#1)' },
   logdet: { template: 'logdet(#1)' },
-  logsumexp: { template: 'logsumexp(#1)' },
+  norm: { template: 'normP(#1, #p)' },
+  logsumexp: { template: 'logsumexp(#1)', axis: 'logsumexp(#1, #d)' },
   inv: { template: 'inv(#1)' },
   diag: { template: 'diagOf(#1)' },
-  softmax: { template: 'softmax(#1)' },
+  softmax: { template: 'softmax(#1)', axis: 'softmax(#1, #d)' },
+  log_softmax: { template: 'logSoftmax(#1)', axis: 'logSoftmax(#1, #d)' },
   kron: 'structural',
   vec: 'structural',
 } satisfies FnSpellings;
@@ -87,7 +89,7 @@ export const TS_RESERVED: ReadonlySet<string> = new Set([
   // the runtime's names
   'T', 'Arg', 'Nested', 'size', 'make', 't', 'fromNested', 'toNested', 'map', 'zip', 'add', 'sub', 'mul', 'div', 'pow', 'neg',
   'matmul', 'transpose', 'reshape', 'einsum', 'full', 'eye', 'outer', 'diagMatrix', 'diagOf', 'trace', 'lu', 'det', 'logdet',
-  'inv', 'matrixPower', 'Reduction', 'reduceAll', 'reduce', 'norm1', 'norm2', 'logsumexp', 'softmax', 'erf', 'sigmoid',
+  'inv', 'matrixPower', 'Reduction', 'reduceAll', 'reduce', 'norm1', 'norm2', 'normP', 'slices', 'lse', 'logsumexp', 'softmax', 'logSoftmax', 'erf', 'sigmoid',
   'softplus', 'gelu', 'silu', 'softsign', 'relu', 'step', 'leakyRelu', 'elu',
 ]);
 

@@ -72,7 +72,8 @@ export function mul(a: Expr, b: Expr): Expr {
   if (isConst(b, 1)) return a;
   if (a.kind === 'const' && b.kind === 'const') return num(a.value * b.value);
   // An outer product of ones is all ones (the adjoint of a sum along a dim of a sum: d sum(var(X, 0))).
-  if (a.kind === 'ones' && b.kind === 'ones' && shape.kind === 'matrix') return ones(shape);
+  // (Only an outer product, column times row: a product of ones with an inner dimension n is n times ones.)
+  if (a.kind === 'ones' && b.kind === 'ones' && a.shape.kind === 'vector' && b.shape.kind === 'row') return ones(shape);
   if (a.kind === 'eye' && b.shape.kind !== 'scalar') return b;
   if (b.kind === 'eye' && a.shape.kind !== 'scalar') return a;
   return raw('mul', a, b, shape);

@@ -47,3 +47,15 @@ describe('ties of max and min are kinks', () => {
     expect(kinkTest([parse('max(X, 0)', { vars: { X: { dims: [2, 3] } } })])(TIED, sizes)).toBe(false);
   });
 });
+
+describe('regressions', () => {
+  it('a product of ones over an inner dimension n is n times ones, not ones: d sum(vector(1)*sum(X, 0))/dX = k*ones (found by the property test through log_softmax(A, 0))', () => {
+    for (const src of ['sum(vector(1)*sum(X, 0))', "sum(vector(1)*(vector(1)'*X))", 'sum(log_softmax(X, 0))', 'mean(log_softmax(X, 0))']) {
+      for (const order of [1, 2]) {
+        const d = derivative(src, 'X', { order, vars: { X } });
+        const r = d.verify({ points: 2 });
+        expect(r.ok, `d${order} ${src} = ${d.toString()}: error ${r.maxError}`).toBe(true);
+      }
+    }
+  });
+});

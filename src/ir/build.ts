@@ -72,8 +72,10 @@ export function mul(a: Expr, b: Expr): Expr {
   if (isConst(b, 1)) return a;
   if (a.kind === 'const' && b.kind === 'const') return num(a.value * b.value);
   // An outer product of ones is all ones (the adjoint of a sum along a dim of a sum: d sum(var(X, 0))).
-  // (Only an outer product, column times row: a product of ones with an inner dimension n is n times ones.)
-  if (a.kind === 'ones' && b.kind === 'ones' && a.shape.kind === 'vector' && b.shape.kind === 'row') return ones(shape);
+  // Only an outer product, column times row: a product of ones over an inner dimension n is n times
+  // ones. Not over a product dimension (k·m), whose matrix(1) could not be sized when read back.
+  if (a.kind === 'ones' && b.kind === 'ones' && a.shape.kind === 'vector' && b.shape.kind === 'row'
+    && !`${a.shape.n}${b.shape.n}`.includes('·')) return ones(shape);
   if (a.kind === 'eye' && b.shape.kind !== 'scalar') return b;
   if (b.kind === 'eye' && a.shape.kind !== 'scalar') return a;
   return raw('mul', a, b, shape);

@@ -84,7 +84,9 @@ const FUNCTION_CASES: { readonly [K in keyof typeof FUNCTION_RULES]: readonly Ca
     { src: 'std(x)', order2: true }, { src: 'std(A)' }, { src: 'std(W, 0)', order2: true }, { src: 'std(W, 1)', order2: true },
     { src: "std(W, 1)'*y", order2: true },
   ],
-  max: [{ src: 'max(x)', order2: true }, { src: 'max(A)' }, { src: 'max(c)' }, { src: 'max(W, 0)', order2: true }, { src: 'max(W, 1)', order2: true }, { src: 'max(W.*W, 1)' }],
+  max: [{ src: 'max(x)', order2: true }, { src: 'max(A)' }, { src: 'max(c)' }, { src: 'max(W, 0)', order2: true }, { src: 'max(W, 1)', order2: true }, { src: 'max(W.*W, 1)' },
+    // norm(x, inf), NumPy's max-norm, is max(abs(x)): through the arg-max of |x|, ties and zeros being kinks.
+    { src: 'norm(x, inf)' }, { src: 'norm(W*x, Infinity)' }],
   min: [{ src: 'min(x)', order2: true }, { src: 'min(A)' }, { src: 'min(W, 0)', order2: true }, { src: 'min(W, 1)', order2: true }, { src: 'min(W.*W, 0)' }],
   maximum: [{ src: 'maximum(x, y)' }, { src: 'maximum(A, B)' }, { src: 'maximum(c, d)' }, { src: 'max(0, x)' }, { src: 'max(x, 0.5)' }],
   minimum: [{ src: 'minimum(x, y)' }, { src: 'minimum(A, B)' }, { src: 'min(0, x)' }],

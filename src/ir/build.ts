@@ -191,7 +191,7 @@ function pNorm(x: Expr, pArg: Expr | undefined): Expr {
   }
   if (p === 2) return call('norm2', [x]);
   if (p === 1) return call('norm1', [x]);
-  if (!Number.isFinite(p)) throw new UnknownError(`${shown}: the max-norm is not available yet; write max(abs(x))`);
+  if (!Number.isFinite(p)) return call('max', [call('abs', [x])]);
   return intern({ kind: 'call', fn: 'norm', args: [x, pArg!], shape: SCALAR });
 }
 

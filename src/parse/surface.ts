@@ -169,17 +169,18 @@ function convert(n: MNode, src: string): Surface {
 }
 
 /**
- * norm(X, 'fro') is the Frobenius norm, norm2(X), as in NumPy; norm(x, p) takes a literal p ≥ 1
- * (checked by the constructor). Any other string, and NumPy's inf, are refused here with the spellings
- * that work.
+ * norm(X, 'fro') is the Frobenius norm, norm2(X), and norm(x, inf) the max-norm, max(abs(x)), as
+ * in NumPy; norm(x, p) takes a literal p ≥ 1 (checked by the constructor). Any other string is
+ * refused here with the spellings that work.
  */
 function normCall(x: MNode, p: MNode, src: string): Surface {
   if (p.type === 'ConstantNode' && typeof p.value === 'string') {
     if (p.value === 'fro') return { t: 'call', fn: 'norm2', args: [convert(x, src)] };
     throw new ParseError(`the second argument of norm is a number p ≥ 1 or 'fro', not ${JSON.stringify(p.value)}`, columnOf(src, `'${p.value}'`, `"${p.value}"`));
   }
-  if (p.type === 'SymbolNode' && /^(inf|Inf|Infinity)$/.test(p.name!)) {
-    throw new ParseError(`norm(x, ${p.name}), the max-norm, is not in the language; norm takes a number p ≥ 1 or 'fro'`, columnOf(src, p.name!));
+  // The max-norm, NumPy's norm(x, inf): the largest |xᵢ| (its derivative through the arg-max, ties being kinks).
+  if ((p.type === 'SymbolNode' && /^(inf|Inf|Infinity)$/.test(p.name!)) || (p.type === 'ConstantNode' && p.value === Infinity)) {
+    return { t: 'call', fn: 'max', args: [{ t: 'call', fn: 'abs', args: [convert(x, src)] }] };
   }
   return { t: 'call', fn: 'norm', args: [convert(x, src), convert(p, src)] };
 }

@@ -225,6 +225,7 @@ describe('functions: every name in the vocabulary evaluates like its definition'
     norm: [
       ['norm(x, 3)', x.reduce((s, v) => s + Math.abs(v) ** 3, 0) ** (1 / 3)], ['norm(x, 2)', Math.sqrt(dot(x, x))],
       ['norm(x, 1)', x.reduce((s, v) => s + Math.abs(v), 0)], ["norm(A, 'fro')", frob], ['norm(A)', frob],
+      ['norm(x, inf)', Math.max(...x.map(Math.abs))], ['norm(x, Infinity)', Math.max(...x.map(Math.abs))],
     ],
     log_softmax: [
       ['log_softmax(x)', map((t) => t - lse)],
@@ -443,7 +444,6 @@ describe('syntax errors carry the column (1-based)', () => {
   const cases: Array<[string, string, number]> = [
     // norm's p is a number ≥ 1 or 'fro' (NumPy's spellings); other strings and inf are named.
     ["norm(x, 'nuc')", 'the second argument of norm is a number p ≥ 1 or \'fro\', not "nuc"', 9],
-    ['norm(x, inf)', "norm(x, inf), the max-norm, is not in the language; norm takes a number p ≥ 1 or 'fro'", 9],
     ['1 +', 'unexpected end of expression', 4],
     ['a +* b', 'value expected', 4],
     ['(a', 'parenthesis ) expected', 3],

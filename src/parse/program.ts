@@ -19,17 +19,22 @@
  * definition, defined in terms of itself (a cycle), not defined at all (only when the caller knows
  * the inputs, e.g. from given values), or a syntax error inside a statement. A definition the function
  * does not use is a warning, returned with the program.
+ *
+ * Splitting and reading each statement is statements.ts; this module relates them, in the phases of
+ * readProgram: the function, the names, the references (order, cycles, unknown names), one joint
+ * elaboration, and each definition found in the result.
  */
+
 import { LimitError, MatcalcError, ParseError, RequestError } from '../errors.js';
 import type { Expr, Var } from '../ir/expr.js';
-import { isFnName } from '../ir/functions.js';
 import { postorder, varsOf } from '../ir/walk.js';
 import { tensorDims } from '../shape/shape.js';
 import { type VarDecl, elaborate } from './elaborate.js';
-import { parseVarSpec } from './parse.js';
-import { type Surface, parseSurface } from './surface.js';
-import { GREEK, asciiName } from './unicode.js';
+import { type Def, type Fail, type Statement, failIn, isLanguageName, lineColumn, readStatement, splitStatements, wordOffset } from './statements.js';
+import type { Surface } from './surface.js';
 import { type Warning, conventionBroadcasts, namesIn, reductionMeanings, unusedDeclarations } from './warnings.js';
+
+export { isProgramText } from './statements.js';
 
 /** One definition of the program, found as a node of the function's DAG. */
 export interface Definition {
@@ -80,150 +85,62 @@ export interface ProgramOptions {
   readonly also?: readonly string[];
 }
 
-/** A statement of the source, located. */
-interface Statement {
-  readonly index: number;
-  readonly text: string;
-  /** Offset of text in the source. */
-  readonly offset: number;
-  /** Whether a `where` opened the definitions at this statement. */
-  readonly where: boolean;
-}
-
-type Parsed =
-  | { readonly t: 'decl'; readonly st: Statement; readonly name: string; readonly decl: VarDecl }
-  | { readonly t: 'def'; readonly st: Statement; readonly name: string | undefined; readonly body: Surface; readonly bodyOffset: number; readonly free: readonly string[] };
-
-/** A name; Greek letters (θ) are read as their spelled-out names (theta) by asciiName. */
-const GREEK_LETTERS = Object.keys(GREEK).join('');
-const NAME = `[A-Za-z${GREEK_LETTERS}][A-Za-z0-9_${GREEK_LETTERS}]*`;
-const BINDING = new RegExp(`^(${NAME})\\s*=(?!=)`);
-const DECLARATION = new RegExp(`^(${NAME})\\s*:(.*)$`, 's');
-const WHERE = new RegExp(`^where\\s+(?=${NAME}\\s*=(?!=))`);
-/** Names of the language that are not variables. */
-const CONSTANTS = new Set(['eye', 'commutation', 'vector', 'matrix', 'pi', 'e']);
-const isLanguageName = (name: string): boolean => CONSTANTS.has(name) || isFnName(name);
-
-/** Whether text is more than one expression: several statements, a definition, a declaration or a where. */
-export function isProgramText(src: string): boolean {
-  return splitStatements(src).length > 1 || BINDING.test(src.trim()) || DECLARATION.test(src.trim());
-}
-
-/** Splits at `;`, line breaks and (after a `where`) commas outside parentheses, and before `where`. */
-function splitStatements(src: string): Statement[] {
-  const out: Statement[] = [];
-  let depth = 0, start = 0, inWhere = false, whereNext = false;
-  const push = (end: number): void => {
-    const raw = src.slice(start, end);
-    const text = raw.trim();
-    if (text === '') return;
-    out.push({ index: out.length + 1, text, offset: start + raw.length - raw.trimStart().length, where: whereNext });
-    whereNext = false;
-  };
-  for (let i = 0; i < src.length; i++) {
-    const c = src[i]!;
-    if (c === '(' || c === '[') depth++;
-    else if (c === ')' || c === ']') depth--;
-    else if (depth > 0) continue;
-    else if (c === ';' || c === '\n' || (c === ',' && inWhere)) { push(i); start = i + 1; }
-    else if (c === 'w' && (i === 0 || /[\s;]/.test(src[i - 1]!))) {
-      const m = WHERE.exec(src.slice(i));
-      if (m === null) continue;
-      // `result where t = …`: the where ends the statement before it and opens the definitions.
-      push(i);
-      whereNext = true;
-      inWhere = true;
-      start = i + m[0].length;
-      i = start - 1;
-    }
-  }
-  push(src.length);
-  return out;
-}
-
-/** Line and column (1-based) of an offset. */
-function lineColumn(src: string, offset: number): { line: number; column: number } {
-  const before = src.slice(0, offset);
-  const line = before.split('\n').length;
-  return { line, column: offset - (before.lastIndexOf('\n') + 1) + 1 };
-}
-
-/** Free names of a Surface tree. */
-function freeNames(s: Surface, out = new Set<string>()): Set<string> {
-  if (s.t === 'name') out.add(s.name);
-  else if (s.t === 'op' || s.t === 'call') for (const a of s.args) freeNames(a, out);
-  return out;
-}
-
-/** The offset of `name` as a whole word in text, after `from`. */
-function wordOffset(text: string, name: string, from = 0): number {
-  const m = new RegExp(`(?<![A-Za-z0-9_])${name}(?![A-Za-z0-9_])`).exec(text.slice(from));
-  return m === null ? from : from + m.index;
-}
-
 export function readProgram(src: string, opts: ProgramOptions = {}): Program {
   if (typeof src !== 'string') throw new ParseError('the expression must be a string');
   const statements = splitStatements(src);
   if (statements.length === 0) throw new ParseError('the expression is empty', 1);
-  const multiLine = src.includes('\n');
-  /** "statement 2" (and the line when the source has several), for messages. */
-  const where = (st: Statement, offset: number): { label: string; column: number } => {
-    const { line, column } = lineColumn(src, offset);
-    return { label: statements.length > 1 ? ` — in statement ${st.index}${multiLine ? ` (line ${line})` : ''}, "${st.text}"` : '', column: multiLine ? column : offset + 1 };
-  };
-  const fail = (message: string, st: Statement, offset: number): never => {
-    const w = where(st, offset);
-    throw new ParseError(`${message}${w.label}`, w.column);
-  };
+  const fail = failIn(src, statements);
 
   // 1. Each statement on its own.
   const vars: Record<string, VarDecl> = { ...(opts.vars ?? {}) };
-  const parsed: Parsed[] = statements.map((st): Parsed => {
-    const decl = DECLARATION.exec(st.text);
-    if (decl !== null && !BINDING.test(st.text)) {
-      const name = asciiName(decl[1]!);
-      let spec: VarDecl;
-      try {
-        spec = parseVarSpec(decl[2]!);
-      } catch (err) {
-        return fail(err instanceof MatcalcError ? err.message : String(err), st, st.offset + st.text.indexOf(':') + 1);
-      }
-      if (Object.hasOwn(vars, name)) fail(`${name} is declared twice`, st, st.offset);
-      if (isLanguageName(name)) fail(`${name} is a function or constant of the language and cannot be declared as a variable`, st, st.offset);
-      vars[name] = spec;
-      return { t: 'decl', st, name, decl: spec };
-    }
-    const bind = BINDING.exec(st.text);
-    const name = bind?.[1] === undefined ? undefined : asciiName(bind[1]);
-    const bodyStart = bind === null ? 0 : bind[0].length + (st.text.slice(bind[0].length).length - st.text.slice(bind[0].length).trimStart().length);
-    const bodyText = st.text.slice(bodyStart);
-    let body: Surface;
-    try {
-      body = parseSurface(bodyText);
-      if (opts.transform) body = opts.transform(body);
-    } catch (err) {
-      // Columns count in the whole text: past other statements, and past a binding's `g = ` (issue 10 item 11).
-      if (err instanceof ParseError && (statements.length > 1 || st.offset + bodyStart > 0)) {
-        const m = /^(.*?)(?: \(at column (\d+)\))?$/s.exec(err.message)!;
-        const col = m[2] === undefined ? 1 : Number(m[2]);
-        return fail(m[1]!, st, st.offset + bodyStart + col - 1);
-      }
-      throw err;
-    }
-    return { t: 'def', st, name, body, bodyOffset: st.offset + bodyStart, free: [...freeNames(body)] };
-  });
-  const defs = parsed.filter((p): p is Extract<Parsed, { t: 'def' }> => p.t === 'def');
+  const parsed = statements.map((st) => readStatement(st, vars, statements.length > 1, fail, opts.transform));
+  const defs = parsed.filter((p): p is Def => p.t === 'def');
   if (defs.length === 0) throw new RequestError('the program has declarations but no expression to work on');
 
   // 2. Which statement is the function: the one before the first `where`, else the last.
   const firstWhere = defs.findIndex((d) => d.st.where);
-  const fnIndex = firstWhere > 0 ? firstWhere - 1 : defs.length - 1;
   if (firstWhere === 0) fail('a where needs the expression it explains before it', defs[0]!.st, defs[0]!.st.offset);
-  const fn = defs[fnIndex]!;
-  const orderFree = (d: (typeof defs)[number]): boolean => firstWhere > 0 && defs.indexOf(d) >= firstWhere;
+  const fn = defs[firstWhere > 0 ? firstWhere - 1 : defs.length - 1]!;
+  const orderFree = (d: Def): boolean => firstWhere > 0 && defs.indexOf(d) >= firstWhere;
 
   // 3. Names: each defined once, not a variable or a name of the language.
-  const byName = new Map<string, (typeof defs)[number]>();
+  const byName = definedNames(defs, fn, vars, opts, fail);
+
+  // 4. References: before use (outside where), no cycle, every free name known.
+  const refs: References = { defs, byName, fail };
+  checkOrderOfUse(refs, orderFree);
+  if (opts.inputs !== undefined) checkKnown(refs, vars, opts);
+  const { used, inlined } = inlineDefinitions(refs, fn);
+  const fnSurface = inlined.get(fn)!;
+  const warnings: Warning[] = defs.filter((d) => !used.has(d)).map((d): ProgramWarning => ({
+    kind: 'unused', statement: d.st.index, column: lineColumn(src, d.st.offset).column,
+    message: `${d.name} is defined but not used (statement ${d.st.index}: ${d.st.text})`,
+  }));
+
+  // 5. Elaborate once; then find each definition in the DAG.
+  const scope = { decls: vars, convention: opts.convention ?? true, ...(opts.bound ? { exprs: opts.bound } : {}) };
+  const seen = new Map<string, Var>();
+  let root: Expr;
+  try {
+    root = elaborate(fnSurface, { ...scope, seen, also: (opts.also ?? []).filter((name) => Object.hasOwn(vars, name)) });
+  } catch (err) {
+    // LIMITS.maxDepth keeps elaboration inside the stack; this is the backstop if it ever does not.
+    if (err instanceof RangeError) throw new LimitError('the expression is nested too deeply');
+    throw locateError(err, defs.filter((d) => used.has(d) && d !== fn).map((d) => ({ d, s: inlined.get(d)! })), scope, statements.length > 1);
+  }
+  const { names, definitions } = byName.size > 0 ? namedNodes(root, defs, used, inlined, vars, scope) : { names: new Map<Expr, string>(), definitions: [] };
+  warnings.push(...reductionMeanings(fnSurface));
+  if (opts.convention !== false) {
+    // Names typed by the convention (not declared, not bound) are where it can silently mislead.
+    const known = new Set([...Object.keys(vars), ...(opts.bound?.keys() ?? [])]);
+    warnings.push(...unusedDeclarations(Object.keys(vars).filter((name) => !(opts.also ?? []).includes(name)), namesIn(fnSurface)), ...conventionBroadcasts(root, known));
+  }
+  return { root, names, definitions, vars, seen, warnings, ...(fn.name !== undefined ? { output: fn.name } : {}) };
+}
+
+/** Each definition's name: defined once, not a variable or a name of the language; only the function may be unnamed. */
+function definedNames(defs: readonly Def[], fn: Def, vars: Readonly<Record<string, VarDecl>>, opts: ProgramOptions, fail: Fail): Map<string, Def> {
+  const byName = new Map<string, Def>();
   for (const d of defs) {
     if (d.name === undefined) {
       if (d !== fn) fail(`"${d.st.text}" is not the function, so it must name its result: write name = ${d.st.text}`, d.st, d.st.offset);
@@ -236,12 +153,64 @@ export function readProgram(src: string, opts: ProgramOptions = {}): Program {
     if (opts.bound?.has(d.name) === true) fail(`${d.name} is already defined by the question`, d.st, d.st.offset);
     byName.set(d.name, d);
   }
+  return byName;
+}
 
-  // 4. References: before use (outside where), no cycle, every free name known.
-  const used = new Set<(typeof defs)[number]>();
-  const state = new Map<(typeof defs)[number], 'open' | 'done'>();
-  const inlined = new Map<(typeof defs)[number], Surface>();
-  const visit = (d: (typeof defs)[number], path: readonly (typeof defs)[number][]): Surface => {
+/** The definitions and how to refer to them, for the reference checks. */
+interface References {
+  readonly defs: readonly Def[];
+  readonly byName: ReadonlyMap<string, Def>;
+  readonly fail: Fail;
+}
+
+/** Where `name` is used in d's body, as an offset of the whole text. */
+const offsetIn = (d: Def, name: string): number => d.bodyOffset + wordOffset(d.st.text.slice(d.bodyOffset - d.st.offset), name);
+
+/** Whether `from` reaches `to` through definitions (a forward reference closing a cycle). */
+function wouldCycle(byName: ReadonlyMap<string, Def>, from: Def, to: Def): boolean {
+  const seen = new Set<Def>();
+  const stack = [from];
+  while (stack.length > 0) {
+    const x = stack.pop()!;
+    if (x === to) return true;
+    if (seen.has(x)) continue;
+    seen.add(x);
+    for (const n of x.free) { const t = byName.get(n); if (t !== undefined) stack.push(t); }
+  }
+  return false;
+}
+
+/** Before the where, a name is used after its definition (a forward reference that closes a cycle is reported as the cycle). */
+function checkOrderOfUse({ defs, byName, fail }: References, orderFree: (d: Def) => boolean): void {
+  for (const d of defs) {
+    if (orderFree(d)) continue;
+    for (const name of d.free) {
+      const target = byName.get(name);
+      if (target === undefined || target === d || orderFree(target) || defs.indexOf(target) < defs.indexOf(d) || wouldCycle(byName, target, d)) continue;
+      fail(`${name} is used before it is defined (in statement ${target.st.index}); define it first`, d.st, offsetIn(d, name));
+    }
+  }
+}
+
+/** Every free name is a definition, a variable, bound by the question, an input or a name of the language. */
+function checkKnown({ defs, byName, fail }: References, vars: Readonly<Record<string, VarDecl>>, opts: ProgramOptions): void {
+  for (const d of defs) {
+    for (const name of d.free) {
+      if (byName.has(name) || Object.hasOwn(vars, name) || opts.bound?.has(name) === true || opts.inputs?.has(name) === true || isLanguageName(name)) continue;
+      fail(`${name} is not defined`, d.st, offsetIn(d, name));
+    }
+  }
+}
+
+/**
+ * The function's tree with every definition it uses inlined (shared subtrees: one tree per
+ * definition), found depth first from the function; a definition reached again while open is a cycle.
+ */
+function inlineDefinitions({ byName, fail }: References, fn: Def): { used: Set<Def>; inlined: Map<Def, Surface> } {
+  const used = new Set<Def>();
+  const state = new Map<Def, 'open' | 'done'>();
+  const inlined = new Map<Def, Surface>();
+  const visit = (d: Def, path: readonly Def[]): Surface => {
     const done = inlined.get(d);
     if (done !== undefined) return done;
     if (state.get(d) === 'open') {
@@ -261,85 +230,39 @@ export function readProgram(src: string, opts: ProgramOptions = {}): Program {
     inlined.set(d, body);
     return body;
   };
-  /** Whether `from` reaches `to` through definitions (a forward reference closing a cycle). */
-  const wouldCycle = (from: (typeof defs)[number], to: (typeof defs)[number]): boolean => {
-    const seen = new Set<(typeof defs)[number]>();
-    const stack = [from];
-    while (stack.length > 0) {
-      const x = stack.pop()!;
-      if (x === to) return true;
-      if (seen.has(x)) continue;
-      seen.add(x);
-      for (const n of x.free) { const t = byName.get(n); if (t !== undefined) stack.push(t); }
-    }
-    return false;
-  };
-  const offsetIn = (d: (typeof defs)[number], name: string): number =>
-    d.bodyOffset + wordOffset(d.st.text.slice(d.bodyOffset - d.st.offset), name);
-  // Before the where, a name is used after its definition (a forward reference that closes a cycle is reported as the cycle).
-  for (const d of defs) {
-    if (orderFree(d)) continue;
-    for (const name of d.free) {
-      const target = byName.get(name);
-      if (target === undefined || target === d || orderFree(target) || defs.indexOf(target) < defs.indexOf(d) || wouldCycle(target, d)) continue;
-      fail(`${name} is used before it is defined (in statement ${target.st.index}); define it first`, d.st, offsetIn(d, name));
-    }
-  }
-  if (opts.inputs !== undefined) {
-    for (const d of defs) {
-      for (const name of d.free) {
-        if (byName.has(name) || Object.hasOwn(vars, name) || opts.bound?.has(name) === true || opts.inputs.has(name) || isLanguageName(name)) continue;
-        fail(`${name} is not defined`, d.st, offsetIn(d, name));
-      }
-    }
-  }
-  const fnSurface = visit(fn, []);
-  const warnings: Warning[] = defs.filter((d) => !used.has(d)).map((d): ProgramWarning => ({
-    kind: 'unused', statement: d.st.index, column: lineColumn(src, d.st.offset).column,
-    message: `${d.name} is defined but not used (statement ${d.st.index}: ${d.st.text})`,
-  }));
+  visit(fn, []);
+  return { used, inlined };
+}
 
-  // 5. Elaborate once; then find each definition in the DAG.
-  const scope = { decls: vars, convention: opts.convention ?? true, ...(opts.bound ? { exprs: opts.bound } : {}) };
-  const seen = new Map<string, Var>();
-  let root: Expr;
-  try {
-    root = elaborate(fnSurface, { ...scope, seen, also: (opts.also ?? []).filter((name) => Object.hasOwn(vars, name)) });
-  } catch (err) {
-    // LIMITS.maxDepth keeps elaboration inside the stack; this is the backstop if it ever does not.
-    if (err instanceof RangeError) throw new LimitError('the expression is nested too deeply');
-    throw locateError(err, defs.filter((d) => used.has(d) && d !== fn).map((d) => ({ d, s: inlined.get(d)! })), scope, statements.length > 1);
-  }
+/**
+ * Each definition the function uses, elaborated again with every variable declared as it was
+ * inferred: by hash-consing it is the very node inside root (one whose shape depends on later
+ * context may not be), named there (the first name wins on equal nodes), in the DAG's order.
+ */
+function namedNodes(
+  root: Expr, defs: readonly Def[], used: ReadonlySet<Def>, inlined: ReadonlyMap<Def, Surface>,
+  vars: Readonly<Record<string, VarDecl>>, scope: Parameters<typeof elaborate>[1],
+): { names: Map<Expr, string>; definitions: Definition[] } {
   const names = new Map<Expr, string>();
   const definitions: Definition[] = [];
-  if (byName.size > 0) {
-    // Each definition elaborated again with every variable declared as it was inferred: by
-    // hash-consing it is the very node inside root (one whose shape depends on later context may not be).
-    const decls: Record<string, VarDecl> = { ...vars };
-    for (const v of varsOf(root)) decls[v.name] = { dims: tensorDims(v.shape), props: v.props };
-    const inRoot = new Set(postorder(root));
-    for (const d of defs) {
-      if (d.name === undefined || !used.has(d)) continue;
-      let e: Expr;
-      try {
-        e = elaborate(inlined.get(d)!, { ...scope, decls, convention: false });
-      } catch {
-        continue;
-      }
-      if (!inRoot.has(e)) continue;
-      if (!names.has(e) && e.kind !== 'var') names.set(e, d.name);
-      definitions.push({ name: d.name, expr: e, statement: d.st.index });
+  const decls: Record<string, VarDecl> = { ...vars };
+  for (const v of varsOf(root)) decls[v.name] = { dims: tensorDims(v.shape), props: v.props };
+  const inRoot = new Set(postorder(root));
+  for (const d of defs) {
+    if (d.name === undefined || !used.has(d)) continue;
+    let e: Expr;
+    try {
+      e = elaborate(inlined.get(d)!, { ...scope, decls, convention: false });
+    } catch {
+      continue;
     }
-    const rank = new Map(postorder(root).map((n, i) => [n, i]));
-    definitions.sort((a, b) => rank.get(a.expr)! - rank.get(b.expr)!);
+    if (!inRoot.has(e)) continue;
+    if (!names.has(e) && e.kind !== 'var') names.set(e, d.name);
+    definitions.push({ name: d.name, expr: e, statement: d.st.index });
   }
-  warnings.push(...reductionMeanings(fnSurface));
-  if (opts.convention !== false) {
-    // Names typed by the convention (not declared, not bound) are where it can silently mislead.
-    const known = new Set([...Object.keys(vars), ...(opts.bound?.keys() ?? [])]);
-    warnings.push(...unusedDeclarations(Object.keys(vars).filter((name) => !(opts.also ?? []).includes(name)), namesIn(fnSurface)), ...conventionBroadcasts(root, known));
-  }
-  return { root, names, definitions, vars, seen, warnings, ...(fn.name !== undefined ? { output: fn.name } : {}) };
+  const rank = new Map(postorder(root).map((n, i) => [n, i]));
+  definitions.sort((a, b) => rank.get(a.expr)! - rank.get(b.expr)!);
+  return { names, definitions };
 }
 
 /** An expression already built, as a program without definitions. */
@@ -383,4 +306,3 @@ function locateError(
   }
   return err;
 }
-

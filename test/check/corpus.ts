@@ -186,6 +186,9 @@ export const CORPUS: readonly Case[] = [
   { id: 'least-squares-normal', question: Q.leastSquares, syntax: 'input', answer: "A'*A*x", relation: { kind: 'unrelated' } },
   { id: 'max-rows-every-entry', question: Q.maxRows, syntax: 'input', answer: "(y*vector(1)').*(X.^0)", relation: { kind: 'unrelated' } },
   { id: 'var-columns-squared', question: Q.varColumns, syntax: 'input', answer: 'X.^2/2', relation: { kind: 'unrelated' } },
+  // centred along the wrong dim (each example's mean instead of each feature's)
+  { id: 'var-columns-wrong-dim', question: Q.varColumns, syntax: 'input', answer: "(X - mean(X, 1)*vector(1)')/2", relation: { kind: 'unrelated' } },
+  { id: 'var-columns-wrong-dim-latex', question: Q.varColumns, syntax: 'latex', answer: String.raw`\frac{1}{2}\left(X - \operatorname{mean}(X, 1) \mathbf{1}^\top\right)`, relation: { kind: 'unrelated' } },
   { id: 'scalar-chain-rule-forgotten', question: Q.scalar, syntax: 'latex', answer: String.raw`e^{ab}`, relation: { kind: 'unrelated' } },
 
   // ---- cannot be read

@@ -17,6 +17,7 @@ import {
   backprop,
   check,
   checkWalkthrough,
+  codegen,
   derivationSteps,
   derivative,
   latexHeading,
@@ -37,6 +38,7 @@ import { formatValue } from './format.js';
 import type {
   Analysis,
   BackpropView,
+  CodeView,
   CheckStatus,
   CheckView,
   DiffView,
@@ -292,6 +294,13 @@ function checkView(req: Extract<Request, { task: 'check' }>, q: Resolved, wrt: s
   };
 }
 
+function codeView(req: Extract<Request, { task: 'code' }>, q: Resolved, wrt: string): CodeView {
+  const r = attempt('wrt', () =>
+    codegen(q.expr, wrt, { target: req.target, order: q.order, layout: req.layout, vars: q.vars }),
+  );
+  return { task: 'code', code: r.code, function: r.function, target: r.target, parameters: r.parameters };
+}
+
 async function backpropView(
   req: Extract<Request, { task: 'backprop' }>,
   q: Resolved,
@@ -333,6 +342,9 @@ export async function compute(req: Request): Promise<Response> {
         break;
       case 'backprop':
         view = await backpropView(req, q, analysis);
+        break;
+      case 'code':
+        view = codeView(req, q, analysis.wrt);
         break;
     }
     return done({ analysis, outcome: { ok: true, view } });

@@ -12,10 +12,10 @@ import type { Nested, VarDecl } from '../index.js';
 import { WorkerClient } from './client.js';
 import { byId, debounce, h, setRendered, show } from './dom.js';
 import { EXAMPLES } from './examples.js';
-import { type Analysis, type Response, TABS, type Tab } from './protocol.js';
+import { type Analysis, CODE_TARGETS, type Response, TABS, type Tab } from './protocol.js';
 import { type State, INITIAL, MAX_ORDER, formatHash, parseHash } from './state.js';
 import { showDeclarations, showValues } from './tables.js';
-import { clearErrors, showBackprop, showCheck, showDiff, showError } from './views.js';
+import { clearErrors, showBackprop, showCheck, showCode, showDiff, showError } from './views.js';
 
 let state: State = INITIAL;
 let analysis: Analysis | undefined;
@@ -62,6 +62,9 @@ function update(): void {
     case 'backprop':
       client.send({ task: 'backprop', question, at: state.at });
       break;
+    case 'code':
+      client.send({ task: 'code', question, layout: state.layout, target: state.target });
+      break;
   }
 }
 
@@ -83,6 +86,7 @@ function receive(r: Response): void {
     const v = r.outcome.view;
     if (v.task === 'diff') showDiff(v);
     if (v.task === 'check') showCheck(v);
+    if (v.task === 'code') showCode(v);
     if (v.task === 'backprop') {
       showBackprop(v);
       if (analysis) showValues(analysis.vars, v.at, setValue);
@@ -97,6 +101,7 @@ function receive(r: Response): void {
       showDiff(undefined);
       showCheck(undefined);
       showBackprop(undefined);
+      showCode(undefined);
     }
   }
   byId('status').textContent = `computed in ${r.ms.toFixed(0)} ms`;
@@ -140,6 +145,7 @@ function fillControls(): void {
   byId<HTMLTextAreaElement>('expr').value = state.expr;
   byId<HTMLInputElement>('order').value = String(state.order);
   byId<HTMLSelectElement>('layout').value = state.layout;
+  byId<HTMLSelectElement>('target').value = state.target;
   byId<HTMLSelectElement>('vec').value = state.vec;
   byId<HTMLSelectElement>('symmetric').value = state.symmetric ? 'projected' : 'entrywise';
   byId<HTMLSelectElement>('steps').value = state.steps ?? '';
@@ -255,6 +261,12 @@ function wireControls(): void {
   const layout = byId<HTMLSelectElement>('layout');
   layout.addEventListener('change', () => {
     setState({ layout: layout.value === 'denominator' ? 'denominator' : 'numerator' });
+    update();
+  });
+  const target = byId<HTMLSelectElement>('target');
+  target.addEventListener('change', () => {
+    const t = CODE_TARGETS.find((x) => x === target.value);
+    if (t !== undefined) setState({ target: t });
     update();
   });
   const vec = byId<HTMLSelectElement>('vec');

@@ -6,10 +6,30 @@
  * the mathematics and also renders LaTeX to HTML with KaTeX, so the page script carries neither
  * mathjs nor KaTeX's JavaScript: it only places strings into the DOM (KaTeX escapes what it renders).
  */
-import type { Declarations, Diagnosis, ErrorKind, Layout, Nested, Prop, ResultKind, Verdict, VecOrder } from '../index.js';
+import type {
+  Declarations,
+  Diagnosis,
+  ErrorKind,
+  Layout,
+  Nested,
+  Prop,
+  ResultKind,
+  Target,
+  Verdict,
+  VecOrder,
+} from '../index.js';
 
-export type Tab = 'diff' | 'check' | 'backprop';
-export const TABS: readonly Tab[] = ['diff', 'check', 'backprop'];
+/**
+ * The Code tab's targets, in the order its select lists them. The page may not import the library's
+ * TARGETS (that would bundle the library into the page script); the two types below make a target
+ * added to the library a compile error here until it is listed.
+ */
+export const CODE_TARGETS = ['numpy', 'torch', 'jax', 'ts'] as const satisfies readonly Target[];
+type Unlisted = Exclude<Target, (typeof CODE_TARGETS)[number]>;
+export const ALL_TARGETS_LISTED: [Unlisted] extends [never] ? true : Unlisted = true;
+
+export type Tab = 'diff' | 'check' | 'backprop' | 'code';
+export const TABS: readonly Tab[] = ['diff', 'check', 'backprop', 'code'];
 
 /** What every tab starts from: the function, its declarations, and the variable and order asked for. */
 export interface Question {
@@ -39,6 +59,13 @@ export type Request =
       readonly task: 'backprop';
       readonly question: Question;
       readonly at: Readonly<Record<string, Nested>>;
+    }
+  | {
+      readonly id: number;
+      readonly task: 'code';
+      readonly question: Question;
+      readonly layout: Layout;
+      readonly target: Target;
     };
 
 /** Which input an error belongs to, so the page can show it beside that input. */
@@ -136,7 +163,16 @@ export interface BackpropView {
   readonly at: Readonly<Record<string, Nested>>;
 }
 
-export type View = DiffView | CheckView | BackpropView;
+/** The generated module (`matcalc codegen`): its source, its function, and the parameter names. */
+export interface CodeView {
+  readonly task: 'code';
+  readonly code: string;
+  readonly function: string;
+  readonly target: Target;
+  readonly parameters: Readonly<Record<string, string>>;
+}
+
+export type View = DiffView | CheckView | BackpropView | CodeView;
 
 export interface Response {
   readonly id: number;

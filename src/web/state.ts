@@ -5,7 +5,7 @@
  *
  * Each value is URI-encoded (encodeURIComponent; a literal '+' stays a plus, it is not a space).
  * `expr`, `wrt`, `order`, `vars` and `tab` are the documented core; `layout`, `vec` (`cols`),
- * `symmetric` (`projected`), `steps`, `answer` and `at` carry the rest of the controls. Keys at their default are left out of the hash. Anything
+ * `symmetric` (`projected`), `steps`, `answer`, `target` and `at` carry the rest of the controls. Keys at their default are left out of the hash. Anything
  * unreadable is skipped with a note for the user, never an exception: a link from an older or
  * newer page still opens.
  *
@@ -14,8 +14,8 @@
  * declaration strings itself: the worker reads them with the library's parseVarSpec, so this module
  * stays free of the library.
  */
-import type { Layout, Nested, Prop, VarDecl, VecOrder } from '../index.js';
-import { type StepsRoute, TABS, type Tab } from './protocol.js';
+import type { Layout, Nested, Prop, Target, VarDecl, VecOrder } from '../index.js';
+import { CODE_TARGETS, type StepsRoute, TABS, type Tab } from './protocol.js';
 
 /** A declaration as the page holds it: structured, or a string for the library to read. */
 export type Decl = VarDecl | string;
@@ -33,6 +33,8 @@ export interface State {
   readonly symmetric: boolean;
   readonly steps?: StepsRoute;
   readonly answer: string;
+  /** The library the Code tab writes for. */
+  readonly target: Target;
   readonly at: Readonly<Record<string, Nested>>;
 }
 
@@ -48,6 +50,7 @@ export const INITIAL: State = {
   vec: 'rows',
   symmetric: false,
   answer: '',
+  target: 'numpy',
   at: {},
 };
 
@@ -132,12 +135,7 @@ export function parseHash(hash: string): { state: State; notes: string[] } {
   const tab = get('tab');
   if (tab !== undefined) {
     if ((TABS as readonly string[]).includes(tab)) state = { ...state, tab: tab as Tab };
-    else
-      notes.push(
-        tab === 'code'
-          ? 'this version of the page has no Code tab (code generation is not part of matcalc yet)'
-          : `there is no tab ${JSON.stringify(tab)}`,
-      );
+    else notes.push(`there is no tab ${JSON.stringify(tab)}`);
   }
   const layout = get('layout');
   if (layout === 'numerator' || layout === 'denominator') state = { ...state, layout };
@@ -146,6 +144,11 @@ export function parseHash(hash: string): { state: State; notes: string[] } {
   if (get('symmetric') === 'projected') state = { ...state, symmetric: true };
   const steps = get('steps');
   if (steps === 'differential' || steps === 'chain') state = { ...state, steps };
+  const target = get('target');
+  if (target !== undefined) {
+    if ((CODE_TARGETS as readonly string[]).includes(target)) state = { ...state, target: target as Target };
+    else notes.push(`there is no code target ${JSON.stringify(target)} (${CODE_TARGETS.join(', ')})`);
+  }
   const answer = get('answer');
   if (answer !== undefined) state = { ...state, answer };
   const at = get('at');
@@ -192,6 +195,7 @@ export function formatHash(s: State, names?: ReadonlySet<string>): string {
   if (s.symmetric) parts.push(['symmetric', 'projected']);
   if (s.steps !== undefined) parts.push(['steps', s.steps]);
   if (s.answer !== '') parts.push(['answer', s.answer]);
+  if (s.target !== 'numpy') parts.push(['target', s.target]);
   if (at.length > 0 && s.tab === 'backprop') parts.push(['at', JSON.stringify(Object.fromEntries(at))]);
   return parts.map(([k, v]) => `${k}=${enc(v)}`).join('&');
 }

@@ -6,7 +6,7 @@
  * through textContent, HTML only through setRendered.
  */
 import { byId, h, setRendered, show } from './dom.js';
-import type { BackpropView, CheckStatus, CheckView, DiffView, ErrorInfo, Formula } from './protocol.js';
+import type { BackpropView, CheckStatus, CheckView, CodeView, DiffView, ErrorInfo, Formula } from './protocol.js';
 
 const KIND_NAMES: Readonly<Record<ErrorInfo['kind'], string>> = {
   syntax: 'Syntax error',
@@ -178,4 +178,26 @@ export function showBackprop(v: BackpropView | undefined): void {
     h('style', {}, '.page{padding:.5rem 1rem;font-family:Helvetica,Arial,sans-serif}.page h1{font-size:1.2rem}'),
     body,
   );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Code
+
+const TARGET_NAMES: Readonly<Record<CodeView['target'], string>> = {
+  numpy: 'NumPy',
+  torch: 'PyTorch',
+  jax: 'JAX',
+  ts: 'TypeScript',
+};
+
+/** The generated module as text, with how to call it (parameters renamed where a name is a keyword). */
+export function showCode(v: CodeView | undefined): void {
+  byId('code').textContent = v?.code ?? '';
+  const renamed = v === undefined ? [] : Object.entries(v.parameters).filter(([n, p]) => n !== p);
+  byId('code-about').textContent =
+    v === undefined
+      ? ''
+      : `${TARGET_NAMES[v.target]}: call ${v.function} with one named argument per input${
+          renamed.length > 0 ? ` (renamed: ${renamed.map(([n, p]) => `${n} → ${p}`).join(', ')})` : ''
+        }; it returns the value and the derivative, in the layout the header states.`;
 }

@@ -5,9 +5,9 @@
  * typed, beside the input they belong to; default backprop values lie inside every domain.
  */
 import { describe, expect, it } from 'vitest';
-import { backprop, derivationSteps, derivative, latexHeading, toLatex, whereLatex } from '../../src/index.js';
+import { backprop, codegen, derivationSteps, derivative, latexHeading, toLatex, whereLatex } from '../../src/index.js';
 import { compute } from '../../src/web/compute.js';
-import type { CheckView, DiffView, Request, Response } from '../../src/web/protocol.js';
+import { CODE_TARGETS, type CheckView, type CodeView, type DiffView, type Request, type Response } from '../../src/web/protocol.js';
 import { defaultValues } from '../../src/web/values.js';
 import { CASES } from './cases.js';
 import { EXAMPLES } from '../../src/web/examples.js';
@@ -264,6 +264,7 @@ describe('the examples offered by the picker', () => {
       if (!r.outcome.ok) throw new Error(JSON.stringify(r.outcome.error));
       const v = r.outcome.view;
       if (v.task === 'check') expect(v.verdict).toBeDefined();
+      else if (v.task === 'code') expect(v.code).toContain(v.function);
       else expect(v.check.state).toBe('ok');
     });
   }
@@ -294,5 +295,32 @@ describe('vec order and the symmetric gradient: the options the CLI has', () => 
     expect(v.text).toBe(derivative('tr(S*A)', 'S', { vars: { S: 'matrix(n,n) symmetric' }, symmetricGradient: true }).toString());
     expect(v.convention).toMatch(/symmetric gradient/);
     expect(v.check.state).toBe('ok');
+  });
+});
+
+describe('Code tab: the module matcalc codegen writes (proved by running it in test/codegen)', () => {
+  for (const target of CODE_TARGETS) {
+    it(`${target}: the library's module for the question, order and layout`, async () => {
+      const v = view<CodeView>(
+        await run({ task: 'code', question: question("x'*A*x", 'x', 2), layout: 'numerator', target }),
+      );
+      const lib = codegen("x'*A*x", 'x', { target, order: 2, layout: 'numerator' });
+      expect(v).toEqual({ task: 'code', code: lib.code, function: lib.function, target, parameters: lib.parameters });
+      expect(v.code).toContain(lib.function);
+    });
+  }
+
+  it('a name that is a Python keyword is renamed, and the view says so', async () => {
+    const v = view<CodeView>(
+      await run({ task: 'code', question: question('sum(lambda .* x)', 'x'), layout: 'numerator', target: 'numpy' }),
+    );
+    expect(v.parameters.lambda).not.toBe('lambda');
+    expect(v.code).toContain(`${v.parameters.lambda}`);
+  });
+
+  it('an error in the question comes back typed, beside its input', async () => {
+    const r = await run({ task: 'code', question: question('x*y', 'x'), layout: 'numerator', target: 'jax' });
+    if (r.outcome.ok) throw new Error('expected a shape error');
+    expect(r.outcome.error).toMatchObject({ kind: 'shape', source: 'expr' });
   });
 });

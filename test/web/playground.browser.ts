@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { derivative, latexHeading, toLatex, whereLatex } from '../../src/index.js';
+import { codegen, derivative, latexHeading, toLatex, whereLatex } from '../../src/index.js';
 import { ROOT } from '../cli/helpers.js';
 import { OUTPUT, type Session, link, newPage, openSession, settled, texOf } from './browser.js';
 import { CASES } from './cases.js';
@@ -178,8 +178,10 @@ describe('editing', () => {
   it("vec order by its select: the Matrix Cookbook's kron(x', eye(m)), kept in the link", async () => {
     const page = await open({ expr: 'W*x', wrt: 'W' });
     await page.getByTestId('vec').selectOption('cols');
-    await page.waitForFunction(() => document.querySelector('[data-testid="result-text"]')?.textContent?.includes('kron'));
-    expect(await text(page, 'result-text')).toBe(derivative('W*x', 'W', { vec: 'cols' }).toString());
+    // The rows form is a Kronecker product too (kron(eye(m), x')): wait for the columns form itself.
+    const cols = derivative('W*x', 'W', { vec: 'cols' }).toString();
+    await page.waitForFunction((want) => document.querySelector('[data-testid="result-text"]')?.textContent === want, cols);
+    expect(cols).toBe("kron(x', eye(m))");
     expect(await page.evaluate(() => decodeURIComponent(location.hash))).toBe('#expr=W*x&wrt=W&vec=cols');
   });
 
@@ -215,6 +217,17 @@ describe('tabs', () => {
     // Readable on a phone: nothing but the formulas themselves scrolls sideways.
     expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await phone.screenshot({ path: join(OUTPUT, 'web-diff-phone.png'), fullPage: true });
+  });
+
+  it('Code: the module matcalc codegen writes, from a link, then for another library', async () => {
+    const page = await open({ expr: "x'*A*x", wrt: 'x', tab: 'code' });
+    expect(await page.getByRole('tab', { name: 'Code' }).getAttribute('aria-selected')).toBe('true');
+    expect(await text(page, 'code')).toBe(codegen("x'*A*x", 'x').code);
+    await page.getByTestId('target').selectOption('torch');
+    const torch = codegen("x'*A*x", 'x', { target: 'torch' }).code;
+    await page.waitForFunction((want) => document.querySelector('[data-testid="code"]')?.textContent === want, torch);
+    expect(await page.evaluate(() => decodeURIComponent(location.hash))).toBe("#expr=x'*A*x&wrt=x&tab=code&target=torch");
+    await page.screenshot({ path: join(OUTPUT, 'web-code.png'), fullPage: true });
   });
 
   it('Check an answer: from a link, then by typing (input syntax and LaTeX)', async () => {
@@ -258,6 +271,8 @@ describe('tabs', () => {
     expect(await page.locator('#panel-check').isVisible()).toBe(true);
     expect(await page.locator('#panel-diff').isVisible()).toBe(false);
     await page.keyboard.press('End');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('tab-code');
+    await page.keyboard.press('ArrowLeft');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('tab-backprop');
     await settled(page);
     expect(await page.evaluate(() => decodeURIComponent(location.hash))).toContain('tab=backprop');

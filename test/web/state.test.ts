@@ -76,14 +76,14 @@ describe('hash', () => {
   });
 
   it('a malformed link opens with notes, never an exception', () => {
-    const { state, notes } = parseHash('#expr=x&order=0&vars={bad&tab=code&at=%E0%A4%A&wrt=1x');
+    const { state, notes } = parseHash('#expr=x&order=0&vars={bad&tab=plot&at=%E0%A4%A&wrt=1x');
     expect(state).toMatchObject({ expr: 'x', order: 1, vars: {}, tab: 'diff', at: {}, wrt: '' });
     expect(notes).toEqual(
       expect.arrayContaining([
         "the link's at is not properly encoded and was ignored",
         'the order in the link must be a whole number from 1 to 6; "0" was ignored',
         "the link's vars is not JSON and was ignored",
-        'this version of the page has no Code tab (code generation is not part of matcalc yet)',
+        'there is no tab "plot"',
       ]),
     );
     expect(notes).toHaveLength(4);

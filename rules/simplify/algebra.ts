@@ -96,6 +96,8 @@ export const reductionRules: readonly RewriteRule[] = [
   { rule: 'sum(-A) -> -sum(A)', why: 'linearity' },
   { rule: 'sum(s*A) -> s*sum(A)', why: 'linearity' },
   { rule: 'sum(A/s) -> sum(A)/s', why: 'linearity' },
+  { rule: 'sum(-A, c) -> -sum(A, c)', why: 'linearity, along a dim too' },
+  { rule: 'sum(s*A, c) -> s*sum(A, c)', why: 'linearity, along a dim too' },
   { rule: 'tr(kron(A, B)) -> tr(A)*tr(B)', if: ['square(A)'], why: 'tr(A ⊗ B) = tr(A) tr(B) (B is square when A and A ⊗ B are)' },
   { rule: 'kron(A, B)*kron(C, D) -> kron(A*C, B*D)', why: 'mixed-product property (shapes permitting)' },
   { rule: 'commutation(m, n)*commutation(n, m) -> eye(m*n)', why: "K_{m,n} is a permutation and K_{m,n}' = K_{n,m}, so K_{m,n} K_{n,m} = I (K_{n,n}² = I)" },

@@ -4,6 +4,7 @@
  *   - a sum whose terms all read better transposed:  X'*B' + B'*X'  →  (B*X + X*B)'
  *     (and an elementwise product or quotient:       G'.*(A'./B')  →  (G.*(A./B))')
  *   - a run of three or more transposed factors:      inv(X)'*A'*B'*inv(X)'  →  (inv(X)*B*A*inv(X))'
+ * Row sums spread back along each row read sum(A, 1)*vector(1)', not a product of ones.
  * Two transposed factors stay as they are (A'*B', as the Cookbook writes ∂tr(AXB)/∂X). And a
  * negated product carries its sign on the first factor, -X'*r rather than -(X'*r), as does a
  * negated elementwise product, -y.*(X*w); a negative term of a sum is a subtraction, a - 2*x.
@@ -111,5 +112,23 @@ function presentProduct(e: Expr): Expr {
       i++;
     }
   }
-  return compose({ ...p, chain }, e.shape, true);
+  return compose({ ...p, chain: sumsAlongDims(chain) }, e.shape, true);
+}
+
+/**
+ * Row sums spread back along each row read as the papers write them: A*vector(1)*vector(1)' is
+ * sum(A, 1)*vector(1)', as in softmax's backward pass P.*(G - sum(G.*P, 1)*vector(1)') — the same
+ * operation count. (matrix(1)*A and A*matrix(1) stay: as sums they would print longer.)
+ */
+function sumsAlongDims(chain: readonly Expr[]): Expr[] {
+  for (let i = 1; i + 1 < chain.length; i++) {
+    const f = chain[i]!, next = chain[i + 1]!;
+    if (f.kind !== 'ones' || f.shape.kind !== 'vector' || next.kind !== 'ones' || next.shape.kind !== 'row') continue;
+    const prefix = chainProduct(chain.slice(0, i));
+    if (prefix.shape.kind !== 'matrix') continue;
+    // A sign leaves the sum: sum(-A, 1) is -sum(A, 1).
+    const summed = prefix.kind === 'neg' ? b.neg(b.call('sum', [prefix.x, b.num(1)])) : b.call('sum', [prefix, b.num(1)]);
+    return [summed, ...chain.slice(i + 1)];
+  }
+  return [...chain];
 }

@@ -50,7 +50,7 @@ describe('layers over a batch: backprop walkthroughs agree with finite differenc
     expect(chain.O).toBe('G');
     expect(chain.V).toBe("P'*G_O");
     expect(chain.P).toBe("G_O*V'");
-    expect(chain.S).toBe("P.*(G_P - G_P.*P*vector(1)*vector(1)')");
+    expect(chain.S).toBe("P.*(G_P - sum(G_P.*P, 1)*vector(1)')");
     expect(w.gradients.get('Q')!.dims).toEqual([3, 2]);
     rendered(renderLatex(w));
     expect(renderText(w)).toContain('∂L/∂S');

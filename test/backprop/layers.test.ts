@@ -87,7 +87,7 @@ describe('linear layers: upstream × local as vector–Jacobian products', () =>
       for (let j = 0; j < cols; j++) expect(w.node('S').upstream.data[i * cols + j]).toBeCloseTo(e[j]! / z - T.data[i * cols + j]!, 12);
     }
     const loss = w.layers[w.layers.length - 1]!;
-    expect(toText(loss.steps[loss.steps.length - 1]!.formula)).toBe("T*vector(1)*vector(1)'.*softmax(S, 1) - T");
+    expect(toText(loss.steps[loss.steps.length - 1]!.formula)).toBe("sum(T, 1)*vector(1)'.*softmax(S, 1) - T");
     rendered(renderLatex(w));
     expectGradientsMatchLoss(w);
   });

@@ -50,7 +50,7 @@ describe.concurrent('matcalc backprop', () => {
     const r = await run(['backprop', program, '--at', JSON.stringify(at)]);
     expect(r.code).toBe(0);
     // Dao et al. (2022), FlashAttention, App. B.2: dV = PᵀdO, dP = dO Vᵀ, dS = P ∘ (dP − rowsum(dP ∘ P)), dQ = dS K/√d, dK = dSᵀQ/√d.
-    for (const step of ["∂L/∂V = P'*G_O = ", "∂L/∂P = G_O*V' = ", "∂L/∂S = P.*(G_P - G_P.*P*vector(1)*vector(1)') = ", '∂L/∂Q = G_S*K/sqrt(d) = ', "∂L/∂K = G_S'*Q/sqrt(d) = "]) {
+    for (const step of ["∂L/∂V = P'*G_O = ", "∂L/∂P = G_O*V' = ", "∂L/∂S = P.*(G_P - sum(G_P.*P, 1)*vector(1)') = ", '∂L/∂Q = G_S*K/sqrt(d) = ', "∂L/∂K = G_S'*Q/sqrt(d) = "]) {
       expect(r.stdout).toContain(step);
     }
     expect(r.stdout).toContain('check: ok');

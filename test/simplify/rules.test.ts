@@ -33,6 +33,9 @@ const HAND_WRITTEN: Readonly<Record<string, { readonly expr: string; readonly va
     expr: 'kron(A, B)*kron(C, D)',
     vars: { A: { dims: ['n', 'k'] }, B: { dims: ['m', 'p'] }, C: { dims: ['k', 'q'] }, D: { dims: ['p', 'r'] } },
   },
+  // Sums along a dim: the row sums (dim 1, a vector) and the column sums (dim 0, a row).
+  'sum(-A, c) -> -sum(A, c)': { expr: 'sum(-A, 1)', vars: { A: { dims: ['m', 'n'] } } },
+  'sum(s*A, c) -> s*sum(A, c)': { expr: 'sum(a*A, 0)', vars: { A: { dims: ['m', 'n'] }, a: { dims: [] } } },
 };
 
 type Kind = 'matrix' | 'vector' | 'scalar' | 'const';

@@ -73,6 +73,8 @@ const builds = Promise.all([
     minify: false,
     sourcemap: true,
     sourcesContent: false,
+    // The version generated code names in its header (src/codegen/codegen.ts).
+    define: { __MATCALC_VERSION__: JSON.stringify(pkg.version) },
   }),
   withTypes ? buildTypes(root) : undefined,
 ]);

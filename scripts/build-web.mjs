@@ -39,6 +39,8 @@ const common = {
   minify: true,
   legalComments: 'none',
   logLevel: 'warning',
+  // The version generated code names in its header (src/codegen/codegen.ts).
+  define: { __MATCALC_VERSION__: JSON.stringify(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version) },
 };
 await Promise.all([
   build({ ...common, entryPoints: ['src/web/page.ts'], outfile: join(out, 'page.js') }),

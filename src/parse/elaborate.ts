@@ -168,6 +168,10 @@ export function elaborate(root: Surface, scope: Scope): Expr {
   const reserve = (d: Dim): void => {
     for (const f of dimFactors(d)) if (typeof f === 'string' && !isFlexible(f)) rigidNames.add(f);
   };
+  // A declared dimension is the question's even where this text does not use its variable: a free
+  // size named like it (the matrix(0) of a zero Jacobian, read back in the question's declarations)
+  // would be bound to the declared size when evaluated.
+  for (const d of Object.values(scope.decls ?? {})) for (const dim of d.dims) if (typeof dim === 'string' && isName(dim)) rigidNames.add(dim);
 
   // Pass 1: infer.
   const infer = (s: Surface): Shape => {

@@ -88,6 +88,36 @@ describe('derivatives of programs, printed as programs', () => {
   });
 });
 
+describe('a result with no variable reads back in the question\'s declarations', () => {
+  // matrix(0) and matrix(1) carry no size of their own: read back, their dimensions are fresh and must
+  // never take the name (and so, evaluated, the size) of one of the question's dimensions.
+  const decls = { W: { dims: ['m', 'n'] }, x: { dims: ['n'] } };
+  const at = toEnv({ W: [[1, 2], [3, -4], [0.5, 1]], x: [0.7, -0.2] });
+  const sizes = new Map([['m', 3], ['n', 2]]);
+  const cases = [
+    // A zero Jacobian (n×n): printed matrix(0), it used to read back n×m and take W's sizes (3×2, not 2×2).
+    { src: "W'.*W'*(W*x - W*x)", wrt: 'x', printed: 'matrix(0)' },
+    { src: 'sum(W*x - W*x)', wrt: 'W', printed: 'matrix(0)' },
+    { src: "-mean(W')", wrt: 'W', printed: '-matrix(1)/(tr(eye(m))*tr(eye(n)))' },
+  ];
+  for (const { src, wrt, printed } of cases) {
+    it(`d/d${wrt} of ${src} = ${printed}, fresh sizes read back apart from m and n`, () => {
+      const d = derivative(src, wrt, { vars: decls });
+      expect(d.toString()).toBe(printed);
+      expect(d.toProgramText()).toBe(printed);
+      const fd = fdJacobian((e) => evaluator(readProgram(src, { vars: decls }).root)(e, sizes), at, wrt);
+      const back = readProgram(printed, { vars: decls }).root;
+      const fresh = back.shape.kind === 'matrix' ? [back.shape.m, back.shape.n] : [];
+      expect(fresh.filter((dim) => dim === 'm' || dim === 'n')).toEqual([]);
+      // The fresh dims take the derivative's sizes; m and n keep the question's.
+      const value = evaluator(back)(at, new Map([...sizes, ...fresh.map((dim, i) => [String(dim), fd.dims[i]!] as const)]));
+      expect(value.dims).toEqual(fd.dims);
+      expect(maxRelErr(value, [...fd.data])).toBeLessThan(1e-6);
+      expect(maxRelErr(d.evaluate(at, sizes), [...fd.data])).toBeLessThan(1e-6);
+    });
+  }
+});
+
 describe('the checker reads answers in the question\'s names and the student\'s own definitions', () => {
   const answers = [
     "(W2'*(yhat - y) .* step(z1))*x'",

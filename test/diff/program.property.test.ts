@@ -68,14 +68,14 @@ describe('random programs: program form, --inline form and the inlined input agr
       /**
        * A printed result, read back with f's declarations and evaluated. A constant such as
        * 2*vector(1) whose size no variable fixes reads with a fresh dimension: it takes sizes
-       * (among f's) that give the result the derivative's number of entries. A result with no
-       * variable at all (a zero Jacobian, matrix(0)) has only such dimensions, even where inference
-       * named them like f's.
+       * (among f's) that give the result the derivative's number of entries. Such a fresh dimension
+       * is never named like one of f's (a zero Jacobian's matrix(0) read back as n×m would take f's
+       * sizes), so f's dimensions keep f's sizes.
        */
       const readBack = (src: string): Tensor => {
         const e = readProgram(src, { vars: decls }).root;
         const bound = bindDims(varsOf(e), at, sizes);
-        const free = dimNamesOf(e).filter((n) => !bound.has(n) || varsOf(e).length === 0);
+        const free = dimNamesOf(e).filter((n) => !bound.has(n));
         const options = [...new Set(sizes.values())];
         let tries: Map<string, number>[] = [bound];
         for (const n of free) tries = tries.flatMap((t) => options.map((size) => new Map([...t, [n, size]])));

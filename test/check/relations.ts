@@ -14,9 +14,10 @@ import type { VarDecl } from '../../src/parse/parse.js';
 import { parse } from '../../src/parse/parse.js';
 import { parseLatex } from '../../src/parse/latex.js';
 import { bindDims, evaluate } from '../../src/numeric/evaluate.js';
+import { shapeSizes } from '../../src/numeric/dims.js';
 import { defaultDims, randomPoint } from '../../src/numeric/random.js';
 import type { Tensor } from '../../src/numeric/tensor.js';
-import { shapeEquals, tensorDims, transposeShape as transposeShapeOf } from '../../src/shape/shape.js';
+import { type Shape, tensorDims, transposeShape as transposeShapeOf } from '../../src/shape/shape.js';
 
 export interface Question {
   readonly expr: string;
@@ -68,7 +69,7 @@ export function valuesAt(s: Setting, exprs: readonly Expr[], opts: { symmetric?:
     const env = randomPoint(vars, dims, seed);
     const sizes = bindDims(s.vars, env, dims);
     try {
-      out.push([s.E, ...exprs].map((e) => evaluate(e, env, sizes)));
+      out.push([s.E, ...exprs].map((e) => evaluate(e, env, sizedLikeE(s, e, sizes))));
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
     }
@@ -116,9 +117,30 @@ export interface Facts {
   readonly factor?: number;
 }
 
+/**
+ * A size no variable of the question fixes (eye's in \mathbf{I}, vector(1)'s) is free: read in the
+ * question's declarations it never takes the name of one of the question's dimensions, and it stands
+ * for the size of E's dimension at its place.
+ */
+const isFree = (s: Setting, d: unknown): boolean => typeof d === 'string' && !s.vars.some((v) => tensorDims(v.shape).includes(d));
+
+/** Whether A's shape is `target` where the sizes A's variables fix are concerned. */
+function fitsShape(s: Setting, a: Shape, target: Shape): boolean {
+  const ad = tensorDims(a), td = tensorDims(target);
+  return a.kind === target.kind && ad.every((d, i) => d === td[i] || isFree(s, d));
+}
+
+/** The sizes for evaluating e: the question's, and each free dim of e sized as E's dim at its place. */
+function sizedLikeE(s: Setting, e: Expr, sizes: Map<string, number>): Map<string, number> {
+  const out = new Map(sizes);
+  const ed = tensorDims(e.shape), Ed = shapeSizes(s.E.shape, sizes);
+  ed.forEach((d, i) => { if (typeof d === 'string' && !out.has(d) && isFree(s, d) && Ed[i] !== undefined) out.set(d, Ed[i]!); });
+  return out;
+}
+
 export function factsOf(s: Setting, A: Expr): Facts {
-  const sameShape = shapeEquals(A.shape, s.E.shape);
-  const transposeShape = s.E.shape.kind !== 'scalar' && shapeEquals(A.shape, transposeShapeOf(s.E.shape));
+  const sameShape = fitsShape(s, A.shape, s.E.shape);
+  const transposeShape = s.E.shape.kind !== 'scalar' && fitsShape(s, A.shape, transposeShapeOf(s.E.shape));
   if (!sameShape && !transposeShape) return { sameShape, transposeShape, equal: false, equalToTranspose: false };
   const pts = valuesAt(s, [A]);
   const equal = sameShape && pts.every(([e, a]) => near(a!.data, e!.data));

@@ -47,7 +47,8 @@ const fmt = (x: number, digits = 1): string => x.toFixed(digits);
 const heading = (s: string): void => console.log(`\n${s}\n${'─'.repeat(s.length)}`);
 const table = (rows: readonly (readonly string[])[]): void => {
   const widths = rows[0]!.map((_, j) => Math.max(...rows.map((r) => r[j]!.length)));
-  for (const r of rows) console.log(`  ${r.map((c, j) => (j === 0 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!))).join('   ')}`);
+  for (const r of rows)
+    console.log(`  ${r.map((c, j) => (j === 0 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!))).join('   ')}`);
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -60,7 +61,7 @@ const TYPICAL: readonly { expr: string; wrt: string; order?: number; what: strin
   { what: 'log det', expr: 'log(det(X$))', wrt: 'X$' },
   { what: 'trace of inverse', expr: 'tr(A$*inv(X$)*B$)', wrt: 'X$' },
   { what: 'Jacobian of W x', expr: 'W$*x$', wrt: 'W$' },
-  { what: 'logistic loss', expr: "sum(log(1 + exp(-y$.*(X$*w$))))", wrt: 'w$' },
+  { what: 'logistic loss', expr: 'sum(log(1 + exp(-y$.*(X$*w$))))', wrt: 'w$' },
   { what: 'softmax Jacobian', expr: 'softmax(z$)', wrt: 'z$' },
   { what: 'two-layer net', expr: 'sum((W2$*tanh(W1$*x$) - y$).^2)', wrt: 'W1$' },
   { what: 'Hessian of log-sum-exp', expr: 'log(sum(exp(z$)))', wrt: 'z$', order: 2 },
@@ -88,8 +89,11 @@ function derivationTimes(): void {
       const sfx = `_${k++}`;
       derivative(t.expr.replaceAll('$', sfx), t.wrt.replaceAll('$', sfx), t.order ? { order: t.order } : {}).toString();
     };
-    const same = t.expr.replaceAll('$', ''), wrt = t.wrt.replaceAll('$', '');
-    const repeat = () => { derivative(same, wrt, t.order ? { order: t.order } : {}).toString(); };
+    const same = t.expr.replaceAll('$', ''),
+      wrt = t.wrt.replaceAll('$', '');
+    const repeat = () => {
+      derivative(same, wrt, t.order ? { order: t.order } : {}).toString();
+    };
     let result: string;
     try {
       result = derivative(same, wrt, t.order ? { order: t.order } : {}).toString();
@@ -97,8 +101,16 @@ function derivationTimes(): void {
       rows.push([`${t.what}: ${same}`, '—', '—', `error: ${(err as Error).message}`]);
       continue;
     }
-    for (let i = 0; i < 30; i++) { fresh(); repeat(); } // warm-up: JIT and rule tables
-    rows.push([`${t.what}: ${same}${t.order ? ` (order ${t.order})` : ''}`, fmt(timeOne(fresh, iterations)), fmt(timeOne(repeat, iterations)), result.length > 50 ? `${result.slice(0, 47)}…` : result]);
+    for (let i = 0; i < 30; i++) {
+      fresh();
+      repeat();
+    } // warm-up: JIT and rule tables
+    rows.push([
+      `${t.what}: ${same}${t.order ? ` (order ${t.order})` : ''}`,
+      fmt(timeOne(fresh, iterations)),
+      fmt(timeOne(repeat, iterations)),
+      result.length > 50 ? `${result.slice(0, 47)}…` : result,
+    ]);
   }
   table(rows);
 }
@@ -126,7 +138,8 @@ interface ColdResult {
  */
 function coldRounds(commands: readonly ColdCommand[]): ColdResult[] {
   const samples = commands.map(() => [] as number[]);
-  const ok = commands.map(() => true), out = commands.map(() => '');
+  const ok = commands.map(() => true),
+    out = commands.map(() => '');
   for (let round = 0; round <= COLD_RUNS; round++) {
     commands.forEach((c, i) => {
       const t0 = performance.now();
@@ -176,16 +189,27 @@ function coldStart(): void {
     commands.push({ label: 'python3 sympy_diff.py (SymPy, the same derivative)', cmd: 'python3', args: [script] });
   }
   const results = coldRounds(commands);
-  table([['command', 'ms', 'first line of output'], ...commands.map((c, i) => [c.label, fmt(results[i]!.ms), results[i]!.ok ? results[i]!.out : 'FAILED'])]);
-  const ours = results[1]!, node = results[0]!;
-  console.log(`\n  matcalc over Node's own start-up: ${fmt(ours.ms - node.ms, 0)} ms. Target: ≤ 150 ms in all (check included).`);
+  table([
+    ['command', 'ms', 'first line of output'],
+    ...commands.map((c, i) => [c.label, fmt(results[i]!.ms), results[i]!.ok ? results[i]!.out : 'FAILED']),
+  ]);
+  const ours = results[1]!,
+    node = results[0]!;
+  console.log(
+    `\n  matcalc over Node's own start-up: ${fmt(ours.ms - node.ms, 0)} ms. Target: ≤ 150 ms in all (check included).`,
+  );
   if (hasSympy) {
     const sympy = results[results.length - 1]!;
-    console.log(`  SymPy / matcalc cold-start ratio: ${fmt(sympy.ms / ours.ms, 1)}× (${fmt(sympy.ms, 0)} ms vs ${fmt(ours.ms, 0)} ms, same run)`);
+    console.log(
+      `  SymPy / matcalc cold-start ratio: ${fmt(sympy.ms / ours.ms, 1)}× (${fmt(sympy.ms, 0)} ms vs ${fmt(ours.ms, 0)} ms, same run)`,
+    );
   } else {
     console.log('  SymPy is unavailable (python3 -c "import sympy" failed): no ratio.');
   }
-  const cache = spawnSync(process.execPath, args, { encoding: 'utf8', env: { ...process.env, MATCALC_DEBUG_CACHE: '1' } }).stderr.trim();
+  const cache = spawnSync(process.execPath, args, {
+    encoding: 'utf8',
+    env: { ...process.env, MATCALC_DEBUG_CACHE: '1' },
+  }).stderr.trim();
   console.log(`  V8 ${cache || 'code cache: unknown'} (dist/cli.cache)`);
 }
 
@@ -200,7 +224,9 @@ function mlpLoss(L: number): string {
 
 function scaling(): void {
   heading('3. Scaling: d loss/d W1 for an L-layer MLP, loss = sum((tanh(WL*…tanh(W1*x)…) - y).^2)');
-  console.log('  printed chars: the program form (shared parts named, as the CLI prints it) and --inline (one expression)\n');
+  console.log(
+    '  printed chars: the program form (shared parts named, as the CLI prints it) and --inline (one expression)\n',
+  );
   const rows: string[][] = [['L', 'DAG nodes', 'printed ops', 'chars', 'chars --inline', 'bindings', 'derivation ms']];
   const sizes: { L: number; nodes: number; chars: number; inline: number }[] = [];
   for (let L = 1; L <= 64; L++) {
@@ -217,21 +243,37 @@ function scaling(): void {
         d = derivative(renamed, `W1${sfx}`);
         times.push(performance.now() - t0);
       }
-      const nodes = postorder(d.expr).length, inline = toText(d.expr).length, chars = d.toProgramText().length;
+      const nodes = postorder(d.expr).length,
+        inline = toText(d.expr).length,
+        chars = d.toProgramText().length;
       sizes.push({ L, nodes, chars, inline });
-      rows.push([String(L), String(nodes), String(opCount(d.expr)), String(chars), String(inline), String(d.programForm().bindings.length), fmt(median(times), 2)]);
+      rows.push([
+        String(L),
+        String(nodes),
+        String(opCount(d.expr)),
+        String(chars),
+        String(inline),
+        String(d.programForm().bindings.length),
+        fmt(median(times), 2),
+      ]);
     } catch (err) {
       rows.push([String(L), '—', '—', '—', '—', '—', `error: ${(err as Error).message}`]);
     }
   }
   table(rows);
   const at = (L: number) => sizes.find((s) => s.L === L);
-  const a = at(8), b = at(16), c = at(64);
+  const a = at(8),
+    b = at(16),
+    c = at(64);
   if (a && b) {
-    console.log(`\n  From L = 8 to L = 16: DAG nodes ×${fmt(b.nodes / a.nodes, 2)}, printed chars ×${fmt(b.chars / a.chars, 2)}, --inline ×${fmt(b.inline / a.inline, 2)} (×2 is linear, ×4 quadratic).`);
+    console.log(
+      `\n  From L = 8 to L = 16: DAG nodes ×${fmt(b.nodes / a.nodes, 2)}, printed chars ×${fmt(b.chars / a.chars, 2)}, --inline ×${fmt(b.inline / a.inline, 2)} (×2 is linear, ×4 quadratic).`,
+    );
   }
   if (a && c) {
-    console.log(`  chars(64)/chars(8) = ${fmt(c.chars / a.chars, 2)} (linear is 8; the goal is at most 10); --inline: ${fmt(c.inline / a.inline, 2)}.`);
+    console.log(
+      `  chars(64)/chars(8) = ${fmt(c.chars / a.chars, 2)} (linear is 8; the goal is at most 10); --inline: ${fmt(c.inline / a.inline, 2)}.`,
+    );
   }
 }
 
@@ -241,7 +283,8 @@ function scaling(): void {
 function textbookSizes(): void {
   heading('4. Output size against the textbook (operations as printed: ours / textbook)');
   const rows: string[][] = [['entry', 'ours', 'textbook', 'ratio', 'our result']];
-  let worst = { ratio: 0, name: '' }, errors = 0;
+  let worst = { ratio: 0, name: '' },
+    errors = 0;
   const ratios: number[] = [];
   for (const e of CATALOGUE) {
     try {
@@ -250,14 +293,22 @@ function textbookSizes(): void {
       ratios.push(ratio);
       if (ratio > worst.ratio) worst = { ratio, name: e.name };
       const text = r.d.toString();
-      rows.push([e.name, String(r.oursOps), String(r.textbookOps), fmt(ratio, 2), text.length > 40 ? `${text.slice(0, 37)}…` : text]);
+      rows.push([
+        e.name,
+        String(r.oursOps),
+        String(r.textbookOps),
+        fmt(ratio, 2),
+        text.length > 40 ? `${text.slice(0, 37)}…` : text,
+      ]);
     } catch (err) {
       errors++;
       rows.push([e.name, '—', '—', '—', `error: ${(err as Error).message.slice(0, 60)}`]);
     }
   }
   table(rows);
-  console.log(`\n  ${ratios.length} entries measured${errors ? `, ${errors} failed` : ''}; median ratio ${fmt(median(ratios), 2)}, largest ${fmt(worst.ratio, 2)} (${worst.name}).`);
+  console.log(
+    `\n  ${ratios.length} entries measured${errors ? `, ${errors} failed` : ''}; median ratio ${fmt(median(ratios), 2)}, largest ${fmt(worst.ratio, 2)} (${worst.name}).`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -59,6 +59,11 @@ if (!quiet) {
     const bytes = readFileSync(join(out, f));
     return `${f} ${(bytes.length / 1024).toFixed(0)} kB (${(gzipSync(bytes).length / 1024).toFixed(0)} kB gzipped)`;
   };
-  const fonts = readdirSync(join(out, 'katex/fonts')).reduce((s, f) => s + statSync(join(out, 'katex/fonts', f)).size, 0);
-  console.log(`built dist/web: ${['page.js', 'worker.js', 'katex/katex.min.css'].map(size).join(', ')}, fonts ${(fonts / 1024).toFixed(0)} kB, in ${(performance.now() - started).toFixed(0)} ms`);
+  const fonts = readdirSync(join(out, 'katex/fonts')).reduce(
+    (s, f) => s + statSync(join(out, 'katex/fonts', f)).size,
+    0,
+  );
+  console.log(
+    `built dist/web: ${['page.js', 'worker.js', 'katex/katex.min.css'].map(size).join(', ')}, fonts ${(fonts / 1024).toFixed(0)} kB, in ${(performance.now() - started).toFixed(0)} ms`,
+  );
 }

@@ -83,7 +83,9 @@ await builds.catch(() => process.exit(1));
 chmodSync(join(root, 'dist/cli.js'), 0o755);
 
 // Warm-up: one typical run writes dist/cli.cache (and proves the bundle starts).
-const warm = spawnSync(process.execPath, [join(root, 'dist/cli.js'), 'diff', "x'*A*x", '--wrt', 'x'], { encoding: 'utf8' });
+const warm = spawnSync(process.execPath, [join(root, 'dist/cli.js'), 'diff', "x'*A*x", '--wrt', 'x'], {
+  encoding: 'utf8',
+});
 if (warm.status !== 0) {
   console.error(`the built CLI failed its warm-up run (exit ${warm.status}):\n${warm.stderr}`);
   process.exit(1);
@@ -92,5 +94,7 @@ if (warm.status !== 0) {
 if (!quiet) {
   const kb = (f) => `${(statSync(join(root, f)).size / 1024).toFixed(0)} kB`;
   const types = withTypes ? ', dist/types/' : '';
-  console.log(`built dist/cli.js + dist/cli.cjs (${kb('dist/cli.cjs')}, code cache ${kb('dist/cli.cache')}) and dist/index.js (${kb('dist/index.js')})${types} in ${(performance.now() - started).toFixed(0)} ms`);
+  console.log(
+    `built dist/cli.js + dist/cli.cjs (${kb('dist/cli.cjs')}, code cache ${kb('dist/cli.cache')}) and dist/index.js (${kb('dist/index.js')})${types} in ${(performance.now() - started).toFixed(0)} ms`,
+  );
 }

@@ -20,10 +20,13 @@ const code = (s: string): string => `\`${s}\``;
 function declarations(e: CatalogueEntry): string {
   const vars = Object.entries(e.vars ?? {});
   if (vars.length === 0) return '';
-  return vars.map(([name, d]) => {
-    const shape = d.dims.length === 0 ? 'scalar' : d.dims.length === 1 ? `vector(${d.dims[0]})` : `matrix(${d.dims.join(',')})`;
-    return code(`${name}: ${[shape, ...(d.props ?? [])].join(' ')}`);
-  }).join(', ');
+  return vars
+    .map(([name, d]) => {
+      const shape =
+        d.dims.length === 0 ? 'scalar' : d.dims.length === 1 ? `vector(${d.dims[0]})` : `matrix(${d.dims.join(',')})`;
+      return code(`${name}: ${[shape, ...(d.props ?? [])].join(' ')}`);
+    })
+    .join(', ');
 }
 
 function derivativeOf(e: CatalogueEntry): string {
@@ -43,16 +46,18 @@ function section(title: string, entries: readonly CatalogueEntry[]): { text: str
     worst = Math.max(worst, ratio);
     const decl = declarations(e);
     const shape = r.d.shape.length === 0 ? 'scalar' : r.d.shape.join('×');
-    rows.push([
-      e.name,
-      `${code(e.expr)}${decl ? `<br>${decl}` : ''}`,
-      derivativeOf(e),
-      code(e.textbook),
-      code(r.d.toString()),
-      `${r.oursOps} / ${r.textbookOps}`,
-      `${r.d.kind}, ${shape}`,
-      e.source,
-    ].join(' | '));
+    rows.push(
+      [
+        e.name,
+        `${code(e.expr)}${decl ? `<br>${decl}` : ''}`,
+        derivativeOf(e),
+        code(e.textbook),
+        code(r.d.toString()),
+        `${r.oursOps} / ${r.textbookOps}`,
+        `${r.d.kind}, ${shape}`,
+        e.source,
+      ].join(' | '),
+    );
   }
   const text = [
     `## ${title}`,
@@ -83,10 +88,10 @@ function page(): string {
     '',
     "- **Gradients** of a scalar have the variable's shape: from df = tr(G'*dX), the gradient is G (the Cookbook's ∂f/∂X).",
     '- **Jacobians** are in numerator layout (rows index the outputs). With respect to a matrix, the matrix is',
-    '  vectorised row by row (`vec` stacks rows), so y = W*x has dy/dW = kron(eye(k), x\'). The Cookbook stacks',
+    "  vectorised row by row (`vec` stacks rows), so y = W*x has dy/dW = kron(eye(k), x'). The Cookbook stacks",
     "  columns instead, which gives kron(x', eye(k)) for the same derivative; rows marked `vec: cols` are printed",
     "  that way (`--vec cols`). `commutation(m, n)` is the K with K vec(A) = vec(A') for A m×n in the row-major vec.",
-    '- **Hessians** and other higher derivatives have the value dims shape(f) + order × shape(x) (jax.jacobian\'s layout);',
+    "- **Hessians** and other higher derivatives have the value dims shape(f) + order × shape(x) (jax.jacobian's layout);",
     '  with respect to a matrix they are shown in the same row-major vec form.',
     '- **Symmetric matrices**: the gradient with respect to a matrix declared `symmetric` or `spd` is the *unconstrained*',
     '  gradient — every entry is treated as a free variable, as finite differences do. For every symmetric-matrix row',

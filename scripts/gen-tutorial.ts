@@ -19,12 +19,15 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const target = join(root, 'docs', 'tutorial-backprop.md');
 
 /** Quotes an argument the way a reader would type it in a POSIX shell. */
-const quote = (a: string): string => (/^[\w@%+=:,./-]+$/.test(a) ? a : a.includes("'") ? `"${a.replace(/(["\\$`])/g, '\\$1')}"` : `'${a}'`);
+const quote = (a: string): string =>
+  /^[\w@%+=:,./-]+$/.test(a) ? a : a.includes("'") ? `"${a.replace(/(["\\$`])/g, '\\$1')}"` : `'${a}'`;
 
 /** Runs `matcalc ARGS` and returns a fenced block with the command and its output. */
 function cli(args: readonly string[], lang = 'text', transform: (s: string) => string = (s) => s): string {
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), ...args], {
-    cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
   });
   if (r.status !== 0) throw new Error(`matcalc ${args.join(' ')} exited with ${r.status}:\n${r.stderr}`);
   const command = `$ matcalc ${args.map(quote).join(' ')}`;
@@ -38,14 +41,43 @@ const fence = (lang: string, body: string): string => `\`\`\`${lang}\n${body}\n\
 const notesAt = JSON.stringify({ x: -2, y: 5, z: -4 });
 const neuronAt = JSON.stringify({ w: [1, -1], x: [0.5, 2], b: 0.1 });
 const netAt = JSON.stringify({
-  x: [1, -1, 0.5], W1: [[0.2, -0.4, 0.1], [0.5, 0.3, -0.2]], b1: [0.1, -0.1],
-  W2: [[0.3, -0.6], [-0.2, 0.4], [0.7, 0.1]], b2: [0, 0.1, -0.1], t: [0, 1, 0],
+  x: [1, -1, 0.5],
+  W1: [
+    [0.2, -0.4, 0.1],
+    [0.5, 0.3, -0.2],
+  ],
+  b1: [0.1, -0.1],
+  W2: [
+    [0.3, -0.6],
+    [-0.2, 0.4],
+    [0.7, 0.1],
+  ],
+  b2: [0, 0.1, -0.1],
+  t: [0, 1, 0],
 });
-const batchAt = JSON.stringify({ X: [[1, 2], [0, -1], [3, 1]], W: [[0.5, -1], [2, 0.25]], Y: [[1, 0], [0, 1], [1, 1]] });
+const batchAt = JSON.stringify({
+  X: [
+    [1, 2],
+    [0, -1],
+    [3, 1],
+  ],
+  W: [
+    [0.5, -1],
+    [2, 0.25],
+  ],
+  Y: [
+    [1, 0],
+    [0, 1],
+    [1, 1],
+  ],
+});
 
 /** The activations' local Jacobians and adjoint rules, from walkthroughs of 2-layer networks. */
 function activationTable(): string {
-  const rows = ['| activation | local Jacobian ∂h/∂z | adjoint rule: ∂L/∂z from G = ∂L/∂h | checked |', '| --- | --- | --- | --- |'];
+  const rows = [
+    '| activation | local Jacobian ∂h/∂z | adjoint rule: ∂L/∂z from G = ∂L/∂h | checked |',
+    '| --- | --- | --- | --- |',
+  ];
   for (const activation of ACTIVATIONS) {
     const m = mlp({ depth: 2, activation, loss: 'squared' });
     const w = backprop(m.expr, m.sample(11), { vars: m.vars, layers: m.layers });
@@ -66,7 +98,9 @@ function lossTable(): string {
     const w = backprop(m.expr, m.sample(3), { vars: m.vars, layers: m.layers });
     const last = w.layers[w.layers.length - 1]!;
     const g = last.steps[last.steps.length - 1]!;
-    rows.push(`| ${loss} | \`${m.expr.split('; ').pop()!.replace(/^L = /, '')}\` | \`${toText(g.formula)}\` | ${checkWalkthrough(w).ok ? 'yes' : 'NO'} |`);
+    rows.push(
+      `| ${loss} | \`${m.expr.split('; ').pop()!.replace(/^L = /, '')}\` | \`${toText(g.formula)}\` | ${checkWalkthrough(w).ok ? 'yes' : 'NO'} |`,
+    );
   }
   return rows.join('\n');
 }
@@ -78,13 +112,16 @@ function layerView(): string {
   const text = renderText(w);
   const from = text.indexOf('\nlayer 1:');
   return [
-    fence('ts', [
-      "import { backprop, mlp, renderText } from './src/backprop/index.js';",
-      "const net = mlp({ depth: 3, activation: 'relu', loss: 'softmax-ce' });",
-      `net.expr; // ${m.expr}`,
-      'const w = backprop(net.expr, net.sample(2), { vars: net.vars, layers: net.layers });',
-      'console.log(renderText(w));  // the layer-by-layer part:',
-    ].join('\n')),
+    fence(
+      'ts',
+      [
+        "import { backprop, mlp, renderText } from './src/backprop/index.js';",
+        "const net = mlp({ depth: 3, activation: 'relu', loss: 'softmax-ce' });",
+        `net.expr; // ${m.expr}`,
+        'const w = backprop(net.expr, net.sample(2), { vars: net.vars, layers: net.layers });',
+        'console.log(renderText(w));  // the layer-by-layer part:',
+      ].join('\n'),
+    ),
     fence('text', text.slice(from + 1).trimEnd()),
   ].join('\n');
 }

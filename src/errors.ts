@@ -6,7 +6,10 @@
 export type ErrorKind = 'syntax' | 'shape' | 'unknown' | 'domain' | 'limit' | 'request' | 'unsupported';
 
 export class MatcalcError extends Error {
-  constructor(readonly kind: ErrorKind, message: string) {
+  constructor(
+    readonly kind: ErrorKind,
+    message: string,
+  ) {
     super(message);
     this.name = 'MatcalcError';
   }
@@ -14,7 +17,10 @@ export class MatcalcError extends Error {
 
 /** Input that does not parse; `column` is 1-based. */
 export class ParseError extends MatcalcError {
-  constructor(message: string, readonly column?: number) {
+  constructor(
+    message: string,
+    readonly column?: number,
+  ) {
     super('syntax', column === undefined ? message : `${message} (at column ${column})`);
     this.name = 'ParseError';
   }

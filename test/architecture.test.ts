@@ -16,24 +16,31 @@ const DOC = 'docs/architecture.md';
 /** Imports that run against the layer order on purpose: importer → imported, and why. */
 const ALLOWED_UPWARD: ReadonlyArray<{ from: string; to: string; why: string }> = [
   {
-    from: 'src/shape/rules.ts', to: 'src/ir/operators.ts',
+    from: 'src/shape/rules.ts',
+    to: 'src/ir/operators.ts',
     why: 'the shape rules are the shape column of the operator table; operators.ts imports nothing from shape/',
   },
   {
-    from: 'src/shape/rules.ts', to: 'src/ir/functions.ts',
+    from: 'src/shape/rules.ts',
+    to: 'src/ir/functions.ts',
     why: 'the shape rule of each function comes from its row; functions.ts imports nothing from shape/',
   },
   {
-    from: 'src/shape/rules.ts', to: 'src/ir/expr.ts',
+    from: 'src/shape/rules.ts',
+    to: 'src/ir/expr.ts',
     why: 'a type-only import of the binary kinds the rules are keyed by',
   },
   {
-    from: 'src/ir/build.ts', to: 'src/print/text.ts',
+    from: 'src/ir/build.ts',
+    to: 'src/print/text.ts',
     why: "a constructor's shape error quotes its operands in the input syntax; text.ts never builds nodes",
   },
 ];
 
-interface Layer { readonly rank: number; readonly where: string }
+interface Layer {
+  readonly rank: number;
+  readonly where: string;
+}
 
 /** The rows `| 3 | `src/ir/` | … |` of the "Layers" section of docs/architecture.md, lowest first. */
 function layerTable(): Layer[] {
@@ -75,7 +82,9 @@ describe(`the layers of ${DOC}`, () => {
   });
 
   it('covers every folder and top-level file of src/, and rules/', () => {
-    const tops = readdirSync(join(ROOT, 'src')).map((n) => (statSync(join(ROOT, 'src', n)).isDirectory() ? `src/${n}/` : `src/${n}`));
+    const tops = readdirSync(join(ROOT, 'src')).map((n) =>
+      statSync(join(ROOT, 'src', n)).isDirectory() ? `src/${n}/` : `src/${n}`,
+    );
     const missing = [...tops, 'rules/'].filter((p) => !layers.some((l) => l.where === p));
     expect(missing, `add these to the table in ${DOC}`).toEqual([]);
     const stale = layers.filter((l) => !tops.includes(l.where) && l.where !== 'rules/').map((l) => l.where);
@@ -93,7 +102,8 @@ describe(`the layers of ${DOC}`, () => {
         if (to === undefined || to.rank <= from.rank) continue; // outside src/ and rules/, or downward
         const allowed = ALLOWED_UPWARD.find((a) => a.from === file && a.to === target);
         if (allowed !== undefined) used.add(allowed);
-        else upward.push(`${file} (${from.where}, layer ${from.rank}) imports ${target} (${to.where}, layer ${to.rank})`);
+        else
+          upward.push(`${file} (${from.where}, layer ${from.rank}) imports ${target} (${to.where}, layer ${to.rank})`);
       }
     }
     expect(upward, `move the code, or name the import in ALLOWED_UPWARD with its reason`).toEqual([]);

@@ -28,39 +28,69 @@ interface Case {
 
 /** Props a rule's domain asks the differentiated argument to be drawn with. */
 const DOMAIN_PROPS: { readonly [D in Domain]: readonly Prop[] } = {
-  any: [], nonzero: [], positive: ['positive'], invertible: ['invertible'], spd: ['spd'],
+  any: [],
+  nonzero: [],
+  positive: ['positive'],
+  invertible: ['invertible'],
+  spd: ['spd'],
   // No property says "inside (-1, 1)" or "above -1": verify's sampling ladder (normal, then
   // positive, then inside (0, 1)) reaches these domains by itself, which is what a user's check does.
-  'open-unit-interval': [], 'above-minus-one': [],
+  'open-unit-interval': [],
+  'above-minus-one': [],
 };
-const withDomain = (domain: Domain | undefined, shape: string): string => [shape, ...DOMAIN_PROPS[domain ?? 'any']].join(' ');
+const withDomain = (domain: Domain | undefined, shape: string): string =>
+  [shape, ...DOMAIN_PROPS[domain ?? 'any']].join(' ');
 
 // ---------------------------------------------------------------------------------------------
 // Operators: every shape combination the operator accepts.
 
 const OPERATOR_CASES: { readonly [K in keyof typeof OPERATOR_RULES]: readonly Case[] } = {
-  add: [{ src: 'c + d', order2: true }, { src: 'x + y' }, { src: 'A + B' }, { src: 'c + x' }, { src: 'A + c' }, { src: "x' + y'" }],
+  add: [
+    { src: 'c + d', order2: true },
+    { src: 'x + y' },
+    { src: 'A + B' },
+    { src: 'c + x' },
+    { src: 'A + c' },
+    { src: "x' + y'" },
+  ],
   neg: [{ src: '-c' }, { src: '-x' }, { src: '-A' }],
   transpose: [{ src: "x'" }, { src: "A'" }, { src: "x'*y", order2: true }, { src: "tr(A'*B)" }],
   mul: [
-    { src: 'c*d', order2: true }, { src: 'c*x' }, { src: 'x*c' }, { src: 'c*A' }, { src: 'A*x' }, { src: "x'*A" },
-    { src: 'A*B' }, { src: "x'*y" }, { src: "x*y'" }, { src: "x'*A*x", order2: true }, { src: 'tr(A*B*C)' },
+    { src: 'c*d', order2: true },
+    { src: 'c*x' },
+    { src: 'x*c' },
+    { src: 'c*A' },
+    { src: 'A*x' },
+    { src: "x'*A" },
+    { src: 'A*B' },
+    { src: "x'*y" },
+    { src: "x*y'" },
+    { src: "x'*A*x", order2: true },
+    { src: 'tr(A*B*C)' },
   ],
   // With a scalar operand .* and ./ are ordinary scaling and division (the constructors build mul, div).
   emul: [{ src: 'x.*y', order2: true }, { src: 'A.*B' }, { src: "x'.*y'" }],
   ediv: [{ src: 'x./y', order2: true }, { src: 'A./B' }, { src: 'c./x' }],
   div: [{ src: 'c/d', order2: true }, { src: 'x/c' }, { src: 'A/c' }, { src: "x/(x'*x)" }],
   epow: [
-    { src: 'x.^y', vars: { x: 'vector(n) positive' } }, { src: 'A.^B', vars: { A: 'matrix(m,n) positive' } },
-    { src: 'x.^c', vars: { x: 'vector(n) positive' }, order2: true }, { src: 'c.^x', vars: { c: 'scalar positive' } },
-    { src: 'x.^3', order2: true }, { src: 'A.^2' },
+    { src: 'x.^y', vars: { x: 'vector(n) positive' } },
+    { src: 'A.^B', vars: { A: 'matrix(m,n) positive' } },
+    { src: 'x.^c', vars: { x: 'vector(n) positive' }, order2: true },
+    { src: 'c.^x', vars: { c: 'scalar positive' } },
+    { src: 'x.^3', order2: true },
+    { src: 'A.^2' },
   ],
   // Scalar powers, and integer powers of a square matrix (rules/derivative/operators.ts matrixPower).
   pow: [
-    { src: 'c^d', vars: { c: 'scalar positive' }, order2: true }, { src: 'c^3' }, { src: 'c^0.5', vars: { c: 'scalar positive' } },
+    { src: 'c^d', vars: { c: 'scalar positive' }, order2: true },
+    { src: 'c^3' },
+    { src: 'c^0.5', vars: { c: 'scalar positive' } },
     { src: 'c^-2', vars: { c: 'scalar positive' } },
-    { src: 'A^2' }, { src: 'A^3' }, { src: 'tr(A^3)', order2: true },
-    { src: 'A^-1', vars: { A: 'matrix(n,n) invertible' } }, { src: 'A^-2', vars: { A: 'matrix(n,n) invertible' } },
+    { src: 'A^2' },
+    { src: 'A^3' },
+    { src: 'tr(A^3)', order2: true },
+    { src: 'A^-1', vars: { A: 'matrix(n,n) invertible' } },
+    { src: 'A^-2', vars: { A: 'matrix(n,n) invertible' } },
   ],
 };
 
@@ -69,32 +99,73 @@ const OPERATOR_CASES: { readonly [K in keyof typeof OPERATOR_RULES]: readonly Ca
 
 const FUNCTION_CASES: { readonly [K in keyof typeof FUNCTION_RULES]: readonly Case[] } = {
   sum: [
-    { src: 'sum(x)' }, { src: 'sum(A)' }, { src: 'sum(c)' }, { src: 'sum(x.*x)', order2: true },
-    { src: 'sum(W, 0)' }, { src: 'sum(W, 1)' }, { src: 'sum(W.*W, 1)', order2: true }, { src: "sum(sum(W, 0)'.*x)" },
+    { src: 'sum(x)' },
+    { src: 'sum(A)' },
+    { src: 'sum(c)' },
+    { src: 'sum(x.*x)', order2: true },
+    { src: 'sum(W, 0)' },
+    { src: 'sum(W, 1)' },
+    { src: 'sum(W.*W, 1)', order2: true },
+    { src: "sum(sum(W, 0)'.*x)" },
   ],
   mean: [
-    { src: 'mean(x)' }, { src: 'mean(A)' }, { src: 'mean(c)' }, { src: 'mean(W, 0)' }, { src: 'mean(W, 1)' },
-    { src: "mean(W.*W, 1)'*y", order2: true }, { src: 'mean(x.*x)', order2: true },
+    { src: 'mean(x)' },
+    { src: 'mean(A)' },
+    { src: 'mean(c)' },
+    { src: 'mean(W, 0)' },
+    { src: 'mean(W, 1)' },
+    { src: "mean(W.*W, 1)'*y", order2: true },
+    { src: 'mean(x.*x)', order2: true },
   ],
   var: [
-    { src: 'var(x)', order2: true }, { src: 'var(A)', order2: true }, { src: 'var(W, 0)', order2: true }, { src: 'var(W, 1)', order2: true },
+    { src: 'var(x)', order2: true },
+    { src: 'var(A)', order2: true },
+    { src: 'var(W, 0)', order2: true },
+    { src: 'var(W, 1)', order2: true },
     { src: "var(W*A, 1)'*y", order2: true },
   ],
   std: [
-    { src: 'std(x)', order2: true }, { src: 'std(A)' }, { src: 'std(W, 0)', order2: true }, { src: 'std(W, 1)', order2: true },
+    { src: 'std(x)', order2: true },
+    { src: 'std(A)' },
+    { src: 'std(W, 0)', order2: true },
+    { src: 'std(W, 1)', order2: true },
     { src: "std(W, 1)'*y", order2: true },
   ],
-  max: [{ src: 'max(x)', order2: true }, { src: 'max(A)' }, { src: 'max(c)' }, { src: 'max(W, 0)', order2: true }, { src: 'max(W, 1)', order2: true }, { src: 'max(W.*W, 1)' },
+  max: [
+    { src: 'max(x)', order2: true },
+    { src: 'max(A)' },
+    { src: 'max(c)' },
+    { src: 'max(W, 0)', order2: true },
+    { src: 'max(W, 1)', order2: true },
+    { src: 'max(W.*W, 1)' },
     // norm(x, inf), NumPy's max-norm, is max(abs(x)): through the arg-max of |x|, ties and zeros being kinks.
-    { src: 'norm(x, inf)' }, { src: 'norm(W*x, Infinity)' }],
-  min: [{ src: 'min(x)', order2: true }, { src: 'min(A)' }, { src: 'min(W, 0)', order2: true }, { src: 'min(W, 1)', order2: true }, { src: 'min(W.*W, 0)' }],
-  maximum: [{ src: 'maximum(x, y)' }, { src: 'maximum(A, B)' }, { src: 'maximum(c, d)' }, { src: 'max(0, x)' }, { src: 'max(x, 0.5)' }],
+    { src: 'norm(x, inf)' },
+    { src: 'norm(W*x, Infinity)' },
+  ],
+  min: [
+    { src: 'min(x)', order2: true },
+    { src: 'min(A)' },
+    { src: 'min(W, 0)', order2: true },
+    { src: 'min(W, 1)', order2: true },
+    { src: 'min(W.*W, 0)' },
+  ],
+  maximum: [
+    { src: 'maximum(x, y)' },
+    { src: 'maximum(A, B)' },
+    { src: 'maximum(c, d)' },
+    { src: 'max(0, x)' },
+    { src: 'max(x, 0.5)' },
+  ],
   minimum: [{ src: 'minimum(x, y)' }, { src: 'minimum(A, B)' }, { src: 'min(0, x)' }],
   tr: [{ src: 'tr(A)' }, { src: 'tr(c)' }, { src: 'tr(A*A)', order2: true }],
   det: [{ src: 'det(X)', vars: { X: withDomain('invertible', 'matrix(n,n)') }, order2: true }, { src: 'det(c)' }],
-  logdet: [{ src: 'logdet(S)', vars: { S: withDomain('spd', 'matrix(n,n)') }, order2: true }, { src: 'logdet(c)', vars: { c: 'scalar positive' } }],
+  logdet: [
+    { src: 'logdet(S)', vars: { S: withDomain('spd', 'matrix(n,n)') }, order2: true },
+    { src: 'logdet(c)', vars: { c: 'scalar positive' } },
+  ],
   inv: [
-    { src: 'inv(X)', vars: { X: withDomain('invertible', 'matrix(n,n)') } }, { src: 'inv(c)', vars: { c: 'scalar invertible' } },
+    { src: 'inv(X)', vars: { X: withDomain('invertible', 'matrix(n,n)') } },
+    { src: 'inv(c)', vars: { c: 'scalar invertible' } },
     { src: "x'*inv(S)*x", vars: { S: 'matrix(n,n) spd' }, order2: true },
   ],
   diag: [{ src: 'diag(x)' }, { src: 'diag(A)' }, { src: "sum(diag(x)*y) + x'*diag(A)" }],
@@ -103,21 +174,36 @@ const FUNCTION_CASES: { readonly [K in keyof typeof FUNCTION_RULES]: readonly Ca
   norm1: [{ src: 'norm1(x)' }, { src: 'norm1(A)' }, { src: 'norm1(c)' }],
   norm2: [{ src: 'norm2(x)', order2: true }, { src: 'norm2(A)' }, { src: 'norm2(c)' }],
   softmax: [
-    { src: 'softmax(x)' }, { src: 'sum(softmax(x).*y)', order2: true },
+    { src: 'softmax(x)' },
+    { src: 'sum(softmax(x).*y)', order2: true },
     // A batch, row by row and column by column; a scalar loss of it at order 2 (vec Jacobians are n²×n² at order 1 already).
-    { src: 'softmax(X, 1)' }, { src: 'softmax(X, 0)' },
-    { src: 'sum(Y.*softmax(X, 1))', order2: true }, { src: 'sum(Y.*softmax(X, 0))', order2: true }, { src: "softmax(Q*K', 1)*V" },
+    { src: 'softmax(X, 1)' },
+    { src: 'softmax(X, 0)' },
+    { src: 'sum(Y.*softmax(X, 1))', order2: true },
+    { src: 'sum(Y.*softmax(X, 0))', order2: true },
+    { src: "softmax(Q*K', 1)*V" },
   ],
   log_softmax: [
-    { src: 'log_softmax(x)', order2: true }, { src: 'log_softmax(X, 1)' }, { src: 'log_softmax(X, 0)' },
-    { src: '-sum(Y.*log_softmax(X, 1))', order2: true }, { src: 'sum(Y.*log_softmax(X, 0))', order2: true },
+    { src: 'log_softmax(x)', order2: true },
+    { src: 'log_softmax(X, 1)' },
+    { src: 'log_softmax(X, 0)' },
+    { src: '-sum(Y.*log_softmax(X, 1))', order2: true },
+    { src: 'sum(Y.*log_softmax(X, 0))', order2: true },
   ],
   logsumexp: [
-    { src: 'logsumexp(x)', order2: true }, { src: 'logsumexp(X, 1)' }, { src: 'logsumexp(X, 0)' },
-    { src: "y'*logsumexp(X, 1)", order2: true }, { src: 'logsumexp(X, 0)*y', order2: true },
+    { src: 'logsumexp(x)', order2: true },
+    { src: 'logsumexp(X, 1)' },
+    { src: 'logsumexp(X, 0)' },
+    { src: "y'*logsumexp(X, 1)", order2: true },
+    { src: 'logsumexp(X, 0)*y', order2: true },
   ],
   // p-norms away from p = 1, 2 (which are norm1 and norm2); kinks at zero entries are resampled.
-  norm: [{ src: 'norm(x, 3)', order2: true }, { src: 'norm(x, 1.5)' }, { src: 'norm(vec(A), 4)', order2: true }, { src: 'norm(W*x - y, 3)', order2: true }],
+  norm: [
+    { src: 'norm(x, 3)', order2: true },
+    { src: 'norm(x, 1.5)' },
+    { src: 'norm(vec(A), 4)', order2: true },
+    { src: 'norm(W*x - y, 3)', order2: true },
+  ],
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -140,13 +226,32 @@ function elementwiseCases(fn: ElementwiseFn): readonly Case[] {
 }
 
 const ELEMENTWISE_CASES: { readonly [K in ElementwiseFn]: readonly Case[] } = {
-  exp: elementwiseCases('exp'), log: elementwiseCases('log'), sqrt: elementwiseCases('sqrt'), sin: elementwiseCases('sin'),
-  cos: elementwiseCases('cos'), tan: elementwiseCases('tan'), tanh: elementwiseCases('tanh'), abs: elementwiseCases('abs'),
-  sign: elementwiseCases('sign'), step: elementwiseCases('step'), sigmoid: elementwiseCases('sigmoid'), relu: elementwiseCases('relu'),
-  softplus: elementwiseCases('softplus'), leaky_relu: elementwiseCases('leaky_relu'), elu: elementwiseCases('elu'),
-  sinh: elementwiseCases('sinh'), cosh: elementwiseCases('cosh'), asin: elementwiseCases('asin'), acos: elementwiseCases('acos'),
-  atan: elementwiseCases('atan'), erf: elementwiseCases('erf'), gelu: elementwiseCases('gelu'), silu: elementwiseCases('silu'),
-  softsign: elementwiseCases('softsign'), log1p: elementwiseCases('log1p'), expm1: elementwiseCases('expm1'),
+  exp: elementwiseCases('exp'),
+  log: elementwiseCases('log'),
+  sqrt: elementwiseCases('sqrt'),
+  sin: elementwiseCases('sin'),
+  cos: elementwiseCases('cos'),
+  tan: elementwiseCases('tan'),
+  tanh: elementwiseCases('tanh'),
+  abs: elementwiseCases('abs'),
+  sign: elementwiseCases('sign'),
+  step: elementwiseCases('step'),
+  sigmoid: elementwiseCases('sigmoid'),
+  relu: elementwiseCases('relu'),
+  softplus: elementwiseCases('softplus'),
+  leaky_relu: elementwiseCases('leaky_relu'),
+  elu: elementwiseCases('elu'),
+  sinh: elementwiseCases('sinh'),
+  cosh: elementwiseCases('cosh'),
+  asin: elementwiseCases('asin'),
+  acos: elementwiseCases('acos'),
+  atan: elementwiseCases('atan'),
+  erf: elementwiseCases('erf'),
+  gelu: elementwiseCases('gelu'),
+  silu: elementwiseCases('silu'),
+  softsign: elementwiseCases('softsign'),
+  log1p: elementwiseCases('log1p'),
+  expm1: elementwiseCases('expm1'),
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -173,7 +278,10 @@ function checkCase(primitive: string, c: Case): void {
       for (const seed of SEEDS) {
         const r = d.verify({ seed });
         const where = `d${order > 1 ? `^${order}` : ''}(${c.src})/d${v.name} = ${d.toString()} (seed ${seed})`;
-        expect(r.ok, `${where}: max error ${r.maxError}, failure ${JSON.stringify(r.failure && { index: r.failure.index, symbolic: r.failure.symbolic, numeric: r.failure.numeric })}`).toBe(true);
+        expect(
+          r.ok,
+          `${where}: max error ${r.maxError}, failure ${JSON.stringify(r.failure && { index: r.failure.index, symbolic: r.failure.symbolic, numeric: r.failure.numeric })}`,
+        ).toBe(true);
         expect(r.points, where).toBeGreaterThan(0);
       }
     }
@@ -183,7 +291,11 @@ function checkCase(primitive: string, c: Case): void {
 const TABLES = [
   { name: 'operators', rules: OPERATOR_RULES, cases: OPERATOR_CASES as Readonly<Record<string, readonly Case[]>> },
   { name: 'functions', rules: FUNCTION_RULES, cases: FUNCTION_CASES as Readonly<Record<string, readonly Case[]>> },
-  { name: 'elementwise', rules: ELEMENTWISE_RULES, cases: ELEMENTWISE_CASES as Readonly<Record<string, readonly Case[]>> },
+  {
+    name: 'elementwise',
+    rules: ELEMENTWISE_RULES,
+    cases: ELEMENTWISE_CASES as Readonly<Record<string, readonly Case[]>>,
+  },
 ];
 
 describe('every derivative rule agrees with finite differences', () => {

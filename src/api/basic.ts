@@ -20,7 +20,9 @@ export interface ShapeInfo {
   /** "scalar", "n", "1×n", "m×n". */
   readonly text: string;
   /** Every variable with its inferred shape. */
-  readonly vars: Readonly<Record<string, { readonly dims: readonly Dim[]; readonly text: string; readonly props: readonly string[] }>>;
+  readonly vars: Readonly<
+    Record<string, { readonly dims: readonly Dim[]; readonly text: string; readonly props: readonly string[] }>
+  >;
 }
 
 export function shapeOf(expr: string | Expr, vars?: Declarations): ShapeInfo {

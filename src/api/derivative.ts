@@ -13,7 +13,17 @@ import type { Warning } from '../parse/warnings.js';
 import { asciiName } from '../parse/unicode.js';
 import { substitute } from '../ir/substitute.js';
 import { type ProgramForm, programForm, programFormOf, programText } from '../print/program.js';
-import { type Layout, type Level, type SymbolicDerivative, type VecOrder, checkOrder, differentiate, isPlainJacobian, projectSymmetric, resultExpr } from '../diff/derivative.js';
+import {
+  type Layout,
+  type Level,
+  type SymbolicDerivative,
+  type VecOrder,
+  checkOrder,
+  differentiate,
+  isPlainJacobian,
+  projectSymmetric,
+  resultExpr,
+} from '../diff/derivative.js';
 import { type DimSizes, type Env, bindDims, evaluator, resolveDim, shapeSizes } from '../numeric/evaluate.js';
 import { atBasisDirections } from '../numeric/basis.js';
 import { type Tensor, reshape, sizeOf, transposeMatrix } from '../numeric/tensor.js';
@@ -98,13 +108,23 @@ export function derivative(expr: string | Expr, wrt: string, opts: DerivativeOpt
   const order = opts.order ?? 1;
   checkOrder(order);
   const layout = opts.layout ?? 'numerator';
-  if (layout !== 'numerator' && layout !== 'denominator') throw new RequestError(`the layout must be numerator or denominator, not ${String(layout)}`);
+  if (layout !== 'numerator' && layout !== 'denominator')
+    throw new RequestError(`the layout must be numerator or denominator, not ${String(layout)}`);
   const vec = opts.vec ?? 'rows';
   if (vec !== 'rows' && vec !== 'cols') throw new RequestError(`vec must be rows or cols, not ${String(vec)}`);
   const intermediate = intermediateOf(program, wrt);
-  const project = (d: SymbolicDerivative): SymbolicDerivative => (opts.symmetricGradient === true ? projectSymmetric(d) : d);
-  if (intermediate === undefined) return makeDerivative(project(differentiate(program.root, findVar(program.root, wrt, program.seen), order, layout, vec)), program);
-  return makeDerivative(project(differentiate(intermediate.f, intermediate.v, order, layout, vec)), program, intermediate);
+  const project = (d: SymbolicDerivative): SymbolicDerivative =>
+    opts.symmetricGradient === true ? projectSymmetric(d) : d;
+  if (intermediate === undefined)
+    return makeDerivative(
+      project(differentiate(program.root, findVar(program.root, wrt, program.seen), order, layout, vec)),
+      program,
+    );
+  return makeDerivative(
+    project(differentiate(intermediate.f, intermediate.v, order, layout, vec)),
+    program,
+    intermediate,
+  );
 }
 
 /** With respect to an intermediate h: the function with h's node a free variable h (its inputs held fixed). */
@@ -120,11 +140,16 @@ interface Intermediate {
 function intermediateOf(program: Program, name: string): Intermediate | undefined {
   const def = program.definitions.find((d) => d.name === name);
   if (def === undefined || varsOf(program.root).some((v) => v.name === name)) return undefined;
-  if (def.expr === program.root) throw new RequestError(`${name} is the function itself: its derivative with respect to itself is the identity`);
+  if (def.expr === program.root)
+    throw new RequestError(`${name} is the function itself: its derivative with respect to itself is the identity`);
   const v = b.variable(name, def.expr.shape);
   const swap = new Map([[def.expr, v as Expr]]);
   const names = new Map<Expr, string>();
-  for (const d of program.definitions) if (d !== def) { const e = substitute(d.expr, swap); if (!names.has(e) && e.kind !== 'var') names.set(e, d.name); }
+  for (const d of program.definitions)
+    if (d !== def) {
+      const e = substitute(d.expr, swap);
+      if (!names.has(e) && e.kind !== 'var') names.set(e, d.name);
+    }
   names.set(def.expr, name);
   return { f: substitute(program.root, swap), v, definition: def.expr, names };
 }
@@ -138,7 +163,7 @@ export function findVar(f: Expr, name: string, known?: ReadonlyMap<string, Var>)
   const example = /^[A-Z]/.test(name) ? 'matrix(m,n)' : /^[a-g]/.test(name) ? 'scalar' : 'vector(n)';
   throw new UnknownError(
     `the expression does not contain ${name}; its variables are ${vars.map((x) => x.name).join(', ') || 'none'}. ` +
-    `For the derivative with respect to a variable f does not depend on (zero), declare its shape: --var "${name}=${example}" (API: vars: { ${name}: '${example}' })`,
+      `For the derivative with respect to a variable f does not depend on (zero), declare its shape: --var "${name}=${example}" (API: vars: { ${name}: '${example}' })`,
   );
 }
 
@@ -153,18 +178,24 @@ function kindOf(sym: SymbolicDerivative): ResultKind {
 function conventionOf(sym: SymbolicDerivative, kind: ResultKind): string {
   const dims = sym.dims.map(formatDim).join('×') || 'scalar';
   switch (kind) {
-    case 'derivative': return `derivative with respect to a scalar; shape ${dims}`;
-    case 'gradient': return sym.projection === 'symmetric'
-      ? `symmetric gradient (G + G')/2 of the entrywise gradient G: the gradient in the space of symmetric matrices (Srinivasan & Panda 2019), df = <(G + G')/2, d${sym.wrt.name}> for symmetric d${sym.wrt.name}; same shape as ${sym.wrt.name} (${dims})`
-      : `gradient: same shape as ${sym.wrt.name} (${dims}); df = tr(G'*d${sym.wrt.name})`;
-    case 'hessian': return `Hessian (${dims}), symmetric by construction`;
-    case 'jacobian': return sym.layout === 'numerator'
-      ? `Jacobian in numerator layout: rows index the outputs (${dims})`
-      : `Jacobian in denominator layout: rows index ${sym.wrt.name} (${dims})`;
-    case 'vec-jacobian': return sym.vec === 'cols'
-      ? `vec form: d vec(f) = K d vec(${sym.wrt.name}), vec stacks columns (column-major, as the Matrix Cookbook); value in the tensor layout ${dims}`
-      : `vec form: d vec(f) = K d vec(${sym.wrt.name}), vec stacks rows (row-major); value reshaped to the tensor layout ${dims}`;
-    case 'differential': return `${sym.note ?? ''}; its value, read off basis directions, has the tensor layout ${dims}`;
+    case 'derivative':
+      return `derivative with respect to a scalar; shape ${dims}`;
+    case 'gradient':
+      return sym.projection === 'symmetric'
+        ? `symmetric gradient (G + G')/2 of the entrywise gradient G: the gradient in the space of symmetric matrices (Srinivasan & Panda 2019), df = <(G + G')/2, d${sym.wrt.name}> for symmetric d${sym.wrt.name}; same shape as ${sym.wrt.name} (${dims})`
+        : `gradient: same shape as ${sym.wrt.name} (${dims}); df = tr(G'*d${sym.wrt.name})`;
+    case 'hessian':
+      return `Hessian (${dims}), symmetric by construction`;
+    case 'jacobian':
+      return sym.layout === 'numerator'
+        ? `Jacobian in numerator layout: rows index the outputs (${dims})`
+        : `Jacobian in denominator layout: rows index ${sym.wrt.name} (${dims})`;
+    case 'vec-jacobian':
+      return sym.vec === 'cols'
+        ? `vec form: d vec(f) = K d vec(${sym.wrt.name}), vec stacks columns (column-major, as the Matrix Cookbook); value in the tensor layout ${dims}`
+        : `vec form: d vec(f) = K d vec(${sym.wrt.name}), vec stacks rows (row-major); value reshaped to the tensor layout ${dims}`;
+    case 'differential':
+      return `${sym.note ?? ''}; its value, read off basis directions, has the tensor layout ${dims}`;
   }
 }
 
@@ -179,22 +210,37 @@ function makeDerivative(sym: SymbolicDerivative, program: Program, intermediate?
   /** The intermediate's value from the inputs, when the point does not give it. */
   const withValues = (at: Env): Env => {
     if (intermediate === undefined || at.has(intermediate.v.name)) return at;
-    return new Map([...at, [intermediate.v.name, evaluator(intermediate.definition)(at, bindDims(allVarsOf(program.root), at))]]);
+    return new Map([
+      ...at,
+      [intermediate.v.name, evaluator(intermediate.definition)(at, bindDims(allVarsOf(program.root), at))],
+    ]);
   };
   const self: Derivative = {
-    f: sym.f, wrt: sym.wrt, program,
+    f: sym.f,
+    wrt: sym.wrt,
+    program,
     // The variable asked about is used, even where the expression does not contain it.
     warnings: program.warnings.filter((w) => !(w.kind === 'unused-declaration' && w.name === sym.wrt.name)),
-    intermediates: new Map(intermediate === undefined
-      ? program.definitions.map((x) => [x.name, x.expr])
-      : [...intermediate.names].filter(([, n]) => n !== intermediate.v.name).map(([e, n]) => [n, e])), order: sym.order, layout: sym.layout, kind, expr, shape: sym.dims,
-    directions: sym.directions, symbolic: sym, convention: conventionOf(sym, kind),
+    intermediates: new Map(
+      intermediate === undefined
+        ? program.definitions.map((x) => [x.name, x.expr])
+        : [...intermediate.names].filter(([, n]) => n !== intermediate.v.name).map(([e, n]) => [n, e]),
+    ),
+    order: sym.order,
+    layout: sym.layout,
+    kind,
+    expr,
+    shape: sym.dims,
+    directions: sym.directions,
+    symbolic: sym,
+    convention: conventionOf(sym, kind),
     toString: () => toText(expr),
     toLatex: () => toLatex(expr),
     programForm: formOf,
     toProgramText: () => programText(formOf()),
     // The index line gives the entrywise derivative: not the symmetric gradient's.
-    toIndexNotation: () => (sym.projection === undefined ? indexNotation(sym.f, sym.differential, sym.wrt, sym.directions) : undefined),
+    toIndexNotation: () =>
+      sym.projection === undefined ? indexNotation(sym.f, sym.differential, sym.wrt, sym.directions) : undefined,
     evaluate: (at, dims) => {
       const env = toEnv(at);
       checkPoint(sym.f, allVarsOf(sym.f, sym.wrt), env);
@@ -209,7 +255,12 @@ function makeDerivative(sym: SymbolicDerivative, program: Program, intermediate?
  * The result with its shared parts named. With respect to an intermediate h, the result may use h
  * as a variable: the program then defines h first, so that it evaluates from the inputs alone.
  */
-function programFormWith(expr: Expr, program: Program, directions: readonly Var[], intermediate?: Intermediate): ProgramForm {
+function programFormWith(
+  expr: Expr,
+  program: Program,
+  directions: readonly Var[],
+  intermediate?: Intermediate,
+): ProgramForm {
   const taken = [...varsOf(program.root).map((v) => v.name), ...directions.map((v) => v.name)];
   if (intermediate === undefined || !varsOf(expr).includes(intermediate.v)) {
     return programForm(expr, { names: program.names, taken });
@@ -221,16 +272,27 @@ function programFormWith(expr: Expr, program: Program, directions: readonly Var[
 
 /** The value of the result `expr` of sym: a matrix form, or the differential when there is none. */
 function valueFnOf(sym: SymbolicDerivative, expr = resultExpr(sym)): ValueFn {
-  return sym.levels.length === 0 ? differentialValue(sym) : matrixValue(expr, sym.f, sym.wrt, sym.dims, colsLevels(sym, sym.levels));
+  return sym.levels.length === 0
+    ? differentialValue(sym)
+    : matrixValue(expr, sym.f, sym.wrt, sym.dims, colsLevels(sym, sym.levels));
 }
 
 /** The levels up to a result printed in column-major vec (whose value needs moving to the tensor layout), or undefined. */
-function colsLevels(sym: SymbolicDerivative, levels: readonly Level[]): { sym: SymbolicDerivative; levels: readonly Level[] } | undefined {
+function colsLevels(
+  sym: SymbolicDerivative,
+  levels: readonly Level[],
+): { sym: SymbolicDerivative; levels: readonly Level[] } | undefined {
   return sym.vec === 'cols' && levels.some((l) => l.kind === 'jacobian') ? { sym, levels } : undefined;
 }
 
 /** The value of a matrix form of a derivative of f, reshaped to the layout dims (moved there first if printed in column-major vec). */
-function matrixValue(expr: Expr, f: Expr, wrt: Var, dims: readonly Dim[], cols?: { sym: SymbolicDerivative; levels: readonly Level[] }): ValueFn {
+function matrixValue(
+  expr: Expr,
+  f: Expr,
+  wrt: Var,
+  dims: readonly Dim[],
+  cols?: { sym: SymbolicDerivative; levels: readonly Level[] },
+): ValueFn {
   const run = evaluator(expr);
   // f's variables (and wrt, which f may not contain) fix every dimension of the result, even those
   // the result no longer mentions (d(W*x)/dW = kron(eye(m), x') has m from W alone).
@@ -238,7 +300,10 @@ function matrixValue(expr: Expr, f: Expr, wrt: Var, dims: readonly Dim[], cols?:
   return (at, given) => {
     const sizes = bindDims(vars, at, given);
     const t = run(at, sizes);
-    return reshape(cols ? colsToTensorLayout(t, cols.sym, cols.levels, sizes) : t, dims.map((d) => resolveDim(d, sizes)));
+    return reshape(
+      cols ? colsToTensorLayout(t, cols.sym, cols.levels, sizes) : t,
+      dims.map((d) => resolveDim(d, sizes)),
+    );
   };
 }
 
@@ -248,10 +313,21 @@ function differentialValue(sym: SymbolicDerivative): ValueFn {
   const vars = allVarsOf(sym.f, sym.wrt);
   return (at, given) => {
     const sizes = bindDims(vars, at, given);
-    const xDims = shapeSizes(sym.wrt.shape, sizes), fDims = shapeSizes(sym.f.shape, sizes);
-    const n = sizeOf(xDims), k = sym.order;
-    if (n ** k > MAX_BASIS_EVALUATIONS) throw new LimitError(`this derivative has ${n ** k} slices to evaluate; the limit is ${MAX_BASIS_EVALUATIONS}: use smaller sizes`);
-    return atBasisDirections((env) => run(env, sizes), at, sym.directions.map((dv) => dv.name), xDims, fDims);
+    const xDims = shapeSizes(sym.wrt.shape, sizes),
+      fDims = shapeSizes(sym.f.shape, sizes);
+    const n = sizeOf(xDims),
+      k = sym.order;
+    if (n ** k > MAX_BASIS_EVALUATIONS)
+      throw new LimitError(
+        `this derivative has ${n ** k} slices to evaluate; the limit is ${MAX_BASIS_EVALUATIONS}: use smaller sizes`,
+      );
+    return atBasisDirections(
+      (env) => run(env, sizes),
+      at,
+      sym.directions.map((dv) => dv.name),
+      xDims,
+      fDims,
+    );
   };
 }
 
@@ -260,9 +336,16 @@ function verifyDerivative(d: Derivative, valueFn: ValueFn, opts?: VerifyOptions)
   const value: ValueFn = denominatorJacobian ? (at, given) => transposeMatrix(valueFn(at, given)) : valueFn;
   const vars = allVarsOf(d.f, d.wrt);
   if (opts?.at !== undefined) checkPoint(d.f, vars, opts.at);
-  return verifyClaim({
-    f: evaluator(d.f), order: d.order, value, wrt: d.wrt, ...(d.symbolic.projection ? { projection: d.symbolic.projection } : {}),
-    vars, exprs: [d.f, d.expr, d.wrt],
-  }, opts);
+  return verifyClaim(
+    {
+      f: evaluator(d.f),
+      order: d.order,
+      value,
+      wrt: d.wrt,
+      ...(d.symbolic.projection ? { projection: d.symbolic.projection } : {}),
+      vars,
+      exprs: [d.f, d.expr, d.wrt],
+    },
+    opts,
+  );
 }
-

@@ -15,24 +15,34 @@ import { partialText, superscript } from '../print/text.js';
 const fnName = (d: Derivative): string => d.program.output ?? 'f';
 
 export function textHeading(d: Derivative): string {
-  const x = d.wrt.name, k = d.order, f = fnName(d);
+  const x = d.wrt.name,
+    k = d.order,
+    f = fnName(d);
   switch (d.kind) {
-    case 'differential': return `d${superscript(k)}${f}`;
-    case 'hessian': return `∂²${f}/∂${x}∂${x}'`;
-    case 'vec-jacobian': return k === 1 ? `∂vec(${f})/∂vec(${x})'` : partialText(f, x, k);
-    default: return partialText(f, x, k);
+    case 'differential':
+      return `d${superscript(k)}${f}`;
+    case 'hessian':
+      return `∂²${f}/∂${x}∂${x}'`;
+    case 'vec-jacobian':
+      return k === 1 ? `∂vec(${f})/∂vec(${x})'` : partialText(f, x, k);
+    default:
+      return partialText(f, x, k);
   }
 }
 
 export function latexHeading(d: Derivative, bold = false): string {
-  const x = latexName(d.wrt.name, bold && d.wrt.shape.kind !== 'scalar'), k = d.order;
+  const x = latexName(d.wrt.name, bold && d.wrt.shape.kind !== 'scalar'),
+    k = d.order;
   const f = d.program.output === undefined ? 'f' : latexName(d.program.output);
   switch (d.kind) {
-    case 'differential': return k === 1 ? `\\mathrm{d}${f === 'f' ? 'f' : ` ${f}`}` : `\\mathrm{d}^{${k}} ${f}`;
+    case 'differential':
+      return k === 1 ? `\\mathrm{d}${f === 'f' ? 'f' : ` ${f}`}` : `\\mathrm{d}^{${k}} ${f}`;
     case 'vec-jacobian':
       if (k === 1) return `\\frac{\\partial \\operatorname{vec}(${f})}{\\partial \\operatorname{vec}(${x})^\\top}`;
       return fracHeading(f, x, k, { transposeSecond: false });
-    case 'hessian': return fracHeading(f, x, 2);
-    default: return fracHeading(f, x, k, { transposeSecond: false });
+    case 'hessian':
+      return fracHeading(f, x, 2);
+    default:
+      return fracHeading(f, x, k, { transposeSecond: false });
   }
 }

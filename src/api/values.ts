@@ -17,7 +17,8 @@ export type Values = Readonly<Record<string, Nested>> | ReadonlyMap<string, Tens
 
 export function toEnv(at: Values): Env {
   if (at instanceof Map) return at;
-  if (typeof at !== 'object' || at === null || Array.isArray(at)) throw new RequestError('"at" must be an object mapping variable names to values');
+  if (typeof at !== 'object' || at === null || Array.isArray(at))
+    throw new RequestError('"at" must be an object mapping variable names to values');
   const env = new Map<string, Tensor>();
   for (const [name, v] of Object.entries(at)) env.set(name, fromNested(v, `the value of ${name}`));
   return env;
@@ -44,10 +45,15 @@ const CONSTANTS: Readonly<Record<string, number>> = { e: Math.E, pi: Math.PI };
  * Declarations plus one for each of `e` and `pi` that has a value in `at` and no declaration: a name
  * the user gives a value for is the user's variable, shaped like its value.
  */
-export function declareGivenConstants(vars: Declarations | undefined, given: Values | undefined): Declarations | undefined {
+export function declareGivenConstants(
+  vars: Declarations | undefined,
+  given: Values | undefined,
+): Declarations | undefined {
   if (given === undefined) return vars;
   const at = toEnv(given);
-  const extra = Object.keys(CONSTANTS).filter((name) => at.has(name) && !(vars !== undefined && Object.hasOwn(vars, name)));
+  const extra = Object.keys(CONSTANTS).filter(
+    (name) => at.has(name) && !(vars !== undefined && Object.hasOwn(vars, name)),
+  );
   if (extra.length === 0) return vars;
   return { ...vars, ...Object.fromEntries(extra.map((name) => [name, { dims: [...at.get(name)!.dims] }])) };
 }
@@ -61,7 +67,9 @@ export function checkPoint(f: Expr, vars: readonly Var[], at: Env): void {
   for (const [name, value] of Object.entries(CONSTANTS)) {
     if (!at.has(name) || vars.some((v) => v.name === name)) continue;
     if (postorder(f).some((n) => n.kind === 'const' && n.value === value)) {
-      throw new RequestError(`${name} is the constant ${name} (${value.toPrecision(6)}…) in this expression, so its value would be ignored; to make it a variable, declare it, e.g. --var "${name}=scalar" (API: vars: { ${name}: 'scalar' })`);
+      throw new RequestError(
+        `${name} is the constant ${name} (${value.toPrecision(6)}…) in this expression, so its value would be ignored; to make it a variable, declare it, e.g. --var "${name}=scalar" (API: vars: { ${name}: 'scalar' })`,
+      );
     }
   }
 }

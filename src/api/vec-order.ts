@@ -21,7 +21,11 @@ function columnMajor(s: Shape, sizes: DimSizes): (i: number) => number {
 }
 
 /** πᵢ for levels[0..upTo]: where each row-major entry of level upTo's matrix sits in the tensor layout. */
-function tensorPositions(sym: Pick<SymbolicDerivative, 'f' | 'wrt'>, levels: readonly Level[], sizes: DimSizes): Int32Array {
+function tensorPositions(
+  sym: Pick<SymbolicDerivative, 'f' | 'wrt'>,
+  levels: readonly Level[],
+  sizes: DimSizes,
+): Int32Array {
   const nX = sizeOf(shapeSizes(sym.wrt.shape, sizes));
   const tau = columnMajor(sym.wrt.shape, sizes);
   let prevShape = sym.f.shape;
@@ -43,7 +47,12 @@ function tensorPositions(sym: Pick<SymbolicDerivative, 'f' | 'wrt'>, levels: rea
 }
 
 /** The value of the last of `levels` (evaluated as printed, in column-major vec) moved to the tensor layout. */
-export function colsToTensorLayout(t: Tensor, sym: Pick<SymbolicDerivative, 'f' | 'wrt'>, levels: readonly Level[], sizes: DimSizes): Tensor {
+export function colsToTensorLayout(
+  t: Tensor,
+  sym: Pick<SymbolicDerivative, 'f' | 'wrt'>,
+  levels: readonly Level[],
+  sizes: DimSizes,
+): Tensor {
   const pi = tensorPositions(sym, levels, sizes);
   const data = new Float64Array(t.data.length);
   for (let j = 0; j < data.length; j++) data[pi[j]!] = t.data[j]!;

@@ -14,8 +14,23 @@
 import { DomainError } from '../errors.js';
 import type { Expr, Var } from '../ir/expr.js';
 import type { DimSizes, Env } from '../numeric/evaluate.js';
-import { type Comparison, NearKinkError, ORDER1, type Tolerance, compareTensors, fdDirectional, fdJacobian } from '../numeric/fd.js';
-import { UnreliableDifferenceError, contract, entrywiseTuples, fdHigher, fdHigherAlong, firstStep } from '../numeric/fd-higher.js';
+import {
+  type Comparison,
+  NearKinkError,
+  ORDER1,
+  type Tolerance,
+  compareTensors,
+  fdDirectional,
+  fdJacobian,
+} from '../numeric/fd.js';
+import {
+  UnreliableDifferenceError,
+  contract,
+  entrywiseTuples,
+  fdHigher,
+  fdHigherAlong,
+  firstStep,
+} from '../numeric/fd-higher.js';
 import { type Rung, defaultDims, mulberry32, nextRung, randomPointOnRung } from '../numeric/random.js';
 import { type Tensor, sizeOf, tensor } from '../numeric/tensor.js';
 
@@ -37,7 +52,12 @@ export interface VerifyReport {
   readonly seed: number;
   readonly method: 'entrywise' | 'directional' | 'symmetric';
   /** On failure: where, and both values (for the directional method, an entry of J·v and its difference quotient). */
-  readonly failure?: { readonly at: Env; readonly index: readonly number[]; readonly symbolic: number; readonly numeric: number };
+  readonly failure?: {
+    readonly at: Env;
+    readonly index: readonly number[];
+    readonly symbolic: number;
+    readonly numeric: number;
+  };
   /** Points skipped because f had a kink there. */
   readonly resampled: number;
 }
@@ -66,8 +86,11 @@ const MAX_TRIES = 12;
  * allowed on top; a wrong derivative is off by O(1) relative.
  */
 const HIGHER: Readonly<Record<number, Tolerance>> = {
-  2: { rtol: 1e-5, atol: 1e-7 }, 3: { rtol: 1e-4, atol: 1e-6 }, 4: { rtol: 1e-4, atol: 1e-6 },
-  5: { rtol: 1e-3, atol: 1e-5 }, 6: { rtol: 1e-3, atol: 1e-5 },
+  2: { rtol: 1e-5, atol: 1e-7 },
+  3: { rtol: 1e-4, atol: 1e-6 },
+  4: { rtol: 1e-4, atol: 1e-6 },
+  5: { rtol: 1e-3, atol: 1e-5 },
+  6: { rtol: 1e-3, atol: 1e-5 },
 };
 
 /** Above this many index tuples an order-k check uses random directions instead of every entry. */
@@ -75,8 +98,10 @@ const MAX_TUPLES = 400;
 
 export function verifyClaim(claim: Claim, opts: VerifyOptions = {}): VerifyReport {
   const seed = opts.seed ?? 20261125;
-  const want = opts.at ? 1 : opts.points ?? 3;
-  let worst = 0, checked = 0, resampled = 0;
+  const want = opts.at ? 1 : (opts.points ?? 3);
+  let worst = 0,
+    checked = 0,
+    resampled = 0;
   let ladder: Rung = 'normal';
   let method: VerifyReport['method'] = 'entrywise';
   for (let attempt = 0; checked < want && attempt < want + MAX_TRIES; attempt++) {
@@ -93,22 +118,40 @@ export function verifyClaim(claim: Claim, opts: VerifyOptions = {}): VerifyRepor
       method = directional ? 'directional' : 'entrywise';
       const tol = withRoundingFloor(f(at), at.get(claim.wrt.name)!, k);
       if (claim.projection === 'symmetric') method = 'symmetric';
-      const check = claim.projection === 'symmetric' ? symmetricCheck(f, claim.wrt.name, at, sym, tol) : k > 1
-        ? higherCheck(f, claim.wrt.name, at, sym, k, directional ? s : undefined, tol)
-        : directional ? directionalCheck(f, claim.wrt.name, at, sym, s, tol) : entrywiseCheck(f, claim.wrt.name, at, sym, tol);
+      const check =
+        claim.projection === 'symmetric'
+          ? symmetricCheck(f, claim.wrt.name, at, sym, tol)
+          : k > 1
+            ? higherCheck(f, claim.wrt.name, at, sym, k, directional ? s : undefined, tol)
+            : directional
+              ? directionalCheck(f, claim.wrt.name, at, sym, s, tol)
+              : entrywiseCheck(f, claim.wrt.name, at, sym, tol);
       const { cmp } = check;
       checked++;
       worst = Math.max(worst, cmp.maxError);
       if (!cmp.ok) {
         const flat = cmp.worstIndex.reduce((acc, i, k) => acc * check.numeric.dims[k]! + i, 0);
         return {
-          ok: false, maxError: worst, points: checked, seed, method, resampled,
-          failure: { at, index: cmp.worstIndex, symbolic: check.symbolic.data[flat] ?? NaN, numeric: check.numeric.data[flat] ?? NaN },
+          ok: false,
+          maxError: worst,
+          points: checked,
+          seed,
+          method,
+          resampled,
+          failure: {
+            at,
+            index: cmp.worstIndex,
+            symbolic: check.symbolic.data[flat] ?? NaN,
+            numeric: check.numeric.data[flat] ?? NaN,
+          },
         };
       }
     } catch (err) {
       if (opts.at) throw err;
-      if (err instanceof NearKinkError || err instanceof UnreliableDifferenceError) { resampled++; continue; }
+      if (err instanceof NearKinkError || err instanceof UnreliableDifferenceError) {
+        resampled++;
+        continue;
+      }
       // A random point outside the domain (log of a negative number, asin of 2, …): the next rung of
       // the sampling ladder (numeric/random.ts).
       if (err instanceof DomainError) {
@@ -119,7 +162,10 @@ export function verifyClaim(claim: Claim, opts: VerifyOptions = {}): VerifyRepor
       throw err;
     }
   }
-  if (checked === 0) throw new DomainError('could not find a point inside the domain where the function is smooth to check the derivative at');
+  if (checked === 0)
+    throw new DomainError(
+      'could not find a point inside the domain where the function is smooth to check the derivative at',
+    );
   return { ok: true, maxError: worst, points: checked, seed, method, resampled };
 }
 
@@ -138,7 +184,8 @@ function samplePoint(claim: Claim, seed: number, rung: Rung): { at: Env; dims: D
  * includes it, so such points do not cry wolf.
  */
 function withRoundingFloor(f: Tensor, x: Tensor, order: number): Tolerance {
-  let fMax = 0, xMax = 1;
+  let fMax = 0,
+    xMax = 1;
   for (const v of f.data) fMax = Math.max(fMax, Math.abs(v));
   for (const v of x.data) xMax = Math.max(xMax, Math.abs(v));
   if (order === 1) {
@@ -146,7 +193,7 @@ function withRoundingFloor(f: Tensor, x: Tensor, order: number): Tolerance {
     return { rtol: ORDER1.rtol, atol: ORDER1.atol + (100 * Number.EPSILON * fMax) / h };
   }
   const tol = HIGHER[order] ?? HIGHER[6]!;
-  const h = firstStep(order) * xMax / 8;
+  const h = (firstStep(order) * xMax) / 8;
   return { rtol: tol.rtol, atol: tol.atol + (100 * Number.EPSILON * fMax) / h ** order };
 }
 
@@ -167,7 +214,14 @@ function entrywiseCheck(base: (at: Env) => Tensor, wrt: string, at: Env, sym: Te
  * J·v from the symbolic value against a directional difference, for three random directions: the
  * first that disagrees, else the last, with the largest error over the directions compared.
  */
-function directionalCheck(base: (at: Env) => Tensor, wrt: string, at: Env, sym: Tensor, seed: number, tol: Tolerance): Check {
+function directionalCheck(
+  base: (at: Env) => Tensor,
+  wrt: string,
+  at: Env,
+  sym: Tensor,
+  seed: number,
+  tol: Tolerance,
+): Check {
   const x = at.get(wrt)!;
   const n = sizeOf(x.dims);
   const m = sym.data.length / n;
@@ -175,7 +229,10 @@ function directionalCheck(base: (at: Env) => Tensor, wrt: string, at: Env, sym: 
   let check: Check | undefined;
   for (let k = 0; k < 3; k++) {
     const uniform = mulberry32(seed + k * 104729);
-    const v = tensor(x.dims, Array.from({ length: n }, () => uniform() - 0.5));
+    const v = tensor(
+      x.dims,
+      Array.from({ length: n }, () => uniform() - 0.5),
+    );
     const jv = tensor(sym.dims.slice(0, sym.dims.length - x.dims.length));
     for (let r = 0; r < m; r++) {
       let acc = 0;
@@ -196,7 +253,15 @@ function directionalCheck(base: (at: Env) => Tensor, wrt: string, at: Env, sym: 
  * contracted with three tuples of random directions. The estimate's own error is allowed on top of
  * the tolerance; an estimate whose error is not small against its size is not trusted (resample).
  */
-function higherCheck(f: (at: Env) => Tensor, wrt: string, at: Env, sym: Tensor, order: number, seed: number | undefined, tol: Tolerance): Check {
+function higherCheck(
+  f: (at: Env) => Tensor,
+  wrt: string,
+  at: Env,
+  sym: Tensor,
+  order: number,
+  seed: number | undefined,
+  tol: Tolerance,
+): Check {
   const x = at.get(wrt)!;
   const trusted = (est: { value: Tensor; error: Tensor }): void => {
     let scale = 0;
@@ -213,7 +278,10 @@ function higherCheck(f: (at: Env) => Tensor, wrt: string, at: Env, sym: Tensor, 
   for (let t = 0; t < 3; t++) {
     const dirs = Array.from({ length: order }, (_, q) => {
       const uniform = mulberry32(seed + t * 104729 + q * 7727);
-      return tensor(x.dims, Array.from(x.data, () => uniform() - 0.5));
+      return tensor(
+        x.dims,
+        Array.from(x.data, () => uniform() - 0.5),
+      );
     });
     const est = fdHigherAlong(f, at, wrt, dirs);
     trusted(est);

@@ -17,9 +17,15 @@ export function formatValue(v: number): string {
 }
 
 export class Explainer {
-  constructor(private readonly g: SymGraph, private readonly upstream: ReadonlyMap<SymNode, Tensor>, private readonly given: boolean) {}
+  constructor(
+    private readonly g: SymGraph,
+    private readonly upstream: ReadonlyMap<SymNode, Tensor>,
+    private readonly given: boolean,
+  ) {}
 
-  private d(a: SymNode): string { return `∂${this.g.output}/∂${a.id}`; }
+  private d(a: SymNode): string {
+    return `∂${this.g.output}/∂${a.id}`;
+  }
 
   /** One edge: how `to`'s upstream flows to `from`. */
   edge(to: SymNode, from: SymNode, s: Omit<EdgeStep, 'explanation'>): string {
@@ -33,7 +39,8 @@ export class Explainer {
       return `${head} = ${sym}${num === sym ? '' : ` = ${num}`}, directly from ${to.id} = ${toText(to.formula)}`;
     }
     if (scalarEdge && s.local.value !== null) {
-      const G = this.upstream.get(to)!.data[0]!, l = s.local.value.data[0]!;
+      const G = this.upstream.get(to)!.data[0]!,
+        l = s.local.value.data[0]!;
       return `${head} = ${this.d(to)} · ∂${to.id}/∂${from.id} = (${formatValue(G)})(${formatValue(l)}) = ${formatValue(s.contribution.data[0]!)}`;
     }
     const rule = s.vjp === null ? `${to.upstreamVar.name} through the local Jacobian` : toText(s.vjp);

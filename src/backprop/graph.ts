@@ -41,21 +41,40 @@ import { Explainer } from './explain.js';
 import { localOf, vjpThroughJacobian } from './local.js';
 import { programOf } from './program.js';
 import { type SymEdge, type SymGraph, type SymNode, buildGraph, downstream, inlineUpstreams } from './symbolic.js';
-import type { BackpropOptions, ChainStep, EdgeStep, LayerSpec, LayerView, WalkNode, Walkthrough } from './walkthrough.js';
+import type {
+  BackpropOptions,
+  ChainStep,
+  EdgeStep,
+  LayerSpec,
+  LayerView,
+  WalkNode,
+  Walkthrough,
+} from './walkthrough.js';
 
-export type { BackpropOptions, ChainStep, EdgeStep, LayerSpec, LayerView, Local, WalkNode, Walkthrough } from './walkthrough.js';
+export type {
+  BackpropOptions,
+  ChainStep,
+  EdgeStep,
+  LayerSpec,
+  LayerView,
+  Local,
+  WalkNode,
+  Walkthrough,
+} from './walkthrough.js';
 
 export function backprop(expr: string | Expr, at: Values, opts: BackpropOptions = {}): Walkthrough {
   // Malformed values are reported as such before anything else is judged; then the values declare
   // the variables that opts.vars does not (the CLI passes only its --var declarations: one path).
   const env = toEnv(at);
-  const program = programOf(expr, declsFromValues(env, readDeclarations(opts.vars)), { hasValue: (name) => env.has(name) });
+  const program = programOf(expr, declsFromValues(env, readDeclarations(opts.vars)), {
+    hasValue: (name) => env.has(name),
+  });
   const root = program.root;
   const upstreamGiven = opts.upstream !== undefined;
   if (root.shape.kind !== 'scalar' && !upstreamGiven) {
     throw new ShapeError(
       `backprop needs a scalar output, but this expression is ${root.shape.kind === 'matrix' ? 'a matrix' : 'a vector'} (${formatShape(root.shape)}): ` +
-      'wrap it in sum(...) or a loss such as norm2(...)^2, or give the upstream gradient ∂L/∂output',
+        'wrap it in sum(...) or a loss such as norm2(...)^2, or give the upstream gradient ∂L/∂output',
     );
   }
   const output = program.output ?? opts.output;
@@ -76,8 +95,18 @@ export function backprop(expr: string | Expr, at: Values, opts: BackpropOptions 
   const { chain, stepOf } = namedPass(graph, upstreamGiven, run);
   const layers = (opts.layers ?? []).map((spec) => layerView(graph, spec, upstream, stepOf));
   return {
-    expr: root, output: graph.output, value: rootValue, upstreamGiven, nodes, gradients: gradientsOf(graph, upstream, opts.wrt), chain, layers,
-    at: env, sizes, graph, legend: legendOf(graph),
+    expr: root,
+    output: graph.output,
+    value: rootValue,
+    upstreamGiven,
+    nodes,
+    gradients: gradientsOf(graph, upstream, opts.wrt),
+    chain,
+    layers,
+    at: env,
+    sizes,
+    graph,
+    legend: legendOf(graph),
     node: (id) => {
       const n = byId.get(id);
       if (n === undefined) throw new UnknownError(`no node ${id}`);
@@ -91,7 +120,9 @@ function rootUpstreamOf(given: Nested | undefined, rootValue: Tensor): Tensor {
   if (given === undefined) return tensor([], [1]);
   const G = fromNested(given, 'the upstream gradient');
   if (G.dims.join() !== rootValue.dims.join()) {
-    throw new ShapeError(`the upstream gradient has dims [${G.dims.join(', ')}] but the output has dims [${rootValue.dims.join(', ')}]`);
+    throw new ShapeError(
+      `the upstream gradient has dims [${G.dims.join(', ')}] but the output has dims [${rootValue.dims.join(', ')}]`,
+    );
   }
   return G;
 }
@@ -101,7 +132,11 @@ function rootUpstreamOf(given: Nested | undefined, rootValue: Tensor): Tensor {
  * node's upstream (or Gᵀ J through the local Jacobian), summed into its input's upstream.
  */
 function backward(
-  graph: SymGraph, vals: Map<string, Tensor>, sizes: DimSizes, rootUpstream: Tensor, run: (e: Expr) => Tensor,
+  graph: SymGraph,
+  vals: Map<string, Tensor>,
+  sizes: DimSizes,
+  rootUpstream: Tensor,
+  run: (e: Expr) => Tensor,
 ): { upstream: Map<SymNode, Tensor>; computed: Map<SymEdge, Omit<EdgeStep, 'explanation'>> } {
   const upstream = new Map<SymNode, Tensor>([[graph.root, rootUpstream]]);
   const computed = new Map<SymEdge, Omit<EdgeStep, 'explanation'>>();
@@ -113,7 +148,8 @@ function backward(
     for (const edge of n.edges) {
       const input = edge.from;
       const local = localOf(n, input, vals, sizes, edge.vjp === null);
-      const contribution = edge.vjp !== null ? run(edge.vjp) : vjpThroughJacobian(local.value!, G, vals.get(input.id)!.dims);
+      const contribution =
+        edge.vjp !== null ? run(edge.vjp) : vjpThroughJacobian(local.value!, G, vals.get(input.id)!.dims);
       const prev = upstream.get(input);
       upstream.set(input, prev === undefined ? contribution : addTensors(prev, contribution));
       computed.set(edge, { from: input.id, to: n.id, local, vjp: edge.vjp, contribution });
@@ -124,30 +160,52 @@ function backward(
 
 /** The nodes of the walkthrough, with their edges and explanations. */
 function walkNodes(
-  graph: SymGraph, vals: ReadonlyMap<string, Tensor>, upstream: ReadonlyMap<SymNode, Tensor>,
-  computed: ReadonlyMap<SymEdge, Omit<EdgeStep, 'explanation'>>, upstreamGiven: boolean,
+  graph: SymGraph,
+  vals: ReadonlyMap<string, Tensor>,
+  upstream: ReadonlyMap<SymNode, Tensor>,
+  computed: ReadonlyMap<SymEdge, Omit<EdgeStep, 'explanation'>>,
+  upstreamGiven: boolean,
 ): WalkNode[] {
   const explain = new Explainer(graph, upstream, upstreamGiven);
-  const edgesOf = new Map<SymNode, EdgeStep[]>(graph.nodes.map((n) => [n, n.edges.map((e) => {
-    const s = computed.get(e)!;
-    return { ...s, explanation: explain.edge(n, e.from, s) };
-  })]));
+  const edgesOf = new Map<SymNode, EdgeStep[]>(
+    graph.nodes.map((n) => [
+      n,
+      n.edges.map((e) => {
+        const s = computed.get(e)!;
+        return { ...s, explanation: explain.edge(n, e.from, s) };
+      }),
+    ]),
+  );
   return graph.nodes.map((n) => ({
-    id: n.id, op: n.op, expr: n.expr, formula: n.formula, inputs: n.inputs.map((i) => i.id),
-    consumers: n.consumers.map((c) => c.id), depth: n.depth, named: n.named,
-    value: vals.get(n.id)!, edges: edgesOf.get(n)!, upstream: upstream.get(n)!,
+    id: n.id,
+    op: n.op,
+    expr: n.expr,
+    formula: n.formula,
+    inputs: n.inputs.map((i) => i.id),
+    consumers: n.consumers.map((c) => c.id),
+    depth: n.depth,
+    named: n.named,
+    value: vals.get(n.id)!,
+    edges: edgesOf.get(n)!,
+    upstream: upstream.get(n)!,
     explanation: explain.node(n, edgesOf),
   }));
 }
 
 /** ∂L/∂input for each requested input (default: every input). */
-function gradientsOf(graph: SymGraph, upstream: ReadonlyMap<SymNode, Tensor>, wrt: readonly string[] | undefined): Map<string, Tensor> {
+function gradientsOf(
+  graph: SymGraph,
+  upstream: ReadonlyMap<SymNode, Tensor>,
+  wrt: readonly string[] | undefined,
+): Map<string, Tensor> {
   const inputs = graph.nodes.filter((n) => n.op === 'input');
   const gradients = new Map<string, Tensor>();
   for (const name of wrt ?? inputs.map((n) => n.id)) {
     const n = graph.byId.get(name);
     if (n === undefined || n.op !== 'input') {
-      throw new UnknownError(`the expression has no input ${name}; its inputs are ${inputs.map((x) => x.id).join(', ')}`);
+      throw new UnknownError(
+        `the expression has no input ${name}; its inputs are ${inputs.map((x) => x.id).join(', ')}`,
+      );
     }
     gradients.set(name, upstream.get(n)!);
   }
@@ -157,12 +215,18 @@ function gradientsOf(graph: SymGraph, upstream: ReadonlyMap<SymNode, Tensor>, wr
 const numOne = num(1);
 
 /** The backward pass over the named nodes (null when an operation has no adjoint rule), and its steps for the layer view. */
-function namedPass(graph: SymGraph, upstreamGiven: boolean, run: (e: Expr) => Tensor): { chain: ChainStep[] | null; stepOf: ((n: SymNode) => ChainStep) | null } {
+function namedPass(
+  graph: SymGraph,
+  upstreamGiven: boolean,
+  run: (e: Expr) => Tensor,
+): { chain: ChainStep[] | null; stepOf: ((n: SymNode) => ChainStep) | null } {
   const rootG = upstreamGiven ? graph.root.upstreamVar : numOne;
   const named = inlineUpstreams(graph, (n) => n.named, rootG);
   if (named === null) return { chain: null, stepOf: null };
   // A softmax reads best in its own output: G_z = G_s.*s - G_s'*s*s rather than three softmax(z).
-  const softmaxNames = new Map<Expr, Expr>(graph.nodes.filter((n) => n.op === 'softmax' && n.named).map((n) => [n.formula, n.placeholder]));
+  const softmaxNames = new Map<Expr, Expr>(
+    graph.nodes.filter((n) => n.op === 'softmax' && n.named).map((n) => [n.formula, n.placeholder]),
+  );
   // Memoised: the layer view shows the chain's own steps again.
   const steps = new Map<SymNode, ChainStep>();
   const stepOf = (n: SymNode): ChainStep => {
@@ -174,7 +238,13 @@ function namedPass(graph: SymGraph, upstreamGiven: boolean, run: (e: Expr) => Te
     }
     return s;
   };
-  return { chain: [...graph.nodes].reverse().filter((n) => n.named && n !== graph.root).map(stepOf), stepOf };
+  return {
+    chain: [...graph.nodes]
+      .reverse()
+      .filter((n) => n.named && n !== graph.root)
+      .map(stepOf),
+    stepOf,
+  };
 }
 
 /** The placeholder names a formula may contain, with what they stand for: id → node, G_id → upstream of node. */
@@ -187,7 +257,12 @@ function legendOf(graph: SymGraph): Map<string, { node: string; upstream: boolea
   return legend;
 }
 
-function layerView(g: SymGraph, spec: LayerSpec, upstream: ReadonlyMap<SymNode, Tensor>, stepOf: ((n: SymNode) => ChainStep) | null): LayerView {
+function layerView(
+  g: SymGraph,
+  spec: LayerSpec,
+  upstream: ReadonlyMap<SymNode, Tensor>,
+  stepOf: ((n: SymNode) => ChainStep) | null,
+): LayerView {
   const get = (id: string, what: string): SymNode => {
     const n = g.byId.get(id);
     if (n === undefined) throw new RequestError(`${spec.name}: its ${what} ${id} is not a node of the graph`);
@@ -205,9 +280,14 @@ function layerView(g: SymGraph, spec: LayerSpec, upstream: ReadonlyMap<SymNode, 
     const n = g.nodes[i]!;
     if (below.has(n)) for (const k of n.inputs) below.add(k);
   }
-  const inside = g.nodes.filter((n) => n.named && reaches.has(n) && below.has(n) && n !== output && !sources.has(n)).reverse();
+  const inside = g.nodes
+    .filter((n) => n.named && reaches.has(n) && below.has(n) && n !== output && !sources.has(n))
+    .reverse();
   return {
-    name: spec.name, input: input.id, output: output.id, params: params.map((p) => p.id),
+    name: spec.name,
+    input: input.id,
+    output: output.id,
+    params: params.map((p) => p.id),
     received: upstream.get(output)!,
     steps: [...inside, ...params, input].map(stepOf),
   };

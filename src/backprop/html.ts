@@ -13,7 +13,8 @@ import type { Walkthrough } from './graph.js';
 import { renderLatex, texFormula, texPartial, texTensor } from './render.js';
 import { renderSvg } from './svg.js';
 
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const esc = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 export interface HtmlOptions {
   readonly title?: string;
@@ -22,14 +23,18 @@ export interface HtmlOptions {
 /** A standalone page: the SVG graph, the LaTeX table and backward pass rendered by KaTeX, and the gradients. */
 export async function renderHtml(w: Walkthrough, opts: HtmlOptions = {}): Promise<string> {
   const katex = (await import('katex')).default;
-  const math = (tex: string, display = false): string => katex.renderToString(tex, { ...KATEX_OPTIONS, displayMode: display, output: 'mathml' });
+  const math = (tex: string, display = false): string =>
+    katex.renderToString(tex, { ...KATEX_OPTIONS, displayMode: display, output: 'mathml' });
   const L = w.output;
   const title = opts.title ?? `Backpropagation through ${L} = ${toText(w.expr)}`;
   const grads = [...w.gradients].map(([name, g]) => {
     const n = w.node(name);
     return `<li>${math(`${texPartial(L, name)} = ${texTensor(g, n.expr.shape)}`)}</li>`;
   });
-  const steps = w.nodes.slice().reverse().map((n) => `<li>${esc(n.explanation)}</li>`);
+  const steps = w.nodes
+    .slice()
+    .reverse()
+    .map((n) => `<li>${esc(n.explanation)}</li>`);
   const layers = w.layers.map((layer) => {
     const items = layer.steps.map((s) => `<li>${math(`${texPartial(L, s.id)} = ${texFormula(s.formula, w)}`)}</li>`);
     return `<h3>${esc(layer.name)}: ${esc(layer.input)} → ${esc(layer.output)}</h3><ul>${items.join('')}</ul>`;

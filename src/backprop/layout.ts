@@ -17,13 +17,27 @@
 /** What to lay out: boxes with their sizes, edges with an optional label size. */
 export interface GraphSpec {
   readonly nodes: ReadonlyArray<{ readonly id: string; readonly width: number; readonly height: number }>;
-  readonly edges: ReadonlyArray<{ readonly from: string; readonly to: string; readonly label?: { readonly width: number; readonly height: number } }>;
+  readonly edges: ReadonlyArray<{
+    readonly from: string;
+    readonly to: string;
+    readonly label?: { readonly width: number; readonly height: number };
+  }>;
 }
 
-export interface Point { readonly x: number; readonly y: number }
+export interface Point {
+  readonly x: number;
+  readonly y: number;
+}
 /** x, y: the top-left corner. */
-export interface Rect { readonly x: number; readonly y: number; readonly width: number; readonly height: number }
-export interface PlacedNode extends Rect { readonly id: string }
+export interface Rect {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+}
+export interface PlacedNode extends Rect {
+  readonly id: string;
+}
 export interface PlacedEdge {
   readonly from: string;
   readonly to: string;
@@ -67,7 +81,7 @@ let loaded: Promise<Dagre> | undefined;
 
 /** dagre, imported on first use. */
 export function loadDagre(): Promise<Dagre> {
-  loaded ??= import('@dagrejs/dagre').then((m) => ((m as { default?: Dagre }).default ?? (m as unknown as Dagre)));
+  loaded ??= import('@dagrejs/dagre').then((m) => (m as { default?: Dagre }).default ?? (m as unknown as Dagre));
   return loaded;
 }
 
@@ -76,20 +90,43 @@ export async function layoutGraph(spec: GraphSpec, opts: LayoutOptions = {}): Pr
   return layoutWith(await loadDagre(), spec, opts);
 }
 
-interface NodeLabel { width: number; height: number; x?: number; y?: number }
-interface EdgeLabel { width?: number; height?: number; labelpos?: 'c'; points?: Point[]; x?: number; y?: number }
+interface NodeLabel {
+  width: number;
+  height: number;
+  x?: number;
+  y?: number;
+}
+interface EdgeLabel {
+  width?: number;
+  height?: number;
+  labelpos?: 'c';
+  points?: Point[];
+  x?: number;
+  y?: number;
+}
 
 /** Lays the graph out with a dagre already loaded (synchronous). */
 export function layoutWith(dagre: Dagre, spec: GraphSpec, opts: LayoutOptions = {}): GraphLayout {
   const margin = opts.margin ?? 16;
   const api = dagre as unknown as DagreApi;
   const g = new api.graphlib.Graph<Record<string, unknown>, NodeLabel, EdgeLabel>();
-  g.setGraph({ rankdir: 'LR', ranksep: opts.rankGap ?? 56, nodesep: opts.nodeGap ?? 24, edgesep: 14, marginx: margin, marginy: margin });
+  g.setGraph({
+    rankdir: 'LR',
+    ranksep: opts.rankGap ?? 56,
+    nodesep: opts.nodeGap ?? 24,
+    edgesep: 14,
+    marginx: margin,
+    marginy: margin,
+  });
   g.setDefaultEdgeLabel(() => ({}));
   for (const n of spec.nodes) g.setNode(n.id, { width: n.width, height: n.height });
   for (const e of spec.edges) {
     // The slot is twice the label's height: the edge runs along its middle, the label just above.
-    g.setEdge(e.from, e.to, e.label ? { width: e.label.width, height: 2 * e.label.height + 2 * LABEL_GAP, labelpos: 'c' } : {});
+    g.setEdge(
+      e.from,
+      e.to,
+      e.label ? { width: e.label.width, height: 2 * e.label.height + 2 * LABEL_GAP, labelpos: 'c' } : {},
+    );
   }
   api.layout(g);
 
@@ -119,16 +156,28 @@ export function layoutWith(dagre: Dagre, spec: GraphSpec, opts: LayoutOptions = 
 
   const edges: PlacedEdge[] = spec.edges.map((e, i) => {
     const l = raw[i]!;
-    const src = byId.get(e.from)!, dst = byId.get(e.to)!;
-    const sy = src.y + src.height / 2, ty = dst.y + dst.height / 2;
-    const points: Point[] = [{ x: src.x + src.width, y: sy }, { x: bandAt(src.x + src.width / 2).r, y: sy }];
+    const src = byId.get(e.from)!,
+      dst = byId.get(e.to)!;
+    const sy = src.y + src.height / 2,
+      ty = dst.y + dst.height / 2;
+    const points: Point[] = [
+      { x: src.x + src.width, y: sy },
+      { x: bandAt(src.x + src.width / 2).r, y: sy },
+    ];
     for (const p of (l.points ?? []).slice(1, -1)) {
       const b = bandAt(p.x);
       points.push({ x: b.l, y: p.y }, { x: b.r, y: p.y });
     }
     points.push({ x: bandAt(dst.x + dst.width / 2).l, y: ty }, { x: dst.x, y: ty });
-    const label = e.label && l.x !== undefined && l.y !== undefined
-      ? { x: l.x - e.label.width / 2, y: l.y - LABEL_GAP - e.label.height, width: e.label.width, height: e.label.height } : null;
+    const label =
+      e.label && l.x !== undefined && l.y !== undefined
+        ? {
+            x: l.x - e.label.width / 2,
+            y: l.y - LABEL_GAP - e.label.height,
+            width: e.label.width,
+            height: e.label.height,
+          }
+        : null;
     return { from: e.from, to: e.to, points: simplify(points), label };
   });
   return framed({ width: 0, height: 0, nodes, edges }, margin);
@@ -145,7 +194,8 @@ function framed(lay: GraphLayout, margin: number): GraphLayout {
   const minY = Math.min(...rects.map((r) => r.y), ...points.map((p) => p.y));
   const maxX = Math.max(...rects.map((r) => r.x + r.width), ...points.map((p) => p.x));
   const maxY = Math.max(...rects.map((r) => r.y + r.height), ...points.map((p) => p.y));
-  const dx = margin - minX, dy = margin - minY;
+  const dx = margin - minX,
+    dy = margin - minY;
   const move = <T extends Point>(p: T): T => ({ ...p, x: p.x + dx, y: p.y + dy });
   return {
     width: Math.ceil(maxX - minX + 2 * margin),
@@ -162,7 +212,12 @@ function simplify(ps: readonly Point[]): Point[] {
     const last = out[out.length - 1];
     if (last !== undefined && Math.abs(last.x - p.x) < 1e-9 && Math.abs(last.y - p.y) < 1e-9) continue;
     const before = out[out.length - 2];
-    if (before !== undefined && last !== undefined && Math.abs((last.x - before.x) * (p.y - before.y) - (last.y - before.y) * (p.x - before.x)) < 1e-6) out.pop();
+    if (
+      before !== undefined &&
+      last !== undefined &&
+      Math.abs((last.x - before.x) * (p.y - before.y) - (last.y - before.y) * (p.x - before.x)) < 1e-6
+    )
+      out.pop();
     out.push(p);
   }
   return out;
@@ -172,13 +227,24 @@ function simplify(ps: readonly Point[]): Point[] {
 export function segmentCrossesRect(a: Point, b: Point, r: Rect): boolean {
   // Liang–Barsky clipping against the open rectangle.
   const eps = 1e-6;
-  const x0 = r.x + eps, x1 = r.x + r.width - eps, y0 = r.y + eps, y1 = r.y + r.height - eps;
-  let t0 = 0, t1 = 1;
-  const dx = b.x - a.x, dy = b.y - a.y;
+  const x0 = r.x + eps,
+    x1 = r.x + r.width - eps,
+    y0 = r.y + eps,
+    y1 = r.y + r.height - eps;
+  let t0 = 0,
+    t1 = 1;
+  const dx = b.x - a.x,
+    dy = b.y - a.y;
   const clip = (p: number, q: number): boolean => {
     if (p === 0) return q >= 0;
     const t = q / p;
-    if (p < 0) { if (t > t1) return false; if (t > t0) t0 = t; } else { if (t < t0) return false; if (t < t1) t1 = t; }
+    if (p < 0) {
+      if (t > t1) return false;
+      if (t > t0) t0 = t;
+    } else {
+      if (t < t0) return false;
+      if (t < t1) t1 = t;
+    }
     return true;
   };
   return clip(-dx, a.x - x0) && clip(dx, x1 - a.x) && clip(-dy, a.y - y0) && clip(dy, y1 - a.y) && t0 < t1;

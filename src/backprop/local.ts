@@ -22,10 +22,23 @@ const LOCAL_VALUE_LIMIT = 4096;
 const HARD_LIMIT = 1_000_000;
 
 /** A differential's value read off at every basis direction of the input: dims(node) + dims(input). */
-function differentialValue(dn: Expr, direction: string, input: SymNode, vals: Env, sizes: DimSizes, dims: readonly number[]): Tensor {
+function differentialValue(
+  dn: Expr,
+  direction: string,
+  input: SymNode,
+  vals: Env,
+  sizes: DimSizes,
+  dims: readonly number[],
+): Tensor {
   const run = evaluator(dn);
   const inDims = tensorDims(input.placeholder.shape).map((x) => resolveDim(x, sizes));
-  return atBasisDirections((env) => run(env, sizes), vals, [direction], inDims, dims.slice(0, dims.length - inDims.length));
+  return atBasisDirections(
+    (env) => run(env, sizes),
+    vals,
+    [direction],
+    inDims,
+    dims.slice(0, dims.length - inDims.length),
+  );
 }
 
 /** The local Jacobian of one edge, from the engine, with its value when small enough (or when needed). */
@@ -35,9 +48,14 @@ export function localOf(n: SymNode, input: SymNode, vals: Env, sizes: DimSizes, 
   const size = sizeOf(dims);
   let value: Tensor | null = null;
   if (size <= LOCAL_VALUE_LIMIT || (needed && size <= HARD_LIMIT)) {
-    value = d.kind === 'differential' ? differentialValue(d.symbolic.differential, d.directions[0]!.name, input, vals, sizes, dims) : reshape(evaluator(d.expr)(vals, sizes), dims);
+    value =
+      d.kind === 'differential'
+        ? differentialValue(d.symbolic.differential, d.directions[0]!.name, input, vals, sizes, dims)
+        : reshape(evaluator(d.expr)(vals, sizes), dims);
   } else if (needed) {
-    throw new LimitError(`the local Jacobian ∂${n.id}/∂${input.id} has ${size} entries; the limit is ${HARD_LIMIT}: use smaller sizes`);
+    throw new LimitError(
+      `the local Jacobian ∂${n.id}/∂${input.id} has ${size} entries; the limit is ${HARD_LIMIT}: use smaller sizes`,
+    );
   }
   // softmax reads best in its own output: diag(s) - s*s'.
   const expr = n.op === 'softmax' ? substitute(d.expr, new Map([[n.formula, n.placeholder]])) : d.expr;
@@ -46,7 +64,8 @@ export function localOf(n: SymNode, input: SymNode, vals: Env, sizes: DimSizes, 
 
 /** Gᵀ J: contribution[j] = Σ_i G[i] J[i, j], with J in the layout dims(node) + dims(input). */
 export function vjpThroughJacobian(J: Tensor, G: Tensor, inDims: readonly number[]): Tensor {
-  const n = sizeOf(inDims), m = G.data.length;
+  const n = sizeOf(inDims),
+    m = G.data.length;
   const out = tensor(inDims);
   for (let i = 0; i < m; i++) {
     const g = G.data[i]!;

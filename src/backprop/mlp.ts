@@ -66,11 +66,16 @@ export function mlp(opts: MlpOptions): Mlp {
   const activation = opts.activation ?? 'sigmoid';
   const loss = opts.loss ?? 'squared';
   const batched = opts.batched ?? false;
-  if (!Number.isInteger(depth) || depth < 1 || depth > MAX_DEPTH) throw new RequestError(`the depth must be an integer from 1 to ${MAX_DEPTH}, not ${depth}`);
-  if (!(ACTIVATIONS as readonly string[]).includes(activation)) throw new RequestError(`unknown activation ${activation}; use one of ${ACTIVATIONS.join(', ')}`);
-  if (!(LOSSES as readonly string[]).includes(loss)) throw new RequestError(`unknown loss ${loss}; use one of ${LOSSES.join(', ')}`);
+  if (!Number.isInteger(depth) || depth < 1 || depth > MAX_DEPTH)
+    throw new RequestError(`the depth must be an integer from 1 to ${MAX_DEPTH}, not ${depth}`);
+  if (!(ACTIVATIONS as readonly string[]).includes(activation))
+    throw new RequestError(`unknown activation ${activation}; use one of ${ACTIVATIONS.join(', ')}`);
+  if (!(LOSSES as readonly string[]).includes(loss))
+    throw new RequestError(`unknown loss ${loss}; use one of ${LOSSES.join(', ')}`);
   if (batched && loss === 'hinge') {
-    throw new UnsupportedError('the hinge loss needs the score of each example\'s class, row by row, which the batched form does not write; use the vector form (one example)');
+    throw new UnsupportedError(
+      "the hinge loss needs the score of each example's class, row by row, which the batched form does not write; use the vector form (one example)",
+    );
   }
   const alpha = opts.alpha ?? (activation === 'elu' ? 1 : 0.1);
 
@@ -91,17 +96,23 @@ export function mlp(opts: MlpOptions): Mlp {
   };
   const act = (z: string): string => {
     switch (activation) {
-      case 'leaky_relu': case 'elu': return `${activation}(${z}, ${alpha})`;
-      case 'maxout': throw new Error('internal error: maxout is two maps');
+      case 'leaky_relu':
+      case 'elu':
+        return `${activation}(${z}, ${alpha})`;
+      case 'maxout':
+        throw new Error('internal error: maxout is two maps');
       // Each example (row) of a batch normalised by itself.
-      case 'softmax': return batched ? `softmax(${z}, 1)` : `softmax(${z})`;
-      default: return `${activation}(${z})`;
+      case 'softmax':
+        return batched ? `softmax(${z}, 1)` : `softmax(${z})`;
+      default:
+        return `${activation}(${z})`;
     }
   };
   const name = (base: string, i: number): string => (batched ? base.toUpperCase() : base) + i;
   let input = X;
   for (let i = 1; i <= depth; i++) {
-    const W = `W${i}`, bias = `b${i}`;
+    const W = `W${i}`,
+      bias = `b${i}`;
     declareAffine(W, bias, i);
     if (i === depth) {
       const s = batched ? 'S' : 's';
@@ -110,9 +121,12 @@ export function mlp(opts: MlpOptions): Mlp {
       input = s;
       break;
     }
-    const z = name('z', i), h = name('h', i);
+    const z = name('z', i),
+      h = name('h', i);
     if (activation === 'maxout') {
-      const V = `V${i}`, c = `c${i}`, u = name('u', i);
+      const V = `V${i}`,
+        c = `c${i}`,
+        u = name('u', i);
       declareAffine(V, c, i);
       lines.push(`${z} = ${affine(W, bias, input)}`, `${u} = ${affine(V, c, input)}`, `${h} = max(${z}, ${u})`);
       layers.push({ name: `layer ${i}`, input, output: h, params: [W, bias, V, c] });
@@ -122,13 +136,15 @@ export function mlp(opts: MlpOptions): Mlp {
     }
     input = h;
   }
-  const s = input, t = batched ? 'T' : 't';
+  const s = input,
+    t = batched ? 'T' : 't';
   vars[t] = { dims: batched ? ['m', dims[depth]!] : [dims[depth]!] };
   lines.push(`L = ${lossExpr(loss, s, t, batched)}`);
   layers.push({ name: 'loss', input: s, output: 'L', params: [] });
 
   const sample = (seed: number, sizes: readonly number[] = dims.map(() => 3), batch = 2): Map<string, Tensor> => {
-    if (sizes.length !== depth + 1) throw new RequestError(`give ${depth + 1} sizes (n0 … n${depth}), not ${sizes.length}`);
+    if (sizes.length !== depth + 1)
+      throw new RequestError(`give ${depth + 1} sizes (n0 … n${depth}), not ${sizes.length}`);
     const r = rng(seed);
     const size = (d: string): number => (d === 'm' ? batch : sizes[Number(d.slice(1))]!);
     const out = new Map<string, Tensor>();
@@ -150,21 +166,30 @@ export function mlp(opts: MlpOptions): Mlp {
 
 function lossExpr(loss: Loss, s: string, t: string, batched: boolean): string {
   switch (loss) {
-    case 'squared': return `sum((${s} - ${t}).^2)`;
-    case 'softmax-ce': return batched ? `-sum(${t}.*log_softmax(${s}, 1))` : `-${t}'*log(softmax(${s}))`;
-    case 'bce': return batched
-      ? `-(sum(${t}.*log(sigmoid(${s}))) + sum((1 - ${t}).*log(1 - sigmoid(${s}))))`
-      : `-(${t}'*log(sigmoid(${s})) + (1 - ${t})'*log(1 - sigmoid(${s})))`;
-    case 'hinge': return `sum(relu(${s} - ${t}'*${s} + 1)) - 1`;
+    case 'squared':
+      return `sum((${s} - ${t}).^2)`;
+    case 'softmax-ce':
+      return batched ? `-sum(${t}.*log_softmax(${s}, 1))` : `-${t}'*log(softmax(${s}))`;
+    case 'bce':
+      return batched
+        ? `-(sum(${t}.*log(sigmoid(${s}))) + sum((1 - ${t}).*log(1 - sigmoid(${s}))))`
+        : `-(${t}'*log(sigmoid(${s})) + (1 - ${t})'*log(1 - sigmoid(${s})))`;
+    case 'hinge':
+      return `sum(relu(${s} - ${t}'*${s} + 1)) - 1`;
   }
 }
 
 function fillTarget(t: Tensor, loss: Loss, r: Rng, batched: boolean): void {
   switch (loss) {
-    case 'squared': for (let k = 0; k < t.data.length; k++) t.data[k] = r.normal(); return;
-    case 'bce': for (let k = 0; k < t.data.length; k++) t.data[k] = 0.1 + 0.8 * r.uniform(); return;
+    case 'squared':
+      for (let k = 0; k < t.data.length; k++) t.data[k] = r.normal();
+      return;
+    case 'bce':
+      for (let k = 0; k < t.data.length; k++) t.data[k] = 0.1 + 0.8 * r.uniform();
+      return;
     default: {
-      const rows = batched ? t.dims[0]! : 1, cols = t.data.length / rows;
+      const rows = batched ? t.dims[0]! : 1,
+        cols = t.data.length / rows;
       for (let i = 0; i < rows; i++) t.data[i * cols + r.int(0, cols - 1)] = 1;
     }
   }

@@ -45,7 +45,9 @@ export function texTensor(t: Tensor, shape?: Shape): string {
     return `\\begin{bmatrix} ${rows.join(' \\\\ ')} \\end{bmatrix}`;
   }
   // dims(node) + dims(input) of a local Jacobian: blocks along the first axis.
-  const blocks = Array.from({ length: m }, (_, i) => texTensor({ dims: t.dims.slice(1), data: t.data.slice(i * n, (i + 1) * n) }));
+  const blocks = Array.from({ length: m }, (_, i) =>
+    texTensor({ dims: t.dims.slice(1), data: t.data.slice(i * n, (i + 1) * n) }),
+  );
   return `\\begin{bmatrix} ${blocks.join(' & ')} \\end{bmatrix}`;
 }
 
@@ -61,7 +63,7 @@ export const texPartial = (top: string, id: string): string => fracHeading(latex
  * total the paths add up to (a sum containing it would be circular).
  */
 export const texChainTerm = (out: string, c: string, n: string, direct?: string): string =>
-  (direct !== undefined ? direct : `${texPartial(out, c)}\\,${texPartial(c, n)}`);
+  direct !== undefined ? direct : `${texPartial(out, c)}\\,${texPartial(c, n)}`;
 
 /** The share of ∂out/∂n that flows through consumer c, named by it: ∂out/∂n |_{via c}. */
 export const texBranch = (out: string, n: string, c: string): string =>
@@ -90,7 +92,8 @@ export const upstreamTex = (g: SymGraph): Map<string, string> =>
 /** An expression in LaTeX, upstream placeholders G_<id> printed as ∂L/∂<id>. */
 export const texFormula = (e: Expr, w: Walkthrough): string => texWith(e, upstreamTex(w.graph));
 
-const texText = (s: string): string => `\\text{${s.replace(/[\\{}_$&#%^~]/g, (c) => (c === '\\' ? '\\textbackslash{}' : c === '^' || c === '~' ? ' ' : `\\${c}`))}}`;
+const texText = (s: string): string =>
+  `\\text{${s.replace(/[\\{}_$&#%^~]/g, (c) => (c === '\\' ? '\\textbackslash{}' : c === '^' || c === '~' ? ' ' : `\\${c}`))}}`;
 
 // ---------------------------------------------------------------------------------------------
 // Text
@@ -100,12 +103,21 @@ const localText = (n: WalkNode, e: EdgeStep): string => {
   if (e.local.kind === 'differential') return `d${n.id} = ${toText(e.local.expr)} (no matrix form)`;
   const v = e.local.value;
   const sym = toText(e.local.expr);
-  return v !== null && v.data.length === 1 && formatValue(v.data[0]!) !== sym ? `${head} = ${sym} = ${formatValue(v.data[0]!)}` : `${head} = ${sym}`;
+  return v !== null && v.data.length === 1 && formatValue(v.data[0]!) !== sym
+    ? `${head} = ${sym} = ${formatValue(v.data[0]!)}`
+    : `${head} = ${sym}`;
 };
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, j) => Math.max(...rows.map((r) => [...r[j]!].length)));
-  return rows.map((r) => r.map((c, j) => (j === r.length - 1 ? c : c + ' '.repeat(widths[j]! - [...c].length))).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, j) => (j === r.length - 1 ? c : c + ' '.repeat(widths[j]! - [...c].length)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export function renderText(w: Walkthrough): string {
@@ -117,11 +129,21 @@ export function renderText(w: Walkthrough): string {
   out.push(`${L} = ${toText(form.result)}`, ...whereText(form.bindings).map((l) => `  ${l}`));
   out.push(`at ${[...w.at].map(([k, v]) => `${k} = ${formatTensor(v)}`).join(', ')}`);
   out.push(`value: ${L} = ${formatTensor(w.value)}`);
-  if (w.upstreamGiven) out.push(`the output is not scalar: backpropagating the given upstream ∂L/∂${L} = ${formatTensor(w.node(L).upstream)}`);
+  if (w.upstreamGiven)
+    out.push(
+      `the output is not scalar: backpropagating the given upstream ∂L/∂${L} = ${formatTensor(w.node(L).upstream)}`,
+    );
   out.push('', 'Computational graph (forward values; local gradients; upstream gradients):');
   const rows = [['node', 'op', 'formula', 'value', 'local', `upstream ∂${L}/∂node`]];
   for (const n of w.nodes) {
-    rows.push([n.id, n.op, n.op === 'input' ? '' : toText(n.formula), formatTensor(n.value), n.edges.map((e) => localText(n, e)).join('; '), formatTensor(n.upstream)]);
+    rows.push([
+      n.id,
+      n.op,
+      n.op === 'input' ? '' : toText(n.formula),
+      formatTensor(n.value),
+      n.edges.map((e) => localText(n, e)).join('; '),
+      formatTensor(n.upstream),
+    ]);
   }
   out.push(table(rows));
   out.push('', 'Backward pass (upstream × local, summed over paths):');
@@ -133,7 +155,10 @@ export function renderText(w: Walkthrough): string {
     for (const s of w.chain) out.push(`  ∂${L}/∂${s.id} = ${toText(s.formula)} = ${formatTensor(s.value)}`);
   }
   for (const layer of w.layers) {
-    out.push('', `${layer.name}: ${layer.input} → ${layer.output}, receives ∂${L}/∂${layer.output} = ${formatTensor(layer.received)}`);
+    out.push(
+      '',
+      `${layer.name}: ${layer.input} → ${layer.output}, receives ∂${L}/∂${layer.output} = ${formatTensor(layer.received)}`,
+    );
     for (const s of layer.steps) out.push(`  ∂${L}/∂${s.id} = ${toText(s.formula)} = ${formatTensor(s.value)}`);
   }
   return out.join('\n');
@@ -170,8 +195,11 @@ function texChainLine(w: Walkthrough, s: ChainStep): string {
     const direct = (c: WalkNode): string | undefined => {
       if (!viaOutput(c)) return undefined;
       const e = edgeOf(c);
-      if (w.upstreamGiven) return e.vjp === null ? texBranch(L, n.id, c.id) : texDirectTerm(e.vjp, upstreamTex(w.graph));
-      return e.local.kind === 'differential' ? texBranch(L, n.id, c.id) : texDirectTerm(e.local.expr, upstreamTex(w.graph));
+      if (w.upstreamGiven)
+        return e.vjp === null ? texBranch(L, n.id, c.id) : texDirectTerm(e.vjp, upstreamTex(w.graph));
+      return e.local.kind === 'differential'
+        ? texBranch(L, n.id, c.id)
+        : texDirectTerm(e.local.expr, upstreamTex(w.graph));
     };
     if (consumers.some(viaOutput)) parts.push(consumers.map((c) => texBranch(L, n.id, c.id)).join(' + '));
     parts.push(consumers.map((c) => texChainTerm(L, c.id, n.id, direct(c))).join(' + '));
@@ -196,7 +224,13 @@ function texChainLine(w: Walkthrough, s: ChainStep): string {
 /** The walkthrough as one KaTeX-valid display: the graph table, then the backward pass and gradients. */
 export function renderLatex(w: Walkthrough): string {
   const L = w.output;
-  const head = ['\\text{node}', '\\text{op}', '\\text{value}', '\\text{local gradients}', `\\text{upstream } ${fracHeading(latexName(L), '\\cdot')}`];
+  const head = [
+    '\\text{node}',
+    '\\text{op}',
+    '\\text{value}',
+    '\\text{local gradients}',
+    `\\text{upstream } ${fracHeading(latexName(L), '\\cdot')}`,
+  ];
   const rows = w.nodes.map((n) => {
     const name = n.op === 'input' ? latexName(n.id) : `${latexName(n.id)} = ${toLatex(n.formula)}`;
     const shape = n.expr.shape;
@@ -221,14 +255,17 @@ export interface WalkthroughJson {
     readonly inputs: readonly string[];
     readonly value: Nested;
     /** Per input id: the local Jacobian ∂node/∂input (text and value), the adjoint rule and the contribution. */
-    readonly local: Record<string, {
-      readonly kind: string;
-      readonly expr: string;
-      readonly value: Nested | null;
-      readonly vjp: string | null;
-      readonly contribution: Nested;
-      readonly explanation: string;
-    }>;
+    readonly local: Record<
+      string,
+      {
+        readonly kind: string;
+        readonly expr: string;
+        readonly value: Nested | null;
+        readonly vjp: string | null;
+        readonly contribution: Nested;
+        readonly explanation: string;
+      }
+    >;
     readonly upstream: Nested;
   }>;
 }
@@ -238,11 +275,23 @@ export function toJson(w: Walkthrough): WalkthroughJson {
     value: toNested(w.value),
     gradients: Object.fromEntries([...w.gradients].map(([k, g]) => [k, toNested(g)])),
     nodes: w.nodes.map((n) => ({
-      id: n.id, op: n.op, inputs: n.inputs, value: toNested(n.value),
-      local: Object.fromEntries(n.edges.map((e) => [e.from, {
-        kind: e.local.kind, expr: toText(e.local.expr), value: e.local.value === null ? null : toNested(e.local.value),
-        vjp: e.vjp === null ? null : toText(e.vjp), contribution: toNested(e.contribution), explanation: e.explanation,
-      }])),
+      id: n.id,
+      op: n.op,
+      inputs: n.inputs,
+      value: toNested(n.value),
+      local: Object.fromEntries(
+        n.edges.map((e) => [
+          e.from,
+          {
+            kind: e.local.kind,
+            expr: toText(e.local.expr),
+            value: e.local.value === null ? null : toNested(e.local.value),
+            vjp: e.vjp === null ? null : toText(e.vjp),
+            contribution: toNested(e.contribution),
+            explanation: e.explanation,
+          },
+        ]),
+      ),
       upstream: toNested(n.upstream),
     })),
   };
@@ -263,15 +312,30 @@ export function shortTensor(t: Tensor, max = 6): string {
 
 export function renderDot(w: Walkthrough): string {
   const L = w.output;
-  const out = ['digraph backprop {', '  rankdir=LR;', '  node [shape=box, fontname="Helvetica"];', '  edge [fontname="Helvetica", fontsize=10];'];
+  const out = [
+    'digraph backprop {',
+    '  rankdir=LR;',
+    '  node [shape=box, fontname="Helvetica"];',
+    '  edge [fontname="Helvetica", fontsize=10];',
+  ];
   for (const n of w.nodes) {
     const title = n.op === 'input' ? `${n.id} (input)` : `${n.id} = ${toText(n.formula)}`;
-    const color = n.op === 'input' ? ', style=filled, fillcolor="#eef4ff"' : n.id === L ? ', style=filled, fillcolor="#fff4e0"' : '';
-    out.push(`  ${dotString(n.id)} [label=${dotString(`${title}\nvalue: ${shortTensor(n.value)}\n∂${L}/∂${n.id}: ${shortTensor(n.upstream)}`)}${color}];`);
+    const color =
+      n.op === 'input'
+        ? ', style=filled, fillcolor="#eef4ff"'
+        : n.id === L
+          ? ', style=filled, fillcolor="#fff4e0"'
+          : '';
+    out.push(
+      `  ${dotString(n.id)} [label=${dotString(`${title}\nvalue: ${shortTensor(n.value)}\n∂${L}/∂${n.id}: ${shortTensor(n.upstream)}`)}${color}];`,
+    );
   }
   for (const n of w.nodes) {
     for (const e of n.edges) {
-      const label = e.local.kind === 'differential' ? `d${n.id} = ${toText(e.local.expr)}` : `∂${n.id}/∂${e.from} = ${toText(e.local.expr)}`;
+      const label =
+        e.local.kind === 'differential'
+          ? `d${n.id} = ${toText(e.local.expr)}`
+          : `∂${n.id}/∂${e.from} = ${toText(e.local.expr)}`;
       out.push(`  ${dotString(e.from)} -> ${dotString(n.id)} [label=${dotString(label)}];`);
     }
   }

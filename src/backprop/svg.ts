@@ -42,8 +42,14 @@ export interface GraphView {
 }
 
 /** Advance per character (px) of the 12 px box text and the 10 px label text, a little generous. */
-const BOX_CHAR = 7.4, LABEL_CHAR = 6.4;
-const BOX_PAD = 10, BOX_LINE = 18, BOX_MIN_W = 96, BOX_CHARS = 34, LABEL_CHARS = 30, LABEL_H = 13;
+const BOX_CHAR = 7.4,
+  LABEL_CHAR = 6.4;
+const BOX_PAD = 10,
+  BOX_LINE = 18,
+  BOX_MIN_W = 96,
+  BOX_CHARS = 34,
+  LABEL_CHARS = 30,
+  LABEL_H = 13;
 
 const clip = (s: string, n: number): string => ([...s].length <= n ? s : `${[...s].slice(0, n - 1).join('')}…`);
 const len = (s: string): number => [...s].length;
@@ -57,21 +63,35 @@ export function graphView(w: Walkthrough): GraphView {
     const upstream = clip(`∂${L}/∂${n.id} = ${shortTensor(n.upstream, 3)}`, BOX_CHARS);
     const chars = Math.max(len(title), len(value), len(upstream));
     return {
-      id: n.id, kind: n.op === 'input' ? 'input' : n.id === L ? 'output' : 'operation',
-      title, value, upstream, tooltip: full,
-      width: Math.max(BOX_MIN_W, Math.ceil(2 * BOX_PAD + chars * BOX_CHAR)), height: 2 * BOX_PAD + 3 * BOX_LINE - 8,
+      id: n.id,
+      kind: n.op === 'input' ? 'input' : n.id === L ? 'output' : 'operation',
+      title,
+      value,
+      upstream,
+      tooltip: full,
+      width: Math.max(BOX_MIN_W, Math.ceil(2 * BOX_PAD + chars * BOX_CHAR)),
+      height: 2 * BOX_PAD + 3 * BOX_LINE - 8,
     };
   });
-  const edges = w.nodes.flatMap((n) => n.edges.map((e): ViewEdge => {
-    if (e.local.kind === 'differential') return { from: e.from, to: n.id };
-    const full = `∂${n.id}/∂${e.from} = ${toText(e.local.expr)}`;
-    const text = clip(full, LABEL_CHARS);
-    return { from: e.from, to: n.id, text, tooltip: full, label: { width: Math.ceil(len(text) * LABEL_CHAR + 8), height: LABEL_H } };
-  }));
+  const edges = w.nodes.flatMap((n) =>
+    n.edges.map((e): ViewEdge => {
+      if (e.local.kind === 'differential') return { from: e.from, to: n.id };
+      const full = `∂${n.id}/∂${e.from} = ${toText(e.local.expr)}`;
+      const text = clip(full, LABEL_CHARS);
+      return {
+        from: e.from,
+        to: n.id,
+        text,
+        tooltip: full,
+        label: { width: Math.ceil(len(text) * LABEL_CHAR + 8), height: LABEL_H },
+      };
+    }),
+  );
   return { nodes, edges };
 }
 
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const esc = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const num = (v: number): string => String(Math.round(v * 10) / 10);
 
 const FILL: Readonly<Record<ViewNode['kind'], string>> = { input: '#eef4ff', operation: '#ffffff', output: '#fff4e0' };
@@ -85,7 +105,9 @@ export function svgOf(view: GraphView, layout: GraphLayout): string {
   ];
   view.edges.forEach((e, i) => {
     const p = layout.edges[i]!.points;
-    parts.push(`<path class="edge" data-from="${esc(e.from)}" data-to="${esc(e.to)}" d="M ${p.map((q) => `${num(q.x)} ${num(q.y)}`).join(' L ')}" fill="none" stroke="#999" stroke-linejoin="round" marker-end="url(#arrow)"/>`);
+    parts.push(
+      `<path class="edge" data-from="${esc(e.from)}" data-to="${esc(e.to)}" d="M ${p.map((q) => `${num(q.x)} ${num(q.y)}`).join(' L ')}" fill="none" stroke="#999" stroke-linejoin="round" marker-end="url(#arrow)"/>`,
+    );
   });
   view.edges.forEach((e, i) => {
     const r = layout.edges[i]!.label;

@@ -87,13 +87,19 @@ function constantNodes(e: Expr): Set<Expr> {
   return out;
 }
 
-
 /** A name allocator that avoids every name already taken. */
 export class Names {
   private readonly taken: Set<string>;
-  constructor(taken: Iterable<string>) { this.taken = new Set(taken); }
-  has(name: string): boolean { return this.taken.has(name); }
-  take(name: string): string { this.taken.add(name); return name; }
+  constructor(taken: Iterable<string>) {
+    this.taken = new Set(taken);
+  }
+  has(name: string): boolean {
+    return this.taken.has(name);
+  }
+  take(name: string): string {
+    this.taken.add(name);
+    return name;
+  }
   /** base, or base with a suffix, whichever is free. */
   fresh(base: string, numbered = false): string {
     if (!numbered && !this.taken.has(base)) return this.take(base);
@@ -112,7 +118,8 @@ function opOf(e: Expr): string {
 
 export function buildGraph(root: Expr, opts: GraphOptions = {}): SymGraph {
   const consts = constantNodes(root);
-  if (consts.has(root)) throw new UnsupportedError('the expression has no variables, so there is nothing to differentiate');
+  if (consts.has(root))
+    throw new UnsupportedError('the expression has no variables, so there is nothing to differentiate');
   const order = postorder(root).filter((n) => !consts.has(n));
   const programNames = opts.names ?? new Map<Expr, string>();
   const names = new Names([...varsOf(root).map((v) => v.name), ...programNames.values()]);
@@ -140,12 +147,26 @@ export function buildGraph(root: Expr, opts: GraphOptions = {}): SymGraph {
     }
     const inputs = [...new Set(kids.filter((k) => !consts.has(k)))].map((k) => byExpr.get(k)!);
     const placeholder = n.kind === 'var' ? n : b.variable(id, n.shape);
-    const formula = n.kind === 'var' ? n : b.rebuild(n, kids.map((k) => (consts.has(k) ? k : byExpr.get(k)!.placeholder)));
+    const formula =
+      n.kind === 'var'
+        ? n
+        : b.rebuild(
+            n,
+            kids.map((k) => (consts.has(k) ? k : byExpr.get(k)!.placeholder)),
+          );
     const upstreamVar = b.variable(names.fresh(`G_${id}`), n.shape);
     const edges: SymEdge[] = [];
     const node: SymNode = {
-      id, expr: n, op: opOf(n), named: n.kind === 'var' || n === root || programNames.has(n),
-      placeholder, upstreamVar, formula, inputs, edges, consumers: [],
+      id,
+      expr: n,
+      op: opOf(n),
+      named: n.kind === 'var' || n === root || programNames.has(n),
+      placeholder,
+      upstreamVar,
+      formula,
+      inputs,
+      edges,
+      consumers: [],
       depth: inputs.length === 0 ? 0 : 1 + Math.max(...inputs.map((i) => i.depth)),
     };
     for (const input of inputs) {
@@ -182,7 +203,9 @@ const localCache = new DerivationCache<Derivative>();
 
 /** The local derivative ∂node/∂input: the engine's derivative of the node's formula in the input's placeholder. */
 export function localDerivative(node: SymNode, input: SymNode): Derivative {
-  return localCache.get(`${node.formula.id}|${input.placeholder.id}`, () => derivative(node.formula, input.placeholder.name));
+  return localCache.get(`${node.formula.id}|${input.placeholder.id}`, () =>
+    derivative(node.formula, input.placeholder.name),
+  );
 }
 
 /** The adjoint rule of one edge: ∂L/∂input's share, from G = ∂L/∂node, by the engine (null if it has none). */
@@ -219,7 +242,10 @@ export function consumerSum(n: SymNode, gOf: (c: SymNode) => Expr, fwd?: Readonl
     const map = new Map<Expr, Expr>();
     if (gOf(c) !== c.upstreamVar) map.set(c.upstreamVar, gOf(c));
     if (fwd !== undefined) {
-      for (const i of c.inputs) { const v = fwd.get(i)!; if (v !== i.placeholder) map.set(i.placeholder, v); }
+      for (const i of c.inputs) {
+        const v = fwd.get(i)!;
+        if (v !== i.placeholder) map.set(i.placeholder, v);
+      }
     }
     const term = substitute(vjp, map);
     acc = acc === undefined ? term : b.add(acc, term);
@@ -238,11 +264,18 @@ export function consumerSum(n: SymNode, gOf: (c: SymNode) => Expr, fwd?: Readonl
  * upstream as an expression of the variables alone. `rootUpstream` is 1 for a scalar loss.
  * Returns null when an edge has no adjoint rule. Results are simplified.
  */
-export function inlineUpstreams(g: SymGraph, keep: (n: SymNode) => boolean, rootUpstream: Expr): Map<SymNode, Expr> | null {
+export function inlineUpstreams(
+  g: SymGraph,
+  keep: (n: SymNode) => boolean,
+  rootUpstream: Expr,
+): Map<SymNode, Expr> | null {
   if (g.nodes.some((n) => n.edges.some((e) => e.vjp === null))) return null;
   const fwd = new Map<SymNode, Expr>();
   for (const n of g.nodes) {
-    if (n.op === 'input' || keep(n)) { fwd.set(n, n.placeholder); continue; }
+    if (n.op === 'input' || keep(n)) {
+      fwd.set(n, n.placeholder);
+      continue;
+    }
     const map = new Map<Expr, Expr>(n.inputs.map((i) => [i.placeholder, fwd.get(i)!]));
     fwd.set(n, substitute(n.formula, map));
   }

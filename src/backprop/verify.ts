@@ -74,18 +74,27 @@ export function checkWalkthrough(w: Walkthrough, opts: CheckOptions = {}): Walkt
     const frozen = new Map<Expr, Expr>([[self.expr, self.placeholder]]);
     for (const d of free) for (const input of d.inputs) if (!free.has(input)) frozen.set(input.expr, input.placeholder);
     const run = evaluator(substitute(root, frozen));
-    attempt(n.id, 'upstream', n.upstream, () => fdJacobian((at) => scalarLoss(run(at, w.sizes)), values, n.id, { avoidKinks: true }));
+    attempt(n.id, 'upstream', n.upstream, () =>
+      fdJacobian((at) => scalarLoss(run(at, w.sizes)), values, n.id, { avoidKinks: true }),
+    );
     if (opts.locals !== false) checkLocals(n, values, w.sizes, attempt);
   }
   const ok = results.every((r) => r.ok);
   return { ok, kink: results.some((r) => r.kink), maxError: Math.max(0, ...results.map((r) => r.maxError)), results };
 }
 
-function checkLocals(n: WalkNode, values: Env, sizes: DimSizes, attempt: (what: string, kind: 'local', claimed: Tensor, fd: () => Tensor) => void): void {
+function checkLocals(
+  n: WalkNode,
+  values: Env,
+  sizes: DimSizes,
+  attempt: (what: string, kind: 'local', claimed: Tensor, fd: () => Tensor) => void,
+): void {
   if (n.edges.length === 0) return;
   const run = evaluator(n.formula);
   for (const e of n.edges) {
     if (e.local.value === null) continue;
-    attempt(`${n.id}←${e.from}`, 'local', e.local.value, () => fdJacobian((at) => run(at, sizes), values, e.from, { avoidKinks: true }));
+    attempt(`${n.id}←${e.from}`, 'local', e.local.value, () =>
+      fdJacobian((at) => run(at, sizes), values, e.from, { avoidKinks: true }),
+    );
   }
 }

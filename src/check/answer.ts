@@ -28,7 +28,12 @@ import { tensorDims } from '../shape/shape.js';
 export type AnswerSyntax = 'input' | 'latex';
 
 export type ReadAnswer =
-  | { readonly ok: true; readonly expr: Expr; readonly syntax: AnswerSyntax; /** The answer in the input syntax. */ readonly input: string }
+  | {
+      readonly ok: true;
+      readonly expr: Expr;
+      readonly syntax: AnswerSyntax /** The answer in the input syntax. */;
+      readonly input: string;
+    }
   | { readonly ok: false; readonly diagnosis: 'unparseable' | 'ill-shaped'; readonly message: string };
 
 /** The question's variables as declarations, so the answer's names get the same shapes and properties. */
@@ -41,23 +46,38 @@ function declarationsOf(vars: readonly Var[]): Record<string, VarDecl> {
 /** I → eye when the question has no variable I. */
 function identityNames(s: Surface, decls: Readonly<Record<string, VarDecl>>): Surface {
   switch (s.t) {
-    case 'num': return s;
-    case 'name': return s.name === 'I' && !Object.hasOwn(decls, 'I') ? { t: 'name', name: 'eye' } : s;
-    case 'op': return { ...s, args: s.args.map((a) => identityNames(a, decls)) };
-    case 'call': return { ...s, args: s.args.map((a) => identityNames(a, decls)) };
+    case 'num':
+      return s;
+    case 'name':
+      return s.name === 'I' && !Object.hasOwn(decls, 'I') ? { t: 'name', name: 'eye' } : s;
+    case 'op':
+      return { ...s, args: s.args.map((a) => identityNames(a, decls)) };
+    case 'call':
+      return { ...s, args: s.args.map((a) => identityNames(a, decls)) };
   }
 }
 
-export function readAnswer(text: unknown, vars: readonly Var[], intermediates: ReadonlyMap<string, Expr> = new Map()): ReadAnswer {
-  if (typeof text !== 'string' || text.trim() === '') return { ok: false, diagnosis: 'unparseable', message: 'the answer is empty' };
+export function readAnswer(
+  text: unknown,
+  vars: readonly Var[],
+  intermediates: ReadonlyMap<string, Expr> = new Map(),
+): ReadAnswer {
+  if (typeof text !== 'string' || text.trim() === '')
+    return { ok: false, diagnosis: 'unparseable', message: 'the answer is empty' };
   const decls = declarationsOf(vars);
   const names = [...vars.map((v) => v.name), ...intermediates.keys()];
   if (!looksLikeLatex(text) && isProgramText(text)) {
     // A program of the student's own (`d = yhat - y; W2'*d`), in the input syntax.
     const transform = (s: Surface): Surface => identityNames(s, decls);
-    return attempt(() => ({
-      ok: true, expr: readProgram(text, { vars: decls, bound: intermediates, convention: false, transform }).root, syntax: 'input', input: text.trim(),
-    }), names);
+    return attempt(
+      () => ({
+        ok: true,
+        expr: readProgram(text, { vars: decls, bound: intermediates, convention: false, transform }).root,
+        syntax: 'input',
+        input: text.trim(),
+      }),
+      names,
+    );
   }
   const matrices = vars.filter((v) => v.shape.kind === 'matrix').map((v) => v.name);
   const src = answerBody(text);
@@ -65,12 +85,33 @@ export function readAnswer(text: unknown, vars: readonly Var[], intermediates: R
 
   // Columns of syntax errors count in what the student typed, left-hand side and `$` included.
   const offset = Math.max(0, text.lastIndexOf(src));
-  const elaborateIn = (s: Surface): Expr => elaborate(identityNames(s, decls), { decls, convention: false, exprs: intermediates });
-  const asInput = (): ReadAnswer => ({ ok: true, expr: elaborateIn(relocated(() => parseSurface(src), (c) => c + offset)), syntax: 'input', input: src });
+  const elaborateIn = (s: Surface): Expr =>
+    elaborate(identityNames(s, decls), { decls, convention: false, exprs: intermediates });
+  const asInput = (): ReadAnswer => ({
+    ok: true,
+    expr: elaborateIn(
+      relocated(
+        () => parseSurface(src),
+        (c) => c + offset,
+      ),
+    ),
+    syntax: 'input',
+    input: src,
+  });
   const asLatex = (): ReadAnswer => {
     const input = latexToInput(text, { names, matrices });
     // A column in the translation would point at nothing the student typed: leave it out.
-    return { ok: true, expr: elaborateIn(relocated(() => parseSurface(input), () => undefined)), syntax: 'latex', input };
+    return {
+      ok: true,
+      expr: elaborateIn(
+        relocated(
+          () => parseSurface(input),
+          () => undefined,
+        ),
+      ),
+      syntax: 'latex',
+      input,
+    };
   };
 
   if (looksLikeLatex(src)) return attempt(asLatex, names);
@@ -96,7 +137,8 @@ function attempt(read: () => ReadAnswer, names: readonly string[]): ReadAnswer {
     return read();
   } catch (err) {
     if (err instanceof ShapeError) return { ok: false, diagnosis: 'ill-shaped', message: err.message };
-    if (err instanceof UnknownError) return { ok: false, diagnosis: 'unparseable', message: unknownMessage(err.message, names) };
+    if (err instanceof UnknownError)
+      return { ok: false, diagnosis: 'unparseable', message: unknownMessage(err.message, names) };
     // ParseError, LimitError and the rest: the answer cannot be read.
     if (err instanceof MatcalcError) return { ok: false, diagnosis: 'unparseable', message: err.message };
     throw err;

@@ -47,9 +47,21 @@ export type { Counterexample } from './counterexample.js';
 export type Verdict = 'correct' | 'transposed' | 'incorrect';
 
 export type Diagnosis =
-  | 'equal' | 'proved-equal' | 'transposed' | 'denominator-layout' | 'sign' | 'factor'
-  | 'missing-term' | 'extra-term' | 'wrong-shape' | 'factor-order' | 'assumed-symmetric'
-  | 'unparseable' | 'ill-shaped' | 'convention' | 'other';
+  | 'equal'
+  | 'proved-equal'
+  | 'transposed'
+  | 'denominator-layout'
+  | 'sign'
+  | 'factor'
+  | 'missing-term'
+  | 'extra-term'
+  | 'wrong-shape'
+  | 'factor-order'
+  | 'assumed-symmetric'
+  | 'unparseable'
+  | 'ill-shaped'
+  | 'convention'
+  | 'other';
 
 /**
  * A convention other than matcalc's in which an answer is right (verdict `transposed`, diagnosis
@@ -110,7 +122,12 @@ function judgeAnswer(q: Question, answer: string): CheckResult {
   const a = read.expr;
   const withAnswer = { ...base, answerShape: formatShape(a.shape), syntax: read.syntax, answerInput: read.input };
   const r = reading(q, a);
-  const wrongShaped = (): CheckResult => ({ ...withAnswer, verdict: 'incorrect', diagnosis: 'wrong-shape', explanation: wrongShape(q, a) });
+  const wrongShaped = (): CheckResult => ({
+    ...withAnswer,
+    verdict: 'incorrect',
+    diagnosis: 'wrong-shape',
+    explanation: wrongShape(q, a),
+  });
   if (r.views.size === 0) return wrongShaped();
   const points = samplePoints(q, POINTS);
   const byView = new Map<View, Pair[]>();
@@ -118,13 +135,21 @@ function judgeAnswer(q: Question, answer: string): CheckResult {
     for (const v of r.views.keys()) byView.set(v, pairsFor(q, r, v, points));
   } catch (err) {
     if (!(err instanceof MatcalcError)) throw err;
-    return { ...withAnswer, verdict: 'incorrect', diagnosis: 'other', explanation: `the answer cannot be evaluated where the derivative is defined: ${err.message}` };
+    return {
+      ...withAnswer,
+      verdict: 'incorrect',
+      diagnosis: 'other',
+      explanation: `the answer cannot be evaluated where the derivative is defined: ${err.message}`,
+    };
   }
   // A constant scalar stands for a constant tensor only when that is what the derivative is (0 for a zero gradient).
   const onlyBroadcast = r.views.size === 1 && r.views.has('broadcast');
   if (onlyBroadcast && !allNear(byView.get('broadcast')!)) return wrongShaped();
   const incorrect = (
-    diagnosis: Diagnosis, explanation: string, extra: Partial<CheckResult> = {}, ce = counterexampleOf(q, r, byView),
+    diagnosis: Diagnosis,
+    explanation: string,
+    extra: Partial<CheckResult> = {},
+    ce = counterexampleOf(q, r, byView),
   ): CheckResult => ({ ...withAnswer, verdict: 'incorrect', diagnosis, explanation, ...extra, ...ce });
 
   const agreed = agreement(q, a, byView, withAnswer);
@@ -135,10 +160,20 @@ function judgeAnswer(q: Question, answer: string): CheckResult {
     if (view === 'broadcast') continue;
     const c = constantFactor(pairs);
     if (c === undefined) continue;
-    const also = view === 'transposed' ? `, and it is transposed (${layoutNote(q, a)})` : view === 'column-major' ? ', in the column-major vec convention' : '';
-    if (Math.abs(c + 1) < 1e-9) return incorrect('sign', `the sign is wrong: the answer is −(${expected})${also}`, { factor: -1 });
+    const also =
+      view === 'transposed'
+        ? `, and it is transposed (${layoutNote(q, a)})`
+        : view === 'column-major'
+          ? ', in the column-major vec convention'
+          : '';
+    if (Math.abs(c + 1) < 1e-9)
+      return incorrect('sign', `the sign is wrong: the answer is −(${expected})${also}`, { factor: -1 });
     const nice = niceNumber(c);
-    return incorrect('factor', `off by a factor of ${formatFactor(nice)}: the answer is ${formatFactor(nice)} × (${expected})${factorHint(nice)}${also}`, { factor: nice });
+    return incorrect(
+      'factor',
+      `off by a factor of ${formatFactor(nice)}: the answer is ${formatFactor(nice)} × (${expected})${factorHint(nice)}${also}`,
+      { factor: nice },
+    );
   }
 
   // factors in the wrong order (symbolic)
@@ -147,7 +182,10 @@ function judgeAnswer(q: Question, answer: string): CheckResult {
   if (eTerms && aTerms) {
     const w = reorderedTerm(eTerms, aTerms);
     if (w) {
-      return incorrect('factor-order', `factors in the wrong order: the answer has ${toText(termExpr(w.answer))} where the derivative has ${toText(termExpr(w.expected))} (matrix products do not commute); the derivative is ${expected}`);
+      return incorrect(
+        'factor-order',
+        `factors in the wrong order: the answer has ${toText(termExpr(w.answer))} where the derivative has ${toText(termExpr(w.expected))} (matrix products do not commute); the derivative is ${expected}`,
+      );
     }
   }
 
@@ -167,13 +205,20 @@ function judgeAnswer(q: Question, answer: string): CheckResult {
 }
 
 /** The verdict when the answer agrees with the derivative: equal, in another convention, or transposed. */
-function agreement(q: Question, a: Expr, byView: ReadonlyMap<View, Pair[]>, withAnswer: AnswerBase): CheckResult | undefined {
+function agreement(
+  q: Question,
+  a: Expr,
+  byView: ReadonlyMap<View, Pair[]>,
+  withAnswer: AnswerBase,
+): CheckResult | undefined {
   const { expected } = withAnswer;
   const same = byView.get('same') ?? byView.get('broadcast');
   if (same && allNear(same)) {
     const proved = simplify(a) === simplify(q.expected);
     return {
-      ...withAnswer, verdict: 'correct', diagnosis: proved ? 'proved-equal' : 'equal',
+      ...withAnswer,
+      verdict: 'correct',
+      diagnosis: proved ? 'proved-equal' : 'equal',
       explanation: proved
         ? `proved equal symbolically (both simplify to ${expected})`
         : `equal to ${expected} at ${same.length} random points`,
@@ -182,7 +227,10 @@ function agreement(q: Question, a: Expr, byView: ReadonlyMap<View, Pair[]>, with
   const colMajor = byView.get('column-major');
   if (colMajor && allNear(colMajor)) {
     return {
-      ...withAnswer, verdict: 'transposed', diagnosis: 'convention', convention: 'column-major-vec',
+      ...withAnswer,
+      verdict: 'transposed',
+      diagnosis: 'convention',
+      convention: 'column-major-vec',
       explanation: `right in the column-major vec convention (the Matrix Cookbook's: vec stacks columns); matcalc's vec stacks rows, in which the derivative reads ${expected}. Both are right; the conventions order the entries of f and ${q.d.wrt.name} differently`,
     };
   }
@@ -190,15 +238,29 @@ function agreement(q: Question, a: Expr, byView: ReadonlyMap<View, Pair[]>, with
   if (tr && allNear(tr)) {
     const denominator = q.d.kind === 'jacobian';
     return {
-      ...withAnswer, verdict: 'transposed', diagnosis: denominator ? 'denominator-layout' : 'transposed',
+      ...withAnswer,
+      verdict: 'transposed',
+      diagnosis: denominator ? 'denominator-layout' : 'transposed',
       explanation: layoutNote(q, a),
     };
   }
 
   // the symmetric gradient or the Cookbook's form, for a matrix declared symmetric
   if (q.d.kind === 'gradient' && same !== undefined) {
-    const match = symmetricConvention(q.d.wrt, expected, same.map((p) => ({ expected: p.p.e, answer: p.a.data })), near);
-    if (match) return { ...withAnswer, verdict: 'transposed', diagnosis: 'convention', convention: match.convention, explanation: match.explanation };
+    const match = symmetricConvention(
+      q.d.wrt,
+      expected,
+      same.map((p) => ({ expected: p.p.e, answer: p.a.data })),
+      near,
+    );
+    if (match)
+      return {
+        ...withAnswer,
+        verdict: 'transposed',
+        diagnosis: 'convention',
+        convention: match.convention,
+        explanation: match.explanation,
+      };
   }
   return undefined;
 }
@@ -235,7 +297,10 @@ export interface GradeSummary {
 }
 
 /** Grades many answers; questions shared by several answers are derived once. */
-export function gradeAll(items: readonly GradeItem[], opts: { readonly seed?: number } = {}): { readonly results: readonly GradeRow[]; readonly summary: GradeSummary } {
+export function gradeAll(
+  items: readonly GradeItem[],
+  opts: { readonly seed?: number } = {},
+): { readonly results: readonly GradeRow[]; readonly summary: GradeSummary } {
   const questions = new Map<string, Question | MatcalcError>();
   const results: GradeRow[] = [];
   const counts = { correct: 0, transposed: 0, incorrect: 0, errors: 0 };
@@ -247,7 +312,9 @@ export function gradeAll(items: readonly GradeItem[], opts: { readonly seed?: nu
     if (q === undefined) {
       try {
         q = prepareQuestion(item.expr, item.wrt, {
-          ...(item.vars ? { vars: item.vars } : {}), ...(item.order !== undefined ? { order: item.order } : {}), ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+          ...(item.vars ? { vars: item.vars } : {}),
+          ...(item.order !== undefined ? { order: item.order } : {}),
+          ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
         });
       } catch (err) {
         if (!(err instanceof MatcalcError)) throw err;

@@ -25,11 +25,16 @@ export type View = 'same' | 'transposed' | 'broadcast' | 'column-major';
 function fits(a: Shape, t: Shape, fixed: ReadonlySet<Dim>): Map<Dim, Dim> | undefined {
   if (a.kind !== t.kind) return undefined;
   const match = new Map<Dim, Dim>();
-  const ad = tensorDims(a), td = tensorDims(t);
+  const ad = tensorDims(a),
+    td = tensorDims(t);
   for (let i = 0; i < ad.length; i++) {
-    const x = ad[i]!, y = td[i]!;
+    const x = ad[i]!,
+      y = td[i]!;
     // A product k·n is fixed when its factors are (kron(A, B) is (k·n)×(m·n) whatever it meets).
-    if (typeof x === 'number' || dimFactors(x).every((f) => typeof f === 'number' || fixed.has(f))) { if (x !== y) return undefined; continue; }
+    if (typeof x === 'number' || dimFactors(x).every((f) => typeof f === 'number' || fixed.has(f))) {
+      if (x !== y) return undefined;
+      continue;
+    }
     const bind = (from: Dim, to: Dim): boolean => {
       const prev = match.get(from);
       if (prev !== undefined && prev !== to) return false;
@@ -48,7 +53,14 @@ function fits(a: Shape, t: Shape, fixed: ReadonlySet<Dim>): Map<Dim, Dim> | unde
         rest.splice(i, 1);
         return true;
       });
-      if (!placed || !bind(free[0]!, rest.reduce<Dim>((acc, f) => mulDim(acc, f), 1))) return undefined;
+      if (
+        !placed ||
+        !bind(
+          free[0]!,
+          rest.reduce<Dim>((acc, f) => mulDim(acc, f), 1),
+        )
+      )
+        return undefined;
     }
   }
   return match;
@@ -83,7 +95,8 @@ export function reading(q: Question, answer: Expr): Reading {
 
 /** The expected value laid out as the answer's view sees it (`p` sizes the dims of f and wrt for the column-major view). */
 export function align(view: View, t: Tensor, q: Question, sizes: DimSizes): Float64Array {
-  if (view === 'column-major') return columnMajorVec(t, shapeSizes(q.d.f.shape, sizes), shapeSizes(q.d.wrt.shape, sizes));
+  if (view === 'column-major')
+    return columnMajorVec(t, shapeSizes(q.d.f.shape, sizes), shapeSizes(q.d.wrt.shape, sizes));
   return view !== 'transposed' || t.dims.length < 2 ? t.data : transposeMatrix(t).data;
 }
 
@@ -99,9 +112,11 @@ function columnMajorVec(t: Tensor, fDims: readonly number[], xDims: readonly num
     for (let a = 0; a < m; a++) for (let b = 0; b < n; b++) out[a * n + b] = b * m + a;
     return out;
   };
-  const rows = renumber(fDims), cols = renumber(xDims);
+  const rows = renumber(fDims),
+    cols = renumber(xDims);
   const out = new Float64Array(t.data.length);
-  for (let i = 0; i < rows.length; i++) for (let j = 0; j < cols.length; j++) out[rows[i]! * cols.length + cols[j]!] = t.data[i * cols.length + j]!;
+  for (let i = 0; i < rows.length; i++)
+    for (let j = 0; j < cols.length; j++) out[rows[i]! * cols.length + cols[j]!] = t.data[i * cols.length + j]!;
   return out;
 }
 
@@ -156,15 +171,25 @@ export function near(a: ArrayLike<number>, e: ArrayLike<number>): boolean {
 }
 
 /** Every pair near, by default answer against expected; `f` may compare other arrays (k: the pair's point). */
-export const allNear = (pairs: readonly Pair[], f: (p: Pair, k: number) => [ArrayLike<number>, ArrayLike<number>] = (p) => [p.a.data, p.e]): boolean =>
-  pairs.every((p, k) => { const [x, y] = f(p, k); return near(x, y); });
+export const allNear = (
+  pairs: readonly Pair[],
+  f: (p: Pair, k: number) => [ArrayLike<number>, ArrayLike<number>] = (p) => [p.a.data, p.e],
+): boolean =>
+  pairs.every((p, k) => {
+    const [x, y] = f(p, k);
+    return near(x, y);
+  });
 
 /** The constant c with answer = c × expected at every point, if there is one (c ≠ 0, 1). */
 export function constantFactor(pairs: readonly Pair[]): number | undefined {
-  let ae = 0, ee = 0;
+  let ae = 0,
+    ee = 0;
   for (const { a, e } of pairs) {
     if (a.data.length !== e.length) return undefined;
-    for (let i = 0; i < e.length; i++) { ae += a.data[i]! * e[i]!; ee += e[i]! * e[i]!; }
+    for (let i = 0; i < e.length; i++) {
+      ae += a.data[i]! * e[i]!;
+      ee += e[i]! * e[i]!;
+    }
   }
   if (!(ee > 0)) return undefined;
   const c = ae / ee;

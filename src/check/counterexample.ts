@@ -19,7 +19,10 @@ export interface Counterexample {
   readonly answer: Nested;
 }
 
-const roundSig = (v: number): number => { const r = Number(v.toPrecision(6)); return Object.is(r, -0) ? 0 : r; };
+const roundSig = (v: number): number => {
+  const r = Number(v.toPrecision(6));
+  return Object.is(r, -0) ? 0 : r;
+};
 
 function roundedNested(t: Tensor): Nested {
   return toNested({ dims: t.dims, data: t.data.map(roundSig) });
@@ -49,15 +52,21 @@ function isPositiveDefinite(a: Float64Array, n: number): boolean {
 }
 
 /** The first point where the answer differs, with values rounded for reading when the difference survives. */
-export function counterexampleOf(q: Question, r: Reading, byView: ReadonlyMap<View, Pair[]>): { counterexample?: Counterexample } {
+export function counterexampleOf(
+  q: Question,
+  r: Reading,
+  byView: ReadonlyMap<View, Pair[]>,
+): { counterexample?: Counterexample } {
   const entry = [...byView].find(([v]) => v === 'same' || v === 'broadcast') ?? [...byView][0];
   if (entry === undefined) return {};
   const [view, pairs] = entry;
   const bad = pairs.find((p) => !near(p.a.data, p.e));
   if (bad === undefined) return {};
-  const runE = evaluator(q.expected), runA = evaluator(r.expr);
+  const runE = evaluator(q.expected),
+    runA = evaluator(r.expr);
   // Rounding may land on a kink (relu at 0), where the derivative is a convention: not a counterexample.
-  const onKink = kinkTest([q.d.f, q.expected]), answerOnKink = kinkTest([r.expr]);
+  const onKink = kinkTest([q.d.f, q.expected]),
+    answerOnKink = kinkTest([r.expr]);
   for (const decimals of [0, 1, 2]) {
     const env = roundPoint(q, bad.p.env, decimals);
     if (env === undefined) continue;
@@ -73,7 +82,9 @@ export function counterexampleOf(q: Question, r: Reading, byView: ReadonlyMap<Vi
       if (!(err instanceof MatcalcError)) throw err;
     }
   }
-  return { counterexample: { at: atOf(q, bad.p.env, true), expected: roundedNested(bad.p.e), answer: roundedNested(bad.a) } };
+  return {
+    counterexample: { at: atOf(q, bad.p.env, true), expected: roundedNested(bad.p.e), answer: roundedNested(bad.a) },
+  };
 }
 
 function atOf(q: Question, env: ReadonlyMap<string, Tensor>, round = false): Record<string, Nested> {

@@ -14,7 +14,9 @@ import { type Term, termExpr } from './terms.js';
 import { layoutNote } from './wording.js';
 
 export function assumedSymmetric(q: Question, r: Reading): string | undefined {
-  const candidates = q.vars.filter((v) => v.shape.kind === 'matrix' && v.shape.m === v.shape.n && !v.props.includes('symmetric')).map((v) => v.name);
+  const candidates = q.vars
+    .filter((v) => v.shape.kind === 'matrix' && v.shape.m === v.shape.n && !v.props.includes('symmetric'))
+    .map((v) => v.name);
   if (candidates.length === 0) return undefined;
   const holds = (names: readonly string[]): View | undefined => {
     let points: Point[];
@@ -45,8 +47,12 @@ export function assumedSymmetric(q: Question, r: Reading): string | undefined {
 }
 
 export function missingOrExtra(
-  q: Question, r: Reading, byView: ReadonlyMap<View, Pair[]>, points: readonly Point[],
-  eTerms: readonly Term[] | undefined, aTerms: readonly Term[] | undefined,
+  q: Question,
+  r: Reading,
+  byView: ReadonlyMap<View, Pair[]>,
+  points: readonly Point[],
+  eTerms: readonly Term[] | undefined,
+  aTerms: readonly Term[] | undefined,
 ): { diagnosis: 'missing-term' | 'extra-term'; explanation: string } | undefined {
   const expected = toText(q.expected);
   const views = [...byView].filter(([v]) => v !== 'broadcast');
@@ -57,7 +63,10 @@ export function missingOrExtra(
       for (const [i, t] of eTerms.entries()) {
         for (const [view, pairs] of views) {
           if (allNear(pairs, (pr, k) => [pr.a.data, subtract(pr.e, align(view, values[i]![k]!, q, pr.p.sizes))])) {
-            return { diagnosis: 'missing-term', explanation: `a term is missing: ${toText(termExpr(t))} (the derivative is ${expected})${view === 'transposed' ? `, and the answer is transposed (${layoutNote(q, r.expr)})` : ''}` };
+            return {
+              diagnosis: 'missing-term',
+              explanation: `a term is missing: ${toText(termExpr(t))} (the derivative is ${expected})${view === 'transposed' ? `, and the answer is transposed (${layoutNote(q, r.expr)})` : ''}`,
+            };
           }
         }
       }
@@ -69,7 +78,10 @@ export function missingOrExtra(
       if (!values || !pairs.every((pr, k) => near(sum(values.map((v) => v[k]!.data)), pr.a.data))) continue;
       for (const [j, t] of aTerms.entries()) {
         if (allNear(pairs, (pr, k) => [subtract(pr.a.data, values[j]![k]!.data), pr.e])) {
-          return { diagnosis: 'extra-term', explanation: `the term ${toText(termExpr(t))} is extra: without it the answer is ${view === 'transposed' ? 'the transpose of ' : ''}the derivative ${expected}` };
+          return {
+            diagnosis: 'extra-term',
+            explanation: `the term ${toText(termExpr(t))} is extra: without it the answer is ${view === 'transposed' ? 'the transpose of ' : ''}the derivative ${expected}`,
+          };
         }
       }
     }
@@ -79,7 +91,9 @@ export function missingOrExtra(
 
 /** Each term's value at each point, or undefined when one cannot be evaluated. */
 function termValues(
-  terms: readonly Term[], at: (run: ReturnType<typeof evaluator>, p: Point) => Tensor, points: readonly Point[],
+  terms: readonly Term[],
+  at: (run: ReturnType<typeof evaluator>, p: Point) => Tensor,
+  points: readonly Point[],
 ): Tensor[][] | undefined {
   try {
     return terms.map((t) => {

@@ -15,7 +15,16 @@ import { type DimSizes, type Env, evaluator } from '../numeric/evaluate.js';
 import { tieGaps } from '../numeric/reductions.js';
 
 /** Functions whose derivative jumps where their argument (for maximum, minimum: the difference of the two) is zero. */
-const KINKED: ReadonlySet<FnName> = new Set<FnName>(['abs', 'relu', 'step', 'sign', 'leaky_relu', 'elu', 'maximum', 'minimum']);
+const KINKED: ReadonlySet<FnName> = new Set<FnName>([
+  'abs',
+  'relu',
+  'step',
+  'sign',
+  'leaky_relu',
+  'elu',
+  'maximum',
+  'minimum',
+]);
 
 type Probe = (env: Env, sizes: DimSizes) => boolean;
 

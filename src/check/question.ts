@@ -41,11 +41,16 @@ export interface Question {
 
 /** Derives the expected result; throws the typed error of a bad question. */
 export function prepareQuestion(expr: string, wrt: string, opts: CheckOptions = {}): Question {
-  if (typeof expr !== 'string') throw new RequestError('the question\'s expression must be a string');
+  if (typeof expr !== 'string') throw new RequestError("the question's expression must be a string");
   if (typeof wrt !== 'string') throw new RequestError('the variable to differentiate by ("wrt") must be a string');
-  const d = derivative(expr, wrt, { ...(opts.order !== undefined ? { order: opts.order } : {}), ...(opts.vars ? { vars: opts.vars } : {}) });
+  const d = derivative(expr, wrt, {
+    ...(opts.order !== undefined ? { order: opts.order } : {}),
+    ...(opts.vars ? { vars: opts.vars } : {}),
+  });
   if (d.kind === 'differential') {
-    throw new UnsupportedError(`matcalc has no matrix form for this derivative (${d.symbolic.note ?? 'only a differential'}), so an answer cannot be compared with it`);
+    throw new UnsupportedError(
+      `matcalc has no matrix form for this derivative (${d.symbolic.note ?? 'only a differential'}), so an answer cannot be compared with it`,
+    );
   }
   return { d, expected: d.expr, vars: varsOf(d.f), intermediates: d.intermediates, seed: opts.seed ?? DEFAULT_SEED };
 }
@@ -83,7 +88,10 @@ export function samplePoints(q: Question, count: number, symmetric: ReadonlySet<
       rung = nextRung(rung);
     }
   }
-  if (out.length === 0) throw new DomainError('could not find a point inside the domain where the derivative is defined to compare the answer at');
+  if (out.length === 0)
+    throw new DomainError(
+      'could not find a point inside the domain where the derivative is defined to compare the answer at',
+    );
   return out;
 }
 

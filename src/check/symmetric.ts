@@ -41,10 +41,21 @@ function inConvention(c: SymmetricConvention, g: Tensor): Float64Array {
  * undefined when the question is not a gradient with respect to a matrix declared symmetric.
  */
 export function symmetricConvention(
-  wrt: Var, expectedText: string, pairs: readonly GradientPair[], near: (a: ArrayLike<number>, e: ArrayLike<number>) => boolean,
+  wrt: Var,
+  expectedText: string,
+  pairs: readonly GradientPair[],
+  near: (a: ArrayLike<number>, e: ArrayLike<number>) => boolean,
 ): ConventionMatch | undefined {
   if (wrt.shape.kind !== 'matrix' || !wrt.props.includes('symmetric') || pairs.length === 0) return undefined;
-  if (!pairs.every((p) => p.expected.dims.length === 2 && p.expected.dims[0] === p.expected.dims[1] && p.answer.length === p.expected.data.length)) return undefined;
+  if (
+    !pairs.every(
+      (p) =>
+        p.expected.dims.length === 2 &&
+        p.expected.dims[0] === p.expected.dims[1] &&
+        p.answer.length === p.expected.data.length,
+    )
+  )
+    return undefined;
   const S = wrt.name;
   const matches = (c: SymmetricConvention): boolean => pairs.every((p) => near(p.answer, inConvention(c, p.expected)));
   if (matches('symmetric')) {

@@ -38,28 +38,39 @@ export function expandTerms(e: Expr, limit = 12): Term[] | undefined {
 
 function expand(x: Expr, go: (x: Expr) => Term[] | undefined): Term[] | undefined {
   switch (x.kind) {
-    case 'const': return [{ ...ONE, coef: x.value }];
+    case 'const':
+      return [{ ...ONE, coef: x.value }];
     case 'add': {
       // A scalar broadcast over a tensor (x + 1) is not a sum of like-shaped terms: keep it whole.
       if (x.a.shape.kind !== x.shape.kind || x.b.shape.kind !== x.shape.kind) return [leaf(x)];
-      const a = go(x.a), c = go(x.b);
+      const a = go(x.a),
+        c = go(x.b);
       return a && c ? [...a, ...c] : undefined;
     }
-    case 'neg': return go(x.x)?.map((t) => ({ ...t, coef: -t.coef }));
-    case 'transpose': return go(x.x)?.map(transposeTerm);
+    case 'neg':
+      return go(x.x)?.map((t) => ({ ...t, coef: -t.coef }));
+    case 'transpose':
+      return go(x.x)?.map(transposeTerm);
     case 'mul': {
-      const a = factorTerms(x.a, go), c = factorTerms(x.b, go);
+      const a = factorTerms(x.a, go),
+        c = factorTerms(x.b, go);
       if (!a || !c) return undefined;
-      return a.flatMap((s) => c.map((t) => ({
-        coef: s.coef * t.coef, scalars: [...s.scalars, ...t.scalars], factors: [...s.factors, ...t.factors],
-      })));
+      return a.flatMap((s) =>
+        c.map((t) => ({
+          coef: s.coef * t.coef,
+          scalars: [...s.scalars, ...t.scalars],
+          factors: [...s.factors, ...t.factors],
+        })),
+      );
     }
     case 'div': {
-      if (x.b.kind === 'const' && x.b.value !== 0) return go(x.a)?.map((t) => ({ ...t, coef: t.coef / (x.b as { value: number }).value }));
+      if (x.b.kind === 'const' && x.b.value !== 0)
+        return go(x.a)?.map((t) => ({ ...t, coef: t.coef / (x.b as { value: number }).value }));
       const recip = b.div(b.num(1), x.b);
       return go(x.a)?.map((t) => ({ ...t, scalars: [...t.scalars, recip] }));
     }
-    default: return [leaf(x)];
+    default:
+      return [leaf(x)];
   }
 }
 
@@ -105,15 +116,24 @@ const close = (a: number, c: number): boolean => Math.abs(a - c) <= 1e-9 * Math.
  * with equal coefficients, equal scalar factors and the same matrix factors up to transposition, and
  * in at least one pair the factors (transposes aside) come in a different order. Returns that pair.
  */
-export function reorderedTerm(expected: readonly Term[], answer: readonly Term[]): { readonly expected: Term; readonly answer: Term } | undefined {
+export function reorderedTerm(
+  expected: readonly Term[],
+  answer: readonly Term[],
+): { readonly expected: Term; readonly answer: Term } | undefined {
   if (expected.length !== answer.length) return undefined;
   const unused = [...expected];
   let witness: { expected: Term; answer: Term } | undefined;
   for (const a of answer) {
-    const i = unused.findIndex((e) => close(e.coef, a.coef) && sameMultiset(e.scalars, a.scalars) && sameMultiset(e.factors.map(base), a.factors.map(base)));
+    const i = unused.findIndex(
+      (e) =>
+        close(e.coef, a.coef) &&
+        sameMultiset(e.scalars, a.scalars) &&
+        sameMultiset(e.factors.map(base), a.factors.map(base)),
+    );
     if (i < 0) return undefined;
     const e = unused.splice(i, 1)[0]!;
-    if (witness === undefined && e.factors.some((f, k) => base(f) !== base(a.factors[k]!))) witness = { expected: e, answer: a };
+    if (witness === undefined && e.factors.some((f, k) => base(f) !== base(a.factors[k]!)))
+      witness = { expected: e, answer: a };
   }
   return witness;
 }

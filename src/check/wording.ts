@@ -10,7 +10,8 @@ import type { Question } from './question.js';
 
 export function layoutNote(q: Question, a: Expr): string {
   const x = q.d.wrt;
-  const es = formatShape(q.expected.shape), as = formatShape(a.shape);
+  const es = formatShape(q.expected.shape),
+    as = formatShape(a.shape);
   switch (q.d.kind) {
     case 'gradient':
       if (x.shape.kind === 'vector') {
@@ -31,10 +32,14 @@ export function wrongShape(q: Question, a: Expr): string {
 
 function describeShape(s: Shape): string {
   switch (s.kind) {
-    case 'scalar': return 'a scalar';
-    case 'vector': return 'a column vector';
-    case 'row': return 'a row vector';
-    case 'matrix': return 'a matrix';
+    case 'scalar':
+      return 'a scalar';
+    case 'vector':
+      return 'a column vector';
+    case 'row':
+      return 'a row vector';
+    case 'matrix':
+      return 'a matrix';
   }
 }
 
@@ -69,4 +74,7 @@ export function formatNested(v: Nested): string {
   return Array.isArray(v) ? `[${v.map(formatNested).join(', ')}]` : String(v);
 }
 
-export const formatAt = (at: Record<string, Nested>): string => Object.entries(at).map(([k, v]) => `${k} = ${formatNested(v)}`).join(', ');
+export const formatAt = (at: Record<string, Nested>): string =>
+  Object.entries(at)
+    .map(([k, v]) => `${k} = ${formatNested(v)}`)
+    .join(', ');

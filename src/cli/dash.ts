@@ -34,7 +34,10 @@ export function protectDashExpressions(program: Command, argv: readonly string[]
       kept.push(a);
       const next = argv[i + 1];
       // A required value is taken whatever it looks like (commander does the same).
-      if (next !== undefined && (kind === 'required' || !next.startsWith('-'))) { kept.push(next); i++; }
+      if (next !== undefined && (kind === 'required' || !next.startsWith('-'))) {
+        kept.push(next);
+        i++;
+      }
       continue;
     }
     if (a.length > 1 && a.startsWith('-') && !OPTION_LIKE.test(a)) moved.push(a);

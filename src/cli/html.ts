@@ -23,7 +23,10 @@ async function loadKatex(): Promise<{ render: (tex: string) => string; css: stri
   const require = createRequire(import.meta.url);
   const katex = require('katex') as typeof import('katex').default;
   const cssPath = require.resolve('katex/dist/katex.min.css');
-  const css = (await readFile(cssPath, 'utf8')).replace(/url\(fonts\//g, `url(https://cdn.jsdelivr.net/npm/katex@${katex.version}/dist/fonts/`);
+  const css = (await readFile(cssPath, 'utf8')).replace(
+    /url\(fonts\//g,
+    `url(https://cdn.jsdelivr.net/npm/katex@${katex.version}/dist/fonts/`,
+  );
   return {
     render: (tex) => katex.renderToString(tex, { ...KATEX_OPTIONS, output: 'htmlAndMathml' }),
     css,
@@ -37,14 +40,19 @@ pre{background:#f6f6f6;padding:.6rem;overflow-x:auto}footer{color:#888;font-size
 /** A complete HTML document with the blocks in order. */
 export async function htmlPage(title: string, blocks: readonly HtmlBlock[]): Promise<string> {
   const { render, css } = await loadKatex();
-  const body = blocks.map((b) => {
-    const label = b.label === undefined ? '' : `<p class="label">${escapeHtml(b.label)}</p>\n`;
-    switch (b.kind) {
-      case 'math': return `${label}<div class="math">${render(b.tex)}</div>`;
-      case 'text': return `${label}<p>${escapeHtml(b.text)}</p>`;
-      case 'pre': return `${label}<pre>${escapeHtml(b.text)}</pre>`;
-    }
-  }).join('\n');
+  const body = blocks
+    .map((b) => {
+      const label = b.label === undefined ? '' : `<p class="label">${escapeHtml(b.label)}</p>\n`;
+      switch (b.kind) {
+        case 'math':
+          return `${label}<div class="math">${render(b.tex)}</div>`;
+        case 'text':
+          return `${label}<p>${escapeHtml(b.text)}</p>`;
+        case 'pre':
+          return `${label}<pre>${escapeHtml(b.text)}</pre>`;
+      }
+    })
+    .join('\n');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -34,7 +34,9 @@ export async function readExpr(arg: string, what = 'the expression'): Promise<st
 /** A file that cannot be read (missing, a directory, no permission) as a usage error. */
 export function cannotRead(path: string, err: unknown): RequestError {
   const code = (err as { code?: string }).code;
-  return new RequestError(`cannot read ${path}${code === 'ENOENT' ? ': no such file' : ` (${code ?? (err as Error).message})`}`);
+  return new RequestError(
+    `cannot read ${path}${code === 'ENOENT' ? ': no such file' : ` (${code ?? (err as Error).message})`}`,
+  );
 }
 
 /** Text of a file, or of stdin for `-`; a missing file is a usage error. */
@@ -85,11 +87,16 @@ export function readVars(specs: readonly string[] | undefined): Record<string, V
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 export const varOption = (): Option =>
-  new Option('--var <NAME=SHAPE>', 'declare a variable: x=vector(n), W=matrix(k,n), a=scalar, X=[m,n], "S=matrix(n,n) spd" (repeatable)')
-    .argParser(collect);
+  new Option(
+    '--var <NAME=SHAPE>',
+    'declare a variable: x=vector(n), W=matrix(k,n), a=scalar, X=[m,n], "S=matrix(n,n) spd" (repeatable)',
+  ).argParser(collect);
 
 export const atOption = (what: string): Option =>
-  new Option('--at <JSON|@FILE>', `${what} at this point: a JSON object such as '{"x":[1,2],"A":[[1,0],[0,1]]}', or @FILE (@- for stdin)`);
+  new Option(
+    '--at <JSON|@FILE>',
+    `${what} at this point: a JSON object such as '{"x":[1,2],"A":[[1,0],[0,1]]}', or @FILE (@- for stdin)`,
+  );
 
 export const formatOption = (formats: readonly string[]): Option =>
   new Option('--format <format>', 'output format').choices(formats).default('text');

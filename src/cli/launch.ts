@@ -36,7 +36,10 @@ const script = new Script(Module.wrap(readFileSync(file, 'utf8')), {
   filename: file,
   ...(cachedData ? { cachedData } : {}),
 });
-if (process.env.MATCALC_DEBUG_CACHE) process.stderr.write(`code cache: ${cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'used'}\n`);
+if (process.env.MATCALC_DEBUG_CACHE)
+  process.stderr.write(
+    `code cache: ${cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'used'}\n`,
+  );
 
 if (cachedData === undefined || script.cachedDataRejected === true) {
   // After the command has run, so that the functions it compiled are in the cache too.
@@ -53,5 +56,11 @@ if (cachedData === undefined || script.cachedDataRejected === true) {
 }
 
 const cjs = { exports: {} };
-(script.runInThisContext() as (...args: unknown[]) => void)
-  .call(cjs.exports, cjs.exports, createRequire(file), cjs, file, dirname(file));
+(script.runInThisContext() as (...args: unknown[]) => void).call(
+  cjs.exports,
+  cjs.exports,
+  createRequire(file),
+  cjs,
+  file,
+  dirname(file),
+);

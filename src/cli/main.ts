@@ -47,12 +47,14 @@ Exit codes: 0 ok, 1 a math error in the input (syntax, shape, unknown name, doma
 
 function buildProgram(): Command {
   const program = new Command('matcalc')
-    .description('Matrix calculus: derivatives of matrix and vector expressions, printed as text and LaTeX and checked by finite differences.')
+    .description(
+      'Matrix calculus: derivatives of matrix and vector expressions, printed as text and LaTeX and checked by finite differences.',
+    )
     .version(version(), '-v, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
     .addHelpText('after', EXAMPLES)
     .exitOverride()
-    .showHelpAfterError("(add --help for usage and examples)")
+    .showHelpAfterError('(add --help for usage and examples)')
     .configureOutput({
       outputError: (text, write) => {
         const s = styleFor(process.stderr);
@@ -91,4 +93,6 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
-main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -34,10 +34,20 @@ export interface Style {
   readonly cyan: (s: string) => string;
 }
 
-const sgr = (open: number, close: number) => (s: string): string => `\x1b[${open}m${s}\x1b[${close}m`;
+const sgr =
+  (open: number, close: number) =>
+  (s: string): string =>
+    `\x1b[${open}m${s}\x1b[${close}m`;
 const plain = (s: string): string => s;
 
-const COLOURED: Style = { bold: sgr(1, 22), dim: sgr(2, 22), red: sgr(31, 39), green: sgr(32, 39), yellow: sgr(33, 39), cyan: sgr(36, 39) };
+const COLOURED: Style = {
+  bold: sgr(1, 22),
+  dim: sgr(2, 22),
+  red: sgr(31, 39),
+  green: sgr(32, 39),
+  yellow: sgr(33, 39),
+  cyan: sgr(36, 39),
+};
 export const PLAIN: Style = { bold: plain, dim: plain, red: plain, green: plain, yellow: plain, cyan: plain };
 
 /** Colour for a stream: only a terminal, and only when NO_COLOR is unset or empty (no-color.org). */
@@ -58,7 +68,8 @@ export async function out(text: string): Promise<void> {
 // Shapes and numbers
 
 /** Tensor-layout dims as text: [] → "scalar", [n] → "n", [m, n] → "m×n"; a product dim is parenthesised. */
-export const formatDims = (dims: readonly Dim[]): string => (dims.length === 0 ? 'scalar' : dims.map(formatDim).join('×'));
+export const formatDims = (dims: readonly Dim[]): string =>
+  dims.length === 0 ? 'scalar' : dims.map(formatDim).join('×');
 
 /** Dims for JSON: names stay strings, a product such as 'k·n' is written 'k*n' (as --var reads it). */
 export const jsonDims = (dims: readonly Dim[]): (string | number)[] =>
@@ -77,7 +88,8 @@ function formatNumber(x: number): string {
 export function formatValue(v: Nested): string {
   if (typeof v === 'number') return formatNumber(v);
   if (v.every((x) => typeof x === 'number')) return `[${(v as number[]).map(formatNumber).join(', ')}]`;
-  if (v.every((row) => Array.isArray(row) && row.every((x) => typeof x === 'number'))) return formatMatrix(v as number[][]);
+  if (v.every((row) => Array.isArray(row) && row.every((x) => typeof x === 'number')))
+    return formatMatrix(v as number[][]);
   return v.map((slice, i) => formatSlices(slice, [i])).join('\n');
 }
 
@@ -96,7 +108,11 @@ function formatMatrix(rows: readonly number[][]): string {
   return cells.map((r, i) => `${i === 0 ? '[' : ' '}${line(r)}${i === cells.length - 1 ? ']' : ''}`).join('\n');
 }
 
-export const indent = (s: string, n: number): string => s.split('\n').map((l) => ' '.repeat(n) + l).join('\n');
+export const indent = (s: string, n: number): string =>
+  s
+    .split('\n')
+    .map((l) => ' '.repeat(n) + l)
+    .join('\n');
 
 // ---------------------------------------------------------------------------------------------
 // Errors
@@ -120,7 +136,8 @@ export interface ShownError {
  */
 export function describeError(err: unknown): { readonly kind: ErrorKind | 'internal'; readonly message: string } {
   if (err instanceof MatcalcError) return { kind: err.kind, message: err.message };
-  if (err instanceof RangeError && /call stack/i.test(err.message)) return { kind: 'limit', message: 'the expression is nested too deeply to process' };
+  if (err instanceof RangeError && /call stack/i.test(err.message))
+    return { kind: 'limit', message: 'the expression is nested too deeply to process' };
   if (err instanceof RangeError && /invalid (typed )?array length|allocation failed/i.test(err.message)) {
     return { kind: 'limit', message: 'the values are too large to hold in memory: use smaller sizes' };
   }
@@ -137,9 +154,19 @@ export function showError(err: unknown, src?: string): ShownError {
   const head = (kind: string) => `${style.bold('matcalc:')} ${style.red(`error (${kind})`)}: `;
   const { kind, message } = describeError(err);
   if (kind === 'request') return { text: head('usage') + message, code: EXIT.usage };
-  if (kind === 'internal') return { text: `${head('internal')}${message} (this is a bug in matcalc; please report it with the command that caused it)`, code: EXIT.internal };
+  if (kind === 'internal')
+    return {
+      text: `${head('internal')}${message} (this is a bug in matcalc; please report it with the command that caused it)`,
+      code: EXIT.internal,
+    };
   let text = head(kind) + message;
-  if (err instanceof ParseError && err.column !== undefined && src !== undefined && !src.includes('\n') && src.length <= 200) {
+  if (
+    err instanceof ParseError &&
+    err.column !== undefined &&
+    src !== undefined &&
+    !src.includes('\n') &&
+    src.length <= 200
+  ) {
     text += `\n  ${src}\n  ${' '.repeat(err.column - 1)}${style.red('^')}`;
   }
   return { text, code: EXIT.math };
@@ -165,16 +192,18 @@ export function runCheck<R>(check: () => R): Checked<R> {
 export const checkFailed = (c: Checked<{ readonly ok: boolean }> | undefined): boolean =>
   c !== undefined && 'report' in c && !c.report.ok;
 
-const envToJson = (env: Env): Record<string, Nested> =>
-  Object.fromEntries([...env].map(([k, t]) => [k, toNested(t)]));
+const envToJson = (env: Env): Record<string, Nested> => Object.fromEntries([...env].map(([k, t]) => [k, toNested(t)]));
 
 /** A check as JSON: the report as `json` writes it, or `{ok: null, skipped}` when it could not run. */
 export const checkedJson = <R>(c: Checked<R>, json: (report: R) => Record<string, unknown>): Record<string, unknown> =>
-  ('skipped' in c ? { ok: null, skipped: c.skipped } : json(c.report));
+  'skipped' in c ? { ok: null, skipped: c.skipped } : json(c.report);
 
 /** A derivative's check as JSON (`diff --format json`, the batch protocol), the failing point as nested lists. */
 export const verifyJson = (c: Checked<VerifyReport>): Record<string, unknown> =>
-  checkedJson(c, ({ failure, ...rest }) => ({ ...rest, ...(failure ? { failure: { ...failure, at: envToJson(failure.at) } } : {}) }));
+  checkedJson(c, ({ failure, ...rest }) => ({
+    ...rest,
+    ...(failure ? { failure: { ...failure, at: envToJson(failure.at) } } : {}),
+  }));
 
 /**
  * Index notation accompanies the results whose matrix form is a vec/Kronecker expression or a
@@ -194,31 +223,39 @@ export const indexField = (d: Derivative): { index?: { text: string; latex: stri
 
 /** The result as shown: with its shared parts named (the default), or in one expression (`--inline`). */
 export const shownForm = (d: Derivative, inline: boolean): ProgramForm =>
-  (inline ? { result: d.expr, bindings: [] } : d.programForm());
+  inline ? { result: d.expr, bindings: [] } : d.programForm();
 
 /**
  * A result's JSON fields (`diff --format json`, the batch protocol): `expression` is a program in the
  * input syntax that parses back to the derivative (the result alone when nothing is named), `latex`
  * the result in the names of `bindings`, which lists the definitions in order with their LaTeX.
  */
-export function resultJson(d: Derivative, opts: { readonly bold?: boolean; readonly inline?: boolean } = {}): Record<string, unknown> {
+export function resultJson(
+  d: Derivative,
+  opts: { readonly bold?: boolean; readonly inline?: boolean } = {},
+): Record<string, unknown> {
   const form = shownForm(d, opts.inline === true);
   const latexOpts = { bold: opts.bold === true };
   if (form.bindings.length === 0) return { expression: toText(form.result), latex: toLatex(form.result, latexOpts) };
   return {
     expression: programText(form),
     latex: toLatex(form.result, latexOpts),
-    bindings: form.bindings.map((x) => ({ name: x.name, expression: toText(x.expr), latex: toLatex(x.expr, latexOpts) })),
+    bindings: form.bindings.map((x) => ({
+      name: x.name,
+      expression: toText(x.expr),
+      latex: toLatex(x.expr, latexOpts),
+    })),
     inline: { expression: d.toString(), latex: toLatex(d.expr, latexOpts) },
   };
 }
 
 /** Warnings about the input (a definition not used) as JSON; nothing when there are none. */
 export const warningsJson = (warnings: readonly Warning[]): { warnings?: Warning[] } =>
-  (warnings.length === 0 ? {} : { warnings: [...warnings] });
+  warnings.length === 0 ? {} : { warnings: [...warnings] };
 
 /** Warnings about the input on stderr, one line each. */
 export function warn(warnings: readonly Warning[]): void {
   const style = styleFor(process.stderr);
-  for (const w of warnings) process.stderr.write(`${style.bold('matcalc:')} ${style.yellow('warning')}: ${w.message}\n`);
+  for (const w of warnings)
+    process.stderr.write(`${style.bold('matcalc:')} ${style.yellow('warning')}: ${w.message}\n`);
 }

@@ -46,7 +46,11 @@ type Request = Readonly<Record<string, unknown>>;
 
 /** The response to one line of input. */
 export function answerLine(line: string): Response {
-  if (line.length > MAX_LINE) return failure(null, { kind: 'limit', message: `the request is ${line.length} characters long; the limit is ${MAX_LINE}` });
+  if (line.length > MAX_LINE)
+    return failure(null, {
+      kind: 'limit',
+      message: `the request is ${line.length} characters long; the limit is ${MAX_LINE}`,
+    });
   let req: unknown;
   try {
     // A byte-order mark starts the first line of a file saved by some editors.
@@ -55,7 +59,10 @@ export function answerLine(line: string): Response {
     return failure(null, { kind: 'request', message: `the line is not JSON: ${(err as Error).message}` });
   }
   if (typeof req !== 'object' || req === null || Array.isArray(req)) {
-    return failure(null, { kind: 'request', message: 'a request must be a JSON object such as {"id": 1, "task": "diff", "expr": "x\'*A*x", "wrt": "x"}' });
+    return failure(null, {
+      kind: 'request',
+      message: 'a request must be a JSON object such as {"id": 1, "task": "diff", "expr": "x\'*A*x", "wrt": "x"}',
+    });
   }
   return answerRequest(req as Request);
 }
@@ -64,15 +71,22 @@ function answerRequest(req: Request): Response {
   const id = req.id ?? null;
   try {
     switch (req.task) {
-      case 'diff': return { id, ok: true, ...diffTask(req) };
-      case 'eval': return { id, ok: true, ...evalTask(req) };
-      case 'check': return { id, ok: true, ...checkTask(req) };
-      case 'backprop': return { id, ok: true, ...backpropTask(req) };
-      case 'codegen': return { id, ok: true, ...codegenTask(req) };
+      case 'diff':
+        return { id, ok: true, ...diffTask(req) };
+      case 'eval':
+        return { id, ok: true, ...evalTask(req) };
+      case 'check':
+        return { id, ok: true, ...checkTask(req) };
+      case 'backprop':
+        return { id, ok: true, ...backpropTask(req) };
+      case 'codegen':
+        return { id, ok: true, ...codegenTask(req) };
       default:
-        throw new RequestError(req.task === undefined
-          ? 'the request has no "task"; use "diff", "eval", "check", "backprop" or "codegen"'
-          : `unknown task ${JSON.stringify(req.task)}; use "diff", "eval", "check", "backprop" or "codegen"`);
+        throw new RequestError(
+          req.task === undefined
+            ? 'the request has no "task"; use "diff", "eval", "check", "backprop" or "codegen"'
+            : `unknown task ${JSON.stringify(req.task)}; use "diff", "eval", "check", "backprop" or "codegen"`,
+        );
     }
   } catch (err) {
     return failure(id, errorBody(err));
@@ -91,7 +105,8 @@ export function errorBody(err: unknown): { kind: string; message: string } {
 // Tasks
 
 function diffTask(req: Request): Response {
-  const expr = text(req, 'expr'), wrt = text(req, 'wrt');
+  const expr = text(req, 'expr'),
+    wrt = text(req, 'wrt');
   const vars = declareGivenConstants(declsFromJson(req.vars), optionalAt(req.at));
   const order = optionalOrder(req.order);
   const layout = optionalLayout(req.layout);
@@ -99,7 +114,13 @@ function diffTask(req: Request): Response {
   const at = optionalAt(req.at);
   const t0 = performance.now();
   const symmetricGradient = optionalSymmetric(req.symmetric);
-  const d = derivative(expr, wrt, { vars, symmetricGradient, ...(order !== undefined ? { order } : {}), ...(layout !== undefined ? { layout } : {}), ...(vec !== undefined ? { vec } : {}) });
+  const d = derivative(expr, wrt, {
+    vars,
+    symmetricGradient,
+    ...(order !== undefined ? { order } : {}),
+    ...(layout !== undefined ? { layout } : {}),
+    ...(vec !== undefined ? { vec } : {}),
+  });
   const ms = performance.now() - t0;
   const value = at === undefined ? undefined : toNested(d.evaluate(at));
   const checked = req.check === true ? verifyJson(runCheck(() => d.verify())) : undefined;
@@ -119,18 +140,27 @@ function diffTask(req: Request): Response {
 function evalTask(req: Request): Response {
   const at = optionalAt(req.at) ?? new Map();
   // e and pi given values are the user's variables; variables simplification removed (0*x) still size the result.
-  const program = readProgram(text(req, 'expr'), { vars: readDeclarations(declareGivenConstants(declsFromJson(req.vars), at)) });
+  const program = readProgram(text(req, 'expr'), {
+    vars: readDeclarations(declareGivenConstants(declsFromJson(req.vars), at)),
+  });
   const e = program.root;
-  return { value: toNested(evaluateProgram(program, at)), shape: jsonDims(shapeOf(e).dims), ...warningsJson(program.warnings) };
+  return {
+    value: toNested(evaluateProgram(program, at)),
+    shape: jsonDims(shapeOf(e).dims),
+    ...warningsJson(program.warnings),
+  };
 }
 
 function backpropTask(req: Request): Response {
   const at = optionalAt(req.at);
   if (at === undefined) throw new RequestError('the request has no "at": backprop needs the values of the inputs');
   const wrt = req.wrt === undefined || req.wrt === null ? undefined : Array.isArray(req.wrt) ? req.wrt : [req.wrt];
-  if (wrt !== undefined && !wrt.every((x): x is string => typeof x === 'string')) throw new RequestError('"wrt" must be a name or a list of names');
+  if (wrt !== undefined && !wrt.every((x): x is string => typeof x === 'string'))
+    throw new RequestError('"wrt" must be a name or a list of names');
   const { w, check } = walkthroughOf(text(req, 'expr'), at, declsFromJson(req.vars), {
-    ...(wrt !== undefined ? { wrt } : {}), ...(req.upstream !== undefined ? { upstream: req.upstream as Nested } : {}), check: req.check !== false,
+    ...(wrt !== undefined ? { wrt } : {}),
+    ...(req.upstream !== undefined ? { upstream: req.upstream as Nested } : {}),
+    check: req.check !== false,
   });
   return walkthroughJson(w, check);
 }
@@ -141,12 +171,18 @@ function codegenTask(req: Request): Response {
     throw new RequestError('"wrt" must be a name or a list of names');
   }
   const target = req.target ?? 'numpy';
-  if (typeof target !== 'string' || !TARGETS.includes(target as Target)) throw new RequestError(`"target" must be one of ${TARGETS.map((t) => `"${t}"`).join(', ')}, not ${JSON.stringify(target)}`);
+  if (typeof target !== 'string' || !TARGETS.includes(target as Target))
+    throw new RequestError(
+      `"target" must be one of ${TARGETS.map((t) => `"${t}"`).join(', ')}, not ${JSON.stringify(target)}`,
+    );
   const order = optionalOrder(req.order);
   const layout = optionalLayout(req.layout);
   const r = codegen(text(req, 'expr'), wrt, {
-    target: target as Target, vars: declsFromJson(req.vars), check: req.check === true,
-    ...(order !== undefined ? { order } : {}), ...(layout !== undefined ? { layout } : {}),
+    target: target as Target,
+    vars: declsFromJson(req.vars),
+    check: req.check === true,
+    ...(order !== undefined ? { order } : {}),
+    ...(layout !== undefined ? { layout } : {}),
   });
   return { code: r.code, function: r.function, target: r.target, parameters: r.parameters };
 }
@@ -154,7 +190,8 @@ function codegenTask(req: Request): Response {
 function checkTask(req: Request): Response {
   const order = optionalOrder(req.order);
   const result = check(text(req, 'expr'), text(req, 'wrt'), text(req, 'answer'), {
-    vars: declsFromJson(req.vars), ...(order !== undefined ? { order } : {}),
+    vars: declsFromJson(req.vars),
+    ...(order !== undefined ? { order } : {}),
   });
   return { ...result };
 }
@@ -171,13 +208,15 @@ function text(req: Request, field: string): string {
 
 function optionalOrder(v: unknown): number | undefined {
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new RequestError(`"order" must be a positive integer, not ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1)
+    throw new RequestError(`"order" must be a positive integer, not ${JSON.stringify(v)}`);
   return v;
 }
 
 function optionalLayout(v: unknown): 'numerator' | 'denominator' | undefined {
   if (v === undefined || v === null) return undefined;
-  if (v !== 'numerator' && v !== 'denominator') throw new RequestError(`"layout" must be "numerator" or "denominator", not ${JSON.stringify(v)}`);
+  if (v !== 'numerator' && v !== 'denominator')
+    throw new RequestError(`"layout" must be "numerator" or "denominator", not ${JSON.stringify(v)}`);
   return v;
 }
 
@@ -203,7 +242,8 @@ const optionalAt = (v: unknown): Env | undefined => (v === undefined || v === nu
  */
 export function declsFromJson(v: unknown): Record<string, VarDecl> {
   if (v === undefined || v === null) return {};
-  if (typeof v !== 'object' || Array.isArray(v)) throw new RequestError('"vars" must be an object such as {"W": ["k", "n"], "x": ["n"]}');
+  if (typeof v !== 'object' || Array.isArray(v))
+    throw new RequestError('"vars" must be an object such as {"W": ["k", "n"], "x": ["n"]}');
   const out: Record<string, VarDecl> = {};
   for (const [name, spec] of Object.entries(v)) {
     if (!isName(name)) throw new RequestError(`"vars": ${JSON.stringify(name)} is not a variable name`);
@@ -215,11 +255,16 @@ export function declsFromJson(v: unknown): Record<string, VarDecl> {
       }
       continue;
     }
-    if (!Array.isArray(spec) || spec.length > 2) throw new RequestError(`"vars": ${name} must be a list of at most two dimensions (names or positive integers), e.g. ["k", "n"]`);
+    if (!Array.isArray(spec) || spec.length > 2)
+      throw new RequestError(
+        `"vars": ${name} must be a list of at most two dimensions (names or positive integers), e.g. ["k", "n"]`,
+      );
     const dims = spec.map((d: unknown) => {
       if (typeof d === 'number' && Number.isInteger(d) && d >= 1) return d;
       if (typeof d === 'string' && isName(d)) return d;
-      throw new RequestError(`"vars": ${name} has the dimension ${JSON.stringify(d)}; a dimension is a name or a positive integer`);
+      throw new RequestError(
+        `"vars": ${name} has the dimension ${JSON.stringify(d)}; a dimension is a name or a positive integer`,
+      );
     });
     out[name] = { dims };
   }

@@ -26,7 +26,8 @@ const TYPES: Readonly<Record<string, string>> = {
   '.json': 'application/json',
 };
 
-const CSP = "default-src 'none'; script-src 'self'; worker-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self'; " +
+const CSP =
+  "default-src 'none'; script-src 'self'; worker-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self'; " +
   "img-src 'self' data:; connect-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /** Where the built page is: beside the bundled CLI (dist/cli.cjs → dist/web), or dist/web from the sources. */
@@ -58,9 +59,16 @@ export function fileFor(root: string, urlPath: string): string | undefined {
 }
 
 function handle(root: string, req: IncomingMessage, res: ServerResponse): void {
-  const headers = { 'Content-Security-Policy': CSP, 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', 'Cache-Control': 'no-cache' };
+  const headers = {
+    'Content-Security-Policy': CSP,
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'Cache-Control': 'no-cache',
+  };
   if (req.method !== 'GET' && req.method !== 'HEAD') {
-    res.writeHead(405, { ...headers, Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' }).end('method not allowed\n');
+    res
+      .writeHead(405, { ...headers, Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' })
+      .end('method not allowed\n');
     return;
   }
   const file = fileFor(root, req.url ?? '/');
@@ -68,7 +76,11 @@ function handle(root: string, req: IncomingMessage, res: ServerResponse): void {
     res.writeHead(404, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end('not found\n');
     return;
   }
-  res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Length': statSync(file).size });
+  res.writeHead(200, {
+    ...headers,
+    'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+    'Content-Length': statSync(file).size,
+  });
   if (req.method === 'HEAD') res.end();
   else createReadStream(file).pipe(res);
 }
@@ -83,13 +95,24 @@ export function serve(root: string, port: number): Promise<Served> {
   const server = createServer((req, res) => handle(root, req, res));
   return new Promise((ok, fail) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
-      fail(err.code === 'EADDRINUSE'
-        ? new RequestError(`port ${port} is in use: choose another with --port N (--port 0 takes any free port)`)
-        : err.code === 'EACCES' ? new RequestError(`port ${port} needs privileges: choose one above 1023 with --port N`) : err);
+      fail(
+        err.code === 'EADDRINUSE'
+          ? new RequestError(`port ${port} is in use: choose another with --port N (--port 0 takes any free port)`)
+          : err.code === 'EACCES'
+            ? new RequestError(`port ${port} needs privileges: choose one above 1023 with --port N`)
+            : err,
+      );
     });
     server.listen(port, '127.0.0.1', () => {
       const { port: bound } = server.address() as AddressInfo;
-      ok({ url: `http://127.0.0.1:${bound}/`, close: () => new Promise((done) => { server.close(() => done()); server.closeAllConnections(); }) });
+      ok({
+        url: `http://127.0.0.1:${bound}/`,
+        close: () =>
+          new Promise((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
     });
   });
 }

@@ -56,13 +56,36 @@ interface TargetSpec {
 const snake = (words: readonly string[]): string => words.join('_');
 
 const TARGET_SPECS: { readonly [T in Target]: TargetSpec } = {
-  numpy: { dialect: NUMPY, reserved: PYTHON_RESERVED, functionName: snake, write: (p, f, version, check) => writePython(p, NUMPY as Dialect & { target: 'numpy' }, { version, functionName: f }, check) },
-  torch: { dialect: TORCH, reserved: PYTHON_RESERVED, functionName: snake, write: (p, f, version, check) => writePython(p, TORCH as Dialect & { target: 'torch' }, { version, functionName: f }, check) },
-  jax: { dialect: JAX, reserved: PYTHON_RESERVED, functionName: snake, write: (p, f, version, check) => writePython(p, JAX as Dialect & { target: 'jax' }, { version, functionName: f }, check) },
+  numpy: {
+    dialect: NUMPY,
+    reserved: PYTHON_RESERVED,
+    functionName: snake,
+    write: (p, f, version, check) =>
+      writePython(p, NUMPY as Dialect & { target: 'numpy' }, { version, functionName: f }, check),
+  },
+  torch: {
+    dialect: TORCH,
+    reserved: PYTHON_RESERVED,
+    functionName: snake,
+    write: (p, f, version, check) =>
+      writePython(p, TORCH as Dialect & { target: 'torch' }, { version, functionName: f }, check),
+  },
+  jax: {
+    dialect: JAX,
+    reserved: PYTHON_RESERVED,
+    functionName: snake,
+    write: (p, f, version, check) =>
+      writePython(p, JAX as Dialect & { target: 'jax' }, { version, functionName: f }, check),
+  },
   ts: {
-    dialect: TYPESCRIPT, reserved: TS_RESERVED, functionName: camel,
+    dialect: TYPESCRIPT,
+    reserved: TS_RESERVED,
+    functionName: camel,
     write: (p, f, version, check) => {
-      if (check) throw new RequestError('the self-test (--check) is written for the Python targets; the TypeScript module is checked by importing it (docs/codegen.md)');
+      if (check)
+        throw new RequestError(
+          'the self-test (--check) is written for the Python targets; the TypeScript module is checked by importing it (docs/codegen.md)',
+        );
       return writeTypeScript(p, f, version);
     },
   },
@@ -78,10 +101,16 @@ function functionWords(p: Plan): string[] {
 /** A module computing f (text or a program) and its derivatives with respect to `wrt` in the target's library. */
 export function codegen(expr: string, wrt: string | readonly string[], opts: CodegenOptions = {}): CodegenResult {
   const target = opts.target ?? 'numpy';
-  if (!TARGETS.includes(target)) throw new RequestError(`unknown target ${JSON.stringify(target)}; use ${TARGETS.join(', ')}`);
+  if (!TARGETS.includes(target))
+    throw new RequestError(`unknown target ${JSON.stringify(target)}; use ${TARGETS.join(', ')}`);
   const spec = TARGET_SPECS[target];
   const p = plan(expr, wrt, spec.dialect, spec.reserved, opts);
   const name = spec.functionName(functionWords(p));
   const code = spec.write(p, name, opts.version ?? VERSION, opts.check === true);
-  return { code, function: name, target, parameters: Object.fromEntries(p.parameters.map((q) => [q.original, q.name])) };
+  return {
+    code,
+    function: name,
+    target,
+    parameters: Object.fromEntries(p.parameters.map((q) => [q.original, q.name])),
+  };
 }

@@ -83,8 +83,11 @@ export function fill(template: string, args: Readonly<Record<string, Code>>, pre
   const text = template.replace(placeholder, (_m, key: string, offset: number) => {
     const arg = args[key];
     if (arg === undefined) throw new Error(`internal error: template ${template} has no argument #${key}`);
-    const before = template.slice(0, offset).trimEnd(), after = template.slice(offset + 2).trimStart();
-    const inCall = (before.endsWith('(') || before.endsWith(',') || before.endsWith('[')) && (after.startsWith(')') || after.startsWith(','));
+    const before = template.slice(0, offset).trimEnd(),
+      after = template.slice(offset + 2).trimStart();
+    const inCall =
+      (before.endsWith('(') || before.endsWith(',') || before.endsWith('[')) &&
+      (after.startsWith(')') || after.startsWith(','));
     return inCall || arg.prec >= CODE.postfix ? arg.text : `(${arg.text})`;
   });
   return { text, prec, signed: prec === CODE.prefix };

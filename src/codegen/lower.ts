@@ -29,13 +29,37 @@ import { type FnName, defaultParam, takesDim, tensorArity } from '../ir/function
 import { type Dim, type Shape, colsOf, dimFactors, rowsOf, tensorDims } from '../shape/shape.js';
 import { CODE, type Code, type Dialect, atom, fill, operator, uses } from './dialect.js';
 
-interface Dense { readonly tag: 'dense'; readonly code: Code; readonly shape: Shape }
-interface Eye { readonly tag: 'eye'; readonly n: Dim; readonly scale?: Code }
-interface Diag { readonly tag: 'diag'; readonly v: Code; readonly n: Dim }
+interface Dense {
+  readonly tag: 'dense';
+  readonly code: Code;
+  readonly shape: Shape;
+}
+interface Eye {
+  readonly tag: 'eye';
+  readonly n: Dim;
+  readonly scale?: Code;
+}
+interface Diag {
+  readonly tag: 'diag';
+  readonly v: Code;
+  readonly n: Dim;
+}
 /** A ⊗ B with A ra×ca and B rb×cb, both 2-d arrays. */
-interface Kron { readonly tag: 'kron'; readonly a: Code; readonly b: Code; readonly ra: Dim; readonly ca: Dim; readonly rb: Dim; readonly cb: Dim }
+interface Kron {
+  readonly tag: 'kron';
+  readonly a: Code;
+  readonly b: Code;
+  readonly ra: Dim;
+  readonly ca: Dim;
+  readonly rb: Dim;
+  readonly cb: Dim;
+}
 /** The commutation matrix K_{m,n}: K vec(A) = vec(A') for A m×n (row-major vec), a permutation of entries. */
-interface Commutation { readonly tag: 'commutation'; readonly m: Dim; readonly n: Dim }
+interface Commutation {
+  readonly tag: 'commutation';
+  readonly m: Dim;
+  readonly n: Dim;
+}
 export type Value = Dense | Eye | Diag | Kron | Commutation;
 
 export const dense = (code: Code, shape: Shape): Value => ({ tag: 'dense', code, shape });
@@ -53,14 +77,18 @@ export interface Scope {
   readonly helper: (name: string) => void;
 }
 
-const isName = (c: Code): boolean => /^[A-Za-z_][A-Za-z0-9_]*$/.test(c.text) || /^-?\d/.test(c.text) && c.prec === CODE.atom;
+const isName = (c: Code): boolean =>
+  /^[A-Za-z_][A-Za-z0-9_]*$/.test(c.text) || (/^-?\d/.test(c.text) && c.prec === CODE.atom);
 
 /** Lowers `e` (memoised per node, so a DAG lowers in linear time). */
 export function lower(e: Expr, s: Scope): Value {
   const memo = new Map<Expr, Value>();
   const go = (x: Expr): Value => {
     let v = memo.get(x);
-    if (v === undefined) { v = node(x, go, s); memo.set(x, v); }
+    if (v === undefined) {
+      v = node(x, go, s);
+      memo.set(x, v);
+    }
     return v;
   };
   return go(e);
@@ -71,31 +99,44 @@ function node(x: Expr, go: (x: Expr) => Value, s: Scope): Value {
   const D = (e: Expr): Code => materialise(go(e), s);
   const op = (name: Parameters<typeof operator>[1], ...args: Code[]): Code => operator(d, name, args);
   switch (x.kind) {
-    case 'var': return s.lookup(x.name);
-    case 'const': return dense(d.number(x.value), x.shape);
-    case 'zero': return dense(x.shape.kind === 'scalar' ? d.number(0) : d.zeros(tensorDims(x.shape).map(s.dim)), x.shape);
-    case 'ones': return dense(x.shape.kind === 'scalar' ? d.number(1) : d.ones(tensorDims(x.shape).map(s.dim)), x.shape);
-    case 'eye': return { tag: 'eye', n: rowsOf(x.shape) };
-    case 'commutation': return { tag: 'commutation', m: x.m, n: x.n };
+    case 'var':
+      return s.lookup(x.name);
+    case 'const':
+      return dense(d.number(x.value), x.shape);
+    case 'zero':
+      return dense(x.shape.kind === 'scalar' ? d.number(0) : d.zeros(tensorDims(x.shape).map(s.dim)), x.shape);
+    case 'ones':
+      return dense(x.shape.kind === 'scalar' ? d.number(1) : d.ones(tensorDims(x.shape).map(s.dim)), x.shape);
+    case 'eye':
+      return { tag: 'eye', n: rowsOf(x.shape) };
+    case 'commutation':
+      return { tag: 'commutation', m: x.m, n: x.n };
     case 'neg': {
       const v = go(x.x);
       return v.tag === 'dense' ? dense(op('neg', v.code), x.shape) : scale(v, d.number(-1), s);
     }
-    case 'transpose': return transposeValue(go(x.x), x.x.shape, s);
-    case 'add': return addValues(x.a, x.b, go, s);
-    case 'mul': return mulValues(x.a, x.b, go, s, x.shape);
+    case 'transpose':
+      return transposeValue(go(x.x), x.x.shape, s);
+    case 'add':
+      return addValues(x.a, x.b, go, s);
+    case 'mul':
+      return mulValues(x.a, x.b, go, s, x.shape);
     case 'div': {
       const v = go(x.a);
       if (v.tag !== 'dense') return scale(v, op('ediv', d.number(1), D(x.b)), s);
       return dense(op('div', v.code, D(x.b)), x.shape);
     }
-    case 'emul': return dense(op('emul', D(x.a), D(x.b)), x.shape);
-    case 'ediv': return dense(op('ediv', D(x.a), D(x.b)), x.shape);
-    case 'epow': return dense(op('epow', D(x.a), D(x.b)), x.shape);
+    case 'emul':
+      return dense(op('emul', D(x.a), D(x.b)), x.shape);
+    case 'ediv':
+      return dense(op('ediv', D(x.a), D(x.b)), x.shape);
+    case 'epow':
+      return dense(op('epow', D(x.a), D(x.b)), x.shape);
     case 'pow':
       if (x.a.shape.kind === 'scalar') return dense(op('pow', D(x.a), D(x.b)), x.shape);
       return dense(d.matrixPower(D(x.a), D(x.b)), x.shape);
-    case 'call': return callValue(x, go, s);
+    case 'call':
+      return callValue(x, go, s);
   }
 }
 
@@ -106,10 +147,14 @@ function node(x: Expr, go: (x: Expr) => Value, s: Scope): Value {
 export function materialise(v: Value, s: Scope): Code {
   const { d } = s;
   switch (v.tag) {
-    case 'dense': return v.code;
-    case 'eye': return v.scale === undefined ? d.eye(s.dim(v.n)) : operator(d, 'emul', [v.scale, d.eye(s.dim(v.n))]);
-    case 'diag': return d.diagMatrix(v.v);
-    case 'kron': return d.reshape(kronTensor(v, s), [s.dim(mulDims(v.ra, v.rb)), s.dim(mulDims(v.ca, v.cb))]);
+    case 'dense':
+      return v.code;
+    case 'eye':
+      return v.scale === undefined ? d.eye(s.dim(v.n)) : operator(d, 'emul', [v.scale, d.eye(s.dim(v.n))]);
+    case 'diag':
+      return d.diagMatrix(v.v);
+    case 'kron':
+      return d.reshape(kronTensor(v, s), [s.dim(mulDims(v.ra, v.rb)), s.dim(mulDims(v.ca, v.cb))]);
     case 'commutation': {
       // K[j·m + i, i·n + j] = 1: the outer product of two identities, axes permuted.
       const mn = s.dim(mulDims(v.m, v.n));
@@ -139,10 +184,14 @@ const mulDims = (a: Dim, b: Dim): Dim => {
 /** A dense value as a 2-d array (vector n×1, row 1×n, scalar 1×1). */
 function as2d(code: Code, shape: Shape, s: Scope): Code {
   switch (shape.kind) {
-    case 'matrix': return code;
-    case 'vector': return s.d.column(code);
-    case 'row': return s.d.row(code);
-    case 'scalar': return s.d.scalarMatrix(code);
+    case 'matrix':
+      return code;
+    case 'vector':
+      return s.d.column(code);
+    case 'row':
+      return s.d.row(code);
+    case 'scalar':
+      return s.d.scalarMatrix(code);
   }
 }
 
@@ -150,22 +199,47 @@ function as2d(code: Code, shape: Shape, s: Scope): Code {
 function scale(v: Value, k: Code, s: Scope): Value {
   const times = (c: Code): Code => operator(s.d, 'emul', [k, c]);
   switch (v.tag) {
-    case 'dense': return dense(times(v.code), v.shape);
-    case 'eye': return { ...v, scale: v.scale === undefined ? k : times(v.scale) };
-    case 'diag': return { ...v, v: times(v.v) };
-    case 'kron': return { ...v, a: times(v.a) };
-    case 'commutation': return dense(times(materialise(v, s)), { kind: 'matrix', m: mulDims(v.m, v.n), n: mulDims(v.m, v.n) });
+    case 'dense':
+      return dense(times(v.code), v.shape);
+    case 'eye':
+      return { ...v, scale: v.scale === undefined ? k : times(v.scale) };
+    case 'diag':
+      return { ...v, v: times(v.v) };
+    case 'kron':
+      return { ...v, a: times(v.a) };
+    case 'commutation':
+      return dense(times(materialise(v, s)), { kind: 'matrix', m: mulDims(v.m, v.n), n: mulDims(v.m, v.n) });
   }
 }
 
 function transposeValue(v: Value, shape: Shape, s: Scope): Value {
   switch (v.tag) {
     case 'dense':
-      if (shape.kind !== 'matrix') return dense(v.code, shape.kind === 'vector' ? { kind: 'row', n: shape.n } : shape.kind === 'row' ? { kind: 'vector', n: shape.n } : shape);
+      if (shape.kind !== 'matrix')
+        return dense(
+          v.code,
+          shape.kind === 'vector'
+            ? { kind: 'row', n: shape.n }
+            : shape.kind === 'row'
+              ? { kind: 'vector', n: shape.n }
+              : shape,
+        );
       return dense(operator(s.d, 'transpose', [v.code]), { kind: 'matrix', m: shape.n, n: shape.m });
-    case 'eye': case 'diag': return v;
-    case 'kron': return { tag: 'kron', a: operator(s.d, 'transpose', [v.a]), b: operator(s.d, 'transpose', [v.b]), ra: v.ca, ca: v.ra, rb: v.cb, cb: v.rb };
-    case 'commutation': return { tag: 'commutation', m: v.n, n: v.m };
+    case 'eye':
+    case 'diag':
+      return v;
+    case 'kron':
+      return {
+        tag: 'kron',
+        a: operator(s.d, 'transpose', [v.a]),
+        b: operator(s.d, 'transpose', [v.b]),
+        ra: v.ca,
+        ca: v.ra,
+        rb: v.cb,
+        cb: v.rb,
+      };
+    case 'commutation':
+      return { tag: 'commutation', m: v.n, n: v.m };
   }
 }
 
@@ -179,9 +253,10 @@ function addValues(a: Expr, b: Expr, go: (x: Expr) => Value, s: Scope): Value {
   const negated = b.kind === 'neg' ? go(b.x) : undefined;
   const vb = negated ?? go(b);
   const plus = (p: Code, q: Code): Code => operator(d, negated !== undefined ? 'sub' : 'add', [p, q]);
-  const diagonalOf = (v: Eye | Diag): Code => (v.tag === 'diag' ? v.v : v.scale ?? d.number(1));
+  const diagonalOf = (v: Eye | Diag): Code => (v.tag === 'diag' ? v.v : (v.scale ?? d.number(1)));
   if ((va.tag === 'diag' || va.tag === 'eye') && (vb.tag === 'diag' || vb.tag === 'eye')) {
-    if (va.tag === 'eye' && vb.tag === 'eye') return { tag: 'eye', n: va.n, scale: plus(va.scale ?? d.number(1), vb.scale ?? d.number(1)) };
+    if (va.tag === 'eye' && vb.tag === 'eye')
+      return { tag: 'eye', n: va.n, scale: plus(va.scale ?? d.number(1), vb.scale ?? d.number(1)) };
     return { tag: 'diag', n: va.n, v: plus(diagonalOf(va), diagonalOf(vb)) };
   }
   return dense(plus(materialise(va, s), materialise(vb, s)), a.shape.kind === 'scalar' ? b.shape : a.shape);
@@ -189,11 +264,14 @@ function addValues(a: Expr, b: Expr, go: (x: Expr) => Value, s: Scope): Value {
 
 function mulValues(a: Expr, b: Expr, go: (x: Expr) => Value, s: Scope, shape: Shape): Value {
   const { d } = s;
-  const va = go(a), vb = go(b);
+  const va = go(a),
+    vb = go(b);
   const mm = (p: Code, q: Code): Code => operator(d, 'mul', [p, q]);
   const times = (p: Code, q: Code): Code => operator(d, 'emul', [p, q]);
-  if (a.shape.kind === 'scalar') return va.tag === 'dense' ? scale(vb, va.code, s) : dense(times(materialise(va, s), materialise(vb, s)), shape);
-  if (b.shape.kind === 'scalar') return vb.tag === 'dense' ? scale(va, vb.code, s) : dense(times(materialise(va, s), materialise(vb, s)), shape);
+  if (a.shape.kind === 'scalar')
+    return va.tag === 'dense' ? scale(vb, va.code, s) : dense(times(materialise(va, s), materialise(vb, s)), shape);
+  if (b.shape.kind === 'scalar')
+    return vb.tag === 'dense' ? scale(va, vb.code, s) : dense(times(materialise(va, s), materialise(vb, s)), shape);
   // Identity and diagonal factors.
   if (va.tag === 'eye') return va.scale === undefined ? vb : scale(vb, va.scale, s);
   if (vb.tag === 'eye') return vb.scale === undefined ? va : scale(va, vb.scale, s);
@@ -233,7 +311,10 @@ function kronTimes(k: Kron, m: Code, shape: Shape, s: Scope, out: Shape): Value 
   }
   const c = colsOf(shape);
   const t = d.einsum('ij,kl,jlc->ikc', [k.a, k.b, d.reshape(as2d(m, shape, s), [s.dim(k.ca), s.dim(k.cb), s.dim(c)])]);
-  return dense(out.kind === 'matrix' ? d.reshape(t, [s.dim(mulDims(k.ra, k.rb)), s.dim(c)]) : d.reshape(t, ['-1']), out);
+  return dense(
+    out.kind === 'matrix' ? d.reshape(t, [s.dim(mulDims(k.ra, k.rb)), s.dim(c)]) : d.reshape(t, ['-1']),
+    out,
+  );
 }
 
 /** M·(A ⊗ B), M with ra·rb columns: a row by vec(Aᵀ U B), a matrix by one einsum. */
@@ -246,13 +327,17 @@ function timesKron(m: Code, shape: Shape, k: Kron, s: Scope, out: Shape): Value 
   }
   const r = rowsOf(shape);
   const t = d.einsum('cik,ij,kl->cjl', [d.reshape(as2d(m, shape, s), [s.dim(r), s.dim(k.ra), s.dim(k.rb)]), k.a, k.b]);
-  return dense(out.kind === 'matrix' ? d.reshape(t, [s.dim(r), s.dim(mulDims(k.ca, k.cb))]) : d.reshape(t, ['-1']), out);
+  return dense(
+    out.kind === 'matrix' ? d.reshape(t, [s.dim(r), s.dim(mulDims(k.ca, k.cb))]) : d.reshape(t, ['-1']),
+    out,
+  );
 }
 
 /** K_{m,n}·M, M with mn rows: row i·n + j of M moves to row j·m + i (an axis swap, never K itself). */
 function commutationTimes(k: Commutation, m: Code, shape: Shape, s: Scope, out: Shape): Value {
   const { d } = s;
-  if (shape.kind === 'vector') return dense(d.reshape(d.einsum('ij->ji', [d.reshape(m, [s.dim(k.m), s.dim(k.n)])]), ['-1']), out);
+  if (shape.kind === 'vector')
+    return dense(d.reshape(d.einsum('ij->ji', [d.reshape(m, [s.dim(k.m), s.dim(k.n)])]), ['-1']), out);
   const c = colsOf(shape);
   const t = d.einsum('ijc->jic', [d.reshape(as2d(m, shape, s), [s.dim(k.m), s.dim(k.n), s.dim(c)])]);
   return dense(out.kind === 'matrix' ? d.reshape(t, [s.dim(mulDims(k.m, k.n)), s.dim(c)]) : d.reshape(t, ['-1']), out);
@@ -261,7 +346,8 @@ function commutationTimes(k: Commutation, m: Code, shape: Shape, s: Scope, out: 
 /** M·K_{m,n}, M with mn columns: column j·m + i of M moves to column i·n + j. */
 function timesCommutation(m: Code, shape: Shape, k: Commutation, s: Scope, out: Shape): Value {
   const { d } = s;
-  if (shape.kind === 'row') return dense(d.reshape(d.einsum('ji->ij', [d.reshape(m, [s.dim(k.n), s.dim(k.m)])]), ['-1']), out);
+  if (shape.kind === 'row')
+    return dense(d.reshape(d.einsum('ji->ij', [d.reshape(m, [s.dim(k.n), s.dim(k.m)])]), ['-1']), out);
   const r = rowsOf(shape);
   const t = d.einsum('rji->rij', [d.reshape(as2d(m, shape, s), [s.dim(r), s.dim(k.n), s.dim(k.m)])]);
   return dense(out.kind === 'matrix' ? d.reshape(t, [s.dim(r), s.dim(mulDims(k.m, k.n))]) : d.reshape(t, ['-1']), out);
@@ -272,16 +358,31 @@ function timesCommutation(m: Code, shape: Shape, k: Commutation, s: Scope, out: 
 
 function callValue(x: Expr & { kind: 'call' }, go: (x: Expr) => Value, s: Scope): Value {
   const { d } = s;
-  const arg = x.args[0]!, v = go(arg);
+  const arg = x.args[0]!,
+    v = go(arg);
   const D = (e: Expr): Code => materialise(go(e), s);
   const scalarArg = arg.shape.kind === 'scalar';
   switch (x.fn) {
     case 'kron': {
       const b = x.args[1]!;
       const twoD = (e: Expr): Code => as2d(D(e), e.shape, s);
-      return { tag: 'kron', a: twoD(arg), b: twoD(b), ra: rowsOf(arg.shape), ca: colsOf(arg.shape), rb: rowsOf(b.shape), cb: colsOf(b.shape) };
+      return {
+        tag: 'kron',
+        a: twoD(arg),
+        b: twoD(b),
+        ra: rowsOf(arg.shape),
+        ca: colsOf(arg.shape),
+        rb: rowsOf(b.shape),
+        cb: colsOf(b.shape),
+      };
     }
-    case 'vec': return dense(arg.shape.kind === 'vector' || arg.shape.kind === 'row' ? D(arg) : d.reshape(v.tag === 'kron' ? kronTensor(v, s) : D(arg), ['-1']), x.shape);
+    case 'vec':
+      return dense(
+        arg.shape.kind === 'vector' || arg.shape.kind === 'row'
+          ? D(arg)
+          : d.reshape(v.tag === 'kron' ? kronTensor(v, s) : D(arg), ['-1']),
+        x.shape,
+      );
     case 'diag':
       if (arg.shape.kind !== 'matrix') return { tag: 'diag', v: D(arg), n: rowsOf(x.shape) };
       if (v.tag === 'diag') return dense(v.v, x.shape);
@@ -289,16 +390,29 @@ function callValue(x: Expr & { kind: 'call' }, go: (x: Expr) => Value, s: Scope)
     case 'tr':
       if (scalarArg) return dense(D(arg), x.shape);
       if (v.tag === 'diag') return call(s, 'sum', [v.v], x.shape);
-      if (v.tag === 'eye') return dense(v.scale === undefined ? atom(s.dim(v.n)) : operator(d, 'emul', [v.scale, atom(s.dim(v.n))]), x.shape);
-      if (v.tag === 'kron') return dense(operator(d, 'emul', [call(s, 'tr', [v.a], x.shape).code, call(s, 'tr', [v.b], x.shape).code]), x.shape);
+      if (v.tag === 'eye')
+        return dense(
+          v.scale === undefined ? atom(s.dim(v.n)) : operator(d, 'emul', [v.scale, atom(s.dim(v.n))]),
+          x.shape,
+        );
+      if (v.tag === 'kron')
+        return dense(
+          operator(d, 'emul', [call(s, 'tr', [v.a], x.shape).code, call(s, 'tr', [v.b], x.shape).code]),
+          x.shape,
+        );
       break;
-    case 'det': if (scalarArg) return dense(D(arg), x.shape); break;
-    case 'logdet': if (scalarArg) return call(s, 'log', [D(arg)], x.shape); break;
+    case 'det':
+      if (scalarArg) return dense(D(arg), x.shape);
+      break;
+    case 'logdet':
+      if (scalarArg) return call(s, 'log', [D(arg)], x.shape);
+      break;
     case 'inv':
       if (scalarArg) return dense(operator(d, 'ediv', [d.number(1), D(arg)]), x.shape);
       if (v.tag === 'diag') return { ...v, v: operator(d, 'ediv', [d.number(1), v.v]) };
       break;
-    default: break;
+    default:
+      break;
   }
   const tensors = x.args.slice(0, tensorArity(x.fn)).map(D);
   if (takesDim(x.fn)) {
@@ -319,8 +433,11 @@ function call(s: Scope, fn: FnName, args: readonly Code[], shape: Shape, param?:
   const named = (c: Code, key: '1' | '2' | 'p'): Code => (uses(template, key) > 1 && !isName(c) ? s.temp(c) : c);
   const filled: Record<string, Code> = {};
   // A number as a function's argument is an array of the target (torch.sinh(3) is a type error).
-  const array = (c: Code): Code => (/^-?[\d.]/.test(c.text) && !/[A-Za-z_(]/.test(c.text.replace(/e-?\d+$/, '')) ? s.d.scalarArray(c) : c);
-  args.forEach((c, i) => { filled[String(i + 1)] = named(array(c), String(i + 1) as '1' | '2'); });
+  const array = (c: Code): Code =>
+    /^-?[\d.]/.test(c.text) && !/[A-Za-z_(]/.test(c.text.replace(/e-?\d+$/, '')) ? s.d.scalarArray(c) : c;
+  args.forEach((c, i) => {
+    filled[String(i + 1)] = named(array(c), String(i + 1) as '1' | '2');
+  });
   if (param !== undefined) filled.p = named(param, 'p');
   if (axis !== undefined) filled.d = axis;
   return { tag: 'dense', code: fill(template, filled, spelling.prec), shape };

@@ -65,34 +65,63 @@ export interface Plan {
 }
 
 /** Builds the plan of the function returning f and its derivatives with respect to each of `wrt`. */
-export function plan(expr: string, wrt: string | readonly string[], d: Dialect, reserved: ReadonlySet<string>, opts: PlanOptions = {}): Plan {
+export function plan(
+  expr: string,
+  wrt: string | readonly string[],
+  d: Dialect,
+  reserved: ReadonlySet<string>,
+  opts: PlanOptions = {},
+): Plan {
   const names = typeof wrt === 'string' ? [wrt] : [...wrt];
-  if (names.length === 0) throw new RequestError('codegen needs at least one variable to differentiate with respect to (--wrt)');
+  if (names.length === 0)
+    throw new RequestError('codegen needs at least one variable to differentiate with respect to (--wrt)');
   const twice = names.find((n, i) => names.indexOf(n) !== i);
   if (twice !== undefined) throw new RequestError(`${twice} is named twice in --wrt`);
   const order = opts.order ?? 1;
-  const ds = names.map((w) => derivative(expr, w, { order, ...(opts.layout ? { layout: opts.layout } : {}), ...(opts.vars ? { vars: opts.vars } : {}) }));
+  const ds = names.map((w) =>
+    derivative(expr, w, {
+      order,
+      ...(opts.layout ? { layout: opts.layout } : {}),
+      ...(opts.vars ? { vars: opts.vars } : {}),
+    }),
+  );
   for (const x of ds) {
     if (x.kind === 'differential') {
-      throw new UnsupportedError(`code generation needs a matrix form, and d${order > 1 ? `^${order}` : ''}f/d${x.wrt.name}${order > 1 ? `^${order}` : ''} has none (${x.symbolic.note ?? 'it is given as a differential'}); try a lower order`);
+      throw new UnsupportedError(
+        `code generation needs a matrix form, and d${order > 1 ? `^${order}` : ''}f/d${x.wrt.name}${order > 1 ? `^${order}` : ''} has none (${x.symbolic.note ?? 'it is given as a differential'}); try a lower order`,
+      );
     }
   }
   const program = ds[0]!.program;
   const root = program.root;
   const intermediate = ds.find((x) => x.f !== root);
   if (intermediate !== undefined) {
-    throw new UnsupportedError(`${intermediate.wrt.name} is an intermediate of the program; code generation differentiates with respect to inputs only (${allVarsOf(root).map((v) => v.name).join(', ')})`);
+    throw new UnsupportedError(
+      `${intermediate.wrt.name} is an intermediate of the program; code generation differentiates with respect to inputs only (${allVarsOf(
+        root,
+      )
+        .map((v) => v.name)
+        .join(', ')})`,
+    );
   }
   const results = ds.map((x) => x.expr);
   const inputs: Var[] = allVarsOf(root, ...ds.map((x) => x.wrt as Expr));
 
   const idents = identifiers(reserved);
-  const parameters: Parameter[] = inputs.map((v) => ({ original: v.name, name: idents.claim(v.name), shape: v.shape, props: v.props }));
+  const parameters: Parameter[] = inputs.map((v) => ({
+    original: v.name,
+    name: idents.claim(v.name),
+    shape: v.shape,
+    props: v.props,
+  }));
   // f is computed once: when a derivative uses it, it is a binding (under its own name, or f's).
   const userNames = new Map(program.names);
-  if (!userNames.has(root) && results.some((e) => postorder(e).includes(root))) userNames.set(root, program.output ?? 'f');
+  if (!userNames.has(root) && results.some((e) => postorder(e).includes(root)))
+    userNames.set(root, program.output ?? 'f');
   const form = programFormOf([root, ...results], {
-    names: userNames, taken: [...reserved, ...parameters.map((p) => p.name), ...inputs.map((v) => v.name)], minLength: 0,
+    names: userNames,
+    taken: [...reserved, ...parameters.map((p) => p.name), ...inputs.map((v) => v.name)],
+    minLength: 0,
   });
 
   const values = new Map<string, Value>(parameters.map((p) => [p.original, dense(atom(p.name), p.shape)]));
@@ -101,15 +130,27 @@ export function plan(expr: string, wrt: string | readonly string[], d: Dialect, 
   const usedDims = new Map<string, string>();
   const dimName = (name: string): string => {
     let local = usedDims.get(name);
-    if (local === undefined) { local = idents.claim(name); usedDims.set(name, local); }
+    if (local === undefined) {
+      local = idents.claim(name);
+      usedDims.set(name, local);
+    }
     return local;
   };
   const scope: Scope = {
     d,
     lookup: (name) => values.get(name) ?? fail(`internal error: ${name} is not defined`),
-    dim: (x) => dimFactors(x).map((f) => (typeof f === 'number' ? String(f) : dimName(f))).join(' * '),
-    temp: (code) => { const name = idents.fresh('s'); statements.push({ name, code }); return atom(name); },
-    helper: (h) => { helpers.add(h); },
+    dim: (x) =>
+      dimFactors(x)
+        .map((f) => (typeof f === 'number' ? String(f) : dimName(f)))
+        .join(' * '),
+    temp: (code) => {
+      const name = idents.fresh('s');
+      statements.push({ name, code });
+      return atom(name);
+    },
+    helper: (h) => {
+      helpers.add(h);
+    },
   };
   for (const binding of form.bindings) {
     const name = idents.claim(binding.name);
@@ -123,14 +164,32 @@ export function plan(expr: string, wrt: string | readonly string[], d: Dialect, 
     return { name, code: e.shape.kind === 'scalar' && varsOf(e).length === 0 ? d.scalarArray(code) : code, dims };
   };
   const value = output(form.results[0]!, tensorDims(root.shape), idents.claim('value'));
-  const outputs = ds.map((x, i) => output(form.results[i + 1]!, x.shape, idents.claim(`d_${parameters.find((p) => p.original === x.wrt.name)?.name ?? x.wrt.name}`)));
+  const outputs = ds.map((x, i) =>
+    output(
+      form.results[i + 1]!,
+      x.shape,
+      idents.claim(`d_${parameters.find((p) => p.original === x.wrt.name)?.name ?? x.wrt.name}`),
+    ),
+  );
   const sizes = [...usedDims].map(([dim, local]) => ({ name: local, code: atom(sizeOf(dim, parameters, d)) }));
   return {
-    expr, wrt: names, single: typeof wrt === 'string', order, derivatives: ds, parameters, sizes, statements, value, outputs, helpers: [...helpers],
+    expr,
+    wrt: names,
+    single: typeof wrt === 'string',
+    order,
+    derivatives: ds,
+    parameters,
+    sizes,
+    statements,
+    value,
+    outputs,
+    helpers: [...helpers],
   };
 }
 
-const fail = (message: string): never => { throw new Error(message); };
+const fail = (message: string): never => {
+  throw new Error(message);
+};
 
 /** A binding's value under its name: a dense value is one statement; structure keeps its form with its dense parts named. */
 function nameParts(v: Value, name: string, statements: Statement[], idents: Identifiers): Value {
@@ -140,11 +199,16 @@ function nameParts(v: Value, name: string, statements: Statement[], idents: Iden
     return atom(as);
   };
   switch (v.tag) {
-    case 'dense': return dense(put(v.code, name), v.shape);
-    case 'eye': return v.scale === undefined ? v : { ...v, scale: put(v.scale, name) };
-    case 'diag': return { ...v, v: put(v.v, name) };
-    case 'kron': return { ...v, a: put(v.a, idents.fresh(`${name}_a`)), b: put(v.b, idents.fresh(`${name}_b`)) };
-    case 'commutation': return v;
+    case 'dense':
+      return dense(put(v.code, name), v.shape);
+    case 'eye':
+      return v.scale === undefined ? v : { ...v, scale: put(v.scale, name) };
+    case 'diag':
+      return { ...v, v: put(v.v, name) };
+    case 'kron':
+      return { ...v, a: put(v.a, idents.fresh(`${name}_a`)), b: put(v.b, idents.fresh(`${name}_b`)) };
+    case 'commutation':
+      return v;
   }
 }
 
@@ -154,7 +218,9 @@ function sizeOf(dim: string, parameters: readonly Parameter[], d: Dialect): stri
     const axis = tensorDims(p.shape).indexOf(dim);
     if (axis >= 0) return d.size(p.name, axis);
   }
-  throw new UnsupportedError(`the size ${dim} cannot be read off any parameter (it appears only inside a product of sizes); declare a variable with the dimension ${dim}`);
+  throw new UnsupportedError(
+    `the size ${dim} cannot be read off any parameter (it appears only inside a product of sizes); declare a variable with the dimension ${dim}`,
+  );
 }
 
 interface Identifiers {
@@ -174,6 +240,10 @@ function identifiers(reserved: ReadonlySet<string>): Identifiers {
   };
   return {
     claim,
-    fresh: (stem) => { let i = 1; while (reserved.has(`${stem}${i}`) || taken.has(`${stem}${i}`)) i++; return claim(`${stem}${i}`); },
+    fresh: (stem) => {
+      let i = 1;
+      while (reserved.has(`${stem}${i}`) || taken.has(`${stem}${i}`)) i++;
+      return claim(`${stem}${i}`);
+    },
   };
 }

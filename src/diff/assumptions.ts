@@ -27,7 +27,8 @@ export interface Unconstrained {
 
 /** f over plain variables; `also` names variables beyond f's (a wrt that f does not contain). */
 export function unconstrained(f: Expr, also: readonly Var[] = []): Unconstrained {
-  const toPlain = new Map<Expr, Expr>(), toDeclared = new Map<Expr, Expr>();
+  const toPlain = new Map<Expr, Expr>(),
+    toDeclared = new Map<Expr, Expr>();
   for (const v of [...varsOf(f), ...also]) {
     if (v.props.length === 0) continue;
     const p = b.variable(v.name, v.shape);

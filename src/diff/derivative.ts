@@ -72,7 +72,8 @@ export const MAX_ORDER = 6;
 
 /** Throws unless `order` is one this engine gives: a positive integer up to MAX_ORDER. */
 export function checkOrder(order: number): void {
-  if (!Number.isInteger(order) || order < 1) throw new RequestError(`the order must be a positive integer, not ${order}`);
+  if (!Number.isInteger(order) || order < 1)
+    throw new RequestError(`the order must be a positive integer, not ${order}`);
   if (order > MAX_ORDER) throw new LimitError(`orders above ${MAX_ORDER} are not supported`);
 }
 
@@ -98,14 +99,22 @@ export function nextLevel(e: Expr, wrt: Var, dv: Var, vec: VecOrder = 'rows'): {
   return { expr: simplify(jacobianOf(L, dv, vec)), kind: 'jacobian' };
 }
 
-export function differentiate(f: Expr, wrt: Var, order = 1, layout: Layout = 'numerator', vec: VecOrder = 'rows'): SymbolicDerivative {
+export function differentiate(
+  f: Expr,
+  wrt: Var,
+  order = 1,
+  layout: Layout = 'numerator',
+  vec: VecOrder = 'rows',
+): SymbolicDerivative {
   const directions = directionVars(f, wrt, order);
   const u = unconstrained(f, [wrt]);
   const x = u.plain(wrt);
   // The k-th differential is only needed for the differential form and index notation: build it on demand.
   let dk: Expr | undefined;
-  const kthDifferential = (): Expr => (dk ??= u.declared(directions.reduce((acc, dv) => simplify(differential(acc, x, dv)), u.f)));
-  const fDims = tensorDims(f.shape), xDims = tensorDims(wrt.shape);
+  const kthDifferential = (): Expr =>
+    (dk ??= u.declared(directions.reduce((acc, dv) => simplify(differential(acc, x, dv)), u.f)));
+  const fDims = tensorDims(f.shape),
+    xDims = tensorDims(wrt.shape);
   const dimsAt = (i: number): Dim[] => [...fDims, ...Array.from({ length: i }, () => xDims).flat()];
   const levels: Level[] = [];
   let note: string | undefined;
@@ -123,8 +132,18 @@ export function differentiate(f: Expr, wrt: Var, order = 1, layout: Layout = 'nu
   }
   const transposed = layout === 'denominator' && isPlainJacobian({ f, wrt, order, levels });
   return {
-    f, wrt, order, layout, vec, levels, directions, dims: transposed ? [...xDims, ...fDims] : dimsAt(order), ...(note ? { note } : {}),
-    get differential() { return kthDifferential(); },
+    f,
+    wrt,
+    order,
+    layout,
+    vec,
+    levels,
+    directions,
+    dims: transposed ? [...xDims, ...fDims] : dimsAt(order),
+    ...(note ? { note } : {}),
+    get differential() {
+      return kthDifferential();
+    },
   };
 }
 
@@ -133,7 +152,9 @@ export function differentiate(f: Expr, wrt: Var, order = 1, layout: Layout = 'nu
  * layouts differ, by a transpose. Every other result has the tensor layout whatever the layout asked.
  */
 export function isPlainJacobian(d: Pick<SymbolicDerivative, 'f' | 'wrt' | 'order' | 'levels'>): boolean {
-  return d.order === 1 && d.levels[0]?.kind === 'jacobian' && d.f.shape.kind !== 'matrix' && d.wrt.shape.kind === 'vector';
+  return (
+    d.order === 1 && d.levels[0]?.kind === 'jacobian' && d.f.shape.kind !== 'matrix' && d.wrt.shape.kind === 'vector'
+  );
 }
 
 /** The expression shown to the user: the last level (transposed for a denominator-layout Jacobian), or the differential. */
@@ -153,15 +174,20 @@ export function resultExpr(d: SymbolicDerivative): Expr {
  */
 export function projectSymmetric(d: SymbolicDerivative): SymbolicDerivative {
   const refuse = (why: string): never => {
-    throw new RequestError(`the symmetric gradient (G + G')/2 ${why}; without it matcalc gives the entrywise derivative`);
+    throw new RequestError(
+      `the symmetric gradient (G + G')/2 ${why}; without it matcalc gives the entrywise derivative`,
+    );
   };
   if (d.order !== 1) refuse('is a first derivative; higher orders are entrywise only');
   if (d.f.shape.kind !== 'scalar') refuse('is the gradient of a scalar function, and this function is not scalar');
   if (d.wrt.shape.kind !== 'matrix' || !d.wrt.props.includes('symmetric')) {
-    refuse(`needs ${d.wrt.name} declared a symmetric (or spd) matrix, e.g. --var "${d.wrt.name}=matrix(n,n) symmetric"`);
+    refuse(
+      `needs ${d.wrt.name} declared a symmetric (or spd) matrix, e.g. --var "${d.wrt.name}=matrix(n,n) symmetric"`,
+    );
   }
   const [g] = d.levels;
-  if (g === undefined || d.levels.length !== 1) return refuse('needs the gradient in matrix form, which this derivative has not');
+  if (g === undefined || d.levels.length !== 1)
+    return refuse('needs the gradient in matrix form, which this derivative has not');
   const sym = (e: Expr): Expr => simplify(b.div(b.add(e, b.transpose(e)), b.num(2)));
   return { ...d, projection: 'symmetric', levels: [{ ...g, expr: sym(g.expr), unconstrained: sym(g.unconstrained) }] };
 }

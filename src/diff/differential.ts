@@ -17,7 +17,14 @@ const MAX_MATRIX_POWER = 64;
 import * as b from '../ir/build.js';
 import type { Expr, Var } from '../ir/expr.js';
 import { defaultParam, tensorArity } from '../ir/functions.js';
-import { type DifferentialRule, FUNCTION_RULES, ELEMENTWISE_RULES, OPERATOR_RULES, isElementwiseRule, matrixPower } from '../../rules/index.js';
+import {
+  type DifferentialRule,
+  FUNCTION_RULES,
+  ELEMENTWISE_RULES,
+  OPERATOR_RULES,
+  isElementwiseRule,
+  matrixPower,
+} from '../../rules/index.js';
 import { instantiate } from './template.js';
 
 export function differential(root: Expr, wrt: Var, dv: Expr): Expr {
@@ -35,9 +42,16 @@ export function differential(root: Expr, wrt: Var, dv: Expr): Expr {
 
 function rule(e: Expr, d: (e: Expr) => Expr, wrt: Var, dv: Expr): Expr {
   switch (e.kind) {
-    case 'var': return e === wrt ? dv : b.zero(e.shape);
-    case 'const': case 'zero': case 'ones': case 'eye': case 'commutation': return b.zero(e.shape);
-    case 'neg': case 'transpose': {
+    case 'var':
+      return e === wrt ? dv : b.zero(e.shape);
+    case 'const':
+    case 'zero':
+    case 'ones':
+    case 'eye':
+    case 'commutation':
+      return b.zero(e.shape);
+    case 'neg':
+    case 'transpose': {
       const dX = d(e.x);
       if (b.isZero(dX)) return b.zero(e.shape);
       return instantiate(OPERATOR_RULES[e.kind].d, { X: e.x, dX });
@@ -69,14 +83,17 @@ function rule(e: Expr, d: (e: Expr) => Expr, wrt: Var, dv: Expr): Expr {
       return instantiate(template, { X: e.args[0]!, dX: dArgs[0]!, ...params });
     }
     default: {
-      const dA = d(e.a), dB = d(e.b);
+      const dA = d(e.a),
+        dB = d(e.b);
       if (b.isZero(dA) && b.isZero(dB)) return b.zero(e.shape);
       if (e.kind === 'pow' && e.a.shape.kind === 'matrix') {
         if (e.b.kind !== 'const' || !Number.isInteger(e.b.value)) {
           throw new UnsupportedError('only constant integer powers of a matrix can be differentiated');
         }
         if (Math.abs(e.b.value) > MAX_MATRIX_POWER) {
-          throw new LimitError(`d(X^k) is a sum of |k| terms; matcalc expands it for |k| ≤ ${MAX_MATRIX_POWER}, not k = ${e.b.value}`);
+          throw new LimitError(
+            `d(X^k) is a sum of |k| terms; matcalc expands it for |k| ≤ ${MAX_MATRIX_POWER}, not k = ${e.b.value}`,
+          );
         }
         if (e.b.value > 0) return instantiate(matrixPower(e.b.value), { X: e.a, dX: dA });
         // X^(-k) = inv(X)^k, with d(inv(X)) from the inv rule (X^0 is folded to eye by the constructor).

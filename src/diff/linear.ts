@@ -89,9 +89,16 @@ export function jacobianOf(L: Expr, dv: Expr, vecOrder: VecOrder = 'rows'): Expr
   };
   if (!dep.has(L)) return zeroK(L);
   const K = new Map<Expr, Expr>();
-  const context = { order: vecOrder, dep: (e: Expr) => dep.has(e), k: (e: Expr): Expr => (dep.has(e) ? K.get(e)! : zeroK(e)) };
+  const context = {
+    order: vecOrder,
+    dep: (e: Expr) => dep.has(e),
+    k: (e: Expr): Expr => (dep.has(e) ? K.get(e)! : zeroK(e)),
+  };
   for (const e of order) {
-    if (e === dv) { K.set(e, b.eye(n)); continue; }
+    if (e === dv) {
+      K.set(e, b.eye(n));
+      continue;
+    }
     const { vec } = ruleFor(e, dep);
     if (isMissing(vec)) throw new NoMatrixFormError(vec.missing);
     K.set(e, vec(e, context));

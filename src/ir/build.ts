@@ -5,23 +5,40 @@
  * double transposition. Anything beyond these exact, local identities belongs to simplify/.
  */
 import { DomainError, ParseError, ShapeError, UnknownError } from '../errors.js';
-import { type Dim, type Shape, SCALAR, dimFactors, matrixShape, mulDim, shapeEquals, transposeShape } from '../shape/shape.js';
+import {
+  type Dim,
+  type Shape,
+  SCALAR,
+  dimFactors,
+  matrixShape,
+  mulDim,
+  shapeEquals,
+  transposeShape,
+} from '../shape/shape.js';
 import { type Operand, binaryShape, callShape, reductionAxis, strictUnifier } from '../shape/rules.js';
 import { toText } from '../print/text.js';
 import { type Binary, type BinaryKind, type Const, type Expr, type Prop, type Var, children } from './expr.js';
 import { type FnName, checkArity, isFnName, takesDim, tensorArity } from './functions.js';
 import { intern } from './intern.js';
 
-const operand = (e: Expr): Operand => ({ shape: e.shape, label: () => toText(e), ...(e.kind === 'const' ? { value: e.value } : {}) });
+const operand = (e: Expr): Operand => ({
+  shape: e.shape,
+  label: () => toText(e),
+  ...(e.kind === 'const' ? { value: e.value } : {}),
+});
 
 /** A variable; `spd` implies symmetric and invertible, so every later stage can ask for just one. */
 export function variable(name: string, shape: Shape, props: readonly Prop[] = []): Var {
   const all = new Set(props);
-  if (all.has('spd')) { all.add('symmetric'); all.add('invertible'); }
+  if (all.has('spd')) {
+    all.add('symmetric');
+    all.add('invertible');
+  }
   return intern<Var>({ kind: 'var', name, shape, props: [...all].sort() });
 }
 
-export const num = (value: number): Const => intern<Const>({ kind: 'const', value: Object.is(value, -0) ? 0 : value, shape: SCALAR });
+export const num = (value: number): Const =>
+  intern<Const>({ kind: 'const', value: Object.is(value, -0) ? 0 : value, shape: SCALAR });
 
 export const zero = (shape: Shape): Expr => (shape.kind === 'scalar' ? num(0) : intern({ kind: 'zero', shape }));
 export const ones = (shape: Shape): Expr => (shape.kind === 'scalar' ? num(1) : intern({ kind: 'ones', shape }));
@@ -74,8 +91,14 @@ export function mul(a: Expr, b: Expr): Expr {
   // An outer product of ones is all ones (the adjoint of a sum along a dim of a sum: d sum(var(X, 0))).
   // Only an outer product, column times row: a product of ones over an inner dimension n is n times
   // ones. Not over a product dimension (k·m), whose matrix(1) could not be sized when read back.
-  if (a.kind === 'ones' && b.kind === 'ones' && a.shape.kind === 'vector' && b.shape.kind === 'row'
-    && !`${a.shape.n}${b.shape.n}`.includes('·')) return ones(shape);
+  if (
+    a.kind === 'ones' &&
+    b.kind === 'ones' &&
+    a.shape.kind === 'vector' &&
+    b.shape.kind === 'row' &&
+    !`${a.shape.n}${b.shape.n}`.includes('·')
+  )
+    return ones(shape);
   if (a.kind === 'eye' && b.shape.kind !== 'scalar') return b;
   if (b.kind === 'eye' && a.shape.kind !== 'scalar') return a;
   return raw('mul', a, b, shape);
@@ -93,7 +116,10 @@ export function emul(a: Expr, b: Expr): Expr {
 
 /** A division by a constant zero is undefined everywhere: say so rather than print `x/0`. */
 function checkDivisor(a: Expr, b: Expr, op: '/' | './'): void {
-  if (isZero(b)) throw new DomainError(`division by zero: ${toText(a)} ${op} ${toText(b)} is undefined for every value of the variables`);
+  if (isZero(b))
+    throw new DomainError(
+      `division by zero: ${toText(a)} ${op} ${toText(b)} is undefined for every value of the variables`,
+    );
 }
 
 export function ediv(a: Expr, b: Expr): Expr {
@@ -110,7 +136,8 @@ export function div(a: Expr, b: Expr): Expr {
   checkDivisor(a, b, '/');
   if (isZero(a)) return zero(shape);
   if (isConst(b, 1)) return a;
-  if (a.kind === 'const' && b.kind === 'const' && b.value !== 0 && Number.isInteger(a.value / b.value)) return num(a.value / b.value);
+  if (a.kind === 'const' && b.kind === 'const' && b.value !== 0 && Number.isInteger(a.value / b.value))
+    return num(a.value / b.value);
   return raw('div', a, b, shape);
 }
 
@@ -118,7 +145,8 @@ export function pow(a: Expr, b: Expr): Expr {
   const shape = binaryShape('pow', operand(a), operand(b), strictUnifier);
   if (isConst(b, 1)) return a;
   if (isConst(b, 0)) return a.shape.kind === 'matrix' ? eye((a.shape as { n: Dim }).n) : num(1);
-  if (a.kind === 'const' && b.kind === 'const' && Number.isInteger(a.value) && Number.isInteger(b.value) && b.value > 0) return num(a.value ** b.value);
+  if (a.kind === 'const' && b.kind === 'const' && Number.isInteger(a.value) && Number.isInteger(b.value) && b.value > 0)
+    return num(a.value ** b.value);
   return raw('pow', a, b, shape);
 }
 
@@ -164,7 +192,7 @@ export function call(fn: FnName, args: readonly Expr[]): Expr {
 
 /** The reduction's dim (0 or 1) when a call has one, else undefined (all entries). */
 export const dimOf = (e: Expr & { kind: 'call' }): 0 | 1 | undefined =>
-  (takesDim(e.fn) && e.args[1]?.kind === 'const' ? (e.args[1].value as 0 | 1) : undefined);
+  takesDim(e.fn) && e.args[1]?.kind === 'const' ? (e.args[1].value as 0 | 1) : undefined;
 
 /**
  * The size of a dimension as a scalar: the number itself, or tr(eye(n)) for a named one (the
@@ -184,10 +212,14 @@ function pNorm(x: Expr, pArg: Expr | undefined): Expr {
   const p = pArg === undefined ? 2 : (pArg as Const).value;
   const shown = `norm(${toText(x)}${pArg === undefined ? '' : `, ${toText(pArg)}`})`;
   if (Number.isNaN(p) || p < 1) {
-    throw new DomainError(`${shown}: p must be at least 1 (for p < 1, (Σ|xᵢ|ᵖ)^(1/p) is not a norm, and matcalc does not differentiate it)`);
+    throw new DomainError(
+      `${shown}: p must be at least 1 (for p < 1, (Σ|xᵢ|ᵖ)^(1/p) is not a norm, and matcalc does not differentiate it)`,
+    );
   }
   if (x.shape.kind === 'matrix' && pArg !== undefined) {
-    throw new ShapeError(`${shown}: for a matrix, NumPy's norm(X, ${toText(pArg)}) is an induced norm, which matcalc does not have; write norm(X) or norm(X, 'fro') for the Frobenius norm, or norm(vec(X), ${toText(pArg)}) for the p-norm of its entries`);
+    throw new ShapeError(
+      `${shown}: for a matrix, NumPy's norm(X, ${toText(pArg)}) is an induced norm, which matcalc does not have; write norm(X) or norm(X, 'fro') for the Frobenius norm, or norm(vec(X), ${toText(pArg)}) for the p-norm of its entries`,
+    );
   }
   if (p === 2) return call('norm2', [x]);
   if (p === 1) return call('norm1', [x]);
@@ -206,16 +238,32 @@ export function rebuild(e: Expr, kids: readonly Expr[]): Expr {
   const old = children(e);
   if (old.length === kids.length && old.every((k, i) => k === kids[i])) return e;
   switch (e.kind) {
-    case 'var': case 'const': case 'zero': case 'ones': case 'eye': case 'commutation': return e;
-    case 'neg': return neg(kids[0]!);
-    case 'transpose': return transpose(kids[0]!);
-    case 'call': return call(e.fn, kids);
-    case 'add': return add(kids[0]!, kids[1]!);
-    case 'mul': return mul(kids[0]!, kids[1]!);
-    case 'emul': return emul(kids[0]!, kids[1]!);
-    case 'ediv': return ediv(kids[0]!, kids[1]!);
-    case 'div': return div(kids[0]!, kids[1]!);
-    case 'pow': return pow(kids[0]!, kids[1]!);
-    case 'epow': return epow(kids[0]!, kids[1]!);
+    case 'var':
+    case 'const':
+    case 'zero':
+    case 'ones':
+    case 'eye':
+    case 'commutation':
+      return e;
+    case 'neg':
+      return neg(kids[0]!);
+    case 'transpose':
+      return transpose(kids[0]!);
+    case 'call':
+      return call(e.fn, kids);
+    case 'add':
+      return add(kids[0]!, kids[1]!);
+    case 'mul':
+      return mul(kids[0]!, kids[1]!);
+    case 'emul':
+      return emul(kids[0]!, kids[1]!);
+    case 'ediv':
+      return ediv(kids[0]!, kids[1]!);
+    case 'div':
+      return div(kids[0]!, kids[1]!);
+    case 'pow':
+      return pow(kids[0]!, kids[1]!);
+    case 'epow':
+      return epow(kids[0]!, kids[1]!);
   }
 }

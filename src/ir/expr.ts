@@ -58,10 +58,27 @@ export function assertNever(x: never): never {
 /** The direct children of a node, in order. */
 export function children(e: Expr): readonly Expr[] {
   switch (e.kind) {
-    case 'var': case 'const': case 'zero': case 'ones': case 'eye': case 'commutation': return [];
-    case 'neg': case 'transpose': return [e.x];
-    case 'call': return e.args;
-    case 'add': case 'mul': case 'emul': case 'ediv': case 'div': case 'pow': case 'epow': return [e.a, e.b];
-    default: return assertNever(e);
+    case 'var':
+    case 'const':
+    case 'zero':
+    case 'ones':
+    case 'eye':
+    case 'commutation':
+      return [];
+    case 'neg':
+    case 'transpose':
+      return [e.x];
+    case 'call':
+      return e.args;
+    case 'add':
+    case 'mul':
+    case 'emul':
+    case 'ediv':
+    case 'div':
+    case 'pow':
+    case 'epow':
+      return [e.a, e.b];
+    default:
+      return assertNever(e);
   }
 }

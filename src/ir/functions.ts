@@ -32,7 +32,9 @@ export function checkArity(f: FnName, given: number): void {
   const arity = tensorArity(f);
   const max = arity + (takesDim(f) ? 1 : FUNCTIONS[f].params.length);
   if (given < arity || given > max) {
-    throw new UnknownError(`${f} takes ${arity === max ? arity : `${arity} to ${max}`} argument${max === 1 ? '' : 's'}, not ${given}`);
+    throw new UnknownError(
+      `${f} takes ${arity === max ? arity : `${arity} to ${max}`} argument${max === 1 ? '' : 's'}, not ${given}`,
+    );
   }
 }
 

@@ -18,13 +18,23 @@ type Unbuilt<E> = E extends Expr ? Omit<E, 'id'> : never;
 function keyOf(n: Unbuilt<Expr>): string {
   const s = shapeKey(n.shape);
   switch (n.kind) {
-    case 'var': return `var|${s}|${n.name}|${n.props.join(',')}`;
-    case 'const': return `const|${Object.is(n.value, -0) ? 0 : n.value}`;
-    case 'zero': case 'ones': case 'eye': return `${n.kind}|${s}`;
-    case 'commutation': return `commutation|${n.m}|${n.n}`;
-    case 'neg': case 'transpose': return `${n.kind}|${s}|${n.x.id}`;
-    case 'call': return `call|${s}|${n.fn}|${n.args.map((a) => a.id).join(',')}`;
-    default: return `${n.kind}|${s}|${n.a.id}|${n.b.id}`;
+    case 'var':
+      return `var|${s}|${n.name}|${n.props.join(',')}`;
+    case 'const':
+      return `const|${Object.is(n.value, -0) ? 0 : n.value}`;
+    case 'zero':
+    case 'ones':
+    case 'eye':
+      return `${n.kind}|${s}`;
+    case 'commutation':
+      return `commutation|${n.m}|${n.n}`;
+    case 'neg':
+    case 'transpose':
+      return `${n.kind}|${s}|${n.x.id}`;
+    case 'call':
+      return `call|${s}|${n.fn}|${n.args.map((a) => a.id).join(',')}`;
+    default:
+      return `${n.kind}|${s}|${n.a.id}|${n.b.id}`;
   }
 }
 

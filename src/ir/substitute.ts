@@ -12,9 +12,20 @@ export function substitute(e: Expr, map: ReadonlyMap<Expr, Expr>): Expr {
   const out = new Map<Expr, Expr>();
   for (const node of postorder(e)) {
     const hit = map.get(node);
-    if (hit !== undefined) { out.set(node, hit); continue; }
+    if (hit !== undefined) {
+      out.set(node, hit);
+      continue;
+    }
     const kids = children(node);
-    out.set(node, kids.length === 0 ? node : rebuild(node, kids.map((k) => out.get(k)!)));
+    out.set(
+      node,
+      kids.length === 0
+        ? node
+        : rebuild(
+            node,
+            kids.map((k) => out.get(k)!),
+          ),
+    );
   }
   return out.get(e)!;
 }

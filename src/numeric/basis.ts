@@ -11,16 +11,30 @@ import { type Tensor, sizeOf, tensor } from './tensor.js';
 
 /** The tensor of `run` (of dims `valueDims`, linear in each of `directions`, each of dims `dirDims`) at `at`. */
 export function atBasisDirections(
-  run: (env: Env) => Tensor, at: Env, directions: readonly string[], dirDims: readonly number[], valueDims: readonly number[],
+  run: (env: Env) => Tensor,
+  at: Env,
+  directions: readonly string[],
+  dirDims: readonly number[],
+  valueDims: readonly number[],
 ): Tensor {
-  const n = sizeOf(dirDims), m = sizeOf(valueDims), k = directions.length, slices = n ** k;
+  const n = sizeOf(dirDims),
+    m = sizeOf(valueDims),
+    k = directions.length,
+    slices = n ** k;
   const out = tensor([...valueDims, ...Array.from({ length: k }, () => dirDims).flat()]);
   const env = new Map(at);
-  const basis = (i: number): Tensor => { const t = tensor(dirDims); t.data[i] = 1; return t; };
+  const basis = (i: number): Tensor => {
+    const t = tensor(dirDims);
+    t.data[i] = 1;
+    return t;
+  };
   const idx = new Array<number>(k).fill(0);
   for (let flat = 0; flat < slices; flat++) {
     let r = flat;
-    for (let j = k - 1; j >= 0; j--) { idx[j] = r % n; r = Math.floor(r / n); }
+    for (let j = k - 1; j >= 0; j--) {
+      idx[j] = r % n;
+      r = Math.floor(r / n);
+    }
     directions.forEach((name, j) => env.set(name, basis(idx[j]!)));
     const val = run(env);
     for (let p = 0; p < m; p++) out.data[p * slices + flat] = val.data[p]!;

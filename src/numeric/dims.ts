@@ -28,7 +28,10 @@ interface Binding {
 export function resolveDim(d: Dim, sizes: DimSizes): number {
   let out = 1;
   for (const f of dimFactors(d)) {
-    if (typeof f === 'number') { out *= f; continue; }
+    if (typeof f === 'number') {
+      out *= f;
+      continue;
+    }
     const size = sizes.get(f);
     if (size === undefined) throw new RequestError(`no size for the dimension ${f}: no variable's value fixes it`);
     out *= size;
@@ -41,17 +44,24 @@ export const shapeSizes = (s: Shape, sizes: DimSizes): number[] => tensorDims(s)
 
 const describeDecl = (s: Shape): string => {
   switch (s.kind) {
-    case 'scalar': return 'a scalar';
-    case 'vector': return `a vector of length ${formatShape(s)}`;
-    case 'row': return `a row vector (${formatShape(s)})`;
-    case 'matrix': return `an ${formatShape(s)} matrix`;
+    case 'scalar':
+      return 'a scalar';
+    case 'vector':
+      return `a vector of length ${formatShape(s)}`;
+    case 'row':
+      return `a row vector (${formatShape(s)})`;
+    case 'matrix':
+      return `an ${formatShape(s)} matrix`;
   }
 };
 
 const describeValue = (dims: readonly number[]): string =>
-  dims.length === 0 ? 'a single number'
-    : dims.length === 1 ? `a list of ${dims[0]} numbers`
-      : dims.length === 2 ? `a ${dims[0]}×${dims[1]} array`
+  dims.length === 0
+    ? 'a single number'
+    : dims.length === 1
+      ? `a list of ${dims[0]} numbers`
+      : dims.length === 2
+        ? `a ${dims[0]}×${dims[1]} array`
         : `an array with dims [${dims.join(', ')}]`;
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -80,7 +90,9 @@ export function bindDims(vars: readonly Var[], at: Env, given?: DimSizes): Map<s
     const t = varValue(v, at);
     const want = tensorDims(v.shape);
     if (t.dims.length !== want.length) {
-      throw new ShapeError(`${v.name} is declared as ${describeDecl(v.shape)} but its value is ${describeValue(t.dims)}`);
+      throw new ShapeError(
+        `${v.name} is declared as ${describeDecl(v.shape)} but its value is ${describeValue(t.dims)}`,
+      );
     }
     want.forEach((dim, axis) => {
       const size = t.dims[axis]!;
@@ -111,7 +123,12 @@ function bindProducts(pending: Pending[], bound: Map<string, Binding>): void {
     const next = todo.filter((p) => !settleProduct(p, bound));
     if (next.length === todo.length) {
       const p = next[0]!;
-      throw new RequestError(`cannot tell the sizes in ${p.dim} from ${p.v.name} alone: give a value for a variable with a plain ${p.dim.split('·').filter((f) => !/^\d+$/.test(f)).join(' or ')} dimension`);
+      throw new RequestError(
+        `cannot tell the sizes in ${p.dim} from ${p.v.name} alone: give a value for a variable with a plain ${p.dim
+          .split('·')
+          .filter((f) => !/^\d+$/.test(f))
+          .join(' or ')} dimension`,
+      );
     }
     todo = next;
   }
@@ -123,15 +140,21 @@ function settleProduct(p: Pending, bound: Map<string, Binding>): boolean {
   const unknown = new Map<string, number>();
   const by = new Set<string>();
   for (const f of dimFactors(p.dim)) {
-    if (typeof f === 'number') { known *= f; continue; }
+    if (typeof f === 'number') {
+      known *= f;
+      continue;
+    }
     const b = bound.get(f);
     if (b === undefined) unknown.set(f, (unknown.get(f) ?? 0) + 1);
-    else { known *= b.size; by.add(b.by); }
+    else {
+      known *= b.size;
+      by.add(b.by);
+    }
   }
   const fail = (): never => {
     throw new ShapeError(
       `${p.v.name} has ${axisPhrase(p.v.shape, p.axis, p.size)} but its declared shape needs ${p.dim} = ${known}` +
-      (by.size > 0 ? ` (bound by ${[...by].join(', ')})` : ''),
+        (by.size > 0 ? ` (bound by ${[...by].join(', ')})` : ''),
     );
   };
   if (unknown.size === 0) {
@@ -142,7 +165,9 @@ function settleProduct(p: Pending, bound: Map<string, Binding>): boolean {
   const [[name, power]] = [...unknown] as [[string, number]];
   const root = Math.round((p.size / known) ** (1 / power));
   if (root < 1 || root ** power * known !== p.size) {
-    throw new ShapeError(`${p.v.name} has ${axisPhrase(p.v.shape, p.axis, p.size)}, which is not a multiple of ${p.dim} for any size of ${name}`);
+    throw new ShapeError(
+      `${p.v.name} has ${axisPhrase(p.v.shape, p.axis, p.size)}, which is not a multiple of ${p.dim} for any size of ${name}`,
+    );
   }
   bound.set(name, { size: root, by: p.v.name });
   return true;

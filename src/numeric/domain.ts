@@ -41,20 +41,25 @@ function violation(p: Prop, t: Tensor): string | undefined {
       const i = t.data.findIndex((x) => !(x > 0));
       return i < 0 ? undefined : `${t.dims.length === 0 ? 'it' : `the entry ${i + 1} (row-major)`} is ${t.data[i]}`;
     }
-    case 'symmetric': case 'spd': {
+    case 'symmetric':
+    case 'spd': {
       if (t.dims.length === 0) return p === 'spd' && !(t.data[0]! > 0) ? `${t.data[0]} is not positive` : undefined;
       if (!square) return `it is ${t.dims.join('×')}, not square`;
       for (let i = 0; i < n; i++) {
         for (let j = i + 1; j < n; j++) {
-          if (Math.abs(entry(i, j) - entry(j, i)) > RTOL * scale) return `the entries ${at(i, j)} and ${at(j, i)} are ${entry(i, j)} and ${entry(j, i)}`;
+          if (Math.abs(entry(i, j) - entry(j, i)) > RTOL * scale)
+            return `the entries ${at(i, j)} and ${at(j, i)} are ${entry(i, j)} and ${entry(j, i)}`;
         }
       }
-      if (p === 'spd' && !choleskyPivotsPositive(t.data, n)) return 'it is symmetric but not positive definite (its Cholesky factorisation fails)';
+      if (p === 'spd' && !choleskyPivotsPositive(t.data, n))
+        return 'it is symmetric but not positive definite (its Cholesky factorisation fails)';
       return undefined;
     }
     case 'diagonal': {
       if (!square) return t.dims.length === 2 ? `it is ${t.dims.join('×')}, not square` : undefined;
-      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j && Math.abs(entry(i, j)) > RTOL * scale) return `the entry ${at(i, j)} is ${entry(i, j)}`;
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < n; j++)
+          if (i !== j && Math.abs(entry(i, j)) > RTOL * scale) return `the entry ${at(i, j)} is ${entry(i, j)}`;
       return undefined;
     }
     case 'invertible':

@@ -21,7 +21,18 @@ import type { Shape } from '../shape/shape.js';
 import { type DimSizes, type Env, bindDims, resolveDim, shapeSizes } from './dims.js';
 import { type ElementwiseFn, KERNELS, isElementwise, norm2, pNorm } from './kernels.js';
 import { logSoftmaxAlong, logsumexpAlong, softmaxAlong } from './softmax.js';
-import { asMatrix, commutationMatrix, determinant, diag, identity, inverse, kron, logdetOf, matmul, trace } from './linalg.js';
+import {
+  asMatrix,
+  commutationMatrix,
+  determinant,
+  diag,
+  identity,
+  inverse,
+  kron,
+  logdetOf,
+  matmul,
+  trace,
+} from './linalg.js';
 import { type Tensor, allFinite, sizeOf } from './tensor.js';
 import { reduce } from './reductions.js';
 
@@ -63,13 +74,16 @@ function labelOf(node: Expr): string {
 function evalChecked(node: Expr, get: Get, at: Env, sizes: DimSizes): Tensor {
   const out = evalNode(node, get, at, sizes);
   if (!allFinite(out.data)) {
-    throw new DomainError(`${labelOf(node)}: the result is not a finite number (an overflow, or a value outside the domain)`);
+    throw new DomainError(
+      `${labelOf(node)}: the result is not a finite number (an overflow, or a value outside the domain)`,
+    );
   }
   return out;
 }
 
 function make(dims: readonly number[], data: Float64Array): Tensor {
-  if (data.length !== sizeOf(dims)) throw new Error(`internal error: ${data.length} values for dims [${dims.join(',')}]`);
+  if (data.length !== sizeOf(dims))
+    throw new Error(`internal error: ${data.length} values for dims [${dims.join(',')}]`);
   return { dims: [...dims], data };
 }
 
@@ -86,7 +100,8 @@ function map(t: Tensor, f: (x: number) => number, dims: readonly number[] = t.di
 /** Elementwise f(a, b) into `dims`, a scalar operand broadcasting. */
 function zipWith(a: Tensor, b: Tensor, dims: readonly number[], f: (x: number, y: number) => number): Tensor {
   const out = new Float64Array(sizeOf(dims));
-  const sa = isScalarT(a), sb = isScalarT(b);
+  const sa = isScalarT(a),
+    sb = isScalarT(b);
   for (let i = 0; i < out.length; i++) out[i] = f(a.data[sa ? 0 : i]!, b.data[sb ? 0 : i]!);
   return make(dims, out);
 }
@@ -94,24 +109,40 @@ function zipWith(a: Tensor, b: Tensor, dims: readonly number[], f: (x: number, y
 function evalNode(node: Expr, get: Get, at: Env, sizes: DimSizes): Tensor {
   const dims = shapeSizes(node.shape, sizes);
   switch (node.kind) {
-    case 'var': return make(dims, at.get(node.name)!.data);
-    case 'const': return scalar(node.value);
-    case 'zero': return make(dims, new Float64Array(sizeOf(dims)));
-    case 'ones': return make(dims, new Float64Array(sizeOf(dims)).fill(1));
-    case 'eye': return make(dims, identity(dims[0]!));
-    case 'commutation': return make(dims, commutationMatrix(resolveDim(node.m, sizes), resolveDim(node.n, sizes)));
-    case 'neg': return map(get(node.x), (x) => -x);
-    case 'transpose': return transposeT(get(node.x), node.x.shape, dims);
-    case 'add': return zipWith(get(node.a), get(node.b), dims, (x, y) => x + y);
-    case 'emul': return zipWith(get(node.a), get(node.b), dims, (x, y) => x * y);
-    case 'ediv': case 'div':
+    case 'var':
+      return make(dims, at.get(node.name)!.data);
+    case 'const':
+      return scalar(node.value);
+    case 'zero':
+      return make(dims, new Float64Array(sizeOf(dims)));
+    case 'ones':
+      return make(dims, new Float64Array(sizeOf(dims)).fill(1));
+    case 'eye':
+      return make(dims, identity(dims[0]!));
+    case 'commutation':
+      return make(dims, commutationMatrix(resolveDim(node.m, sizes), resolveDim(node.n, sizes)));
+    case 'neg':
+      return map(get(node.x), (x) => -x);
+    case 'transpose':
+      return transposeT(get(node.x), node.x.shape, dims);
+    case 'add':
+      return zipWith(get(node.a), get(node.b), dims, (x, y) => x + y);
+    case 'emul':
+      return zipWith(get(node.a), get(node.b), dims, (x, y) => x * y);
+    case 'ediv':
+    case 'div':
       if (get(node.b).data.includes(0)) throw new DomainError(`${labelOf(node)}: division by zero`);
       return zipWith(get(node.a), get(node.b), dims, (x, y) => x / y);
-    case 'epow': return zipWith(get(node.a), get(node.b), dims, Math.pow);
-    case 'mul': return matmulNode(node.a, node.b, get, dims);
-    case 'pow': return powNode(node, get(node.a), get(node.b).data[0]!, dims);
-    case 'call': return callNode(node as Expr & { kind: 'call' }, get, dims);
-    default: return assertNever(node);
+    case 'epow':
+      return zipWith(get(node.a), get(node.b), dims, Math.pow);
+    case 'mul':
+      return matmulNode(node.a, node.b, get, dims);
+    case 'pow':
+      return powNode(node, get(node.a), get(node.b).data[0]!, dims);
+    case 'call':
+      return callNode(node as Expr & { kind: 'call' }, get, dims);
+    default:
+      return assertNever(node);
   }
 }
 
@@ -127,7 +158,8 @@ function transposeT(t: Tensor, s: Shape, dims: readonly number[]): Tensor {
 }
 
 function matmulNode(a: Expr, b: Expr, get: Get, dims: readonly number[]): Tensor {
-  const ta = get(a), tb = get(b);
+  const ta = get(a),
+    tb = get(b);
   if (a.shape.kind === 'scalar') return map(tb, (y) => ta.data[0]! * y, dims);
   if (b.shape.kind === 'scalar') return map(ta, (x) => x * tb.data[0]!, dims);
   const [r, k] = asMatrix(a.shape, ta);
@@ -138,7 +170,8 @@ function matmulNode(a: Expr, b: Expr, get: Get, dims: readonly number[]): Tensor
 
 function powNode(node: Expr, a: Tensor, p: number, dims: readonly number[]): Tensor {
   if (a.dims.length === 0) return scalar(a.data[0]! ** p);
-  if (!Number.isInteger(p)) throw new DomainError(`${labelOf(node)}: a matrix power needs an integer exponent, not ${p}`);
+  if (!Number.isInteger(p))
+    throw new DomainError(`${labelOf(node)}: a matrix power needs an integer exponent, not ${p}`);
   const n = a.dims[0]!;
   let base = p < 0 ? inverse(a.data, n, labelOf(node)) : a.data;
   let out = identity(n);
@@ -162,35 +195,56 @@ function callNode(node: CallNode, get: Get, dims: readonly number[]): Tensor {
   if (isElementwise(fn)) return elementwise(node, fn, t, get, dims);
   const label = labelOf(node);
   switch (fn) {
-    case 'maximum': return zipWith(t, get(y!), dims, Math.max);
-    case 'minimum': return zipWith(t, get(y!), dims, Math.min);
-    case 'sum': case 'mean': case 'var': case 'std': case 'max': case 'min':
+    case 'maximum':
+      return zipWith(t, get(y!), dims, Math.max);
+    case 'minimum':
+      return zipWith(t, get(y!), dims, Math.min);
+    case 'sum':
+    case 'mean':
+    case 'var':
+    case 'std':
+    case 'max':
+    case 'min':
       return make(dims, reduce(fn, t, dimOf(node)));
-    case 'norm1': return scalar(t.data.reduce((s, v) => s + Math.abs(v), 0));
-    case 'norm2': return scalar(norm2(t.data));
-    case 'tr': return scalar(isScalarT(t) ? t.data[0]! : trace(t.data, t.dims[0]!));
-    case 'det': return scalar(isScalarT(t) ? t.data[0]! : determinant(t.data, t.dims[0]!));
-    case 'logdet': return scalar(logdet(t, label));
+    case 'norm1':
+      return scalar(t.data.reduce((s, v) => s + Math.abs(v), 0));
+    case 'norm2':
+      return scalar(norm2(t.data));
+    case 'tr':
+      return scalar(isScalarT(t) ? t.data[0]! : trace(t.data, t.dims[0]!));
+    case 'det':
+      return scalar(isScalarT(t) ? t.data[0]! : determinant(t.data, t.dims[0]!));
+    case 'logdet':
+      return scalar(logdet(t, label));
     case 'inv':
       if (isScalarT(t)) {
         if (t.data[0] === 0) throw new DomainError(`${label}: the matrix is singular`);
         return scalar(1 / t.data[0]!);
       }
       return make(dims, inverse(t.data, t.dims[0]!, label));
-    case 'diag': return make(dims, diag(t));
-    case 'softmax': return make(dims, softmaxAlong(t, dimOf(node)));
-    case 'log_softmax': return make(dims, logSoftmaxAlong(t, dimOf(node)));
-    case 'logsumexp': return make(dims, logsumexpAlong(t, dimOf(node)));
-    case 'norm': return scalar(pNorm(t.data, get(y!).data[0]!));
-    case 'kron': return make(dims, kron(x.shape, t, y!.shape, get(y!)));
-    case 'vec': return make(dims, t.data);
-    default: return assertNever(fn);
+    case 'diag':
+      return make(dims, diag(t));
+    case 'softmax':
+      return make(dims, softmaxAlong(t, dimOf(node)));
+    case 'log_softmax':
+      return make(dims, logSoftmaxAlong(t, dimOf(node)));
+    case 'logsumexp':
+      return make(dims, logsumexpAlong(t, dimOf(node)));
+    case 'norm':
+      return scalar(pNorm(t.data, get(y!).data[0]!));
+    case 'kron':
+      return make(dims, kron(x.shape, t, y!.shape, get(y!)));
+    case 'vec':
+      return make(dims, t.data);
+    default:
+      return assertNever(fn);
   }
 }
 
 function elementwise(node: CallNode, fn: ElementwiseFn, t: Tensor, get: Get, dims: readonly number[]): Tensor {
   const k = KERNELS[fn];
-  const param = node.args.length > 1 ? get(node.args[1]!).data[0]! : (FUNCTIONS[fn].params as readonly number[])[0] ?? 0;
+  const param =
+    node.args.length > 1 ? get(node.args[1]!).data[0]! : ((FUNCTIONS[fn].params as readonly number[])[0] ?? 0);
   if (k.domain !== undefined) {
     const bad = t.data.find((v) => !k.domain!.ok(v));
     if (bad !== undefined) throw new DomainError(`${labelOf(node)}: ${fn} needs ${k.domain.needs}, but one is ${bad}`);
@@ -201,6 +255,7 @@ function elementwise(node: CallNode, fn: ElementwiseFn, t: Tensor, get: Get, dim
 /** log det, defined when the determinant is positive. */
 function logdet(t: Tensor, label: string): number {
   const value = isScalarT(t) ? (t.data[0]! > 0 ? Math.log(t.data[0]!) : undefined) : logdetOf(t.data, t.dims[0]!);
-  if (value === undefined) throw new DomainError(`${label}: the determinant is not positive (the matrix must be positive definite)`);
+  if (value === undefined)
+    throw new DomainError(`${label}: the determinant is not positive (the matrix must be positive definite)`);
   return value;
 }

@@ -59,7 +59,14 @@ function maxAbs(a: ArrayLike<number>): number {
  * dᵏf[v₁ … v_k] with its error estimate, dims(f). `scale` is max(1, max|x|) / max|v|.
  * Evaluations at one offset are shared within a step size (tuples with repeated entries repeat offsets).
  */
-function along(f: Fn, at: Env, wrt: string, dirs: readonly Direction[], scale: number, f0: Float64Array): { value: Float64Array; error: Float64Array } {
+function along(
+  f: Fn,
+  at: Env,
+  wrt: string,
+  dirs: readonly Direction[],
+  scale: number,
+  f0: Float64Array,
+): { value: Float64Array; error: Float64Array } {
   const x = at.get(wrt)!;
   const k = dirs.length;
   const h0 = firstStep(k) * scale;
@@ -98,7 +105,11 @@ function along(f: Fn, at: Env, wrt: string, dirs: readonly Direction[], scale: n
     }
   };
   const diff = (p: Float64Array, q: Float64Array): Float64Array => p.map((v, i) => Math.abs(v - q[i]!));
-  const norm = (e: Float64Array): number => { let m = 0; for (const v of e) m = v > m || Number.isNaN(v) ? (Number.isNaN(v) ? Infinity : v) : m; return m; };
+  const norm = (e: Float64Array): number => {
+    let m = 0;
+    for (const v of e) m = v > m || Number.isNaN(v) ? (Number.isNaN(v) ? Infinity : v) : m;
+    return m;
+  };
   let best: { value: Float64Array; error: Float64Array } | undefined;
   let bestErr = Infinity;
   let prev: Float64Array[] = [];
@@ -109,7 +120,10 @@ function along(f: Fn, at: Env, wrt: string, dirs: readonly Direction[], scale: n
       row.push(row[j - 1]!.map((v, q) => (c * v - prev[j - 1]![q]!) / (c - 1)));
       const error = diff(row[j]!, row[j - 1]!).map((v, q) => Math.max(v, Math.abs(row[j]![q]! - prev[j - 1]![q]!)));
       const e = norm(error);
-      if (e < bestErr) { bestErr = e; best = { value: row[j]!, error }; }
+      if (e < bestErr) {
+        bestErr = e;
+        best = { value: row[j]!, error };
+      }
     }
     // Rounding has taken over when the diagonal moves away again.
     // (A diagonal still built from steps outside the domain is NaN: not a reason to stop.)
@@ -125,16 +139,28 @@ export function fdHigher(f: Fn, at: Env, wrt: string, order: number): FdEstimate
   const x = at.get(wrt);
   if (x === undefined) throw new RequestError(`no value for ${wrt}`);
   const f0t = f(at);
-  const n = x.data.length, m = f0t.data.length;
+  const n = x.data.length,
+    m = f0t.data.length;
   const total = n ** order;
-  const value = new Float64Array(m * total), error = new Float64Array(m * total);
+  const value = new Float64Array(m * total),
+    error = new Float64Array(m * total);
   const scale = Math.max(1, maxAbs(x.data));
   const tuple = new Array<number>(order).fill(0);
   for (;;) {
-    const est = along(f, at, wrt, tuple.map((i) => new Map([[i, 1]])), scale, f0t.data);
+    const est = along(
+      f,
+      at,
+      wrt,
+      tuple.map((i) => new Map([[i, 1]])),
+      scale,
+      f0t.data,
+    );
     for (const perm of permutations(tuple)) {
       const flat = perm.reduce((acc, i) => acc * n + i, 0);
-      for (let j = 0; j < m; j++) { value[j * total + flat] = est.value[j]!; error[j * total + flat] = est.error[j]!; }
+      for (let j = 0; j < m; j++) {
+        value[j * total + flat] = est.value[j]!;
+        error[j * total + flat] = est.error[j]!;
+      }
     }
     // Next non-decreasing tuple.
     let p = order - 1;
@@ -153,9 +179,16 @@ export function fdHigherAlong(f: Fn, at: Env, wrt: string, dirs: readonly Tensor
   if (x === undefined) throw new RequestError(`no value for ${wrt}`);
   const f0t = f(at);
   const vmax = Math.max(...dirs.map((v) => maxAbs(v.data)));
-  if (dirs.some((v) => v.data.length !== x.data.length)) throw new RequestError(`a direction does not have the ${x.data.length} entries of ${wrt}`);
-  if (vmax === 0) return { value: { dims: f0t.dims, data: new Float64Array(f0t.data.length) }, error: { dims: f0t.dims, data: new Float64Array(f0t.data.length) } };
-  const sparse = dirs.map((v) => new Map([...v.data].map((w, i) => [i, w] as [number, number]).filter(([, w]) => w !== 0)));
+  if (dirs.some((v) => v.data.length !== x.data.length))
+    throw new RequestError(`a direction does not have the ${x.data.length} entries of ${wrt}`);
+  if (vmax === 0)
+    return {
+      value: { dims: f0t.dims, data: new Float64Array(f0t.data.length) },
+      error: { dims: f0t.dims, data: new Float64Array(f0t.data.length) },
+    };
+  const sparse = dirs.map(
+    (v) => new Map([...v.data].map((w, i) => [i, w] as [number, number]).filter(([, w]) => w !== 0)),
+  );
   const est = along(f, at, wrt, sparse, Math.max(1, maxAbs(x.data)) / vmax, f0t.data);
   return { value: { dims: f0t.dims, data: est.value }, error: { dims: f0t.dims, data: est.error } };
 }
@@ -182,15 +215,20 @@ export const entrywiseTuples = (n: number, order: number): number => {
 
 /** The k-th derivative tensor contracted with directions over its last k slots: dims(f). */
 export function contract(t: Tensor, xDims: readonly number[], dirs: readonly Tensor[]): Tensor {
-  const n = sizeOf(xDims), k = dirs.length;
+  const n = sizeOf(xDims),
+    k = dirs.length;
   const total = n ** k;
   const m = t.data.length / total;
   const out = new Float64Array(m);
   for (let j = 0; j < m; j++) {
     let acc = 0;
     for (let flat = 0; flat < total; flat++) {
-      let w = 1, r = flat;
-      for (let q = k - 1; q >= 0 && w !== 0; q--) { w *= dirs[q]!.data[r % n]!; r = Math.floor(r / n); }
+      let w = 1,
+        r = flat;
+      for (let q = k - 1; q >= 0 && w !== 0; q--) {
+        w *= dirs[q]!.data[r % n]!;
+        r = Math.floor(r / n);
+      }
       if (w !== 0) acc += t.data[j * total + flat]! * w;
     }
     out[j] = acc;

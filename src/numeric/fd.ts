@@ -104,7 +104,7 @@ function fAt(f: Fn, at: Env, shifts: readonly Shift[]): Float64Array {
 /** The step for entry x: relative to max(1, |x|), rounded so that x + h is exactly representable. */
 function stepFor(x: number, rel: number): number {
   const h = rel * Math.max(1, Math.abs(x));
-  return (x + h) - x;
+  return x + h - x;
 }
 
 function maxAbs(a: Float64Array): number {
@@ -128,8 +128,10 @@ interface Estimates {
 }
 
 const estimates = (size: number): Estimates => ({
-  central: new Float64Array(size), wider: new Float64Array(size),
-  sided: new Float64Array(size), sided2: new Float64Array(size),
+  central: new Float64Array(size),
+  wider: new Float64Array(size),
+  sided: new Float64Array(size),
+  sided2: new Float64Array(size),
 });
 
 /** The two kink tests of the module header, over every entry; `floor` is the rounding floor. */
@@ -175,7 +177,8 @@ function jacobian(f: Fn, at: Env, wrt: string, opts: FdOptions, check: boolean):
   const x = valueAt(at, wrt);
   const f0t = f(at);
   const f0 = f0t.data;
-  const nf = f0.length, nx = x.data.length;
+  const nf = f0.length,
+    nx = x.data.length;
   const size = nf * nx;
   const est = check ? estimates(size) : undefined;
   const central = est?.central ?? new Float64Array(size);
@@ -184,10 +187,12 @@ function jacobian(f: Fn, at: Env, wrt: string, opts: FdOptions, check: boolean):
     const h = stepFor(x.data[i]!, opts.step ?? STEP1);
     hmin = Math.min(hmin, h);
     const at1 = (k: number) => fAt(f, at, [{ name: wrt, index: i, delta: k * h }]);
-    const fp = at1(1), fm = at1(-1);
+    const fp = at1(1),
+      fm = at1(-1);
     for (let j = 0; j < nf; j++) central[j * nx + i] = (fp[j]! - fm[j]!) / (2 * h);
     if (est === undefined) continue;
-    const fpp = at1(2), fmm = at1(-2);
+    const fpp = at1(2),
+      fmm = at1(-2);
     for (let j = 0; j < nf; j++) {
       est.wider[j * nx + i] = (fpp[j]! - fmm[j]!) / (4 * h);
       // forward - backward, at h and at 2h
@@ -220,10 +225,12 @@ export function fdDirectional(f: Fn, at: Env, wrt: string, v: Tensor, opts: FdOp
     return f(new Map(at).set(wrt, { dims: x.dims, data })).data;
   };
   const f0t = f(at);
-  const fp = along(1), fm = along(-1);
+  const fp = along(1),
+    fm = along(-1);
   const central = fp.map((p, j) => (p - fm[j]!) / (2 * h));
   if (opts.avoidKinks === true) {
-    const fpp = along(2), fmm = along(-2);
+    const fpp = along(2),
+      fmm = along(-2);
     const est: Estimates = {
       central,
       wider: fpp.map((p, j) => (p - fmm[j]!) / (4 * h)),
@@ -252,10 +259,13 @@ export interface FdSecondOptions extends FdOptions {
  */
 export function fdSecond(f: Fn, at: Env, wrt: string, opts: FdSecondOptions = {}): Tensor {
   const wrt2 = opts.wrt2 ?? wrt;
-  const x = valueAt(at, wrt), y = valueAt(at, wrt2);
+  const x = valueAt(at, wrt),
+    y = valueAt(at, wrt2);
   const f0t = f(at);
   const f0 = f0t.data;
-  const nf = f0.length, nx = x.data.length, ny = y.data.length;
+  const nf = f0.length,
+    nx = x.data.length,
+    ny = y.data.length;
   const size = nf * nx * ny;
   const check = opts.avoidKinks === true;
   const est = estimates(size);
@@ -263,7 +273,8 @@ export function fdSecond(f: Fn, at: Env, wrt: string, opts: FdSecondOptions = {}
   let hmin = Infinity;
   for (let a = 0; a < nx; a++) {
     for (let b = same ? a : 0; b < ny; b++) {
-      const ha = stepFor(x.data[a]!, opts.step ?? STEP2), hb = stepFor(y.data[b]!, opts.step ?? STEP2);
+      const ha = stepFor(x.data[a]!, opts.step ?? STEP2),
+        hb = stepFor(y.data[b]!, opts.step ?? STEP2);
       const diagonal = same && a === b;
       // g(s, t) = f at x + s·ha·e_a (+ t·hb·e_b).
       const g = (s: number, t: number): Float64Array => {
@@ -276,7 +287,10 @@ export function fdSecond(f: Fn, at: Env, wrt: string, opts: FdSecondOptions = {}
       // Second difference with steps scaled by k, centred at offset c (in steps); diagonal entries
       // are the same formula with both steps along one axis.
       const diff = (k: number, c: number): Float64Array => {
-        const pp = g(c + k, c + k), pm = g(c + k, c - k), mp = g(c - k, c + k), mm = g(c - k, c - k);
+        const pp = g(c + k, c + k),
+          pm = g(c + k, c - k),
+          mp = g(c - k, c + k),
+          mm = g(c - k, c - k);
         return pp.map((v, j) => (v - pm[j]! - mp[j]! + mm[j]!) / (4 * k * k * ha * hb));
       };
       const minus = (p: Float64Array, q: Float64Array): Float64Array => p.map((v, j) => v - q[j]!);
@@ -337,17 +351,28 @@ export interface Comparison {
  * own error (higher-order differences report one). maxError is the largest |actual - expected| /
  * scale (the absolute error where scale is 0).
  */
-export function compareTensors(actual: Tensor, expected: Tensor, tol: Tolerance = ORDER1, slack?: ArrayLike<number>): Comparison {
+export function compareTensors(
+  actual: Tensor,
+  expected: Tensor,
+  tol: Tolerance = ORDER1,
+  slack?: ArrayLike<number>,
+): Comparison {
   const sameDims = actual.dims.length === expected.dims.length && actual.dims.every((d, i) => d === expected.dims[i]);
   if (!sameDims) return { ok: false, maxError: Infinity, worstIndex: [] };
   const typical = rms(expected.data);
-  let ok = true, maxError = 0, worstRatio = -1, worst = 0;
+  let ok = true,
+    maxError = 0,
+    worstRatio = -1,
+    worst = 0;
   for (let i = 0; i < expected.data.length; i++) {
     const scale = Math.max(Math.abs(expected.data[i]!), typical);
     const err = Math.abs(actual.data[i]! - expected.data[i]!);
     const ratio = Number.isNaN(err) ? Infinity : err / (tol.atol + tol.rtol * scale + 2 * (slack?.[i] ?? 0));
     if (!(ratio <= 1)) ok = false;
-    if (ratio > worstRatio) { worstRatio = ratio; worst = i; }
+    if (ratio > worstRatio) {
+      worstRatio = ratio;
+      worst = i;
+    }
     // With a slack (an estimate of order ≥ 2), an all-but-zero derivative is measured against the
     // smallest scale the tolerance resolves, not against the estimate's own rounding noise.
     const unit = slack === undefined ? scale : Math.max(scale, tol.atol / tol.rtol);
@@ -365,4 +390,3 @@ export function unravel(flat: number, dims: readonly number[]): number[] {
   }
   return out;
 }
-

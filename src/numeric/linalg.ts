@@ -25,10 +25,14 @@ export function commutationMatrix(m: number, n: number): Float64Array {
 /** A value seen as a matrix: vector n×1, row 1×n, scalar 1×1. */
 export function asMatrix(s: Shape, t: Tensor): [number, number] {
   switch (s.kind) {
-    case 'scalar': return [1, 1];
-    case 'vector': return [t.dims[0]!, 1];
-    case 'row': return [1, t.dims[0]!];
-    case 'matrix': return [t.dims[0]!, t.dims[1]!];
+    case 'scalar':
+      return [1, 1];
+    case 'vector':
+      return [t.dims[0]!, 1];
+    case 'row':
+      return [1, t.dims[0]!];
+    case 'matrix':
+      return [t.dims[0]!, t.dims[1]!];
   }
 }
 
@@ -51,12 +55,14 @@ export function kron(sa: Shape, a: Tensor, sb: Shape, b: Tensor): Float64Array {
   const [rb, cb] = asMatrix(sb, b);
   const cols = ca * cb;
   const out = new Float64Array(ra * rb * cols);
-  for (let i = 0; i < ra; i++) for (let j = 0; j < ca; j++) {
-    const aij = a.data[i * ca + j]!;
-    for (let k = 0; k < rb; k++) for (let l = 0; l < cb; l++) {
-      out[(i * rb + k) * cols + j * cb + l] = aij * b.data[k * cb + l]!;
+  for (let i = 0; i < ra; i++)
+    for (let j = 0; j < ca; j++) {
+      const aij = a.data[i * ca + j]!;
+      for (let k = 0; k < rb; k++)
+        for (let l = 0; l < cb; l++) {
+          out[(i * rb + k) * cols + j * cb + l] = aij * b.data[k * cb + l]!;
+        }
     }
-  }
   return out;
 }
 
@@ -111,7 +117,10 @@ function luDecompose(a: Float64Array, n: number): Lu {
       sign = -sign;
     }
     const pivot = lu[k * n + k]!;
-    if (Math.abs(pivot) <= tiny) { singular = true; if (pivot === 0) continue; }
+    if (Math.abs(pivot) <= tiny) {
+      singular = true;
+      if (pivot === 0) continue;
+    }
     for (let i = k + 1; i < n; i++) {
       lu[i * n + k]! /= pivot;
       const l = lu[i * n + k]!;
@@ -163,7 +172,8 @@ export function inverse(a: Float64Array, n: number, label: string): Float64Array
  */
 export function logdetOf(a: Float64Array, n: number): number | undefined {
   const f = luDecompose(a, n);
-  let sign = f.sign, sum = 0;
+  let sign = f.sign,
+    sum = 0;
   for (let i = 0; i < f.n; i++) {
     const u = f.lu[i * f.n + i]!;
     sign *= Math.sign(u);

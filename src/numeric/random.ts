@@ -48,7 +48,11 @@ export function rng(seed: number): Rng {
   let spare: number | undefined;
   // Box–Muller gives normals in pairs; the second is kept for the next call.
   const normal = (): number => {
-    if (spare !== undefined) { const s = spare; spare = undefined; return s; }
+    if (spare !== undefined) {
+      const s = spare;
+      spare = undefined;
+      return s;
+    }
     const u = 1 - uniform(); // (0, 1]: log(u) is finite
     const r = Math.sqrt(-2 * Math.log(u));
     const th = 2 * Math.PI * uniform();
@@ -71,7 +75,12 @@ function streamSeed(seed: number, name: string): number {
  * (product dimensions are computed from their factors). A name declared twice must have one shape;
  * its properties are merged.
  */
-export function randomPoint(vars: readonly Var[], dims: DimSizes, seed: number, plain: 'normal' | 'unit' = 'normal'): Map<string, Tensor> {
+export function randomPoint(
+  vars: readonly Var[],
+  dims: DimSizes,
+  seed: number,
+  plain: 'normal' | 'unit' = 'normal',
+): Map<string, Tensor> {
   const merged = new Map<string, Var>();
   const props = new Map<string, Set<Prop>>();
   for (const v of vars) {
@@ -84,7 +93,9 @@ export function randomPoint(vars: readonly Var[], dims: DimSizes, seed: number, 
   }
   const out = new Map<string, Tensor>();
   for (const [name, v] of merged) {
-    const p = props.get(name)!, dimsOf = shapeSizes(v.shape, dims), r = rng(streamSeed(seed, name));
+    const p = props.get(name)!,
+      dimsOf = shapeSizes(v.shape, dims),
+      r = rng(streamSeed(seed, name));
     out.set(name, plain === 'unit' && p.size === 0 ? unitSample(dimsOf, r) : sample(dimsOf, p, r));
   }
   return out;
@@ -101,14 +112,18 @@ export const nextRung = (r: Rung): Rung => (r === 'positive' ? 'unit' : 'positiv
 
 /** randomPoint on a rung of the ladder. */
 export function randomPointOnRung(vars: readonly Var[], dims: DimSizes, seed: number, rung: Rung): Map<string, Tensor> {
-  const vs = rung === 'positive' ? vars.map((v) => (v.props.length === 0 ? { ...v, props: ['positive' as const] } : v)) : vars;
+  const vs =
+    rung === 'positive' ? vars.map((v) => (v.props.length === 0 ? { ...v, props: ['positive' as const] } : v)) : vars;
   return randomPoint(vs, dims, seed, rung === 'unit' ? 'unit' : 'normal');
 }
 
 /** Entries uniform in (0.05, 0.95). */
 function unitSample(dims: readonly number[], r: Rng): Tensor {
   checkedSize(dims);
-  return tensor(dims, Array.from({ length: sizeOf(dims) }, () => 0.05 + 0.9 * r.uniform()));
+  return tensor(
+    dims,
+    Array.from({ length: sizeOf(dims) }, () => 0.05 + 0.9 * r.uniform()),
+  );
 }
 
 /** One value of the given dims from the domain described by `props`. */
@@ -120,8 +135,12 @@ function sample(dims: readonly number[], props: ReadonlySet<Prop>, r: Rng): Tens
   if (!square) {
     // Scalars and vectors: an spd scalar is positive, an invertible one stays away from 0.
     const scalar = dims.length === 0;
-    const draw = scalar && props.has('spd') ? () => Math.exp(r.normal())
-      : scalar && props.has('invertible') && !positive ? () => awayFromZero(r) : entry;
+    const draw =
+      scalar && props.has('spd')
+        ? () => Math.exp(r.normal())
+        : scalar && props.has('invertible') && !positive
+          ? () => awayFromZero(r)
+          : entry;
     return tensor(dims, Array.from({ length: sizeOf(dims) }, draw));
   }
   const n = dims[0]!;
@@ -147,17 +166,19 @@ function diagonal(n: number, props: ReadonlySet<Prop>, r: Rng): number[] {
 /** B*B'/n + I. */
 function spd(n: number, b: readonly number[]): number[] {
   const out = new Array<number>(n * n).fill(0);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-    let s = i === j ? n : 0;
-    for (let k = 0; k < n; k++) s += b[i * n + k]! * b[j * n + k]!;
-    out[i * n + j] = s / n;
-  }
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) {
+      let s = i === j ? n : 0;
+      for (let k = 0; k < n; k++) s += b[i * n + k]! * b[j * n + k]!;
+      out[i * n + j] = s / n;
+    }
   return out;
 }
 
 function symmetrise(n: number, b: readonly number[]): number[] {
   return b.map((_, k) => {
-    const i = Math.floor(k / n), j = k % n;
+    const i = Math.floor(k / n),
+      j = k % n;
     return (b[i * n + j]! + b[j * n + i]!) / 2;
   });
 }
@@ -178,7 +199,8 @@ export function defaultDims(e: Expr, seed: number): Map<string, number> {
   const out = new Map<string, number>();
   names.forEach((name, i) => out.set(name, i < pool.length ? pool[i]! : r.int(2, 4)));
   for (const node of postorder(e)) {
-    for (const d of tensorDims(node.shape)) if (typeof d === 'string' && d.includes('·')) out.set(d, resolveDim(d, out));
+    for (const d of tensorDims(node.shape))
+      if (typeof d === 'string' && d.includes('·')) out.set(d, resolveDim(d, out));
   }
   return out;
 }

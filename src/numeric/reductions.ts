@@ -13,7 +13,8 @@ export type Reduction = 'sum' | 'mean' | 'var' | 'std' | 'max' | 'min';
 function reduceStrided(r: Reduction, v: Float64Array, start: number, count: number, stride: number): number {
   const at = (i: number): number => v[start + i * stride]!;
   switch (r) {
-    case 'max': case 'min': {
+    case 'max':
+    case 'min': {
       let m = at(0);
       for (let i = 1; i < count; i++) m = r === 'max' ? Math.max(m, at(i)) : Math.min(m, at(i));
       return m;
@@ -52,7 +53,9 @@ export function tieGaps(r: 'max' | 'min', t: Tensor, dim: 0 | 1 | undefined): nu
   const v = t.data;
   const gap = (start: number, count: number, stride: number): number => {
     if (count < 2) return Infinity;
-    const xs = Array.from({ length: count }, (_, i) => v[start + i * stride]!).sort((a, b) => (r === 'max' ? b - a : a - b));
+    const xs = Array.from({ length: count }, (_, i) => v[start + i * stride]!).sort((a, b) =>
+      r === 'max' ? b - a : a - b,
+    );
     const scale = Math.max(1, ...xs.map(Math.abs));
     return Math.abs(xs[0]! - xs[1]!) / scale;
   };

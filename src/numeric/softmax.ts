@@ -17,7 +17,9 @@ interface Slices {
 function slices(t: Tensor, dim: 0 | 1 | undefined): Slices {
   if (t.dims.length < 2 || dim === undefined) return { count: 1, length: t.data.length, at: (_, j) => j };
   const [m, n] = [t.dims[0]!, t.dims[1]!];
-  return dim === 1 ? { count: m, length: n, at: (i, j) => i * n + j } : { count: n, length: m, at: (i, j) => j * n + i };
+  return dim === 1
+    ? { count: m, length: n, at: (i, j) => i * n + j }
+    : { count: n, length: m, at: (i, j) => j * n + i };
 }
 
 /** log Σ exp of each slice, stably. */

@@ -18,7 +18,8 @@ const SERIES_BELOW = 3;
 /** erf for 0 ≤ x < 3 by the positive series. */
 function erfSeries(x: number): number {
   const x2 = x * x;
-  let term = x, sum = x;
+  let term = x,
+    sum = x;
   for (let n = 0; n < 200; n++) {
     term *= (2 * x2) / (2 * n + 3);
     sum += term;

@@ -27,7 +27,9 @@ export const MAX_ENTRIES = 2 ** 24;
 export function checkedSize(dims: readonly number[]): number {
   const n = sizeOf(dims);
   if (!(n <= MAX_ENTRIES)) {
-    throw new LimitError(`a value of size ${dims.join('×')} has ${n} entries; the limit is ${MAX_ENTRIES}: use smaller sizes`);
+    throw new LimitError(
+      `a value of size ${dims.join('×')} has ${n} entries; the limit is ${MAX_ENTRIES}: use smaller sizes`,
+    );
   }
   return n;
 }
@@ -56,11 +58,15 @@ export function fromNested(v: unknown, what = 'value'): Tensor {
   const data: number[] = [];
   const walk = (x: unknown, depth: number): void => {
     if (depth === dims.length) {
-      if (typeof x !== 'number' || !Number.isFinite(x)) throw new RequestError(`${what} must contain only finite numbers, found ${typeof x === 'number' ? String(x) : JSON.stringify(x)}`);
+      if (typeof x !== 'number' || !Number.isFinite(x))
+        throw new RequestError(
+          `${what} must contain only finite numbers, found ${typeof x === 'number' ? String(x) : JSON.stringify(x)}`,
+        );
       data.push(x);
       return;
     }
-    if (!Array.isArray(x) || x.length !== dims[depth]) throw new RequestError(`${what} is ragged: every row must have the same length`);
+    if (!Array.isArray(x) || x.length !== dims[depth])
+      throw new RequestError(`${what} is ragged: every row must have the same length`);
     for (const y of x) walk(y, depth + 1);
   };
   walk(v, 0);
@@ -81,7 +87,8 @@ export function toNested(t: Tensor): Nested {
 
 /** Same data, new dims (row-major reshape). */
 export function reshape(t: Tensor, dims: readonly number[]): Tensor {
-  if (sizeOf(dims) !== t.data.length) throw new Error(`internal error: cannot reshape [${t.dims.join(',')}] to [${dims.join(',')}]`);
+  if (sizeOf(dims) !== t.data.length)
+    throw new Error(`internal error: cannot reshape [${t.dims.join(',')}] to [${dims.join(',')}]`);
   return { dims: [...dims], data: t.data };
 }
 

@@ -16,7 +16,18 @@ import { FN_WORDS } from './latex-vocabulary.js';
 import { type Operand, type Unifier, binaryShape, callShape } from '../shape/rules.js';
 import { DimUnifier, isFlexible } from '../shape/infer.js';
 import {
-  type Dim, type Shape, SCALAR, dimFactors, formatDim, formatShape, mapDims, mulDim, matrixShape, tensorDims, transposeShape, vectorShape,
+  type Dim,
+  type Shape,
+  SCALAR,
+  dimFactors,
+  formatDim,
+  formatShape,
+  mapDims,
+  mulDim,
+  matrixShape,
+  tensorDims,
+  transposeShape,
+  vectorShape,
 } from '../shape/shape.js';
 import { type Surface, type SurfaceOp, surfaceText } from './surface.js';
 
@@ -44,7 +55,9 @@ const RESERVED = new Set(['eye', 'commutation', 'vector', 'matrix', 'pi', 'e']);
 
 /** e and pi are the constants unless the user declares them (or binds them: rule templates never do). */
 const isConstantName = (name: string, scope: Scope): boolean =>
-  (name === 'pi' || name === 'e') && !scope.exprs?.has(name) && !(scope.decls !== undefined && Object.hasOwn(scope.decls, name));
+  (name === 'pi' || name === 'e') &&
+  !scope.exprs?.has(name) &&
+  !(scope.decls !== undefined && Object.hasOwn(scope.decls, name));
 
 /** Whether `name` is taken by the language (a function or a constant), so it cannot name a variable. */
 const isReservedName = (name: string): boolean => RESERVED.has(name) || isFnName(name);
@@ -70,14 +83,22 @@ function binaryKind(op: SurfaceOp): BinaryKind {
 function declShape(name: string, d: VarDecl): Shape {
   for (const dim of d.dims) {
     if (typeof dim === 'number' ? !(Number.isInteger(dim) && dim > 0) : !isName(dim)) {
-      throw new ShapeError(`the declared shape of ${name} has a bad dimension ${JSON.stringify(dim)}: use a name or a positive integer`);
+      throw new ShapeError(
+        `the declared shape of ${name} has a bad dimension ${JSON.stringify(dim)}: use a name or a positive integer`,
+      );
     }
   }
   switch (d.dims.length) {
-    case 0: return SCALAR;
-    case 1: return vectorShape(d.dims[0]!);
-    case 2: return matrixShape(d.dims[0]!, d.dims[1]!);
-    default: throw new ShapeError(`${name} is declared with ${d.dims.length} dimensions; variables are scalars, vectors or matrices`);
+    case 0:
+      return SCALAR;
+    case 1:
+      return vectorShape(d.dims[0]!);
+    case 2:
+      return matrixShape(d.dims[0]!, d.dims[1]!);
+    default:
+      throw new ShapeError(
+        `${name} is declared with ${d.dims.length} dimensions; variables are scalars, vectors or matrices`,
+      );
   }
 }
 
@@ -86,9 +107,18 @@ const inferenceNeeded = new WeakMap<Surface, boolean>();
 function needsInference(s: Surface): boolean {
   let r = inferenceNeeded.get(s);
   if (r === undefined) {
-    r = s.t === 'name' ? s.name === 'eye' || s.name === 'pi' || s.name === 'e'
-      : s.t === 'call' ? s.fn === 'vector' || s.fn === 'matrix' || s.fn === 'eye' || s.fn === 'commutation' || s.args.some(needsInference)
-      : s.t === 'op' ? s.args.some(needsInference) : false;
+    r =
+      s.t === 'name'
+        ? s.name === 'eye' || s.name === 'pi' || s.name === 'e'
+        : s.t === 'call'
+          ? s.fn === 'vector' ||
+            s.fn === 'matrix' ||
+            s.fn === 'eye' ||
+            s.fn === 'commutation' ||
+            s.args.some(needsInference)
+          : s.t === 'op'
+            ? s.args.some(needsInference)
+            : false;
     inferenceNeeded.set(s, r);
   }
   return r;
@@ -100,14 +130,23 @@ function needsInference(s: Surface): boolean {
  */
 function buildBound(s: Surface, exprs: ReadonlyMap<string, Expr>): Expr {
   switch (s.t) {
-    case 'num': return b.num(s.value);
+    case 'num':
+      return b.num(s.value);
     case 'name': {
       const e = exprs.get(s.name);
       if (e === undefined) throw new UnknownError(`unknown name ${s.name}`);
       return e;
     }
-    case 'call': return b.callByName(functionCalled(s), s.args.map((a) => buildBound(a, exprs)));
-    case 'op': return applyOp(s.op, s.args.map((a) => buildBound(a, exprs)));
+    case 'call':
+      return b.callByName(
+        functionCalled(s),
+        s.args.map((a) => buildBound(a, exprs)),
+      );
+    case 'op':
+      return applyOp(
+        s.op,
+        s.args.map((a) => buildBound(a, exprs)),
+      );
   }
 }
 
@@ -115,17 +154,28 @@ function buildBound(s: Surface, exprs: ReadonlyMap<string, Expr>): Expr {
 function applyOp(op: SurfaceOp, args: readonly Expr[]): Expr {
   const [x, y] = args as [Expr, Expr];
   switch (op) {
-    case 'neg': return b.neg(x);
-    case 'transpose': return b.transpose(x);
-    case 'add': return b.add(x, y);
-    case 'sub': return b.sub(x, y);
-    case 'mul': return b.mul(x, y);
-    case 'div': return b.div(x, y);
-    case 'emul': return b.emul(x, y);
-    case 'ediv': return b.ediv(x, y);
-    case 'pow': return b.pow(x, y);
-    case 'epow': return b.epow(x, y);
-    case 'gt': return b.call('step', [b.sub(x, y)]);
+    case 'neg':
+      return b.neg(x);
+    case 'transpose':
+      return b.transpose(x);
+    case 'add':
+      return b.add(x, y);
+    case 'sub':
+      return b.sub(x, y);
+    case 'mul':
+      return b.mul(x, y);
+    case 'div':
+      return b.div(x, y);
+    case 'emul':
+      return b.emul(x, y);
+    case 'ediv':
+      return b.ediv(x, y);
+    case 'pow':
+      return b.pow(x, y);
+    case 'epow':
+      return b.epow(x, y);
+    case 'gt':
+      return b.call('step', [b.sub(x, y)]);
   }
 }
 
@@ -152,7 +202,9 @@ export function elaborate(root: Surface, scope: Scope): Expr {
       props.set(name, d.props ?? []);
     } else if (scope.convention !== false) {
       if (isReservedName(name)) {
-        throw new UnknownError(`${name} is a function and needs arguments, e.g. ${name}(${name === 'vector' || name === 'matrix' ? 1 : 'x'})`);
+        throw new UnknownError(
+          `${name} is a function and needs arguments, e.g. ${name}(${name === 'vector' || name === 'matrix' ? 1 : 'x'})`,
+        );
       }
       if (!isName(name)) throw new UnknownError(`${name} is not a valid variable name`);
       const kind = conventionalKind(name);
@@ -171,7 +223,8 @@ export function elaborate(root: Surface, scope: Scope): Expr {
   // A declared dimension is the question's even where this text does not use its variable: a free
   // size named like it (the matrix(0) of a zero Jacobian, read back in the question's declarations)
   // would be bound to the declared size when evaluated.
-  for (const d of Object.values(scope.decls ?? {})) for (const dim of d.dims) if (typeof dim === 'string' && isName(dim)) rigidNames.add(dim);
+  for (const d of Object.values(scope.decls ?? {}))
+    for (const dim of d.dims) if (typeof dim === 'string' && isName(dim)) rigidNames.add(dim);
 
   // Pass 1: infer.
   const infer = (s: Surface): Shape => {
@@ -197,9 +250,13 @@ export function elaborate(root: Surface, scope: Scope): Expr {
   };
   const inferNode = (s: Surface): Shape => {
     switch (s.t) {
-      case 'num': return SCALAR;
+      case 'num':
+        return SCALAR;
       case 'name':
-        if (s.name === 'eye') { const n = u.fresh(); return matrixShape(n, n); }
+        if (s.name === 'eye') {
+          const n = u.fresh();
+          return matrixShape(n, n);
+        }
         if (isConstantName(s.name, scope)) return SCALAR;
         return lookupVar(s.name);
       case 'op': {
@@ -220,7 +277,8 @@ export function elaborate(root: Surface, scope: Scope): Expr {
         }
         if (s.fn === 'commutation') {
           const [m, n] = commutationSizes(s);
-          reserve(m); reserve(n);
+          reserve(m);
+          reserve(n);
           const mn = mulDim(m, n);
           return matrixShape(mn, mn);
         }
@@ -228,7 +286,11 @@ export function elaborate(root: Surface, scope: Scope): Expr {
         if (!isFnName(fn)) throw new UnknownError(`unknown function ${fn}${suggest(fn)}`);
         checkArity(fn, s.args.length); // before callShape, which reads the arguments it expects
         const shapes = s.args.map(infer);
-        return callShape(fn, s.args.map((a, i) => operand(a, shapes[i]!)), unifier);
+        return callShape(
+          fn,
+          s.args.map((a, i) => operand(a, shapes[i]!)),
+          unifier,
+        );
       }
     }
   };
@@ -239,7 +301,8 @@ export function elaborate(root: Surface, scope: Scope): Expr {
   const resolve = u.resolver(rigidNames);
   // Name conventional vectors' dims before matrices', so W*x reads W: m×n, x: n.
   const shapes = [...varShape.values()];
-  for (const s of [...shapes.filter((v) => v.kind === 'vector'), ...shapes.filter((v) => v.kind !== 'vector')]) tensorDims(s).forEach(resolve);
+  for (const s of [...shapes.filter((v) => v.kind === 'vector'), ...shapes.filter((v) => v.kind !== 'vector')])
+    tensorDims(s).forEach(resolve);
   const resolved = (s: Surface): Shape => mapDims(nodeShape.get(s)!, resolve);
   const vars = new Map<string, Expr>();
   const varExpr = (name: string): Expr => {
@@ -257,17 +320,22 @@ export function elaborate(root: Surface, scope: Scope): Expr {
   const memo = new Map<Surface, Expr>();
   const build = (s: Surface): Expr => {
     let e = memo.get(s);
-    if (!e) { e = buildNode(s); memo.set(s, e); }
+    if (!e) {
+      e = buildNode(s);
+      memo.set(s, e);
+    }
     return e;
   };
   const buildNode = (s: Surface): Expr => {
     switch (s.t) {
-      case 'num': return b.num(s.value);
+      case 'num':
+        return b.num(s.value);
       case 'name':
         if (s.name === 'eye') return b.eye((resolved(s) as { n: Dim }).n);
         if (isConstantName(s.name, scope)) return b.num(s.name === 'pi' ? Math.PI : Math.E);
         return varExpr(s.name);
-      case 'op': return applyOp(s.op, s.args.map(build));
+      case 'op':
+        return applyOp(s.op, s.args.map(build));
       case 'call': {
         if (s.fn === 'vector' || s.fn === 'matrix') {
           const fill = (s.args[0] as { value: number }).value;
@@ -275,7 +343,10 @@ export function elaborate(root: Surface, scope: Scope): Expr {
           return fill === 0 ? b.zero(shape) : fill === 1 ? b.ones(shape) : b.mul(b.num(fill), b.ones(shape));
         }
         if (s.fn === 'eye') return b.eye((resolved(s) as { n: Dim }).n);
-        if (s.fn === 'commutation') { const [m, n] = commutationSizes(s); return b.commutation(m, n); }
+        if (s.fn === 'commutation') {
+          const [m, n] = commutationSizes(s);
+          return b.commutation(m, n);
+        }
         return b.callByName(functionCalled(s), s.args.map(build));
       }
     }
@@ -307,19 +378,24 @@ export function literalValue(s: Surface): number | undefined {
  * parse/warnings.ts flags max(x, 0), whose meaning changed.
  */
 export function functionCalled(s: Extract<Surface, { t: 'call' }>): string {
-  if ((s.fn === 'max' || s.fn === 'min') && s.args.length === 2 && !Number.isInteger(literalValue(s.args[1]!))) return `${s.fn}imum`;
+  if ((s.fn === 'max' || s.fn === 'min') && s.args.length === 2 && !Number.isInteger(literalValue(s.args[1]!)))
+    return `${s.fn}imum`;
   return s.fn;
 }
 
 /** eye(n), eye(3), eye(k*n): an identity whose size is given rather than inferred. */
 function eyeSize(s: Extract<Surface, { t: 'call' }>): Dim {
   if (s.args.length !== 1) throw new ParseError('eye takes one size at most, e.g. eye(n)');
-  return sizeOf(s.args[0]!, 'eye takes one size: a dimension name or a positive integer, e.g. eye(n); without it the size is inferred');
+  return sizeOf(
+    s.args[0]!,
+    'eye takes one size: a dimension name or a positive integer, e.g. eye(n); without it the size is inferred',
+  );
 }
 
 /** commutation(m, n): the commutation matrix K_{m,n}, whose two sizes are always given. */
 function commutationSizes(s: Extract<Surface, { t: 'call' }>): [Dim, Dim] {
-  const usage = 'commutation takes two sizes, dimension names or positive integers, e.g. commutation(m, n) (mn×mn, K vec(A) = vec(A\') for A m×n)';
+  const usage =
+    "commutation takes two sizes, dimension names or positive integers, e.g. commutation(m, n) (mn×mn, K vec(A) = vec(A') for A m×n)";
   if (s.args.length !== 2) throw new ParseError(usage);
   return [sizeOf(s.args[0]!, usage), sizeOf(s.args[1]!, usage)];
 }
@@ -327,16 +403,26 @@ function commutationSizes(s: Extract<Surface, { t: 'call' }>): [Dim, Dim] {
 function checkFill(s: Extract<Surface, { t: 'call' }>): void {
   const a = s.args[0];
   if (s.args.length !== 1 || a === undefined || a.t !== 'num') {
-    throw new ParseError(`${s.fn}(c) takes one number c and means the ${s.fn} of that constant, e.g. ${s.fn}(1) is all ones; its size is inferred`);
+    throw new ParseError(
+      `${s.fn}(c) takes one number c and means the ${s.fn} of that constant, e.g. ${s.fn}(1) is all ones; its size is inferred`,
+    );
   }
 }
 
 /** Names that look like functions but are other constructs of the language. */
-const NOT_FUNCTIONS: Readonly<Record<string, string>> = { transpose: "the postfix '", ones: 'vector(1) or matrix(1)', identity: 'eye' };
+const NOT_FUNCTIONS: Readonly<Record<string, string>> = {
+  transpose: "the postfix '",
+  ones: 'vector(1) or matrix(1)',
+  identity: 'eye',
+};
 
 /** A hint for an unknown function: a spelling the vocabulary table knows (trace → tr, ln → log), or the name in another case. */
 function suggest(name: string): string {
   const lower = name.toLowerCase();
-  const alias = NOT_FUNCTIONS[lower] ?? FN_WORDS.get(name) ?? FN_WORDS.get(lower) ?? Object.keys(FUNCTIONS).find((f) => f.toLowerCase() === lower);
+  const alias =
+    NOT_FUNCTIONS[lower] ??
+    FN_WORDS.get(name) ??
+    FN_WORDS.get(lower) ??
+    Object.keys(FUNCTIONS).find((f) => f.toLowerCase() === lower);
   return alias === undefined ? '' : `; did you mean ${alias}?`;
 }

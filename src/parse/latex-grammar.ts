@@ -55,7 +55,13 @@ export abstract class LatexGrammar extends TokenCursor {
   protected sum(): Surface {
     let acc = this.had();
     for (;;) {
-      if (this.isSym('+')) { this.i++; acc = op('add', acc, this.had()); } else if (this.isSym('-')) { this.i++; acc = op('sub', acc, this.had()); } else return acc;
+      if (this.isSym('+')) {
+        this.i++;
+        acc = op('add', acc, this.had());
+      } else if (this.isSym('-')) {
+        this.i++;
+        acc = op('sub', acc, this.had());
+      } else return acc;
     }
   }
 
@@ -94,12 +100,21 @@ export abstract class LatexGrammar extends TokenCursor {
     const t = this.peek();
     if (t === undefined) return false;
     switch (t.k) {
-      case 'num': case 'word': return true;
-      case 'sym': return t.v === '(' || t.v === '[' || t.v === '{' || (t.v === '|' && this.absDepth === 0);
+      case 'num':
+      case 'word':
+        return true;
+      case 'sym':
+        return t.v === '(' || t.v === '[' || t.v === '{' || (t.v === '|' && this.absDepth === 0);
       case 'cmd':
         if (t.v === '|' || t.v === 'Vert') return this.normDepth === 0;
         if (t.v === 'vert') return this.absDepth === 0;
-        return !PRODUCT_COMMANDS.has(t.v) && !HADAMARD_COMMANDS.has(t.v) && t.v !== 'rVert' && t.v !== 'rvert' && t.v !== 'top';
+        return (
+          !PRODUCT_COMMANDS.has(t.v) &&
+          !HADAMARD_COMMANDS.has(t.v) &&
+          t.v !== 'rVert' &&
+          t.v !== 'rvert' &&
+          t.v !== 'top'
+        );
     }
   }
 
@@ -110,7 +125,10 @@ export abstract class LatexGrammar extends TokenCursor {
       const [first, ...rest] = this.unary();
       return [op('neg', first!), ...rest];
     }
-    if (this.isSym('+')) { this.i++; return this.unary(); }
+    if (this.isSym('+')) {
+      this.i++;
+      return this.unary();
+    }
     return this.postfix();
   }
 
@@ -119,8 +137,16 @@ export abstract class LatexGrammar extends TokenCursor {
     const factors = this.atom();
     let e = factors.pop()!;
     for (;;) {
-      if (this.isSym("'")) { this.i++; e = op('transpose', e); continue; }
-      if (this.isSym('^')) { this.i++; e = this.superscript(e); continue; }
+      if (this.isSym("'")) {
+        this.i++;
+        e = op('transpose', e);
+        continue;
+      }
+      if (this.isSym('^')) {
+        this.i++;
+        e = this.superscript(e);
+        continue;
+      }
       if (this.isSym('_')) this.fail('a subscript can follow only a name, a norm or I');
       return [...factors, e];
     }
@@ -133,7 +159,15 @@ export abstract class LatexGrammar extends TokenCursor {
     if (t.k === 'word' && t.v === 'T') return 1;
     if (t.k === 'sym' && t.v === "'") return 1;
     if (t.k === 'cmd' && (t.v === 'top' || t.v === 'intercal' || t.v === 'prime')) return 1;
-    if (t.k === 'cmd' && FONTS.has(t.v) && this.isSym('{', 1) && this.peek(2)?.k === 'word' && this.peek(2)!.v === 'T' && this.isSym('}', 3)) return 4;
+    if (
+      t.k === 'cmd' &&
+      FONTS.has(t.v) &&
+      this.isSym('{', 1) &&
+      this.peek(2)?.k === 'word' &&
+      this.peek(2)!.v === 'T' &&
+      this.isSym('}', 3)
+    )
+      return 4;
     return 0;
   }
 
@@ -144,16 +178,28 @@ export abstract class LatexGrammar extends TokenCursor {
   /** Whether `s` is a matrix by its names alone: matrices under products, sums, transposes, inverses and scaling by numbers. */
   protected isMatrixValued(s: Surface): boolean {
     switch (s.t) {
-      case 'num': return false;
-      case 'name': return this.isMatrixName(s.name);
-      case 'call': return s.fn === FORM_FN.inverse && this.isMatrixValued(s.args[0]!);
+      case 'num':
+        return false;
+      case 'name':
+        return this.isMatrixName(s.name);
+      case 'call':
+        return s.fn === FORM_FN.inverse && this.isMatrixValued(s.args[0]!);
       case 'op':
         switch (s.op) {
-          case 'neg': case 'transpose': return this.isMatrixValued(s.args[0]!);
-          case 'add': case 'sub': return s.args.every((a) => this.isMatrixValued(a));
-          case 'mul': return s.args.some((a) => this.isMatrixValued(a)) && s.args.every((a) => a.t === 'num' || this.isMatrixValued(a));
-          case 'pow': return this.isMatrixValued(s.args[0]!) && s.args[1]!.t === 'num';
-          default: return false;
+          case 'neg':
+          case 'transpose':
+            return this.isMatrixValued(s.args[0]!);
+          case 'add':
+          case 'sub':
+            return s.args.every((a) => this.isMatrixValued(a));
+          case 'mul':
+            return (
+              s.args.some((a) => this.isMatrixValued(a)) && s.args.every((a) => a.t === 'num' || this.isMatrixValued(a))
+            );
+          case 'pow':
+            return this.isMatrixValued(s.args[0]!) && s.args[1]!.t === 'num';
+          default:
+            return false;
         }
     }
   }
@@ -168,12 +214,18 @@ export abstract class LatexGrammar extends TokenCursor {
       // One character: x^2, x^n, A^T, and the common slips X^-1, X^-T.
       this.splitFirst();
       const mark = this.transposeMark();
-      if (mark > 0) { this.i += mark; return op('transpose', base); }
+      if (mark > 0) {
+        this.i += mark;
+        return op('transpose', base);
+      }
       if (this.isSym('-')) {
         this.i++;
         this.splitFirst();
         const m = this.transposeMark();
-        if (m > 0) { this.i += m; return op('transpose', this.inverse(base)); }
+        if (m > 0) {
+          this.i += m;
+          return op('transpose', this.inverse(base));
+        }
         const t = this.next();
         if (t.k === 'num' && t.v === '1') return this.inverse(base);
         return op('pow', base, op('neg', this.single(t)));
@@ -184,14 +236,26 @@ export abstract class LatexGrammar extends TokenCursor {
     this.i++;
     const close = (): void => this.expectSym('}', `} to close the superscript opened at column ${open}`);
     const m = this.transposeMark();
-    if (m > 0 && this.isSym('}', m)) { this.i += m; close(); return op('transpose', base); }
+    if (m > 0 && this.isSym('}', m)) {
+      this.i += m;
+      close();
+      return op('transpose', base);
+    }
     if (this.isSym('-')) {
       const save = this.i;
       this.i++;
       const mt = this.transposeMark();
-      if (mt > 0 && this.isSym('}', mt)) { this.i += mt; close(); return op('transpose', this.inverse(base)); }
+      if (mt > 0 && this.isSym('}', mt)) {
+        this.i += mt;
+        close();
+        return op('transpose', this.inverse(base));
+      }
       const t = this.peek();
-      if (t?.k === 'num' && t.v === '1' && this.isSym('}', 1)) { this.i++; close(); return this.inverse(base); }
+      if (t?.k === 'num' && t.v === '1' && this.isSym('}', 1)) {
+        this.i++;
+        close();
+        return this.inverse(base);
+      }
       this.i = save;
     }
     if (this.isCmd('circ')) {

@@ -24,7 +24,12 @@ export function answerBody(src: string): string {
 /** Strips math delimiters `$…$`, `$$…$$`, `\(…\)`, `\[…\]` and a trailing period or comma. */
 function stripMathDelimiters(src: string): string {
   let s = src.trim();
-  for (const [open, close] of [['$$', '$$'], ['$', '$'], ['\\(', '\\)'], ['\\[', '\\]']] as const) {
+  for (const [open, close] of [
+    ['$$', '$$'],
+    ['$', '$'],
+    ['\\(', '\\)'],
+    ['\\[', '\\]'],
+  ] as const) {
     if (s.startsWith(open) && s.endsWith(close) && s.length >= open.length + close.length) {
       s = s.slice(open.length, s.length - close.length).trim();
       break;
@@ -40,7 +45,25 @@ export type Tok =
   | { readonly k: 'sym'; readonly v: string; readonly col: number; readonly space: boolean };
 
 /** Sizing commands: dropped, with a following `.` (the empty delimiter of `\right.`). */
-const SIZING = new Set(['left', 'right', 'middle', 'big', 'Big', 'bigg', 'Bigg', 'bigl', 'bigr', 'Bigl', 'Bigr', 'biggl', 'biggr', 'Biggl', 'Biggr', 'displaystyle', 'textstyle']);
+const SIZING = new Set([
+  'left',
+  'right',
+  'middle',
+  'big',
+  'Big',
+  'bigg',
+  'Bigg',
+  'bigl',
+  'bigr',
+  'Bigl',
+  'Bigr',
+  'biggl',
+  'biggr',
+  'Biggl',
+  'Biggr',
+  'displaystyle',
+  'textstyle',
+]);
 const SPACING = new Set(['quad', 'qquad', 'enspace', 'thinspace', 'medspace', 'thickspace', 'negthinspace']);
 
 /** Tokens of `src`; columns count from `offset` (where `src` starts in the text the user wrote). */
@@ -48,11 +71,18 @@ export function tokenize(src: string, offset: number): Tok[] {
   const out: Tok[] = [];
   let space = false;
   let i = 0;
-  const push = (t: Omit<Tok, 'space'>) => { out.push({ ...t, space } as Tok); space = false; };
+  const push = (t: Omit<Tok, 'space'>) => {
+    out.push({ ...t, space } as Tok);
+    space = false;
+  };
   while (i < src.length) {
     const c = src[i]!;
     const col = offset + i + 1;
-    if (/\s/.test(c) || c === '~' || c === '&') { space = true; i++; continue; }
+    if (/\s/.test(c) || c === '~' || c === '&') {
+      space = true;
+      i++;
+      continue;
+    }
     if (c === '\\') {
       const m = /^\\([A-Za-z]+|.)/.exec(src.slice(i));
       if (!m) throw new ParseError('a backslash ends the text', col);
@@ -63,10 +93,22 @@ export function tokenize(src: string, offset: number): Tok[] {
         if (src[i] === '.') i++;
         continue;
       }
-      if (SPACING.has(name) || name === ',' || name === ';' || name === ':' || name === '!' || name === ' ') { space = true; continue; }
-      if (name === '{') { push({ k: 'sym', v: '(', col }); continue; }
-      if (name === '}') { push({ k: 'sym', v: ')', col }); continue; }
-      if (name === '_') { push({ k: 'sym', v: '_', col }); continue; }
+      if (SPACING.has(name) || name === ',' || name === ';' || name === ':' || name === '!' || name === ' ') {
+        space = true;
+        continue;
+      }
+      if (name === '{') {
+        push({ k: 'sym', v: '(', col });
+        continue;
+      }
+      if (name === '}') {
+        push({ k: 'sym', v: ')', col });
+        continue;
+      }
+      if (name === '_') {
+        push({ k: 'sym', v: '_', col });
+        continue;
+      }
       push({ k: 'cmd', v: name, col });
       continue;
     }
@@ -87,7 +129,11 @@ export function tokenize(src: string, offset: number): Tok[] {
       i += 2;
       continue;
     }
-    if ('+-*/^_\'()[]{}|,=<>'.includes(c)) { push({ k: 'sym', v: c, col }); i++; continue; }
+    if ("+-*/^_'()[]{}|,=<>".includes(c)) {
+      push({ k: 'sym', v: c, col });
+      i++;
+      continue;
+    }
     throw new ParseError(`the character ${JSON.stringify(c)} cannot be read here`, col);
   }
   return out;
@@ -102,7 +148,10 @@ export class TokenCursor {
   protected i = 0;
   protected readonly toks: Tok[];
 
-  constructor(toks: readonly Tok[], protected readonly end: number) {
+  constructor(
+    toks: readonly Tok[],
+    protected readonly end: number,
+  ) {
     this.toks = [...toks];
   }
 
@@ -118,15 +167,33 @@ export class TokenCursor {
     this.toks.splice(this.i, 1, first, rest);
   }
 
-  protected peek(k = 0): Tok | undefined { return this.toks[this.i + k]; }
-  protected isSym(v: string, k = 0): boolean { const t = this.peek(k); return t?.k === 'sym' && t.v === v; }
-  protected isCmd(v: string, k = 0): boolean { const t = this.peek(k); return t?.k === 'cmd' && t.v === v; }
-  protected col(): number { return this.peek()?.col ?? this.end; }
-  protected fail(msg: string, col = this.col()): never { throw new ParseError(msg, col); }
-  protected next(): Tok { const t = this.peek(); if (!t) this.fail('the answer ends too early'); this.i++; return t; }
+  protected peek(k = 0): Tok | undefined {
+    return this.toks[this.i + k];
+  }
+  protected isSym(v: string, k = 0): boolean {
+    const t = this.peek(k);
+    return t?.k === 'sym' && t.v === v;
+  }
+  protected isCmd(v: string, k = 0): boolean {
+    const t = this.peek(k);
+    return t?.k === 'cmd' && t.v === v;
+  }
+  protected col(): number {
+    return this.peek()?.col ?? this.end;
+  }
+  protected fail(msg: string, col = this.col()): never {
+    throw new ParseError(msg, col);
+  }
+  protected next(): Tok {
+    const t = this.peek();
+    if (!t) this.fail('the answer ends too early');
+    this.i++;
+    return t;
+  }
 
   protected expectSym(v: string, what: string): void {
-    if (!this.isSym(v)) this.fail(`expected ${what}${this.peek() ? ` but found ${show(this.peek()!)}` : ' but the answer ends'}`);
+    if (!this.isSym(v))
+      this.fail(`expected ${what}${this.peek() ? ` but found ${show(this.peek()!)}` : ' but the answer ends'}`);
     this.i++;
   }
 }

@@ -27,7 +27,18 @@
 import type { Surface } from './surface.js';
 import { type Tok, show } from './latex-lexer.js';
 import { LatexGrammar, call, name, num, op, product } from './latex-grammar.js';
-import { FN_COMMAND_RUNS, FN_COMMANDS, FN_GREEK, FN_WORDS, FONTS, FORM_FN, FRAC_COMMANDS, GREEK, SUBSCRIPTED, UNSUPPORTED } from './latex-vocabulary.js';
+import {
+  FN_COMMAND_RUNS,
+  FN_COMMANDS,
+  FN_GREEK,
+  FN_WORDS,
+  FONTS,
+  FORM_FN,
+  FRAC_COMMANDS,
+  GREEK,
+  SUBSCRIPTED,
+  UNSUPPORTED,
+} from './latex-vocabulary.js';
 
 const ONES = call('vector', num('1'));
 const EYE = name('eye');
@@ -39,15 +50,31 @@ export class LatexReader extends LatexGrammar {
     if (!this.isSym('{')) {
       this.splitFirst();
       const t = this.peek();
-      if (t?.k === 'word' || t?.k === 'num') { this.i++; return t.v; }
-      if (t?.k === 'cmd' && GREEK.has(t.v)) { this.i++; return t.v; }
+      if (t?.k === 'word' || t?.k === 'num') {
+        this.i++;
+        return t.v;
+      }
+      if (t?.k === 'cmd' && GREEK.has(t.v)) {
+        this.i++;
+        return t.v;
+      }
       return undefined;
     }
-    let j = this.i + 1, text = '', depth = 0;
+    let j = this.i + 1,
+      text = '',
+      depth = 0;
     for (; j < this.toks.length; j++) {
       const t = this.toks[j]!;
-      if (t.k === 'sym' && t.v === '}') { if (depth === 0) break; depth--; continue; }
-      if (t.k === 'cmd' && FONTS.has(t.v) && this.toks[j + 1]?.k === 'sym' && this.toks[j + 1]!.v === '{') { depth++; j++; continue; }
+      if (t.k === 'sym' && t.v === '}') {
+        if (depth === 0) break;
+        depth--;
+        continue;
+      }
+      if (t.k === 'cmd' && FONTS.has(t.v) && this.toks[j + 1]?.k === 'sym' && this.toks[j + 1]!.v === '{') {
+        depth++;
+        j++;
+        continue;
+      }
       if (t.k === 'word' || t.k === 'num') text += t.v;
       else if (t.k === 'sym' && t.v === '_') text += '_';
       else if (t.k === 'cmd' && GREEK.has(t.v)) text += t.v;
@@ -62,10 +89,16 @@ export class LatexReader extends LatexGrammar {
     const t = this.peek();
     if (t === undefined) return this.fail('the answer ends where a value was expected');
     switch (t.k) {
-      case 'num': this.i++; return [num(t.v)];
-      case 'word': this.i++; return this.word(t);
-      case 'sym': return [this.symAtom(t)];
-      case 'cmd': return [this.cmdAtom(t)];
+      case 'num':
+        this.i++;
+        return [num(t.v)];
+      case 'word':
+        this.i++;
+        return this.word(t);
+      case 'sym':
+        return [this.symAtom(t)];
+      case 'cmd':
+        return [this.cmdAtom(t)];
     }
   }
 
@@ -74,7 +107,8 @@ export class LatexReader extends LatexGrammar {
     if (closer[t.v] !== undefined) {
       this.i++;
       const saved = [this.absDepth, this.normDepth];
-      this.absDepth = 0; this.normDepth = 0;
+      this.absDepth = 0;
+      this.normDepth = 0;
       const e = this.sum();
       [this.absDepth, this.normDepth] = saved as [number, number];
       this.expectSym(closer[t.v]!, `${closer[t.v]} to match the ${t.v} at column ${t.col}`);
@@ -90,9 +124,11 @@ export class LatexReader extends LatexGrammar {
   /** |x| (abs) and ‖x‖ (norms, with _1, _2, _F and an optional square). */
   private delimited(kind: 'abs' | 'norm', atClose: () => boolean): Surface {
     const open = this.toks[this.i - 1]!;
-    if (kind === 'abs') this.absDepth++; else this.normDepth++;
+    if (kind === 'abs') this.absDepth++;
+    else this.normDepth++;
     const inner = this.sum();
-    if (kind === 'abs') this.absDepth--; else this.normDepth--;
+    if (kind === 'abs') this.absDepth--;
+    else this.normDepth--;
     if (!atClose()) this.fail(`expected the closing ${kind === 'abs' ? '|' : '\\|'} for the one at column ${open.col}`);
     this.i++;
     // |X| of a matrix is its determinant (the Matrix Cookbook's notation), of anything else abs.
@@ -103,7 +139,8 @@ export class LatexReader extends LatexGrammar {
       const col = this.col();
       const sub = this.rawGroup() ?? this.fail('a norm subscript is a number p ≥ 1 or F', col);
       if (sub === '1') fn = FORM_FN.norm1;
-      else if (/^\d+(\.\d+)?$/.test(sub) && sub !== '2') return call(FORM_FN.normp, inner, { t: 'num', value: Number(sub) });
+      else if (/^\d+(\.\d+)?$/.test(sub) && sub !== '2')
+        return call(FORM_FN.normp, inner, { t: 'num', value: Number(sub) });
       else if (sub !== '2' && sub !== 'F') this.fail(`the ${sub}-norm is not supported: use a number p ≥ 1 or F`, col);
     }
     return call(fn, inner);
@@ -112,8 +149,10 @@ export class LatexReader extends LatexGrammar {
   private cmdAtom(t: Tok): Surface {
     const v = t.v;
     this.i++;
-    if (v === '|' || v === 'Vert' || v === 'lVert') return this.delimited('norm', () => this.isCmd('|') || this.isCmd('rVert') || this.isCmd('Vert'));
-    if (v === 'lvert' || v === 'vert') return this.delimited('abs', () => this.isCmd('rvert') || this.isCmd('vert') || this.isSym('|'));
+    if (v === '|' || v === 'Vert' || v === 'lVert')
+      return this.delimited('norm', () => this.isCmd('|') || this.isCmd('rVert') || this.isCmd('Vert'));
+    if (v === 'lvert' || v === 'vert')
+      return this.delimited('abs', () => this.isCmd('rvert') || this.isCmd('vert') || this.isSym('|'));
     if (FRAC_COMMANDS.has(v)) {
       const a = this.argument();
       const b = this.argument();
@@ -123,13 +162,24 @@ export class LatexReader extends LatexGrammar {
       if (this.isSym('[')) this.fail('only square roots are supported');
       return call(FORM_FN.sqrt, this.argument());
     }
-    if (v === 'mathbb' && this.isSym('{') && this.peek(1)?.k === 'num' && this.peek(1)!.v === '1' && this.isSym('}', 2)) {
+    if (
+      v === 'mathbb' &&
+      this.isSym('{') &&
+      this.peek(1)?.k === 'num' &&
+      this.peek(1)!.v === '1' &&
+      this.isSym('}', 2)
+    ) {
       this.i += 3;
       return this.isSym('[') ? this.indicator() : ONES;
     }
     if (FONTS.has(v)) return this.font(v, t);
-    const run = FN_COMMAND_RUNS.find(([cmds]) => cmds[0] === v && cmds.every((c, k) => k === 0 || this.isCmd(c, k - 1)));
-    if (run !== undefined) { this.i += run[0].length - 1; return this.application(run[1], t); }
+    const run = FN_COMMAND_RUNS.find(
+      ([cmds]) => cmds[0] === v && cmds.every((c, k) => k === 0 || this.isCmd(c, k - 1)),
+    );
+    if (run !== undefined) {
+      this.i += run[0].length - 1;
+      return this.application(run[1], t);
+    }
     const command = FN_COMMANDS.get(v);
     if (command !== undefined) return this.application(command, t);
     // σ(z) is the sigmoid even when σ is also a declared name; a bare σ is that name.
@@ -146,7 +196,8 @@ export class LatexReader extends LatexGrammar {
     if (GREEK.has(v)) return this.named(v);
     if (v === 'pi') return name('pi');
     if (v === 'top') return this.fail('\\top must follow ^ (write A^\\top)', t.col);
-    if (UNSUPPORTED[v] !== undefined) return this.fail(`\\${v} (${UNSUPPORTED[v]}) cannot be read in an answer: write the derivative's value`, t.col);
+    if (UNSUPPORTED[v] !== undefined)
+      return this.fail(`\\${v} (${UNSUPPORTED[v]}) cannot be read in an answer: write the derivative's value`, t.col);
     return this.fail(`unknown LaTeX command \\${v}`, t.col);
   }
 
@@ -165,7 +216,8 @@ export class LatexReader extends LatexGrammar {
   private font(v: string, t: Tok): Surface {
     const raw = this.rawGroup();
     if (raw === undefined) {
-      if (v === 'operatorname' || v === 'text' || v === 'mathrm') return this.fail(`cannot read the argument of \\${v}`, t.col);
+      if (v === 'operatorname' || v === 'text' || v === 'mathrm')
+        return this.fail(`cannot read the argument of \\${v}`, t.col);
       return this.argument();
     }
     if (raw === '1') return ONES;
@@ -205,7 +257,10 @@ export class LatexReader extends LatexGrammar {
       if (t.k !== 'sym') continue;
       if (t.v === '{' || t.v === '(') depth++;
       else if (t.v === ')') depth--;
-      else if (t.v === '}') { if (depth === 0) return false; depth--; } else if (t.v === ',' && depth === 0) return true;
+      else if (t.v === '}') {
+        if (depth === 0) return false;
+        depth--;
+      } else if (t.v === ',' && depth === 0) return true;
     }
     return false;
   }
@@ -226,7 +281,8 @@ export class LatexReader extends LatexGrammar {
     if (!this.isSym('_')) return name(base);
     this.i++;
     const sub = this.rawGroup() ?? this.fail(`cannot read the subscript of ${base}`);
-    const joined = `${base}_${sub}`, glued = `${base}${sub}`;
+    const joined = `${base}_${sub}`,
+      glued = `${base}${sub}`;
     if (!this.names.has(joined) && this.names.has(glued)) return name(glued);
     return name(joined);
   }
@@ -239,7 +295,10 @@ export class LatexReader extends LatexGrammar {
       const open = this.col();
       this.i++;
       const args = [this.sum()];
-      while (this.isSym(',')) { this.i++; args.push(this.sum()); }
+      while (this.isSym(',')) {
+        this.i++;
+        args.push(this.sum());
+      }
       this.expectSym(close, `${close} to close the arguments of ${fn} opened at column ${open}`);
       return call(fn, ...args, ...extra);
     }
@@ -262,7 +321,11 @@ export class LatexReader extends LatexGrammar {
       const rest = w.slice(pos);
       const last = (len: number) => pos + len === w.length;
       const digits = /^\d+/.exec(rest);
-      if (digits) { pieces.push(num(digits[0])); pos += digits[0].length; continue; }
+      if (digits) {
+        pieces.push(num(digits[0]));
+        pos += digits[0].length;
+        continue;
+      }
       let known = '';
       for (const n of this.names) if (rest.startsWith(n) && n.length > known.length) known = n;
       const fn = FN_WORDS.get(rest);
@@ -277,8 +340,16 @@ export class LatexReader extends LatexGrammar {
         continue;
       }
       const c = rest[0]!;
-      if (c === 'I' && !this.names.has('I')) { pieces.push(last(1) ? this.identity() : EYE); pos++; continue; }
-      if (c === 'K' && last(1) && !this.names.has('K') && this.twoSizeSubscript()) { pieces.push(this.commutation()); pos++; continue; }
+      if (c === 'I' && !this.names.has('I')) {
+        pieces.push(last(1) ? this.identity() : EYE);
+        pos++;
+        continue;
+      }
+      if (c === 'K' && last(1) && !this.names.has('K') && this.twoSizeSubscript()) {
+        pieces.push(this.commutation());
+        pos++;
+        continue;
+      }
       if (c === 'e' && last(1) && !this.names.has('e') && this.isSym('^')) {
         this.i++;
         pieces.push(call('exp', this.argument()));

@@ -6,21 +6,67 @@
  * ‖·‖, the indicator, the inverse) are found by form, and the infix commands by the level their row
  * binds at. Nothing here names a function: a new row is read without an edit.
  */
-import { FN_NAMES, type FnName, FUNCTION_ROWS, type FunctionLatex, LATEX, OPERATORS, OP_NAMES, type OpName, TEXT } from '../ir/operators.js';
+import {
+  FN_NAMES,
+  type FnName,
+  FUNCTION_ROWS,
+  type FunctionLatex,
+  LATEX,
+  OPERATORS,
+  OP_NAMES,
+  type OpName,
+  TEXT,
+} from '../ir/operators.js';
 
 /** `\exp` → ['exp'], `\log\det` → ['log', 'det']; undefined for anything that is not a run of commands. */
-const commandRun = (tex: string): string[] | undefined => (/^(?:\\[A-Za-z]+)+$/.test(tex) ? tex.slice(1).split('\\') : undefined);
+const commandRun = (tex: string): string[] | undefined =>
+  /^(?:\\[A-Za-z]+)+$/.test(tex) ? tex.slice(1).split('\\') : undefined;
 
 /** `\operatorname{leaky\_relu}` → 'leaky_relu'. */
-const operatorWord = (tex: string): string | undefined => /^\\operatorname\{([^{}]+)\}$/.exec(tex)?.[1]?.replace(/\\_/g, '_');
+const operatorWord = (tex: string): string | undefined =>
+  /^\\operatorname\{([^{}]+)\}$/.exec(tex)?.[1]?.replace(/\\_/g, '_');
 
-const nameOf = (f: FunctionLatex): string | undefined => (f.form === 'apply' || f.form === 'subscripted' ? f.name : undefined);
+const nameOf = (f: FunctionLatex): string | undefined =>
+  f.form === 'apply' || f.form === 'subscripted' ? f.name : undefined;
 
 /** Greek letters, read as names (and \pi as the constant). */
 export const GREEK: ReadonlySet<string> = new Set([
-  'alpha', 'beta', 'gamma', 'delta', 'epsilon', 'varepsilon', 'zeta', 'eta', 'theta', 'vartheta', 'iota',
-  'kappa', 'lambda', 'mu', 'nu', 'xi', 'rho', 'sigma', 'tau', 'upsilon', 'phi', 'varphi', 'chi',
-  'psi', 'omega', 'Gamma', 'Delta', 'Theta', 'Lambda', 'Xi', 'Pi', 'Sigma', 'Upsilon', 'Phi', 'Psi', 'Omega',
+  'alpha',
+  'beta',
+  'gamma',
+  'delta',
+  'epsilon',
+  'varepsilon',
+  'zeta',
+  'eta',
+  'theta',
+  'vartheta',
+  'iota',
+  'kappa',
+  'lambda',
+  'mu',
+  'nu',
+  'xi',
+  'rho',
+  'sigma',
+  'tau',
+  'upsilon',
+  'phi',
+  'varphi',
+  'chi',
+  'psi',
+  'omega',
+  'Gamma',
+  'Delta',
+  'Theta',
+  'Lambda',
+  'Xi',
+  'Pi',
+  'Sigma',
+  'Upsilon',
+  'Phi',
+  'Psi',
+  'Omega',
 ]);
 
 function build() {
@@ -38,7 +84,10 @@ function build() {
     const spellings = [f, ...(name === undefined ? [] : [name]), ...row.read];
     for (const s of spellings) {
       const word = s.startsWith('\\') ? operatorWord(s) : s;
-      if (word !== undefined) { words.set(word, f); continue; }
+      if (word !== undefined) {
+        words.set(word, f);
+        continue;
+      }
       const run = commandRun(s);
       if (run === undefined) continue;
       if (run.length > 1) runs.push([run, f]);
@@ -73,7 +122,9 @@ export const FORM_FN = {
 } as const;
 
 /** Functions whose scalar parameter is a subscript: `\operatorname{elu}_{0.5}(x)`. */
-export const SUBSCRIPTED: ReadonlySet<FnName> = new Set(FN_NAMES.filter((f) => FUNCTION_ROWS[f].latex.form === 'subscripted'));
+export const SUBSCRIPTED: ReadonlySet<FnName> = new Set(
+  FN_NAMES.filter((f) => FUNCTION_ROWS[f].latex.form === 'subscripted'),
+);
 
 /** An infix reading: an operator of the syntax, or a function written between its arguments (⊗). */
 export type Infix = { readonly op: OpName } | { readonly fn: FnName };
@@ -109,21 +160,49 @@ export const PRODUCT_COMMANDS = infixCommands(LATEX.product);
 
 /** Operators written with the input syntax's own symbols at the product level: * / .* ./ */
 export const PRODUCT_SYMBOLS: ReadonlyMap<string, OpName> = new Map(
-  OP_NAMES.filter((op) => OPERATORS[op].fixity === 'infix' && OPERATORS[op].text.prec === TEXT.product).map((op) => [OPERATORS[op].symbol, op]),
+  OP_NAMES.filter((op) => OPERATORS[op].fixity === 'infix' && OPERATORS[op].text.prec === TEXT.product).map((op) => [
+    OPERATORS[op].symbol,
+    op,
+  ]),
 );
 
 /** \frac and its display/text variants. */
 export const FRAC_COMMANDS: ReadonlySet<string> = new Set(
-  [OPERATORS.div.latex.template.match(/^\\([A-Za-z]+)\{/)?.[1], ...OPERATORS.div.read.map(commandOf)].filter((c): c is string => c !== undefined),
+  [OPERATORS.div.latex.template.match(/^\\([A-Za-z]+)\{/)?.[1], ...OPERATORS.div.read.map(commandOf)].filter(
+    (c): c is string => c !== undefined,
+  ),
 );
 
 // The words of LaTeX itself, beside the table's: fonts, and commands an answer cannot contain.
 
 /** Font commands whose argument is a name (or 1, 0, I, or a function name). */
-export const FONTS = new Set(['mathbf', 'boldsymbol', 'bm', 'mathit', 'mathrm', 'mathsf', 'vec', 'mathbfit', 'pmb', 'bf', 'operatorname', 'text', 'textrm', 'textit', 'textbf', 'mathbb', 'mathcal', 'mathnormal']);
+export const FONTS = new Set([
+  'mathbf',
+  'boldsymbol',
+  'bm',
+  'mathit',
+  'mathrm',
+  'mathsf',
+  'vec',
+  'mathbfit',
+  'pmb',
+  'bf',
+  'operatorname',
+  'text',
+  'textrm',
+  'textit',
+  'textbf',
+  'mathbb',
+  'mathcal',
+  'mathnormal',
+]);
 
 /** Commands that write a derivative rather than its value, each with what it is. */
 export const UNSUPPORTED: Readonly<Record<string, string>> = {
-  partial: 'a partial derivative', nabla: 'a gradient symbol', sum: 'a sum with an index', prod: 'a product with an index',
-  int: 'an integral', lim: 'a limit',
+  partial: 'a partial derivative',
+  nabla: 'a gradient symbol',
+  sum: 'a sum with an index',
+  prod: 'a product with an index',
+  int: 'an integral',
+  lim: 'a limit',
 };

@@ -22,10 +22,14 @@ export type { LatexReadOptions } from './latex-grammar.js';
 
 function surfaceToInput(s: Surface): TextPart {
   switch (s.t) {
-    case 'num': return numberText(s.value);
-    case 'name': return atomText(s.name);
-    case 'call': return atomText(`${s.fn}(${s.args.map((a) => surfaceToInput(a).text).join(', ')})`);
-    case 'op': return operatorText(s.op, s.args.map(surfaceToInput));
+    case 'num':
+      return numberText(s.value);
+    case 'name':
+      return atomText(s.name);
+    case 'call':
+      return atomText(`${s.fn}(${s.args.map((a) => surfaceToInput(a).text).join(', ')})`);
+    case 'op':
+      return operatorText(s.op, s.args.map(surfaceToInput));
   }
 }
 
@@ -40,7 +44,11 @@ export function latexToInput(src: string, opts: LatexReadOptions = {}): string {
 export function parseLatex(src: string, opts: ParseOptions & LatexReadOptions = {}): Expr {
   const vars = readDeclarations(opts.vars);
   const names = opts.names ?? Object.keys(vars);
-  const matrices = opts.matrices ?? Object.entries(vars).filter(([, d]) => d.dims.length === 2).map(([n]) => n);
+  const matrices =
+    opts.matrices ??
+    Object.entries(vars)
+      .filter(([, d]) => d.dims.length === 2)
+      .map(([n]) => n);
   const input = latexToInput(src, { names, matrices });
   return parse(input, { vars });
 }

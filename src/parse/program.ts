@@ -30,7 +30,17 @@ import type { Expr, Var } from '../ir/expr.js';
 import { postorder, varsOf } from '../ir/walk.js';
 import { tensorDims } from '../shape/shape.js';
 import { type VarDecl, elaborate } from './elaborate.js';
-import { type Def, type Fail, type Statement, failIn, isLanguageName, lineColumn, readStatement, splitStatements, wordOffset } from './statements.js';
+import {
+  type Def,
+  type Fail,
+  type Statement,
+  failIn,
+  isLanguageName,
+  lineColumn,
+  readStatement,
+  splitStatements,
+  wordOffset,
+} from './statements.js';
 import type { Surface } from './surface.js';
 import { type Warning, conventionBroadcasts, namesIn, reductionMeanings, unusedDeclarations } from './warnings.js';
 
@@ -112,44 +122,82 @@ export function readProgram(src: string, opts: ProgramOptions = {}): Program {
   if (opts.inputs !== undefined) checkKnown(refs, vars, opts);
   const { used, inlined } = inlineDefinitions(refs, fn);
   const fnSurface = inlined.get(fn)!;
-  const warnings: Warning[] = defs.filter((d) => !used.has(d)).map((d): ProgramWarning => ({
-    kind: 'unused', statement: d.st.index, column: lineColumn(src, d.st.offset).column,
-    message: `${d.name} is defined but not used (statement ${d.st.index}: ${d.st.text})`,
-  }));
+  const warnings: Warning[] = defs
+    .filter((d) => !used.has(d))
+    .map(
+      (d): ProgramWarning => ({
+        kind: 'unused',
+        statement: d.st.index,
+        column: lineColumn(src, d.st.offset).column,
+        message: `${d.name} is defined but not used (statement ${d.st.index}: ${d.st.text})`,
+      }),
+    );
 
   // 5. Elaborate once; then find each definition in the DAG.
   const scope = { decls: vars, convention: opts.convention ?? true, ...(opts.bound ? { exprs: opts.bound } : {}) };
   const seen = new Map<string, Var>();
   let root: Expr;
   try {
-    root = elaborate(fnSurface, { ...scope, seen, also: (opts.also ?? []).filter((name) => Object.hasOwn(vars, name)) });
+    root = elaborate(fnSurface, {
+      ...scope,
+      seen,
+      also: (opts.also ?? []).filter((name) => Object.hasOwn(vars, name)),
+    });
   } catch (err) {
     // LIMITS.maxDepth keeps elaboration inside the stack; this is the backstop if it ever does not.
     if (err instanceof RangeError) throw new LimitError('the expression is nested too deeply');
-    throw locateError(err, defs.filter((d) => used.has(d) && d !== fn).map((d) => ({ d, s: inlined.get(d)! })), scope, statements.length > 1);
+    throw locateError(
+      err,
+      defs.filter((d) => used.has(d) && d !== fn).map((d) => ({ d, s: inlined.get(d)! })),
+      scope,
+      statements.length > 1,
+    );
   }
-  const { names, definitions } = byName.size > 0 ? namedNodes(root, defs, used, inlined, vars, scope) : { names: new Map<Expr, string>(), definitions: [] };
+  const { names, definitions } =
+    byName.size > 0
+      ? namedNodes(root, defs, used, inlined, vars, scope)
+      : { names: new Map<Expr, string>(), definitions: [] };
   warnings.push(...reductionMeanings(fnSurface));
   if (opts.convention !== false) {
     // Names typed by the convention (not declared, not bound) are where it can silently mislead.
     const known = new Set([...Object.keys(vars), ...(opts.bound?.keys() ?? [])]);
-    warnings.push(...unusedDeclarations(Object.keys(vars).filter((name) => !(opts.also ?? []).includes(name)), namesIn(fnSurface)), ...conventionBroadcasts(root, known));
+    warnings.push(
+      ...unusedDeclarations(
+        Object.keys(vars).filter((name) => !(opts.also ?? []).includes(name)),
+        namesIn(fnSurface),
+      ),
+      ...conventionBroadcasts(root, known),
+    );
   }
   return { root, names, definitions, vars, seen, warnings, ...(fn.name !== undefined ? { output: fn.name } : {}) };
 }
 
 /** Each definition's name: defined once, not a variable or a name of the language; only the function may be unnamed. */
-function definedNames(defs: readonly Def[], fn: Def, vars: Readonly<Record<string, VarDecl>>, opts: ProgramOptions, fail: Fail): Map<string, Def> {
+function definedNames(
+  defs: readonly Def[],
+  fn: Def,
+  vars: Readonly<Record<string, VarDecl>>,
+  opts: ProgramOptions,
+  fail: Fail,
+): Map<string, Def> {
   const byName = new Map<string, Def>();
   for (const d of defs) {
     if (d.name === undefined) {
-      if (d !== fn) fail(`"${d.st.text}" is not the function, so it must name its result: write name = ${d.st.text}`, d.st, d.st.offset);
+      if (d !== fn)
+        fail(
+          `"${d.st.text}" is not the function, so it must name its result: write name = ${d.st.text}`,
+          d.st,
+          d.st.offset,
+        );
       continue;
     }
-    if (isLanguageName(d.name)) fail(`${d.name} is a function or constant of the language and cannot be a step's name`, d.st, d.st.offset);
+    if (isLanguageName(d.name))
+      fail(`${d.name} is a function or constant of the language and cannot be a step's name`, d.st, d.st.offset);
     const before = byName.get(d.name);
-    if (before !== undefined) fail(`${d.name} is defined twice (statements ${before.st.index} and ${d.st.index})`, d.st, d.st.offset);
-    if (Object.hasOwn(vars, d.name)) fail(`${d.name} is declared as a variable and also defined as a step`, d.st, d.st.offset);
+    if (before !== undefined)
+      fail(`${d.name} is defined twice (statements ${before.st.index} and ${d.st.index})`, d.st, d.st.offset);
+    if (Object.hasOwn(vars, d.name))
+      fail(`${d.name} is declared as a variable and also defined as a step`, d.st, d.st.offset);
     if (opts.bound?.has(d.name) === true) fail(`${d.name} is already defined by the question`, d.st, d.st.offset);
     byName.set(d.name, d);
   }
@@ -164,7 +212,8 @@ interface References {
 }
 
 /** Where `name` is used in d's body, as an offset of the whole text. */
-const offsetIn = (d: Def, name: string): number => d.bodyOffset + wordOffset(d.st.text.slice(d.bodyOffset - d.st.offset), name);
+const offsetIn = (d: Def, name: string): number =>
+  d.bodyOffset + wordOffset(d.st.text.slice(d.bodyOffset - d.st.offset), name);
 
 /** Whether `from` reaches `to` through definitions (a forward reference closing a cycle). */
 function wouldCycle(byName: ReadonlyMap<string, Def>, from: Def, to: Def): boolean {
@@ -175,7 +224,10 @@ function wouldCycle(byName: ReadonlyMap<string, Def>, from: Def, to: Def): boole
     if (x === to) return true;
     if (seen.has(x)) continue;
     seen.add(x);
-    for (const n of x.free) { const t = byName.get(n); if (t !== undefined) stack.push(t); }
+    for (const n of x.free) {
+      const t = byName.get(n);
+      if (t !== undefined) stack.push(t);
+    }
   }
   return false;
 }
@@ -186,17 +238,39 @@ function checkOrderOfUse({ defs, byName, fail }: References, orderFree: (d: Def)
     if (orderFree(d)) continue;
     for (const name of d.free) {
       const target = byName.get(name);
-      if (target === undefined || target === d || orderFree(target) || defs.indexOf(target) < defs.indexOf(d) || wouldCycle(byName, target, d)) continue;
-      fail(`${name} is used before it is defined (in statement ${target.st.index}); define it first`, d.st, offsetIn(d, name));
+      if (
+        target === undefined ||
+        target === d ||
+        orderFree(target) ||
+        defs.indexOf(target) < defs.indexOf(d) ||
+        wouldCycle(byName, target, d)
+      )
+        continue;
+      fail(
+        `${name} is used before it is defined (in statement ${target.st.index}); define it first`,
+        d.st,
+        offsetIn(d, name),
+      );
     }
   }
 }
 
 /** Every free name is a definition, a variable, bound by the question, an input or a name of the language. */
-function checkKnown({ defs, byName, fail }: References, vars: Readonly<Record<string, VarDecl>>, opts: ProgramOptions): void {
+function checkKnown(
+  { defs, byName, fail }: References,
+  vars: Readonly<Record<string, VarDecl>>,
+  opts: ProgramOptions,
+): void {
   for (const d of defs) {
     for (const name of d.free) {
-      if (byName.has(name) || Object.hasOwn(vars, name) || opts.bound?.has(name) === true || opts.inputs?.has(name) === true || isLanguageName(name)) continue;
+      if (
+        byName.has(name) ||
+        Object.hasOwn(vars, name) ||
+        opts.bound?.has(name) === true ||
+        opts.inputs?.has(name) === true ||
+        isLanguageName(name)
+      )
+        continue;
       fail(`${name} is not defined`, d.st, offsetIn(d, name));
     }
   }
@@ -216,8 +290,13 @@ function inlineDefinitions({ byName, fail }: References, fn: Def): { used: Set<D
     if (state.get(d) === 'open') {
       const cycle = [...path.slice(path.indexOf(d)), d].map((x) => x.name).join(' → ');
       const last = path[path.length - 1]!;
-      fail(path.length === path.indexOf(d) + 1 ? `${d.name} is defined in terms of itself` : `the definitions form a cycle: ${cycle}`,
-        last.st, offsetIn(last, d.name!));
+      fail(
+        path.length === path.indexOf(d) + 1
+          ? `${d.name} is defined in terms of itself`
+          : `the definitions form a cycle: ${cycle}`,
+        last.st,
+        offsetIn(last, d.name!),
+      );
     }
     state.set(d, 'open');
     used.add(d);
@@ -240,8 +319,12 @@ function inlineDefinitions({ byName, fail }: References, fn: Def): { used: Set<D
  * context may not be), named there (the first name wins on equal nodes), in the DAG's order.
  */
 function namedNodes(
-  root: Expr, defs: readonly Def[], used: ReadonlySet<Def>, inlined: ReadonlyMap<Def, Surface>,
-  vars: Readonly<Record<string, VarDecl>>, scope: Parameters<typeof elaborate>[1],
+  root: Expr,
+  defs: readonly Def[],
+  used: ReadonlySet<Def>,
+  inlined: ReadonlyMap<Def, Surface>,
+  vars: Readonly<Record<string, VarDecl>>,
+  scope: Parameters<typeof elaborate>[1],
 ): { names: Map<Expr, string>; definitions: Definition[] } {
   const names = new Map<Expr, string>();
   const definitions: Definition[] = [];
@@ -266,20 +349,30 @@ function namedNodes(
 }
 
 /** An expression already built, as a program without definitions. */
-export const exprProgram = (root: Expr, vars: Readonly<Record<string, VarDecl>> = {}): Program =>
-  ({ root, names: new Map(), definitions: [], vars, seen: new Map(varsOf(root).map((v) => [v.name, v])), warnings: [] });
+export const exprProgram = (root: Expr, vars: Readonly<Record<string, VarDecl>> = {}): Program => ({
+  root,
+  names: new Map(),
+  definitions: [],
+  vars,
+  seen: new Map(varsOf(root).map((v) => [v.name, v])),
+  warnings: [],
+});
 
 /** A program from source text, or an expression already built. */
 export const programOf = (e: string | Expr, opts: ProgramOptions = {}): Program =>
-  (typeof e === 'string' ? readProgram(e, opts) : exprProgram(e, opts.vars));
+  typeof e === 'string' ? readProgram(e, opts) : exprProgram(e, opts.vars);
 
 /** Replaces names by the trees `lookup` gives (undefined keeps the name). */
 function substituteNames(s: Surface, lookup: (name: string) => Surface | undefined): Surface {
   switch (s.t) {
-    case 'num': return s;
-    case 'name': return lookup(s.name) ?? s;
-    case 'op': return { t: 'op', op: s.op, args: s.args.map((a) => substituteNames(a, lookup)) };
-    case 'call': return { t: 'call', fn: s.fn, args: s.args.map((a) => substituteNames(a, lookup)) };
+    case 'num':
+      return s;
+    case 'name':
+      return lookup(s.name) ?? s;
+    case 'op':
+      return { t: 'op', op: s.op, args: s.args.map((a) => substituteNames(a, lookup)) };
+    case 'call':
+      return { t: 'call', fn: s.fn, args: s.args.map((a) => substituteNames(a, lookup)) };
   }
 }
 
@@ -288,8 +381,10 @@ function substituteNames(s: Surface, lookup: (name: string) => Surface | undefin
  * mismatch inside `h1 = W2*z1` names statement 2); unchanged when none does.
  */
 function locateError(
-  err: unknown, defs: ReadonlyArray<{ d: { st: Statement; name: string | undefined }; s: Surface }>,
-  scope: Parameters<typeof elaborate>[1], several: boolean,
+  err: unknown,
+  defs: ReadonlyArray<{ d: { st: Statement; name: string | undefined }; s: Surface }>,
+  scope: Parameters<typeof elaborate>[1],
+  several: boolean,
 ): unknown {
   if (!several || !(err instanceof MatcalcError) || err instanceof ParseError) return err;
   for (const { d, s } of [...defs].sort((a, b) => a.d.st.index - b.d.st.index)) {

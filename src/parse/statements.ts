@@ -23,7 +23,14 @@ export interface Statement {
 
 export type Parsed =
   | { readonly t: 'decl'; readonly st: Statement; readonly name: string; readonly decl: VarDecl }
-  | { readonly t: 'def'; readonly st: Statement; readonly name: string | undefined; readonly body: Surface; readonly bodyOffset: number; readonly free: readonly string[] };
+  | {
+      readonly t: 'def';
+      readonly st: Statement;
+      readonly name: string | undefined;
+      readonly body: Surface;
+      readonly bodyOffset: number;
+      readonly free: readonly string[];
+    };
 
 export type Def = Extract<Parsed, { t: 'def' }>;
 
@@ -45,7 +52,10 @@ export function isProgramText(src: string): boolean {
 /** Splits at `;`, line breaks and (after a `where`) commas outside parentheses, and before `where`. */
 export function splitStatements(src: string): Statement[] {
   const out: Statement[] = [];
-  let depth = 0, start = 0, inWhere = false, whereNext = false;
+  let depth = 0,
+    start = 0,
+    inWhere = false,
+    whereNext = false;
   const push = (end: number): void => {
     const raw = src.slice(start, end);
     const text = raw.trim();
@@ -58,8 +68,10 @@ export function splitStatements(src: string): Statement[] {
     if (c === '(' || c === '[') depth++;
     else if (c === ')' || c === ']') depth--;
     else if (depth > 0) continue;
-    else if (c === ';' || c === '\n' || (c === ',' && inWhere)) { push(i); start = i + 1; }
-    else if (c === 'w' && (i === 0 || /[\s;]/.test(src[i - 1]!))) {
+    else if (c === ';' || c === '\n' || (c === ',' && inWhere)) {
+      push(i);
+      start = i + 1;
+    } else if (c === 'w' && (i === 0 || /[\s;]/.test(src[i - 1]!))) {
       const m = WHERE.exec(src.slice(i));
       if (m === null) continue;
       // `result where t = …`: the where ends the statement before it and opens the definitions.
@@ -102,7 +114,8 @@ export function failIn(src: string, statements: readonly Statement[]): Fail {
   const multiLine = src.includes('\n');
   return (message, st, offset) => {
     const { line, column } = lineColumn(src, offset);
-    const label = statements.length > 1 ? ` — in statement ${st.index}${multiLine ? ` (line ${line})` : ''}, "${st.text}"` : '';
+    const label =
+      statements.length > 1 ? ` — in statement ${st.index}${multiLine ? ` (line ${line})` : ''}, "${st.text}"` : '';
     throw new ParseError(`${message}${label}`, multiLine ? column : offset + 1);
   };
 }
@@ -112,7 +125,11 @@ export function failIn(src: string, statements: readonly Statement[]): Fail {
  * name of the language) or a definition or expression, parsed (`transform` applied).
  */
 export function readStatement(
-  st: Statement, vars: Record<string, VarDecl>, several: boolean, fail: Fail, transform?: (s: Surface) => Surface,
+  st: Statement,
+  vars: Record<string, VarDecl>,
+  several: boolean,
+  fail: Fail,
+  transform?: (s: Surface) => Surface,
 ): Parsed {
   const decl = DECLARATION.exec(st.text);
   if (decl !== null && !BINDING.test(st.text)) {
@@ -124,13 +141,17 @@ export function readStatement(
       return fail(err instanceof MatcalcError ? err.message : String(err), st, st.offset + st.text.indexOf(':') + 1);
     }
     if (Object.hasOwn(vars, name)) fail(`${name} is declared twice`, st, st.offset);
-    if (isLanguageName(name)) fail(`${name} is a function or constant of the language and cannot be declared as a variable`, st, st.offset);
+    if (isLanguageName(name))
+      fail(`${name} is a function or constant of the language and cannot be declared as a variable`, st, st.offset);
     vars[name] = spec;
     return { t: 'decl', st, name, decl: spec };
   }
   const bind = BINDING.exec(st.text);
   const name = bind?.[1] === undefined ? undefined : asciiName(bind[1]);
-  const bodyStart = bind === null ? 0 : bind[0].length + (st.text.slice(bind[0].length).length - st.text.slice(bind[0].length).trimStart().length);
+  const bodyStart =
+    bind === null
+      ? 0
+      : bind[0].length + (st.text.slice(bind[0].length).length - st.text.slice(bind[0].length).trimStart().length);
   const bodyText = st.text.slice(bodyStart);
   let body: Surface;
   try {

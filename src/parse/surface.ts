@@ -42,7 +42,9 @@ let mathjs: ReturnType<typeof create> | undefined;
 const parser = () => (mathjs ??= create({ parseDependencies: parseDependencies! }));
 
 /** mathjs OperatorNode names → our operators, from the table's mathjs column. */
-const MATHJS_OPS: ReadonlyMap<string, SurfaceOp> = new Map(OP_NAMES.flatMap((op) => OPERATORS[op].mathjs.map((m) => [m, op] as const)));
+const MATHJS_OPS: ReadonlyMap<string, SurfaceOp> = new Map(
+  OP_NAMES.flatMap((op) => OPERATORS[op].mathjs.map((m) => [m, op] as const)),
+);
 
 function checkLimits(src: string): void {
   if (src.length > LIMITS.maxLength) {
@@ -52,7 +54,8 @@ function checkLimits(src: string): void {
   for (let i = 0; i < src.length; i++) {
     const c = src[i];
     if (c === '(' || c === '[') {
-      if (++depth > LIMITS.maxNesting) throw new LimitError(`parentheses are nested more than ${LIMITS.maxNesting} deep (at column ${i + 1})`);
+      if (++depth > LIMITS.maxNesting)
+        throw new LimitError(`parentheses are nested more than ${LIMITS.maxNesting} deep (at column ${i + 1})`);
     } else if (c === ')' || c === ']') depth--;
   }
 }
@@ -78,11 +81,21 @@ interface MNode {
 
 /** What a long chain of one operator is made of, for the limit's message. */
 const CHAIN_PARTS: Readonly<Record<string, string>> = {
-  add: 'terms in one sum', subtract: 'terms in one sum', multiply: 'factors in one product',
-  dotMultiply: 'factors in one product', unaryMinus: 'minus signs in a row', ctranspose: "transposes (') in a row",
+  add: 'terms in one sum',
+  subtract: 'terms in one sum',
+  multiply: 'factors in one product',
+  dotMultiply: 'factors in one product',
+  unaryMinus: 'minus signs in a row',
+  ctranspose: "transposes (') in a row",
 };
 const chainKey = (n: MNode): string | undefined =>
-  n.type === 'OperatorNode' && typeof n.fn === 'string' ? (n.fn === 'subtract' ? 'add' : n.fn === 'dotMultiply' ? 'multiply' : n.fn) : undefined;
+  n.type === 'OperatorNode' && typeof n.fn === 'string'
+    ? n.fn === 'subtract'
+      ? 'add'
+      : n.fn === 'dotMultiply'
+        ? 'multiply'
+        : n.fn
+    : undefined;
 
 /**
  * Iterative depth check, so a deep tree is refused before any recursive walk. A flat sum of many
@@ -91,14 +104,21 @@ const chainKey = (n: MNode): string | undefined =>
 function checkDepth(root: MNode): void {
   // Each entry: a node, its depth, the length of the run of one operator ending at it, and the
   // longest such run on the path from the root (with its operator).
-  const stack: Array<[n: MNode, depth: number, run: number, longest: number, longestOp: string | undefined]> = [[root, 1, 1, 1, chainKey(root)]];
+  const stack: Array<[n: MNode, depth: number, run: number, longest: number, longestOp: string | undefined]> = [
+    [root, 1, 1, 1, chainKey(root)],
+  ];
   while (stack.length > 0) {
     const [n, d, run, longest, longestOp] = stack.pop()!;
     if (d > LIMITS.maxDepth) {
-      const parts = longestOp !== undefined && longest > LIMITS.maxDepth / 2 ? CHAIN_PARTS[longestOp] ?? 'operations in one chain' : undefined;
-      throw new LimitError(parts !== undefined
-        ? `the expression has more than ${LIMITS.maxDepth} ${parts}; the limit is ${LIMITS.maxDepth} operations in one chain or nesting`
-        : `the expression is nested more than ${LIMITS.maxDepth} operations deep`);
+      const parts =
+        longestOp !== undefined && longest > LIMITS.maxDepth / 2
+          ? (CHAIN_PARTS[longestOp] ?? 'operations in one chain')
+          : undefined;
+      throw new LimitError(
+        parts !== undefined
+          ? `the expression has more than ${LIMITS.maxDepth} ${parts}; the limit is ${LIMITS.maxDepth} operations in one chain or nesting`
+          : `the expression is nested more than ${LIMITS.maxDepth} operations deep`,
+      );
     }
     const key = chainKey(n);
     for (const k of [...(n.args ?? []), ...(n.content ? [n.content] : [])]) {
@@ -115,7 +135,8 @@ function checkDepth(root: MNode): void {
 function columnOf(src: string, ...tokens: Array<string | RegExp>): number | undefined {
   let best = -1;
   for (const t of tokens) {
-    const i = t instanceof RegExp ? src.search(t) : /^\w+$/.test(t) ? src.search(new RegExp(`\\b${t}\\b`)) : src.indexOf(t);
+    const i =
+      t instanceof RegExp ? src.search(t) : /^\w+$/.test(t) ? src.search(new RegExp(`\\b${t}\\b`)) : src.indexOf(t);
     if (i >= 0 && (best < 0 || i < best)) best = i;
   }
   return best < 0 ? undefined : best + 1;
@@ -124,14 +145,24 @@ function columnOf(src: string, ...tokens: Array<string | RegExp>): number | unde
 /** Where a construct outside the language starts. */
 function columnOfNode(n: MNode, src: string): number | undefined {
   switch (n.type) {
-    case 'AccessorNode': case 'IndexNode': return columnOf(src, '[', /(?<=[\w)\]])\.(?=[A-Za-z_])/);
-    case 'AssignmentNode': case 'FunctionAssignmentNode': return columnOf(src, /(?<![=<>!])=(?!=)/);
-    case 'ConditionalNode': return columnOf(src, '?');
-    case 'ArrayNode': return columnOf(src, '[');
-    case 'ObjectNode': return columnOf(src, '{');
-    case 'RangeNode': return columnOf(src, ':');
-    case 'BlockNode': return columnOf(src, ';', '\n');
-    default: return undefined;
+    case 'AccessorNode':
+    case 'IndexNode':
+      return columnOf(src, '[', /(?<=[\w)\]])\.(?=[A-Za-z_])/);
+    case 'AssignmentNode':
+    case 'FunctionAssignmentNode':
+      return columnOf(src, /(?<![=<>!])=(?!=)/);
+    case 'ConditionalNode':
+      return columnOf(src, '?');
+    case 'ArrayNode':
+      return columnOf(src, '[');
+    case 'ObjectNode':
+      return columnOf(src, '{');
+    case 'RangeNode':
+      return columnOf(src, ':');
+    case 'BlockNode':
+      return columnOf(src, ';', '\n');
+    default:
+      return undefined;
   }
 }
 
@@ -154,7 +185,8 @@ function convert(n: MNode, src: string): Surface {
       const args = (n.args ?? []).map((a) => convert(a, src));
       if (n.fn === 'unaryPlus') return args[0]!;
       const op = MATHJS_OPS.get(n.fn as string);
-      if (op === undefined) throw new ParseError(`the operator ${n.op} is not part of the language`, columnOf(src, n.op ?? ''));
+      if (op === undefined)
+        throw new ParseError(`the operator ${n.op} is not part of the language`, columnOf(src, n.op ?? ''));
       return { t: 'op', op, args };
     }
     case 'FunctionNode': {
@@ -176,10 +208,16 @@ function convert(n: MNode, src: string): Surface {
 function normCall(x: MNode, p: MNode, src: string): Surface {
   if (p.type === 'ConstantNode' && typeof p.value === 'string') {
     if (p.value === 'fro') return { t: 'call', fn: 'norm2', args: [convert(x, src)] };
-    throw new ParseError(`the second argument of norm is a number p ≥ 1 or 'fro', not ${JSON.stringify(p.value)}`, columnOf(src, `'${p.value}'`, `"${p.value}"`));
+    throw new ParseError(
+      `the second argument of norm is a number p ≥ 1 or 'fro', not ${JSON.stringify(p.value)}`,
+      columnOf(src, `'${p.value}'`, `"${p.value}"`),
+    );
   }
   // The max-norm, NumPy's norm(x, inf): the largest |xᵢ| (its derivative through the arg-max, ties being kinks).
-  if ((p.type === 'SymbolNode' && /^(inf|Inf|Infinity)$/.test(p.name!)) || (p.type === 'ConstantNode' && p.value === Infinity)) {
+  if (
+    (p.type === 'SymbolNode' && /^(inf|Inf|Infinity)$/.test(p.name!)) ||
+    (p.type === 'ConstantNode' && p.value === Infinity)
+  ) {
     return { t: 'call', fn: 'max', args: [{ t: 'call', fn: 'abs', args: [convert(x, src)] }] };
   }
   return { t: 'call', fn: 'norm', args: [convert(x, src), convert(p, src)] };
@@ -187,14 +225,24 @@ function normCall(x: MNode, p: MNode, src: string): Surface {
 
 function describeNode(type: string): string {
   switch (type) {
-    case 'AccessorNode': case 'IndexNode': return 'indexing such as x[1]';
-    case 'AssignmentNode': case 'FunctionAssignmentNode': return 'assignment';
-    case 'ConditionalNode': return 'the conditional a ? b : c';
-    case 'ArrayNode': return 'a literal array [..]';
-    case 'ObjectNode': return 'an object {..}';
-    case 'RangeNode': return 'a range a:b';
-    case 'BlockNode': return 'a block of several expressions';
-    default: return type;
+    case 'AccessorNode':
+    case 'IndexNode':
+      return 'indexing such as x[1]';
+    case 'AssignmentNode':
+    case 'FunctionAssignmentNode':
+      return 'assignment';
+    case 'ConditionalNode':
+      return 'the conditional a ? b : c';
+    case 'ArrayNode':
+      return 'a literal array [..]';
+    case 'ObjectNode':
+      return 'an object {..}';
+    case 'RangeNode':
+      return 'a range a:b';
+    case 'BlockNode':
+      return 'a block of several expressions';
+    default:
+      return type;
   }
 }
 
@@ -222,9 +270,12 @@ function parseAscii(src: string): Surface {
 /** Prints a Surface tree back in the input syntax (fully parenthesised where unsure); for messages. */
 export function surfaceText(s: Surface): string {
   switch (s.t) {
-    case 'num': return String(s.value);
-    case 'name': return s.name;
-    case 'call': return `${s.fn}(${s.args.map(surfaceText).join(', ')})`;
+    case 'num':
+      return String(s.value);
+    case 'name':
+      return s.name;
+    case 'call':
+      return `${s.fn}(${s.args.map(surfaceText).join(', ')})`;
     case 'op': {
       // A postfix transpose binds tightest, so it needs no parentheses as an operand: x'*x.
       const [a, b] = s.args.map((x) => (x.t === 'op' && x.op !== 'transpose' ? `(${surfaceText(x)})` : surfaceText(x)));

@@ -19,21 +19,64 @@ import { ParseError } from '../errors.js';
 
 /** Greek letters and their names; look-alikes of Latin capitals (Α, Β, …) are left out. */
 export const GREEK: Readonly<Record<string, string>> = {
-  α: 'alpha', β: 'beta', γ: 'gamma', δ: 'delta', ε: 'epsilon', ϵ: 'epsilon', ζ: 'zeta', η: 'eta', θ: 'theta',
-  ϑ: 'theta', ι: 'iota', κ: 'kappa', λ: 'lambda', μ: 'mu', ν: 'nu', ξ: 'xi', π: 'pi', ρ: 'rho', σ: 'sigma',
-  ς: 'sigma', τ: 'tau', υ: 'upsilon', φ: 'phi', ϕ: 'phi', χ: 'chi', ψ: 'psi', ω: 'omega',
-  Γ: 'Gamma', Δ: 'Delta', Θ: 'Theta', Λ: 'Lambda', Ξ: 'Xi', Π: 'Pi', Σ: 'Sigma', Υ: 'Upsilon', Φ: 'Phi',
-  Ψ: 'Psi', Ω: 'Omega',
+  α: 'alpha',
+  β: 'beta',
+  γ: 'gamma',
+  δ: 'delta',
+  ε: 'epsilon',
+  ϵ: 'epsilon',
+  ζ: 'zeta',
+  η: 'eta',
+  θ: 'theta',
+  ϑ: 'theta',
+  ι: 'iota',
+  κ: 'kappa',
+  λ: 'lambda',
+  μ: 'mu',
+  ν: 'nu',
+  ξ: 'xi',
+  π: 'pi',
+  ρ: 'rho',
+  σ: 'sigma',
+  ς: 'sigma',
+  τ: 'tau',
+  υ: 'upsilon',
+  φ: 'phi',
+  ϕ: 'phi',
+  χ: 'chi',
+  ψ: 'psi',
+  ω: 'omega',
+  Γ: 'Gamma',
+  Δ: 'Delta',
+  Θ: 'Theta',
+  Λ: 'Lambda',
+  Ξ: 'Xi',
+  Π: 'Pi',
+  Σ: 'Sigma',
+  Υ: 'Upsilon',
+  Φ: 'Phi',
+  Ψ: 'Psi',
+  Ω: 'Omega',
 };
 
 /** Single characters and their spelling in the input syntax. */
 const SYMBOLS: Readonly<Record<string, string>> = {
-  'ᵀ': "'", '′': "'", '·': '*', '⋅': '*', '×': '*', '∗': '*', '⊙': '.*', '∘': '.*', '−': '-',
-  '²': '^2', '³': '^3',
+  ᵀ: "'",
+  '′': "'",
+  '·': '*',
+  '⋅': '*',
+  '×': '*',
+  '∗': '*',
+  '⊙': '.*',
+  '∘': '.*',
+  '−': '-',
+  '²': '^2',
+  '³': '^3',
 };
 
 const NORM = '‖';
-const SUB_ONE = '₁', SUB_TWO = '₂';
+const SUB_ONE = '₁',
+  SUB_TWO = '₂';
 
 export interface Mapped {
   /** The text in the input syntax. */
@@ -93,9 +136,13 @@ export function fromUnicode(src: string): Mapped {
     }
     emit(SYMBOLS[c] ?? c, i);
   }
-  if (open !== undefined) throw new ParseError('this ‖ opens a norm that is never closed: write ‖x‖ for norm2(x)', open.at + 1);
+  if (open !== undefined)
+    throw new ParseError('this ‖ opens a norm that is never closed: write ‖x‖ for norm2(x)', open.at + 1);
   origin.push(src.length);
-  return { text: parts.join(''), columnIn: (column) => (origin[Math.min(Math.max(column, 1), origin.length) - 1] ?? src.length) + 1 };
+  return {
+    text: parts.join(''),
+    columnIn: (column) => (origin[Math.min(Math.max(column, 1), origin.length) - 1] ?? src.length) + 1,
+  };
 }
 
 /**

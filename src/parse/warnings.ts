@@ -48,22 +48,52 @@ export type WarningKind = Warning['kind'];
 
 /** Greek letters spelt out, as names (`alpha`, …) that usually denote scalars. */
 const GREEK_NAMES = new Set([
-  'alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta', 'iota', 'kappa', 'lambda', 'mu', 'nu', 'xi',
-  'rho', 'sigma', 'tau', 'upsilon', 'phi', 'chi', 'psi', 'omega',
+  'alpha',
+  'beta',
+  'gamma',
+  'delta',
+  'epsilon',
+  'zeta',
+  'eta',
+  'theta',
+  'iota',
+  'kappa',
+  'lambda',
+  'mu',
+  'nu',
+  'xi',
+  'rho',
+  'sigma',
+  'tau',
+  'upsilon',
+  'phi',
+  'chi',
+  'psi',
+  'omega',
 ]);
 
 /** Every name the source uses (variables and functions alike), before any folding removes one. */
 export function namesIn(s: Surface, out = new Set<string>()): Set<string> {
   switch (s.t) {
-    case 'num': break;
-    case 'name': out.add(s.name); break;
-    case 'op': case 'call': for (const a of s.args) namesIn(a, out); break;
+    case 'num':
+      break;
+    case 'name':
+      out.add(s.name);
+      break;
+    case 'op':
+    case 'call':
+      for (const a of s.args) namesIn(a, out);
+      break;
   }
   return out;
 }
 
 /** Calls max(X, k) and min(X, k) with an integer literal k: now reductions along dim k, once the elementwise maximum. */
-export function reductionMeanings(s: Surface, out: ReductionWarning[] = [], seen = new Set<string>()): ReductionWarning[] {
+export function reductionMeanings(
+  s: Surface,
+  out: ReductionWarning[] = [],
+  seen = new Set<string>(),
+): ReductionWarning[] {
   if (s.t === 'op' || s.t === 'call') for (const a of s.args) reductionMeanings(a, out, seen);
   if (s.t === 'call' && (s.fn === 'max' || s.fn === 'min') && s.args.length === 2 && functionCalled(s) === s.fn) {
     const call = surfaceText(s);
@@ -71,7 +101,8 @@ export function reductionMeanings(s: Surface, out: ReductionWarning[] = [], seen
     if (!seen.has(call)) {
       seen.add(call);
       out.push({
-        kind: 'max-reduction', call,
+        kind: 'max-reduction',
+        call,
         message: `${call} is the ${s.fn}imum over dim ${k} of ${x} (a reduction, as in NumPy); for the elementwise ${s.fn}imum write ${s.fn}imum(${x}, ${k})`,
       });
     }
@@ -80,11 +111,18 @@ export function reductionMeanings(s: Surface, out: ReductionWarning[] = [], seen
 }
 
 /** Declared names that the source never uses (`except`: names asked about anyway, such as the wrt). */
-export function unusedDeclarations(declared: readonly string[], used: ReadonlySet<string>, except: readonly string[] = []): NamingWarning[] {
-  return declared.filter((n) => !used.has(n) && !except.includes(n)).map((name) => ({
-    kind: 'unused-declaration', name,
-    message: `${name} is declared but does not occur in the expression`,
-  }));
+export function unusedDeclarations(
+  declared: readonly string[],
+  used: ReadonlySet<string>,
+  except: readonly string[] = [],
+): NamingWarning[] {
+  return declared
+    .filter((n) => !used.has(n) && !except.includes(n))
+    .map((name) => ({
+      kind: 'unused-declaration',
+      name,
+      message: `${name} is declared but does not occur in the expression`,
+    }));
 }
 
 /** The variable an operand is, through a sign or a transpose. */
@@ -109,14 +147,21 @@ export function conventionBroadcasts(e: Expr, declared: ReadonlySet<string>): Na
     const [a, b] = [n.a, n.b];
     if ((a.shape.kind === 'scalar') === (b.shape.kind === 'scalar')) continue;
     const [scalar, other] = a.shape.kind === 'scalar' ? [a, b] : [b, a];
-    const s = bareVar(scalar), o = bareVar(other);
+    const s = bareVar(scalar),
+      o = bareVar(other);
     if (s && !declared.has(s.name) && n.kind !== 'mul') {
-      warn(s.name, `${s.name} is a scalar by the naming convention (names a–g are scalars), so it is broadcast against `
-        + `${toText(other)} (${formatShape(other.shape)}): declare ${s.name} (e.g. ${s.name}=${declHint(other)}) if it is not a scalar`);
+      warn(
+        s.name,
+        `${s.name} is a scalar by the naming convention (names a–g are scalars), so it is broadcast against ` +
+          `${toText(other)} (${formatShape(other.shape)}): declare ${s.name} (e.g. ${s.name}=${declHint(other)}) if it is not a scalar`,
+      );
     }
     if (o && !declared.has(o.name) && isGreekName(o.name)) {
-      warn(o.name, `${o.name} is a ${o.shape.kind === 'matrix' ? 'matrix (names A–Z are matrices)' : 'vector by the naming convention (names h–z are vectors)'}, `
-        + `so ${toText(n)} is ${o.shape.kind === 'matrix' ? 'a matrix' : 'a vector'} (${formatShape(n.shape)}): declare ${o.name}=scalar if it is a scalar`);
+      warn(
+        o.name,
+        `${o.name} is a ${o.shape.kind === 'matrix' ? 'matrix (names A–Z are matrices)' : 'vector by the naming convention (names h–z are vectors)'}, ` +
+          `so ${toText(n)} is ${o.shape.kind === 'matrix' ? 'a matrix' : 'a vector'} (${formatShape(n.shape)}): declare ${o.name}=scalar if it is a scalar`,
+      );
     }
   }
   return out;
@@ -125,9 +170,13 @@ export function conventionBroadcasts(e: Expr, declared: ReadonlySet<string>): Na
 /** A declaration with the shape of `e`, for the message. */
 function declHint(e: Expr): string {
   switch (e.shape.kind) {
-    case 'scalar': return 'scalar';
-    case 'vector': return `vector(${e.shape.n})`;
-    case 'row': return `vector(${e.shape.n})`;
-    case 'matrix': return `matrix(${e.shape.m},${e.shape.n})`;
+    case 'scalar':
+      return 'scalar';
+    case 'vector':
+      return `vector(${e.shape.n})`;
+    case 'row':
+      return `vector(${e.shape.n})`;
+    case 'matrix':
+      return `matrix(${e.shape.m},${e.shape.n})`;
   }
 }

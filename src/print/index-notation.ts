@@ -52,43 +52,65 @@ class GiveUp extends Error {}
 
 /** Index labels: free indices of f, then of each derivative slot, then summation indices. */
 const F_LABELS = ['i', 'j'];
-const SLOT_LABELS = [['a', 'b'], ['c', 'd'], ['e', 'g'], ['p', 'q'], ['r', 's'], ['t', 'u']];
+const SLOT_LABELS = [
+  ['a', 'b'],
+  ['c', 'd'],
+  ['e', 'g'],
+  ['p', 'q'],
+  ['r', 's'],
+  ['t', 'u'],
+];
 const SUM_LABELS = ['k', 'l', 'm', 'n', 'o', 'v', 'w', 'y', 'z'];
 
 function labelsFor(s: Shape, pool: readonly string[]): string[] {
   switch (s.kind) {
-    case 'scalar': return [];
-    case 'vector': case 'row': return [pool[0]!];
-    case 'matrix': return [pool[0]!, pool[1]!];
+    case 'scalar':
+      return [];
+    case 'vector':
+    case 'row':
+      return [pool[0]!];
+    case 'matrix':
+      return [pool[0]!, pool[1]!];
   }
 }
 
 /** Row / column labels of a node given its tensor labels (a vector has only a row, a row only a column). */
 function rowCol(s: Shape, labels: readonly string[]): [string | undefined, string | undefined] {
   switch (s.kind) {
-    case 'scalar': return [undefined, undefined];
-    case 'vector': return [labels[0], undefined];
-    case 'row': return [undefined, labels[0]];
-    case 'matrix': return [labels[0], labels[1]];
+    case 'scalar':
+      return [undefined, undefined];
+    case 'vector':
+      return [labels[0], undefined];
+    case 'row':
+      return [undefined, labels[0]];
+    case 'matrix':
+      return [labels[0], labels[1]];
   }
 }
 
 function fromRowCol(s: Shape, r: string | undefined, c: string | undefined): string[] {
   switch (s.kind) {
-    case 'scalar': return [];
-    case 'vector': return [r!];
-    case 'row': return [c!];
-    case 'matrix': return [r!, c!];
+    case 'scalar':
+      return [];
+    case 'vector':
+      return [r!];
+    case 'row':
+      return [c!];
+    case 'matrix':
+      return [r!, c!];
   }
 }
 
 const product = (xs: readonly Term[], ys: readonly Term[]): Term[] => {
   const out: Term[] = [];
-  for (const x of xs) for (const y of ys) out.push({ coef: x.coef * y.coef, factors: [...x.factors, ...y.factors], summed: [...x.summed, ...y.summed] });
+  for (const x of xs)
+    for (const y of ys)
+      out.push({ coef: x.coef * y.coef, factors: [...x.factors, ...y.factors], summed: [...x.summed, ...y.summed] });
   if (out.length > MAX_TERMS) throw new GiveUp();
   return out;
 };
-const withSum = (ts: readonly Term[], labels: readonly string[]): Term[] => ts.map((t) => ({ ...t, summed: [...t.summed, ...labels] }));
+const withSum = (ts: readonly Term[], labels: readonly string[]): Term[] =>
+  ts.map((t) => ({ ...t, summed: [...t.summed, ...labels] }));
 
 /** What a function's index rule may use: the expansion of a node under given labels, and fresh summation labels. */
 interface Expansion {
@@ -112,9 +134,10 @@ const sumRule: IndexRule = (x, labels, c, call) => {
 const meanRule: IndexRule = (x, labels, c, call) => {
   const dim = dimOf(call);
   const n = dim === undefined ? numel(x.shape) : dim === 0 ? rowsOf(x.shape) : colsOf(x.shape);
-  const scale: Term = typeof n === 'number'
-    ? { coef: 1 / n, factors: [], summed: [] }
-    : { coef: 1, factors: [{ kind: 'atom', expr: dimCount(n), idx: [], reciprocal: true }], summed: [] };
+  const scale: Term =
+    typeof n === 'number'
+      ? { coef: 1 / n, factors: [], summed: [] }
+      : { coef: 1, factors: [{ kind: 'atom', expr: dimCount(n), idx: [], reciprocal: true }], summed: [] };
   return product(sumRule(x, labels, c, call), [scale]);
 };
 
@@ -134,25 +157,67 @@ const CALLS: { readonly [F in FnName]: IndexRule | 'nonlinear' | 'none' } = {
   sum: sumRule,
   mean: meanRule,
   diag: (x, labels, c) => {
-    if (x.shape.kind === 'vector') return product(c.go(x, [labels[0]!]), [{ coef: 1, factors: [{ kind: 'delta', idx: [labels[0]!, labels[1]!] }], summed: [] }]);
+    if (x.shape.kind === 'vector')
+      return product(c.go(x, [labels[0]!]), [
+        { coef: 1, factors: [{ kind: 'delta', idx: [labels[0]!, labels[1]!] }], summed: [] },
+      ]);
     return c.go(x, [labels[0]!, labels[0]!]);
   },
-  kron: 'none', vec: 'none',
-  exp: 'nonlinear', log: 'nonlinear', sqrt: 'nonlinear', sin: 'nonlinear', cos: 'nonlinear', tan: 'nonlinear',
-  tanh: 'nonlinear', sinh: 'nonlinear', cosh: 'nonlinear', asin: 'nonlinear', acos: 'nonlinear', atan: 'nonlinear',
-  erf: 'nonlinear', gelu: 'nonlinear', silu: 'nonlinear', softsign: 'nonlinear', log1p: 'nonlinear', expm1: 'nonlinear',
-  abs: 'nonlinear', sign: 'nonlinear', sigmoid: 'nonlinear', relu: 'nonlinear',
-  softplus: 'nonlinear', step: 'nonlinear', leaky_relu: 'nonlinear', elu: 'nonlinear', maximum: 'nonlinear', minimum: 'nonlinear',
-  var: 'nonlinear', std: 'nonlinear', max: 'nonlinear', min: 'nonlinear',
-  norm1: 'nonlinear', norm2: 'nonlinear', det: 'nonlinear', logdet: 'nonlinear', logsumexp: 'nonlinear',
-  inv: 'nonlinear', softmax: 'nonlinear', log_softmax: 'nonlinear', norm: 'nonlinear',
+  kron: 'none',
+  vec: 'none',
+  exp: 'nonlinear',
+  log: 'nonlinear',
+  sqrt: 'nonlinear',
+  sin: 'nonlinear',
+  cos: 'nonlinear',
+  tan: 'nonlinear',
+  tanh: 'nonlinear',
+  sinh: 'nonlinear',
+  cosh: 'nonlinear',
+  asin: 'nonlinear',
+  acos: 'nonlinear',
+  atan: 'nonlinear',
+  erf: 'nonlinear',
+  gelu: 'nonlinear',
+  silu: 'nonlinear',
+  softsign: 'nonlinear',
+  log1p: 'nonlinear',
+  expm1: 'nonlinear',
+  abs: 'nonlinear',
+  sign: 'nonlinear',
+  sigmoid: 'nonlinear',
+  relu: 'nonlinear',
+  softplus: 'nonlinear',
+  step: 'nonlinear',
+  leaky_relu: 'nonlinear',
+  elu: 'nonlinear',
+  maximum: 'nonlinear',
+  minimum: 'nonlinear',
+  var: 'nonlinear',
+  std: 'nonlinear',
+  max: 'nonlinear',
+  min: 'nonlinear',
+  norm1: 'nonlinear',
+  norm2: 'nonlinear',
+  det: 'nonlinear',
+  logdet: 'nonlinear',
+  logsumexp: 'nonlinear',
+  inv: 'nonlinear',
+  softmax: 'nonlinear',
+  log_softmax: 'nonlinear',
+  norm: 'nonlinear',
 };
 
 /**
  * ∂ᵏf / ∂X… in index notation, from the k-th differential in `directions`; undefined when the
  * differential uses an operation this printer does not expand (kron, vec).
  */
-export function indexNotation(f: Expr, differential: Expr, wrt: Var, directions: readonly Var[]): IndexForm | undefined {
+export function indexNotation(
+  f: Expr,
+  differential: Expr,
+  wrt: Var,
+  directions: readonly Var[],
+): IndexForm | undefined {
   let fresh = 0;
   const freshLabel = (): string => {
     const base = SUM_LABELS[fresh % SUM_LABELS.length]!;
@@ -163,8 +228,9 @@ export function indexNotation(f: Expr, differential: Expr, wrt: Var, directions:
   const dependent = new Set(dependentsOf(differential, new Set<Expr>(directions)));
   const depends = (e: Expr): boolean => dependent.has(e);
 
-  const atom = (e: Expr, idx: readonly string[], reciprocal = false): Term[] =>
-    [{ coef: 1, factors: [{ kind: 'atom', expr: e, idx, ...(reciprocal ? { reciprocal } : {}) }], summed: [] }];
+  const atom = (e: Expr, idx: readonly string[], reciprocal = false): Term[] => [
+    { coef: 1, factors: [{ kind: 'atom', expr: e, idx, ...(reciprocal ? { reciprocal } : {}) }], summed: [] },
+  ];
   /** The reciprocal of a direction-free divisor, as an atom. */
   const reciprocalOf = (e: Expr, labels: readonly string[]): Term[] => {
     if (depends(e)) throw new GiveUp();
@@ -179,15 +245,29 @@ export function indexNotation(f: Expr, differential: Expr, wrt: Var, directions:
       return go(e.x, fromRowCol(e.x.shape, c, r));
     }
     // A zero contributes no term (an identically zero derivative reads `= 0`, not `vector(0)[i]`).
-    if (!depends(e)) return e.kind === 'zero' || (e.kind === 'const' && e.value === 0) ? [] : e.kind === 'const' ? [{ coef: e.value, factors: [], summed: [] }] : atom(e, labels);
+    if (!depends(e))
+      return e.kind === 'zero' || (e.kind === 'const' && e.value === 0)
+        ? []
+        : e.kind === 'const'
+          ? [{ coef: e.value, factors: [], summed: [] }]
+          : atom(e, labels);
     switch (e.kind) {
       case 'var': {
         const slot = slots.get(e)!;
-        return [{ coef: 1, factors: labels.map((l, t) => ({ kind: 'delta' as const, idx: [l, slot[t]!] })), summed: [] }];
+        return [
+          { coef: 1, factors: labels.map((l, t) => ({ kind: 'delta' as const, idx: [l, slot[t]!] })), summed: [] },
+        ];
       }
-      case 'add': return [...go(e.a, e.a.shape.kind === 'scalar' ? [] : labels), ...go(e.b, e.b.shape.kind === 'scalar' ? [] : labels)];
-      case 'emul': return product(go(e.a, labels), go(e.b, labels));
-      case 'ediv': case 'div': return product(go(e.a, e.a.shape.kind === 'scalar' ? [] : labels), reciprocalOf(e.b, labels));
+      case 'add':
+        return [
+          ...go(e.a, e.a.shape.kind === 'scalar' ? [] : labels),
+          ...go(e.b, e.b.shape.kind === 'scalar' ? [] : labels),
+        ];
+      case 'emul':
+        return product(go(e.a, labels), go(e.b, labels));
+      case 'ediv':
+      case 'div':
+        return product(go(e.a, e.a.shape.kind === 'scalar' ? [] : labels), reciprocalOf(e.b, labels));
       case 'mul': {
         if (e.a.shape.kind === 'scalar') return product(go(e.a, []), go(e.b, labels));
         if (e.b.shape.kind === 'scalar') return product(go(e.a, labels), go(e.b, []));
@@ -203,9 +283,16 @@ export function indexNotation(f: Expr, differential: Expr, wrt: Var, directions:
         return rule(e.args[0]!, labels, expansion, e);
       }
       // neg and transpose are handled above; leaves without a direction are atoms; powers of a direction do not occur.
-      case 'const': case 'zero': case 'ones': case 'eye': case 'commutation': case 'pow': case 'epow':
+      case 'const':
+      case 'zero':
+      case 'ones':
+      case 'eye':
+      case 'commutation':
+      case 'pow':
+      case 'epow':
         throw new GiveUp();
-      default: return assertNever(e);
+      default:
+        return assertNever(e);
     }
   };
   const expansion: Expansion = { go, fresh: freshLabel };
@@ -237,7 +324,9 @@ function contract(t: Term): Term {
   let factors = [...t.factors];
   let summed = [...t.summed];
   for (;;) {
-    const at = factors.findIndex((f) => f.kind === 'delta' && (summed.includes(f.idx[0]!) || summed.includes(f.idx[1]!) || f.idx[0] === f.idx[1]));
+    const at = factors.findIndex(
+      (f) => f.kind === 'delta' && (summed.includes(f.idx[0]!) || summed.includes(f.idx[1]!) || f.idx[0] === f.idx[1]),
+    );
     if (at < 0) break;
     const d = factors[at]!;
     factors.splice(at, 1);
@@ -250,7 +339,13 @@ function contract(t: Term): Term {
   return { coef: t.coef, factors, summed };
 }
 
-function render(f: Expr, wrt: Var, fLabels: string[], slotLabels: string[][], terms: Term[]): { text: string; latex: string } {
+function render(
+  f: Expr,
+  wrt: Var,
+  fLabels: string[],
+  slotLabels: string[][],
+  terms: Term[],
+): { text: string; latex: string } {
   const fName = f.kind === 'var' ? f.name : 'f';
   const sub = (idx: readonly string[]) => (idx.length === 0 ? '' : `[${idx.join(',')}]`);
   const order = slotLabels.length;
@@ -265,11 +360,14 @@ function render(f: Expr, wrt: Var, fLabels: string[], slotLabels: string[][], te
     const coef = mag === 1 ? '' : tex ? `${mag} ` : `${mag}*`;
     return `${sums}${coef}${body}`;
   };
-  const join = (tex: boolean) => terms.map((t, n) => {
-    const s = termText(t, tex);
-    if (n === 0) return t.coef < 0 ? `-${s}` : s;
-    return t.coef < 0 ? ` - ${s}` : ` + ${s}`;
-  }).join('');
+  const join = (tex: boolean) =>
+    terms
+      .map((t, n) => {
+        const s = termText(t, tex);
+        if (n === 0) return t.coef < 0 ? `-${s}` : s;
+        return t.coef < 0 ? ` - ${s}` : ` + ${s}`;
+      })
+      .join('');
   return { text: `${lhsText} = ${join(false)}`, latex: `${lhsTex} = ${join(true)}` };
 }
 

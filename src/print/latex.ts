@@ -26,7 +26,14 @@
 import { type Expr, assertNever } from '../ir/expr.js';
 import { FUNCTIONS } from '../ir/functions.js';
 import {
-  type Binding, type FunctionLatex, LATEX, type LatexForm, OPERATORS, type Operand, type Side, needsParens,
+  type Binding,
+  type FunctionLatex,
+  LATEX,
+  type LatexForm,
+  OPERATORS,
+  type Operand,
+  type Side,
+  needsParens,
 } from '../ir/operators.js';
 import { postorder } from '../ir/walk.js';
 import type { Dim, Shape } from '../shape/shape.js';
@@ -42,13 +49,14 @@ export interface Printed extends Operand {
 }
 
 const printed = (tex: string, prec: number, op?: string): Printed =>
-  (op === undefined ? { tex, prec, signed: tex.startsWith('-') } : { tex, prec, op, signed: tex.startsWith('-') });
+  op === undefined ? { tex, prec, signed: tex.startsWith('-') } : { tex, prec, op, signed: tex.startsWith('-') };
 const atom = (tex: string): Printed => printed(tex, LATEX.atom);
 const paren = (tex: string): string => `\\left(${tex}\\right)`;
 /** An operand in its slot: parenthesised when the shared policy says so. */
 const put = (p: Printed, parent: Binding, side: Side): string => (needsParens(parent, p, side) ? paren(p.tex) : p.tex);
 /** Fills a template's #1, #2 with operand texts. */
-const fill = (template: string, parts: readonly string[]): string => template.replace(/#([12])/g, (_, i: string) => parts[Number(i) - 1]!);
+const fill = (template: string, parts: readonly string[]): string =>
+  template.replace(/#([12])/g, (_, i: string) => parts[Number(i) - 1]!);
 /** The base of a superscript (`X^{-1}`, `A^\top`, `x^{2}`) must be an atom. */
 const SUPERSCRIPT = OPERATORS.pow.latex;
 
@@ -56,9 +64,43 @@ const SUPERSCRIPT = OPERATORS.pow.latex;
 // Names and numbers
 
 const GREEK = new Set([
-  'alpha', 'beta', 'gamma', 'delta', 'epsilon', 'varepsilon', 'zeta', 'eta', 'theta', 'vartheta', 'iota',
-  'kappa', 'lambda', 'mu', 'nu', 'xi', 'pi', 'rho', 'sigma', 'tau', 'upsilon', 'phi', 'varphi', 'chi',
-  'psi', 'omega', 'Gamma', 'Delta', 'Theta', 'Lambda', 'Xi', 'Pi', 'Sigma', 'Upsilon', 'Phi', 'Psi', 'Omega',
+  'alpha',
+  'beta',
+  'gamma',
+  'delta',
+  'epsilon',
+  'varepsilon',
+  'zeta',
+  'eta',
+  'theta',
+  'vartheta',
+  'iota',
+  'kappa',
+  'lambda',
+  'mu',
+  'nu',
+  'xi',
+  'pi',
+  'rho',
+  'sigma',
+  'tau',
+  'upsilon',
+  'phi',
+  'varphi',
+  'chi',
+  'psi',
+  'omega',
+  'Gamma',
+  'Delta',
+  'Theta',
+  'Lambda',
+  'Xi',
+  'Pi',
+  'Sigma',
+  'Upsilon',
+  'Phi',
+  'Psi',
+  'Omega',
 ]);
 
 /** Escapes the characters of an identifier that are special inside `\mathrm{}`. */
@@ -77,13 +119,17 @@ function namePart(s: string, bold: boolean): string {
  */
 export function latexName(name: string, bold = false): string {
   const us = name.indexOf('_');
-  let base = name, sub: string | undefined;
+  let base = name,
+    sub: string | undefined;
   if (us > 0 && us < name.length - 1) {
     base = name.slice(0, us);
     sub = name.slice(us + 1);
   } else {
     const m = /^(.*[^\d])(\d+)$/.exec(name);
-    if (m) { base = m[1]!; sub = m[2]!; }
+    if (m) {
+      base = m[1]!;
+      sub = m[2]!;
+    }
   }
   const b = namePart(base, bold);
   if (sub === undefined) return b;
@@ -115,7 +161,13 @@ export function latexNumber(v: number): string {
  * notation (m × 10^e): it may lead a product but follows no factor.
  */
 /** A dimension as a subscript: n, 3, kn for a product k·n. */
-const latexDim = (d: Dim): string => (typeof d === 'number' ? String(d) : d.split('·').map((f) => namePart(f, false)).join(''));
+const latexDim = (d: Dim): string =>
+  typeof d === 'number'
+    ? String(d)
+    : d
+        .split('·')
+        .map((f) => namePart(f, false))
+        .join('');
 
 function printNumber(v: number): Printed {
   const tex = latexNumber(v);
@@ -129,10 +181,14 @@ type Dims = readonly [rows: string | number, cols: string | number] | 'scalar';
 
 const dimsOf = (s: Shape): Dims => {
   switch (s.kind) {
-    case 'scalar': return 'scalar';
-    case 'vector': return [s.n, 1];
-    case 'row': return [1, s.n];
-    case 'matrix': return [s.m, s.n];
+    case 'scalar':
+      return 'scalar';
+    case 'vector':
+      return [s.n, 1];
+    case 'row':
+      return [1, s.n];
+    case 'matrix':
+      return [s.m, s.n];
   }
 };
 
@@ -166,8 +222,12 @@ const FORMS: { readonly [F in LatexForm]: FormPrinter<F> } = {
   },
   sqrt: (c) => printed(`\\sqrt{${c.arg(0).tex}}`, LATEX.closed),
   // |X| of a matrix reads as its determinant (parse/latex.ts), so entrywise abs of a matrix is spelt out.
-  abs: (c) => atom(c.e.shape.kind === 'matrix' ? `\\operatorname{abs}${paren(c.arg(0).tex)}` : `\\lvert ${c.arg(0).tex}\\rvert`),
-  norm: (c, f) => atom(`\\lVert ${c.arg(0).tex}\\rVert_${f.p === 'param' ? `{${c.arg(1).tex}}` : f.p === 1 ? '1' : c.e.args[0]!.shape.kind === 'matrix' ? 'F' : '2'}`),
+  abs: (c) =>
+    atom(c.e.shape.kind === 'matrix' ? `\\operatorname{abs}${paren(c.arg(0).tex)}` : `\\lvert ${c.arg(0).tex}\\rvert`),
+  norm: (c, f) =>
+    atom(
+      `\\lVert ${c.arg(0).tex}\\rVert_${f.p === 'param' ? `{${c.arg(1).tex}}` : f.p === 1 ? '1' : c.e.args[0]!.shape.kind === 'matrix' ? 'F' : '2'}`,
+    ),
   indicator: (c) => atom(`\\mathbb{1}[${c.arg(0).tex} > 0]`),
   inverse: (c) => {
     const x = c.e.args[0]!;
@@ -175,7 +235,12 @@ const FORMS: { readonly [F in LatexForm]: FormPrinter<F> } = {
     if (x.kind === 'transpose') return printed(`${put(c.node(x.x), SUPERSCRIPT, 'left')}^{-\\top}`, LATEX.superscript);
     return printed(`${put(c.arg(0), SUPERSCRIPT, 'left')}^{-1}`, LATEX.superscript);
   },
-  infix: (c, f) => printed(`${put(c.arg(0), f.binding, 'left')} ${f.symbol} ${put(c.arg(1), f.binding, 'right')}`, f.binding.prec, c.e.fn),
+  infix: (c, f) =>
+    printed(
+      `${put(c.arg(0), f.binding, 'left')} ${f.symbol} ${put(c.arg(1), f.binding, 'right')}`,
+      f.binding.prec,
+      c.e.fn,
+    ),
 };
 
 function printCall(c: CallView): Printed {
@@ -245,17 +310,25 @@ export function latexPart(e: Expr, opts: LatexOptions = {}): Printed {
 
   const printNode = (x: Expr): Printed => {
     switch (x.kind) {
-      case 'var': return atom(latexName(x.name, isBold(x.shape)));
-      case 'const': return printNumber(x.value);
-      case 'zero': return atom(isBold(x.shape) ? '\\mathbf{0}' : '0');
+      case 'var':
+        return atom(latexName(x.name, isBold(x.shape)));
+      case 'const':
+        return printNumber(x.value);
+      case 'zero':
+        return atom(isBold(x.shape) ? '\\mathbf{0}' : '0');
       case 'ones':
         switch (x.shape.kind) {
-          case 'row': return printed('\\mathbf{1}^\\top', LATEX.superscript);
-          case 'matrix': return printed('\\mathbf{1}\\mathbf{1}^\\top', LATEX.product);
-          default: return atom('\\mathbf{1}');
+          case 'row':
+            return printed('\\mathbf{1}^\\top', LATEX.superscript);
+          case 'matrix':
+            return printed('\\mathbf{1}\\mathbf{1}^\\top', LATEX.product);
+          default:
+            return atom('\\mathbf{1}');
         }
-      case 'eye': return atom(bold ? '\\mathbf{I}' : 'I');
-      case 'commutation': return atom(`${bold ? '\\mathbf{K}' : 'K'}_{${latexDim(x.m)},${latexDim(x.n)}}`);
+      case 'eye':
+        return atom(bold ? '\\mathbf{I}' : 'I');
+      case 'commutation':
+        return atom(`${bold ? '\\mathbf{K}' : 'K'}_{${latexDim(x.m)},${latexDim(x.n)}}`);
       case 'neg': {
         // -(A B) = (-A) B reads either way; -(x ⊙ y) and -(A ⊗ B) keep their parentheses.
         const row = OPERATORS.neg.latex;
@@ -263,7 +336,8 @@ export function latexPart(e: Expr, opts: LatexOptions = {}): Printed {
       }
       case 'transpose': {
         const inner = x.x;
-        if (inner.kind === 'call' && inner.fn === 'inv') return printed(`${put(pr(inner.args[0]!), SUPERSCRIPT, 'left')}^{-\\top}`, LATEX.superscript);
+        if (inner.kind === 'call' && inner.fn === 'inv')
+          return printed(`${put(pr(inner.args[0]!), SUPERSCRIPT, 'left')}^{-\\top}`, LATEX.superscript);
         const row = OPERATORS.transpose.latex;
         return printed(fill(row.template, [put(pr(inner), row, 'left')]), row.prec, 'transpose');
       }
@@ -271,7 +345,12 @@ export function latexPart(e: Expr, opts: LatexOptions = {}): Printed {
         // A sum on the right continues the chain (a + (b - c) is a + b - c), and a leading minus of
         // the right operand is a linear factor of it: a + (-b) prints as a - b.
         const r = pr(x.b);
-        if (r.signed) return printed(fill(OPERATORS.sub.latex.template, [put(pr(x.a), OPERATORS.sub.latex, 'left'), r.tex.slice(1)]), LATEX.sum, 'sub');
+        if (r.signed)
+          return printed(
+            fill(OPERATORS.sub.latex.template, [put(pr(x.a), OPERATORS.sub.latex, 'left'), r.tex.slice(1)]),
+            LATEX.sum,
+            'sub',
+          );
         const row = OPERATORS.add.latex;
         return printed(fill(row.template, [put(pr(x.a), row, 'left'), put(r, row, 'right')]), row.prec, 'add');
       }
@@ -279,15 +358,25 @@ export function latexPart(e: Expr, opts: LatexOptions = {}): Printed {
         const row = OPERATORS.mul.latex;
         let tex = '';
         for (const [i, f] of factors(x).entries()) {
-          if (i === 0) { tex = put(pr(f), row, 'left'); continue; }
+          if (i === 0) {
+            tex = put(pr(f), row, 'left');
+            continue;
+          }
           const s = put(pr(f), row, 'right');
           tex += separator(tex, s) + s;
         }
         return printed(tex, row.prec, 'mul');
       }
-      case 'emul': case 'ediv': case 'div': case 'pow': case 'epow': return binary(x.kind, x.a, x.b);
-      case 'call': return printCall({ e: x, arg: (i) => pr(x.args[i]!), node: pr });
-      default: return assertNever(x);
+      case 'emul':
+      case 'ediv':
+      case 'div':
+      case 'pow':
+      case 'epow':
+        return binary(x.kind, x.a, x.b);
+      case 'call':
+        return printCall({ e: x, arg: (i) => pr(x.args[i]!), node: pr });
+      default:
+        return assertNever(x);
     }
   };
 
@@ -310,10 +399,15 @@ function hasTopLevelSum(s: string): boolean {
     const c = s[i]!;
     if (c === '{') depth++;
     else if (c === '}') depth--;
-    else if (s.startsWith('\\left', i)) { depth++; i += 4; }
-    else if (s.startsWith('\\right', i)) { depth--; i += 5; }
-    else if (c === '\\') { while (i + 1 < s.length && /[A-Za-z]/.test(s[i + 1]!)) i++; }
-    else if ((c === '+' || c === '-') && depth === 0) return true;
+    else if (s.startsWith('\\left', i)) {
+      depth++;
+      i += 4;
+    } else if (s.startsWith('\\right', i)) {
+      depth--;
+      i += 5;
+    } else if (c === '\\') {
+      while (i + 1 < s.length && /[A-Za-z]/.test(s[i + 1]!)) i++;
+    } else if ((c === '+' || c === '-') && depth === 0) return true;
   }
   return false;
 }
@@ -324,7 +418,8 @@ function hasTopLevelSum(s: string): boolean {
  * `f` and `wrt` are LaTeX (e.g. from toLatex and latexName); a sum in `f` is parenthesised.
  */
 export function fracHeading(f: string, wrt: string, order = 1, opts: FracHeadingOptions = {}): string {
-  if (!Number.isInteger(order) || order < 1) throw new RangeError(`a derivative's order is a positive integer, not ${order}`);
+  if (!Number.isInteger(order) || order < 1)
+    throw new RangeError(`a derivative's order is a positive integer, not ${order}`);
   const F = hasTopLevelSum(f) ? paren(f) : f;
   const power = order === 1 ? '' : order < 10 ? `^${order}` : `^{${order}}`;
   const ds = Array.from({ length: order }, () => `\\partial ${wrt}`);

@@ -49,16 +49,27 @@ const DEFAULT_MIN_LENGTH = 12;
 /** Leaves, and their transposes and negations, read as fast as a name. */
 function trivial(e: Expr): boolean {
   switch (e.kind) {
-    case 'var': case 'const': case 'zero': case 'ones': case 'eye': return true;
-    case 'transpose': case 'neg': return trivial(e.x);
-    default: return false;
+    case 'var':
+    case 'const':
+    case 'zero':
+    case 'ones':
+    case 'eye':
+      return true;
+    case 'transpose':
+    case 'neg':
+      return trivial(e.x);
+    default:
+      return false;
   }
 }
 
 export function programForm(e: Expr, opts: ProgramFormOptions = {}): ProgramForm {
   // The result itself is never a binding, even when it is a named node.
   const names = opts.names?.has(e) === true ? new Map([...opts.names].filter(([n]) => n !== e)) : opts.names;
-  const { results: [result], bindings } = programFormOf([e], { ...opts, ...(names ? { names } : {}) });
+  const {
+    results: [result],
+    bindings,
+  } = programFormOf([e], { ...opts, ...(names ? { names } : {}) });
   return { result: result!, bindings };
 }
 
@@ -66,7 +77,10 @@ export function programForm(e: Expr, opts: ProgramFormOptions = {}): ProgramForm
  * Several results over one set of bindings (an intermediate's definition beside a derivative in its
  * name). A result carrying a user's name is bound (and reads as that name).
  */
-export function programFormOf(roots: readonly Expr[], opts: ProgramFormOptions = {}): { results: Expr[]; bindings: Binding[] } {
+export function programFormOf(
+  roots: readonly Expr[],
+  opts: ProgramFormOptions = {},
+): { results: Expr[]; bindings: Binding[] } {
   const names = opts.names ?? new Map<Expr, string>();
   const minLength = opts.minLength ?? DEFAULT_MIN_LENGTH;
   const seen = new Set<Expr>();
@@ -75,11 +89,16 @@ export function programFormOf(roots: readonly Expr[], opts: ProgramFormOptions =
   for (const n of nodes) for (const k of children(n)) parents.set(k, (parents.get(k) ?? 0) + 1);
   const isRoot = new Set(roots);
 
-  const taken = new Set<string>([...opts.taken ?? [], ...roots.flatMap((r) => varsOf(r).map((v) => v.name)), ...names.values()]);
+  const taken = new Set<string>([
+    ...(opts.taken ?? []),
+    ...roots.flatMap((r) => varsOf(r).map((v) => v.name)),
+    ...names.values(),
+  ]);
   let counter = 0;
   const fresh = (): string => {
     let name: string;
-    do name = `t${++counter}`; while (taken.has(name));
+    do name = `t${++counter}`;
+    while (taken.has(name));
     taken.add(name);
     return name;
   };
@@ -88,10 +107,21 @@ export function programFormOf(roots: readonly Expr[], opts: ProgramFormOptions =
   const bindings: Binding[] = [];
   for (const n of nodes) {
     const kids = children(n);
-    const body = kids.length === 0 ? n : b.rebuild(n, kids.map((k) => shown.get(k)!));
+    const body =
+      kids.length === 0
+        ? n
+        : b.rebuild(
+            n,
+            kids.map((k) => shown.get(k)!),
+          );
     const user = names.get(n);
-    const bind = !trivial(n) && (user !== undefined || (!isRoot.has(n) && (parents.get(n) ?? 0) >= 2 && toText(body).length >= minLength));
-    if (!bind) { shown.set(n, body); continue; }
+    const bind =
+      !trivial(n) &&
+      (user !== undefined || (!isRoot.has(n) && (parents.get(n) ?? 0) >= 2 && toText(body).length >= minLength));
+    if (!bind) {
+      shown.set(n, body);
+      continue;
+    }
     const name = user ?? fresh();
     bindings.push({ name, expr: body, user: user !== undefined });
     shown.set(n, b.variable(name, n.shape));
@@ -107,7 +137,9 @@ export function programText(p: ProgramForm): string {
 /** The program in one line with the result first, as the reader also reads it: `result where t1 = …, t2 = …`. */
 export function programWhereText(p: ProgramForm): string {
   const result = toText(p.result);
-  return p.bindings.length === 0 ? result : `${result} where ${p.bindings.map((x) => `${x.name} = ${toText(x.expr)}`).join(', ')}`;
+  return p.bindings.length === 0
+    ? result
+    : `${result} where ${p.bindings.map((x) => `${x.name} = ${toText(x.expr)}`).join(', ')}`;
 }
 
 /** The definitions as text lines `where  t1 = …` / `       t2 = …` (none when there are none). */
@@ -117,6 +149,8 @@ export function whereText(bindings: readonly Binding[]): string[] {
 
 /** The definitions as one LaTeX line: `\text{where}\quad \begin{aligned}[t] t_{1} &= … \end{aligned}`. */
 export function whereLatex(bindings: readonly Binding[], opts: LatexOptions = {}): string {
-  const rows = bindings.map((x) => `${latexName(x.name, opts.bold === true && x.expr.shape.kind !== 'scalar')} &= ${toLatex(x.expr, opts)}`);
+  const rows = bindings.map(
+    (x) => `${latexName(x.name, opts.bold === true && x.expr.shape.kind !== 'scalar')} &= ${toLatex(x.expr, opts)}`,
+  );
   return `\\text{where}\\quad \\begin{aligned}[t] ${rows.join(' \\\\ ')} \\end{aligned}`;
 }

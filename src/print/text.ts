@@ -22,7 +22,7 @@ export const atomText = (text: string): TextPart => ({ text, prec: TEXT.atom, si
 
 /** A number: negative ones bind like a unary minus. */
 export const numberText = (v: number): TextPart =>
-  (v < 0 ? { text: String(v), prec: TEXT.prefix, signed: true } : atomText(String(v)));
+  v < 0 ? { text: String(v), prec: TEXT.prefix, signed: true } : atomText(String(v));
 
 /** An operator of the input syntax applied to printed operands, parenthesised by the shared policy. */
 export function operatorText(op: OpName, operands: readonly TextPart[]): TextPart {
@@ -31,9 +31,15 @@ export function operatorText(op: OpName, operands: readonly TextPart[]): TextPar
   const [a, b] = operands as [TextPart, TextPart];
   let text: string;
   switch (row.fixity) {
-    case 'prefix': text = `${row.symbol}${put(a, 'right')}`; break;
-    case 'postfix': text = `${put(a, 'left')}${row.symbol}`; break;
-    case 'infix': text = `${put(a, 'left')}${row.text.spaced ? ` ${row.symbol} ` : row.symbol}${put(b, 'right')}`; break;
+    case 'prefix':
+      text = `${row.symbol}${put(a, 'right')}`;
+      break;
+    case 'postfix':
+      text = `${put(a, 'left')}${row.symbol}`;
+      break;
+    case 'infix':
+      text = `${put(a, 'left')}${row.text.spaced ? ` ${row.symbol} ` : row.symbol}${put(b, 'right')}`;
+      break;
   }
   return { text, prec: row.text.prec, op, signed: op === 'neg' };
 }
@@ -65,20 +71,34 @@ export function textPart(e: Expr): TextPart {
   };
   const print = (x: Expr): TextPart => {
     switch (x.kind) {
-      case 'var': return atomText(x.name);
-      case 'const': return numberText(x.value);
-      case 'zero': return onesPart(x, 0);
-      case 'ones': return onesPart(x, 1);
-      case 'eye': return atomText(`eye(${dimText((x.shape as { n: Dim }).n)})`);
-      case 'commutation': return atomText(`commutation(${dimText(x.m)}, ${dimText(x.n)})`);
-      case 'call': return atomText(`${x.fn}(${x.args.map((a) => go(a).text).join(', ')})`);
-      case 'neg': case 'transpose': return operatorText(x.kind, [go(x.x)]);
+      case 'var':
+        return atomText(x.name);
+      case 'const':
+        return numberText(x.value);
+      case 'zero':
+        return onesPart(x, 0);
+      case 'ones':
+        return onesPart(x, 1);
+      case 'eye':
+        return atomText(`eye(${dimText((x.shape as { n: Dim }).n)})`);
+      case 'commutation':
+        return atomText(`commutation(${dimText(x.m)}, ${dimText(x.n)})`);
+      case 'call':
+        return atomText(`${x.fn}(${x.args.map((a) => go(a).text).join(', ')})`);
+      case 'neg':
+      case 'transpose':
+        return operatorText(x.kind, [go(x.x)]);
       // a + (-b) and a + (-2) print as subtractions.
       case 'add':
         if (x.b.kind === 'neg') return operatorText('sub', [go(x.a), go(x.b.x)]);
         if (x.b.kind === 'const' && x.b.value < 0) return operatorText('sub', [go(x.a), numberText(-x.b.value)]);
         return operatorText('add', [go(x.a), go(x.b)]);
-      case 'mul': case 'emul': case 'ediv': case 'div': case 'pow': case 'epow':
+      case 'mul':
+      case 'emul':
+      case 'ediv':
+      case 'div':
+      case 'pow':
+      case 'epow':
         return operatorText(x.kind, [go(x.a), go(x.b)]);
     }
   };

@@ -38,14 +38,21 @@ export class DimUnifier implements Unifier {
   }
 
   unify(a: Dim, b: Dim): Dim | null {
-    const ra = this.normal(a), rb = this.normal(b);
+    const ra = this.normal(a),
+      rb = this.normal(b);
     if (ra === rb) return ra;
     if (isProduct(ra) || isProduct(rb)) {
       const solved = this.cancel(ra, rb) ?? this.cancel(rb, ra);
       if (solved !== undefined) return solved ? this.normal(a) : null;
     }
-    if (isFlexible(ra)) { this.parent.set(ra, rb); return rb; }
-    if (isFlexible(rb)) { this.parent.set(rb, ra); return ra; }
+    if (isFlexible(ra)) {
+      this.parent.set(ra, rb);
+      return rb;
+    }
+    if (isFlexible(rb)) {
+      this.parent.set(rb, ra);
+      return ra;
+    }
     return null;
   }
 
@@ -72,7 +79,12 @@ export class DimUnifier implements Unifier {
     // Nothing in common: the plain rule links the two (and this one would only call itself again).
     if (left.length === dimFactors(p).length) return undefined;
     if (only === undefined || more.length > 0 || !isFlexible(only) || rest.some(isFlexible)) return undefined;
-    return this.unify(only, rest.reduce<Dim>((acc, f) => mulDim(acc, f), 1)) !== null;
+    return (
+      this.unify(
+        only,
+        rest.reduce<Dim>((acc, f) => mulDim(acc, f), 1),
+      ) !== null
+    );
   }
 
   /**
@@ -87,7 +99,10 @@ export class DimUnifier implements Unifier {
       for (;;) {
         const name = i < pool.length ? pool[i]! : `n${i - pool.length + 1}`;
         i++;
-        if (!used.has(name)) { used.add(name); return name; }
+        if (!used.has(name)) {
+          used.add(name);
+          return name;
+        }
       }
     };
     const resolve = (d: Dim): Dim => {
@@ -95,7 +110,10 @@ export class DimUnifier implements Unifier {
       if (isProduct(r)) return dimFactors(r).reduce<Dim>((acc, f) => mulDim(acc, resolve(f)), 1);
       if (!isFlexible(r)) return r;
       let name = names.get(r);
-      if (name === undefined) { name = nextName(); names.set(r, name); }
+      if (name === undefined) {
+        name = nextName();
+        names.set(r, name);
+      }
       return name;
     };
     return resolve;

@@ -56,9 +56,13 @@ export function dimFactors(d: Dim): readonly Dim[] {
 /** The dims of the numeric value, in the tensor layout (scalar [], vector and row [n], matrix [m, n]). */
 export function tensorDims(s: Shape): Dim[] {
   switch (s.kind) {
-    case 'scalar': return [];
-    case 'vector': case 'row': return [s.n];
-    case 'matrix': return [s.m, s.n];
+    case 'scalar':
+      return [];
+    case 'vector':
+    case 'row':
+      return [s.n];
+    case 'matrix':
+      return [s.m, s.n];
   }
 }
 
@@ -70,18 +74,26 @@ export function numel(s: Shape): Dim {
 export function shapeEquals(a: Shape, b: Shape): boolean {
   if (a.kind !== b.kind) return false;
   switch (a.kind) {
-    case 'scalar': return true;
-    case 'vector': case 'row': return a.n === (b as { n: Dim }).n;
-    case 'matrix': return a.m === (b as { m: Dim }).m && a.n === (b as { n: Dim }).n;
+    case 'scalar':
+      return true;
+    case 'vector':
+    case 'row':
+      return a.n === (b as { n: Dim }).n;
+    case 'matrix':
+      return a.m === (b as { m: Dim }).m && a.n === (b as { n: Dim }).n;
   }
 }
 
 export function transposeShape(s: Shape): Shape {
   switch (s.kind) {
-    case 'scalar': return s;
-    case 'vector': return rowShape(s.n);
-    case 'row': return vectorShape(s.n);
-    case 'matrix': return matrixShape(s.n, s.m);
+    case 'scalar':
+      return s;
+    case 'vector':
+      return rowShape(s.n);
+    case 'row':
+      return vectorShape(s.n);
+    case 'matrix':
+      return matrixShape(s.n, s.m);
   }
 }
 
@@ -92,29 +104,41 @@ export function formatDim(d: Dim): string {
 /** Human form used in messages and output: "scalar", "n", "1×n", "k×n". */
 export function formatShape(s: Shape): string {
   switch (s.kind) {
-    case 'scalar': return 'scalar';
-    case 'vector': return formatDim(s.n);
-    case 'row': return `1×${formatDim(s.n)}`;
-    case 'matrix': return `${formatDim(s.m)}×${formatDim(s.n)}`;
+    case 'scalar':
+      return 'scalar';
+    case 'vector':
+      return formatDim(s.n);
+    case 'row':
+      return `1×${formatDim(s.n)}`;
+    case 'matrix':
+      return `${formatDim(s.m)}×${formatDim(s.n)}`;
   }
 }
 
 /** A key for hash-consing. */
 export function shapeKey(s: Shape): string {
   switch (s.kind) {
-    case 'scalar': return 's';
-    case 'vector': return `v${s.n}`;
-    case 'row': return `r${s.n}`;
-    case 'matrix': return `m${s.m},${s.n}`;
+    case 'scalar':
+      return 's';
+    case 'vector':
+      return `v${s.n}`;
+    case 'row':
+      return `r${s.n}`;
+    case 'matrix':
+      return `m${s.m},${s.n}`;
   }
 }
 
 /** Rewrite every dimension of a shape (used to resolve inference variables). */
 export function mapDims(s: Shape, f: (d: Dim) => Dim): Shape {
   switch (s.kind) {
-    case 'scalar': return s;
-    case 'vector': return vectorShape(f(s.n));
-    case 'row': return rowShape(f(s.n));
-    case 'matrix': return matrixShape(f(s.m), f(s.n));
+    case 'scalar':
+      return s;
+    case 'vector':
+      return vectorShape(f(s.n));
+    case 'row':
+      return rowShape(f(s.n));
+    case 'matrix':
+      return matrixShape(f(s.m), f(s.n));
   }
 }

@@ -15,7 +15,8 @@ const MAX_DENOMINATOR = 1000;
 const SAFE = 2 ** 40;
 
 function gcd(a: number, b: number): number {
-  a = Math.abs(a); b = Math.abs(b);
+  a = Math.abs(a);
+  b = Math.abs(b);
   while (b) [a, b] = [b, a % b];
   return a;
 }
@@ -42,9 +43,12 @@ export function fromNumber(v: number): Coef {
   return { p: v, q: 1 };
 }
 
-export const mulCoef = (a: Coef, b: Coef): Coef => (exact(a) && exact(b) ? reduce(a.p * b.p, a.q * b.q) : fromNumber((a.p / a.q) * (b.p / b.q)));
-export const divCoef = (a: Coef, b: Coef): Coef => (exact(a) && exact(b) ? reduce(a.p * b.q, a.q * b.p) : fromNumber(a.p / a.q / (b.p / b.q)));
-export const addCoef = (a: Coef, b: Coef): Coef => (exact(a) && exact(b) ? reduce(a.p * b.q + b.p * a.q, a.q * b.q) : fromNumber(a.p / a.q + b.p / b.q));
+export const mulCoef = (a: Coef, b: Coef): Coef =>
+  exact(a) && exact(b) ? reduce(a.p * b.p, a.q * b.q) : fromNumber((a.p / a.q) * (b.p / b.q));
+export const divCoef = (a: Coef, b: Coef): Coef =>
+  exact(a) && exact(b) ? reduce(a.p * b.q, a.q * b.p) : fromNumber(a.p / a.q / (b.p / b.q));
+export const addCoef = (a: Coef, b: Coef): Coef =>
+  exact(a) && exact(b) ? reduce(a.p * b.q + b.p * a.q, a.q * b.q) : fromNumber(a.p / a.q + b.p / b.q);
 export const negCoef = (a: Coef): Coef => ({ p: -a.p, q: a.q });
 export const isOne = (a: Coef): boolean => a.p === 1 && a.q === 1;
 export const isZeroCoef = (a: Coef): boolean => a.p === 0;
@@ -56,7 +60,8 @@ export const sameCoef = (a: Coef, b: Coef): boolean => a.p === b.p && a.q === b.
  */
 export function commonCoef(cs: readonly Coef[]): Coef {
   if (cs.length === 0 || !cs.every(exact)) return ONE;
-  let p = 0, q = 1;
+  let p = 0,
+    q = 1;
   for (const c of cs) {
     p = gcd(p, c.p);
     q = (q / gcd(q, c.q)) * c.q;

@@ -31,7 +31,11 @@ const MAX_EXPAND_POWER = 4;
 const atom = (e: Expr, k = 1): Poly => [{ coef: ONE, atoms: new Map([[e, k]]) }];
 const constant = (c: Coef): Poly => (isZeroCoef(c) ? [] : [{ coef: c, atoms: new Map() }]);
 
-const keyOf = (m: Mono): string => [...m.atoms].map(([e, k]) => `${e.id}^${k}`).sort().join(',');
+const keyOf = (m: Mono): string =>
+  [...m.atoms]
+    .map(([e, k]) => `${e.id}^${k}`)
+    .sort()
+    .join(',');
 
 /**
  * Whether the current run cancelled something exactly (a power met its reciprocal, x.*(1./x), or
@@ -101,27 +105,40 @@ function poly(e: Expr, shape: Shape): Poly | undefined {
   const inside = e.shape.kind === 'scalar' || sameShape(e.shape, shape);
   if (!inside) return atom(e);
   switch (e.kind) {
-    case 'const': return constant(fromNumber(e.value));
-    case 'ones': return constant(ONE);
-    case 'zero': return [];
-    case 'neg': { const p = poly(e.x, shape); return p && negate(p); }
+    case 'const':
+      return constant(fromNumber(e.value));
+    case 'ones':
+      return constant(ONE);
+    case 'zero':
+      return [];
+    case 'neg': {
+      const p = poly(e.x, shape);
+      return p && negate(p);
+    }
     case 'add': {
-      const p = poly(e.a, shape), q = poly(e.b, shape);
+      const p = poly(e.a, shape),
+        q = poly(e.b, shape);
       return p && q && plus(p, q);
     }
-    case 'emul': case 'mul': {
+    case 'emul':
+    case 'mul': {
       // A product is in the algebra when it is elementwise, or scales by a scalar.
       if (e.kind === 'mul' && e.a.shape.kind !== 'scalar' && e.b.shape.kind !== 'scalar') return atom(e);
-      const p = poly(e.a, shape), q = poly(e.b, shape);
+      const p = poly(e.a, shape),
+        q = poly(e.b, shape);
       return p && q && times(p, q);
     }
-    case 'ediv': case 'div': {
-      const p = poly(e.a, shape), q = poly(e.b, shape);
+    case 'ediv':
+    case 'div': {
+      const p = poly(e.a, shape),
+        q = poly(e.b, shape);
       const r = q && reciprocal(q);
       return p && r && times(p, r);
     }
-    case 'epow': case 'pow': {
-      if (e.b.kind !== 'const' || !Number.isInteger(e.b.value) || (e.kind === 'pow' && e.a.shape.kind !== 'scalar')) return atom(e);
+    case 'epow':
+    case 'pow': {
+      if (e.b.kind !== 'const' || !Number.isInteger(e.b.value) || (e.kind === 'pow' && e.a.shape.kind !== 'scalar'))
+        return atom(e);
       const k = e.b.value;
       const p = poly(e.a, shape);
       if (!p || p.length === 0) return p;
@@ -206,7 +223,8 @@ function sameShape(a: Shape, c: Shape): boolean {
 /** One monomial: c * scalars * (tensor atoms with positive powers) ./ (those with negative powers). */
 function monoExpr(m: Mono): Expr {
   const scalars = new Map<Expr, number>();
-  const up: Expr[] = [], down: Expr[] = [];
+  const up: Expr[] = [],
+    down: Expr[] = [];
   for (const [e, k] of m.atoms) {
     if (e.shape.kind === 'scalar') scalars.set(e, k);
     else if (k > 0) up.push(k === 1 ? e : b.epow(e, b.num(k)));
@@ -242,7 +260,8 @@ function polyExpr(p: Poly, shape: Shape | undefined): Expr {
     const rest = p.map((m) => {
       const atoms = new Map(m.atoms);
       const k = atoms.get(common)! - 1;
-      if (k === 0) atoms.delete(common); else atoms.set(common, k);
+      if (k === 0) atoms.delete(common);
+      else atoms.set(common, k);
       return { coef: m.coef, atoms };
     });
     return b.emul(common, polyExpr(rest, shape));
@@ -252,7 +271,10 @@ function polyExpr(p: Poly, shape: Shape | undefined): Expr {
   if (firstPositive > 0) order.unshift(...order.splice(firstPositive, 1));
   let acc: Expr | undefined;
   for (const m of order) {
-    if (acc === undefined) { acc = monoExpr(m); continue; }
+    if (acc === undefined) {
+      acc = monoExpr(m);
+      continue;
+    }
     acc = m.coef.p < 0 ? b.sub(acc, monoExpr({ coef: negCoef(m.coef), atoms: m.atoms })) : b.add(acc, monoExpr(m));
   }
   if (acc === undefined) return shape ? b.zero(shape) : b.num(0);
@@ -290,7 +312,8 @@ function mergeAtoms(m: Mono, shape: Shape, rewrite: (e: Expr) => Expr): Mono {
  */
 function scalarsOut(e: Expr): Expr {
   if ((e.kind !== 'emul' && e.kind !== 'ediv') || e.a.shape.kind === 'scalar' || e.b.shape.kind === 'scalar') return e;
-  const pa = decompose(e.a), pb = decompose(e.b);
+  const pa = decompose(e.a),
+    pb = decompose(e.b);
   if (pa.chain.length === 0 || pb.chain.length === 0) return e;
   if (isUnit(pa) && isUnit(pb)) return e;
   const coef = e.kind === 'emul' ? mulCoef(pa.coef, pb.coef) : divCoef(pa.coef, pb.coef);
@@ -307,7 +330,8 @@ function scalarsOut(e: Expr): Expr {
  * expression (for mergeAtoms).
  */
 export function normaliseElementwise(e: Expr, rewrite: (e: Expr) => Expr): Expr {
-  if (e.shape.kind === 'scalar' || (e.kind !== 'emul' && e.kind !== 'ediv' && e.kind !== 'add' && e.kind !== 'epow')) return e;
+  if (e.shape.kind === 'scalar' || (e.kind !== 'emul' && e.kind !== 'ediv' && e.kind !== 'add' && e.kind !== 'epow'))
+    return e;
   const out = scalarsOut(e);
   if (out !== e) return out;
   cancelled = false;

@@ -35,13 +35,22 @@ function wildcardAccepts(name: string, e: Expr): boolean {
   return true;
 }
 
-const BINARY_KIND = { add: 'add', mul: 'mul', div: 'div', emul: 'emul', ediv: 'ediv', pow: 'pow', epow: 'epow' } as const;
+const BINARY_KIND = {
+  add: 'add',
+  mul: 'mul',
+  div: 'div',
+  emul: 'emul',
+  ediv: 'ediv',
+  pow: 'pow',
+  epow: 'epow',
+} as const;
 
 const isFill = (p: Surface): boolean => p.t === 'call' && (p.fn === 'vector' || p.fn === 'matrix');
 
 export function match(p: Surface, e: Expr, bind: Bindings): boolean {
   switch (p.t) {
-    case 'num': return e.kind === 'const' && e.value === p.value;
+    case 'num':
+      return e.kind === 'const' && e.value === p.value;
     case 'name': {
       if (p.name === 'eye') return e.kind === 'eye';
       const bound = bind.get(p.name);
@@ -51,21 +60,36 @@ export function match(p: Surface, e: Expr, bind: Bindings): boolean {
       return true;
     }
     case 'call':
-      if (p.fn === 'commutation') return e.kind === 'commutation' && matchDim(p.args[0]!, e.m, bind) && matchDim(p.args[1]!, e.n, bind);
+      if (p.fn === 'commutation')
+        return e.kind === 'commutation' && matchDim(p.args[0]!, e.m, bind) && matchDim(p.args[1]!, e.n, bind);
       if (p.fn === 'vector' || p.fn === 'matrix') {
         // vector(c) is a column or row of c's (of any length), matrix(c) a matrix of them.
         const v = (p.args[0] as { value: number }).value;
-        const kindOk = p.fn === 'matrix' ? e.shape.kind === 'matrix' : e.shape.kind === 'vector' || e.shape.kind === 'row';
+        const kindOk =
+          p.fn === 'matrix' ? e.shape.kind === 'matrix' : e.shape.kind === 'vector' || e.shape.kind === 'row';
         return kindOk && (v === 0 ? e.kind === 'zero' : v === 1 ? e.kind === 'ones' : false);
       }
-      return e.kind === 'call' && e.fn === p.fn && e.args.length === p.args.length && p.args.every((a, i) => match(a, e.args[i]!, bind));
+      return (
+        e.kind === 'call' &&
+        e.fn === p.fn &&
+        e.args.length === p.args.length &&
+        p.args.every((a, i) => match(a, e.args[i]!, bind))
+      );
     case 'op':
       switch (p.op) {
-        case 'neg': return e.kind === 'neg' && match(p.args[0]!, e.x, bind);
+        case 'neg':
+          return e.kind === 'neg' && match(p.args[0]!, e.x, bind);
         // vector(1)' is a row of ones: the constructors fold the transpose into the constant.
-        case 'transpose': return e.kind === 'transpose' ? match(p.args[0]!, e.x, bind) : isFill(p.args[0]!) && match(p.args[0]!, e, bind);
-        case 'sub': return e.kind === 'add' && e.b.kind === 'neg' && match(p.args[0]!, e.a, bind) && match(p.args[1]!, e.b.x, bind);
-        case 'gt': return false;
+        case 'transpose':
+          return e.kind === 'transpose'
+            ? match(p.args[0]!, e.x, bind)
+            : isFill(p.args[0]!) && match(p.args[0]!, e, bind);
+        case 'sub':
+          return (
+            e.kind === 'add' && e.b.kind === 'neg' && match(p.args[0]!, e.a, bind) && match(p.args[1]!, e.b.x, bind)
+          );
+        case 'gt':
+          return false;
         default: {
           const kind = BINARY_KIND[p.op];
           return e.kind === kind && match(p.args[0]!, e.a, bind) && match(p.args[1]!, e.b, bind);

@@ -22,13 +22,23 @@ import { postorder } from '../ir/walk.js';
 export function opCount(e: Expr): number {
   const memo = new Map<Expr, number>();
   // postorder: every child is counted before its parents, without recursion.
-  for (const node of postorder(e)) memo.set(node, countNode(node, (k) => memo.get(k)!));
+  for (const node of postorder(e))
+    memo.set(
+      node,
+      countNode(node, (k) => memo.get(k)!),
+    );
   return memo.get(e)!;
 }
 
 function countNode(e: Expr, count: (k: Expr) => number): number {
   switch (e.kind) {
-    case 'var': case 'const': case 'zero': case 'ones': case 'eye': case 'commutation': return 0;
+    case 'var':
+    case 'const':
+    case 'zero':
+    case 'ones':
+    case 'eye':
+    case 'commutation':
+      return 0;
     case 'add':
       // a - b: one operator; the negation of b is absorbed into the minus sign.
       if (e.b.kind === 'neg') return 1 + count(e.a) + count(e.b.x);

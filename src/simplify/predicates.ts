@@ -8,11 +8,22 @@ import type { Condition } from '../../rules/simplify/algebra.js';
 
 export function isSymmetric(e: Expr): boolean {
   switch (e.kind) {
-    case 'var': return e.shape.kind === 'matrix' && (e.props.includes('symmetric') || e.props.includes('diagonal'));
-    case 'eye': case 'zero': case 'ones': return isSquare(e);
-    case 'commutation': return e.m === e.n;
-    case 'neg': return isSymmetric(e.x);
-    case 'add': return (isSymmetric(e.a) && isSymmetric(e.b)) || (e.b.kind === 'transpose' && e.b.x === e.a) || (e.a.kind === 'transpose' && e.a.x === e.b);
+    case 'var':
+      return e.shape.kind === 'matrix' && (e.props.includes('symmetric') || e.props.includes('diagonal'));
+    case 'eye':
+    case 'zero':
+    case 'ones':
+      return isSquare(e);
+    case 'commutation':
+      return e.m === e.n;
+    case 'neg':
+      return isSymmetric(e.x);
+    case 'add':
+      return (
+        (isSymmetric(e.a) && isSymmetric(e.b)) ||
+        (e.b.kind === 'transpose' && e.b.x === e.a) ||
+        (e.a.kind === 'transpose' && e.a.x === e.b)
+      );
     case 'mul':
       if (e.a.shape.kind === 'scalar') return isSymmetric(e.b);
       if (e.b.shape.kind === 'scalar') return isSymmetric(e.a);
@@ -22,15 +33,21 @@ export function isSymmetric(e: Expr): boolean {
       if (e.a.kind === 'mul' && e.a.a.kind === 'transpose' && e.a.a.x === e.b && isSymmetric(e.a.b)) return true;
       if (e.a.kind === 'mul' && e.b.kind === 'transpose' && e.b.x === e.a.a && isSymmetric(e.a.b)) return true;
       return false;
-    case 'emul': case 'ediv': return isSymmetric(e.a) && isSymmetric(e.b);
-    case 'div': return isSymmetric(e.a);
-    case 'pow': case 'epow': return isSymmetric(e.a) && e.b.shape.kind === 'scalar';
+    case 'emul':
+    case 'ediv':
+      return isSymmetric(e.a) && isSymmetric(e.b);
+    case 'div':
+      return isSymmetric(e.a);
+    case 'pow':
+    case 'epow':
+      return isSymmetric(e.a) && e.b.shape.kind === 'scalar';
     case 'call':
       if (e.fn === 'diag') return e.args[0]!.shape.kind === 'vector';
       if (e.fn === 'inv') return isSymmetric(e.args[0]!);
       if (e.fn === 'kron') return isSymmetric(e.args[0]!) && isSymmetric(e.args[1]!);
       return e.shape.kind === 'matrix' && (ELEMENTWISE as readonly string[]).includes(e.fn) && isSymmetric(e.args[0]!);
-    default: return false;
+    default:
+      return false;
   }
 }
 

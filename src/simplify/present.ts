@@ -81,16 +81,22 @@ function untransposed(e: Expr): Expr {
   if (e.kind === 'transpose') return e.x;
   if (isSymmetric(e)) return e;
   switch (e.kind) {
-    case 'neg': return b.neg(untransposed(e.x));
-    case 'add': return b.add(untransposed(e.a), untransposed(e.b));
-    case 'emul': return b.emul(untransposed(e.a), untransposed(e.b));
-    case 'ediv': return b.ediv(untransposed(e.a), untransposed(e.b));
-    case 'mul': case 'div': {
+    case 'neg':
+      return b.neg(untransposed(e.x));
+    case 'add':
+      return b.add(untransposed(e.a), untransposed(e.b));
+    case 'emul':
+      return b.emul(untransposed(e.a), untransposed(e.b));
+    case 'ediv':
+      return b.ediv(untransposed(e.a), untransposed(e.b));
+    case 'mul':
+    case 'div': {
       if (e.kind === 'div' && e.a.shape.kind === 'scalar') break;
       const p = decompose(e);
       return compose({ ...p, chain: [...p.chain].reverse().map(untransposed) }, b.transpose(e).shape);
     }
-    default: break;
+    default:
+      break;
   }
   return b.transpose(e);
 }
@@ -98,13 +104,20 @@ function untransposed(e: Expr): Expr {
 /** Factors presented, long runs of transposed factors pulled out, a sign on the first factor: -X'*r. */
 function presentProduct(e: Expr): Expr {
   const q = decompose(e);
-  const p = { coef: q.coef, scalars: new Map([...q.scalars].map(([base, k]) => [present(base), k])), chain: q.chain.map(present) };
+  const p = {
+    coef: q.coef,
+    scalars: new Map([...q.scalars].map(([base, k]) => [present(base), k])),
+    chain: q.chain.map(present),
+  };
   const chain: Expr[] = [];
-  for (let i = 0; i < p.chain.length;) {
+  for (let i = 0; i < p.chain.length; ) {
     let j = i;
     while (j < p.chain.length && p.chain[j]!.kind === 'transpose') j++;
     if (j - i >= MIN_RUN) {
-      const run = p.chain.slice(i, j).reverse().map((f) => (f as { x: Expr }).x);
+      const run = p.chain
+        .slice(i, j)
+        .reverse()
+        .map((f) => (f as { x: Expr }).x);
       chain.push(b.transpose(chainProduct(run)));
       i = j;
     } else {
@@ -122,12 +135,14 @@ function presentProduct(e: Expr): Expr {
  */
 function sumsAlongDims(chain: readonly Expr[]): Expr[] {
   for (let i = 1; i + 1 < chain.length; i++) {
-    const f = chain[i]!, next = chain[i + 1]!;
+    const f = chain[i]!,
+      next = chain[i + 1]!;
     if (f.kind !== 'ones' || f.shape.kind !== 'vector' || next.kind !== 'ones' || next.shape.kind !== 'row') continue;
     const prefix = chainProduct(chain.slice(0, i));
     if (prefix.shape.kind !== 'matrix') continue;
     // A sign leaves the sum: sum(-A, 1) is -sum(A, 1).
-    const summed = prefix.kind === 'neg' ? b.neg(b.call('sum', [prefix.x, b.num(1)])) : b.call('sum', [prefix, b.num(1)]);
+    const summed =
+      prefix.kind === 'neg' ? b.neg(b.call('sum', [prefix.x, b.num(1)])) : b.call('sum', [prefix, b.num(1)]);
     return [summed, ...chain.slice(i + 1)];
   }
   return [...chain];

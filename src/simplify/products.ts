@@ -66,7 +66,10 @@ function addScalar(p: Product, base: Expr, power: number): void {
 function addFactor(p: Product, e: Expr, power: number, top: boolean): void {
   switch (e.kind) {
     case 'const':
-      if (e.value === 0 && power < 0) { addScalar(p, e, power); return; }
+      if (e.value === 0 && power < 0) {
+        addScalar(p, e, power);
+        return;
+      }
       p.coef = mulCoef(p.coef, powCoef(fromNumber(e.value), power));
       return;
     case 'neg':

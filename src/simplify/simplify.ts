@@ -167,9 +167,16 @@ function rewriteRoot(e: Expr): Expr {
 /** The node kinds a pattern's root can match ('*' for a bare wildcard). */
 function rootKeys(p: Surface): string[] {
   switch (p.t) {
-    case 'num': return ['const'];
-    case 'name': return p.name === 'eye' ? ['eye'] : ['*'];
-    case 'call': return p.fn === 'vector' || p.fn === 'matrix' ? ['ones', 'zero'] : p.fn === 'commutation' ? ['commutation'] : [`call:${p.fn}`];
+    case 'num':
+      return ['const'];
+    case 'name':
+      return p.name === 'eye' ? ['eye'] : ['*'];
+    case 'call':
+      return p.fn === 'vector' || p.fn === 'matrix'
+        ? ['ones', 'zero']
+        : p.fn === 'commutation'
+          ? ['commutation']
+          : [`call:${p.fn}`];
     case 'op':
       if (p.op === 'sub') return ['add'];
       if (p.op === 'gt') return [];
@@ -194,7 +201,12 @@ function rulesFor(e: Expr): readonly CompiledRule[] {
         else idx.set(k, [...(idx.get(k) ?? []), r]);
       }
     }
-    if (wild.length > 0) for (const [k, rs] of idx) idx.set(k, compiledRules().filter((r) => rs.includes(r) || wild.includes(r)));
+    if (wild.length > 0)
+      for (const [k, rs] of idx)
+        idx.set(
+          k,
+          compiledRules().filter((r) => rs.includes(r) || wild.includes(r)),
+        );
     idx.set('*', wild);
     index = idx;
   }
@@ -210,10 +222,16 @@ function rewriteByRules(e: Expr): Expr {
   // Products are associative, so a pattern for two factors also applies to the last two factors
   // of a longer chain: (u*X)*Y with X*Y → R gives u*R (likewise for .*). Chains are left-nested and
   // rewriting runs children first, so every adjacent pair of a chain is tried as the chain grows.
-  if ((e.kind === 'mul' || e.kind === 'emul') && e.a.kind === e.kind && e.a.shape.kind !== 'scalar' && e.b.shape.kind !== 'scalar') {
+  if (
+    (e.kind === 'mul' || e.kind === 'emul') &&
+    e.a.kind === e.kind &&
+    e.a.shape.kind !== 'scalar' &&
+    e.b.shape.kind !== 'scalar'
+  ) {
     // (u*X)*Y well-shaped with u*X not 1×1 makes X*Y and then u*(X*Y) well-shaped too.
     const join = e.kind === 'mul' ? b.mul : b.emul;
-    const u = e.a.a, pair = join(e.a.b, e.b);
+    const u = e.a.a,
+      pair = join(e.a.b, e.b);
     for (const r of rulesFor(pair)) {
       const out = applyRule(r, pair);
       if (out !== undefined) return join(u, out);

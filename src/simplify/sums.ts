@@ -37,7 +37,12 @@ function flatten(e: Expr, negate: boolean, out: Product[]): void {
 }
 
 const keyOf = (p: Product): string =>
-  [...p.scalars].map(([e, k]) => `${e.id}^${k}`).sort().join(',') + '|' + p.chain.map((e) => e.id).join(',');
+  [...p.scalars]
+    .map(([e, k]) => `${e.id}^${k}`)
+    .sort()
+    .join(',') +
+  '|' +
+  p.chain.map((e) => e.id).join(',');
 
 /** The sum pass at an add node; other nodes are returned as they are. */
 export function normaliseSum(e: Expr): Expr {
@@ -71,7 +76,12 @@ function collect(ts: readonly Product[]): Product[] {
       same.coef = addCoef(same.coef, t.coef);
       delete same.source;
     } else {
-      const copy: Product = { coef: t.coef, scalars: new Map(t.scalars), chain: [...t.chain], ...(t.source ? { source: t.source } : {}) };
+      const copy: Product = {
+        coef: t.coef,
+        scalars: new Map(t.scalars),
+        chain: [...t.chain],
+        ...(t.source ? { source: t.source } : {}),
+      };
       byKey.set(key, copy);
       out.push(copy);
     }
@@ -79,7 +89,8 @@ function collect(ts: readonly Product[]): Product[] {
   return out.filter((t) => !isZeroCoef(t.coef));
 }
 
-const termExpr = (t: Product, shape: Shape): Expr => t.source ?? compose(t, t.chain.length === 0 ? { kind: 'scalar' } : shape);
+const termExpr = (t: Product, shape: Shape): Expr =>
+  t.source ?? compose(t, t.chain.length === 0 ? { kind: 'scalar' } : shape);
 
 /**
  * Rebuilds a sum in order, led by a positive term when there is one. Every term is added in its own
@@ -107,8 +118,10 @@ interface Candidate {
 function factorOnce(ts: readonly Product[], shape: Shape): Expr | undefined {
   if (ts.length < 2) return undefined;
   const candidates: Candidate[] = [
-    ...scalarFactorCandidates(ts, shape), ...sameChainCandidates(ts),
-    ...sideFactorCandidates(ts, 'last'), ...sideFactorCandidates(ts, 'first'),
+    ...scalarFactorCandidates(ts, shape),
+    ...sameChainCandidates(ts),
+    ...sideFactorCandidates(ts, 'last'),
+    ...sideFactorCandidates(ts, 'first'),
     ...numericCandidates(ts, shape),
   ];
   // Best saving first; ties keep the order above (scalar factors before matrix factors).
@@ -170,7 +183,12 @@ function scalarFactorCandidates(ts: readonly Product[], shape: Shape): Candidate
 
 /** outer * (sum of inner), as a term. */
 function withInner(outer: Product, inner: readonly Product[], shape: Shape): Expr {
-  return signed(inner, (ts) => b.mul(compose(outer, { kind: 'scalar' }), rebuildSum(ts, ts.some((t) => t.chain.length > 0) ? shape : { kind: 'scalar' })));
+  return signed(inner, (ts) =>
+    b.mul(
+      compose(outer, { kind: 'scalar' }),
+      rebuildSum(ts, ts.some((t) => t.chain.length > 0) ? shape : { kind: 'scalar' }),
+    ),
+  );
 }
 
 /** build(inner), or -build(-inner) when every inner term is negative: -(A + A')*x, not (-A - A')*x. */
@@ -187,7 +205,10 @@ function numericCandidates(ts: readonly Product[], shape: Shape): Candidate[] {
     for (const c of [commonCoef(ts.map((x) => x.coef)), { p: Math.abs(t.coef.p), q: t.coef.q }]) {
       if (isOne(c) || seen.has(`${c.p}/${c.q}`)) continue;
       seen.add(`${c.p}/${c.q}`);
-      const group = ts.filter((x) => { const r = divCoef(x.coef, c); return Number.isInteger(r.p) && r.q === 1; });
+      const group = ts.filter((x) => {
+        const r = divCoef(x.coef, c);
+        return Number.isInteger(r.p) && r.q === 1;
+      });
       if (group.length < 2) continue;
       const allNegative = group.every((x) => x.coef.p < 0);
       const g = allNegative ? negCoef(c) : c;
@@ -241,7 +262,9 @@ function sideFactorCandidates(ts: readonly Product[], side: 'first' | 'last'): C
     if (seen.has(f)) continue;
     seen.add(f);
     const restShape = chainProduct(rest(t)).shape;
-    const group = ts.filter((x) => x.chain.length >= 2 && pick(x) === f && sameShape(chainProduct(rest(x)).shape, restShape));
+    const group = ts.filter(
+      (x) => x.chain.length >= 2 && pick(x) === f && sameShape(chainProduct(rest(x)).shape, restShape),
+    );
     if (group.length < 2) continue;
     out.push({
       saving: (group.length - 1) * (opCount(f) + 1),

@@ -12,7 +12,15 @@ import { latexName, toLatex } from '../print/latex.js';
 import { toText } from '../print/text.js';
 import { simplify } from '../simplify/simplify.js';
 import { texBranch, texChainTerm, texDirectTerm, texPartial, texWith, upstreamTex } from '../backprop/render.js';
-import { type SymGraph, type SymNode, buildGraph, consumerSum, downstream, inlineUpstreams, localDerivative } from '../backprop/symbolic.js';
+import {
+  type SymGraph,
+  type SymNode,
+  buildGraph,
+  consumerSum,
+  downstream,
+  inlineUpstreams,
+  localDerivative,
+} from '../backprop/symbolic.js';
 import { type Step, programLine } from './claims.js';
 
 export function chainSteps(f: Expr, X: Var, name: string, names: ReadonlyMap<Expr, string>): Step[] {
@@ -22,14 +30,18 @@ export function chainSteps(f: Expr, X: Var, name: string, names: ReadonlyMap<Exp
   const relevant = downstream(g, [xNode]);
   const one = b.num(1);
   const expanded = inlineUpstreams(g, () => false, one);
-  if (expanded === null) throw new UnsupportedError('an operation on the way from the variable to the output has no adjoint rule; use the differential route');
+  if (expanded === null)
+    throw new UnsupportedError(
+      'an operation on the way from the variable to the output has no adjoint rule; use the differential route',
+    );
   const tex = upstreamTex(g);
   const T = (e: Expr): string => texWith(e, tex);
   const steps: Step[] = [];
   // Every definition, not only those on the way from the variable: they are read by the others.
   const defs = g.nodes.filter((n) => n.op !== 'input');
   steps.push({
-    title: 'forward pass', rule: 'the computational graph: one node per operation',
+    title: 'forward pass',
+    rule: 'the computational graph: one node per operation',
     latex: `\\begin{aligned} ${defs.map((n) => `${latexName(n.id)} &= ${toLatex(n.formula)}`).join(' \\\\ ')} \\end{aligned}`,
     text: defs.map((n) => `${n.id} = ${toText(n.formula)}`).join('; '),
     claim: { kind: 'value', expr: substituteAll(g, g.root.formula), of: f },
@@ -46,8 +58,10 @@ export function chainSteps(f: Expr, X: Var, name: string, names: ReadonlyMap<Exp
       return d.kind === 'differential' ? texBranch(out, n.id, c.id) : texDirectTerm(d.expr, tex);
     };
     const products = n.consumers.map((c) => texChainTerm(out, c.id, n.id, directTerm(c))).join(' + ');
-    const paths = n.consumers.length > 1 && n.consumers.includes(g.root)
-      ? `${n.consumers.map((c) => texBranch(out, n.id, c.id)).join(' + ')} = ${products}` : products;
+    const paths =
+      n.consumers.length > 1 && n.consumers.includes(g.root)
+        ? `${n.consumers.map((c) => texBranch(out, n.id, c.id)).join(' + ')} = ${products}`
+        : products;
     const direct = n.consumers.length === 1 && n.consumers[0] === g.root;
     const head = texPartial(out, n.id);
     const isX = n === xNode;
@@ -59,12 +73,15 @@ export function chainSteps(f: Expr, X: Var, name: string, names: ReadonlyMap<Exp
         : `${n.consumers.map((c) => `upstream ∂${out}/∂${c.id} times local ∂${c.id}/∂${n.id} = ${localText(c, n)}`).join(', plus ')}${vectorial ? ' (a vector–Jacobian product)' : ''}`,
       latex: direct ? `${head} = ${T(formula)}` : `${head} = ${paths} = ${T(formula)}`,
       text: `∂${out}/∂${n.id} = ${toText(formula)}`,
-      claim: isX ? { kind: 'derivative', expr: expanded.get(n)!, of: f, wrt: X } : { kind: 'adjoint', expr: expanded.get(n)!, of: f, node: n.expr },
+      claim: isX
+        ? { kind: 'derivative', expr: expanded.get(n)!, of: f, wrt: X }
+        : { kind: 'adjoint', expr: expanded.get(n)!, of: f, node: n.expr },
     });
   }
   const result = expanded.get(xNode)!;
   steps.push({
-    title: 'gradient', rule: 'the upstream of the variable, with every node written out in the program\'s names',
+    title: 'gradient',
+    rule: "the upstream of the variable, with every node written out in the program's names",
     ...programLine(`∂${out}/∂${X.name}`, texPartial(out, X.name), result, names),
     claim: { kind: 'derivative', expr: result, of: f, wrt: X },
   });

@@ -24,7 +24,13 @@ export type StepClaim =
   /** expr has the values of `of`. */
   | { readonly kind: 'value'; readonly expr: Expr; readonly of: Expr }
   /** expr, with `direction` = V, is the directional derivative of `of` along V in `wrt` (compared entry by entry, flattened). */
-  | { readonly kind: 'differential'; readonly expr: Expr; readonly of: Expr; readonly wrt: Var; readonly direction: Var }
+  | {
+      readonly kind: 'differential';
+      readonly expr: Expr;
+      readonly of: Expr;
+      readonly wrt: Var;
+      readonly direction: Var;
+    }
   /** expr's value, reshaped to dims(of) + dims(wrt), is ∂of/∂wrt. */
   | { readonly kind: 'derivative'; readonly expr: Expr; readonly of: Expr; readonly wrt: Var }
   /** expr is ∂of/∂node for a scalar `of`, the node set free (the sum over every path through it). */
@@ -45,7 +51,12 @@ export interface Step {
  * `lhs = e` in the program's names (print/program.ts), the definitions it uses after a where:
  * `∂L/∂W1 = W2'*(yhat - y).*step(z1)*x'  where  z1 = W1*x + b1; …`, one display line in LaTeX.
  */
-export function programLine(lhsText: string, lhsTex: string, e: Expr, names: ReadonlyMap<Expr, string>): { text: string; latex: string } {
+export function programLine(
+  lhsText: string,
+  lhsTex: string,
+  e: Expr,
+  names: ReadonlyMap<Expr, string>,
+): { text: string; latex: string } {
   const form = programForm(e, { names });
   if (form.bindings.length === 0) return { text: `${lhsText} = ${toText(e)}`, latex: `${lhsTex} = ${toLatex(e)}` };
   return {
@@ -83,7 +94,9 @@ export function verifyStep(step: Step, opts: StepCheckOptions = {}): StepCheck {
   const exprs: Expr[] = c.kind === 'differential' || c.kind === 'derivative' ? [c.of, c.expr, c.wrt] : [c.of, c.expr];
   const vars = allVarsOf(...exprs).filter((v) => c.kind !== 'differential' || v !== c.direction);
   const measure = measurer(c);
-  let worst = 0, checked = 0, resampled = 0;
+  let worst = 0,
+    checked = 0,
+    resampled = 0;
   let rung: Rung = 'normal';
   for (let attempt = 0; checked < want && attempt < want + 12; attempt++) {
     const s = seed + 7919 * attempt;
@@ -97,18 +110,27 @@ export function verifyStep(step: Step, opts: StepCheckOptions = {}): StepCheck {
       worst = Math.max(worst, cmp.maxError);
       if (!cmp.ok) return { ok: false, maxError: worst, points: checked, resampled, seed };
     } catch (err) {
-      if (err instanceof NearKinkError) { resampled++; continue; }
-      if (err instanceof DomainError) { if (rung !== 'normal') resampled++; rung = nextRung(rung); continue; }
+      if (err instanceof NearKinkError) {
+        resampled++;
+        continue;
+      }
+      if (err instanceof DomainError) {
+        if (rung !== 'normal') resampled++;
+        rung = nextRung(rung);
+        continue;
+      }
       throw err;
     }
   }
-  if (checked === 0) throw new DomainError('could not find a point inside the domain where the function is smooth to check the step at');
+  if (checked === 0)
+    throw new DomainError('could not find a point inside the domain where the function is smooth to check the step at');
   return { ok: true, maxError: worst, points: checked, resampled, seed };
 }
 
 /** The claimed value and its numeric truth at a point (claimed reshaped to the truth's dims); evaluators are compiled once. */
 function measurer(c: StepClaim): (at: Env, sizes: DimSizes, seed: number) => { claimed: Tensor; numeric: Tensor } {
-  const runOf = evaluator(c.of), runExpr = evaluator(c.expr);
+  const runOf = evaluator(c.of),
+    runExpr = evaluator(c.expr);
   switch (c.kind) {
     case 'value':
       return (at, sizes) => ({ claimed: runExpr(at, sizes), numeric: runOf(at, sizes) });
@@ -116,7 +138,10 @@ function measurer(c: StepClaim): (at: Env, sizes: DimSizes, seed: number) => { c
       return (at, sizes, seed) => {
         const x = at.get(c.wrt.name)!;
         const r = rng(seed ^ 0x5bd1e995);
-        const V = tensor(x.dims, Array.from(x.data, () => r.normal()));
+        const V = tensor(
+          x.dims,
+          Array.from(x.data, () => r.normal()),
+        );
         const claimed = runExpr(new Map(at).set(c.direction.name, V), sizes);
         const numeric = fdDirectional((e) => runOf(e, sizes), at, c.wrt.name, V, { avoidKinks: true });
         return { claimed: reshape(claimed, numeric.dims), numeric };

@@ -53,8 +53,14 @@ export function derivationSteps(expr: string | Expr, wrt: string, opts: StepsOpt
   const name = opts.name ?? program.output ?? 'f';
   const route = opts.route ?? 'differential';
   if (route === 'chain') {
-    if (order !== 1) throw new RequestError('the chain-rule route gives first derivatives; use the differential route for higher orders');
-    if (f.shape.kind !== 'scalar') throw new RequestError('the chain-rule route needs a scalar function (a loss): wrap it in sum(...), or use the differential route');
+    if (order !== 1)
+      throw new RequestError(
+        'the chain-rule route gives first derivatives; use the differential route for higher orders',
+      );
+    if (f.shape.kind !== 'scalar')
+      throw new RequestError(
+        'the chain-rule route needs a scalar function (a loss): wrap it in sum(...), or use the differential route',
+      );
     return chainSteps(f, X, name, program.names);
   }
   if (route !== 'differential') throw new RequestError(`the route must be differential or chain, not ${String(route)}`);

@@ -91,7 +91,12 @@ function attempt<T>(source: ErrorSource, fn: () => T): T {
 export function formula(tex: string, display = true): Formula {
   return {
     tex,
-    html: katex.renderToString(tex, { ...KATEX_OPTIONS, displayMode: display, output: 'htmlAndMathml', throwOnError: false }),
+    html: katex.renderToString(tex, {
+      ...KATEX_OPTIONS,
+      displayMode: display,
+      output: 'htmlAndMathml',
+      throwOnError: false,
+    }),
   };
 }
 

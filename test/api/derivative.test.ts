@@ -15,11 +15,16 @@ import { evaluator } from '../../src/numeric/evaluate.js';
 import { toNested } from '../../src/numeric/tensor.js';
 
 const near = (a: unknown, b: unknown) => expect(JSON.stringify(roundDeep(a))).toBe(JSON.stringify(roundDeep(b)));
-const roundDeep = (v: unknown): unknown => (Array.isArray(v) ? v.map(roundDeep) : typeof v === 'number' ? Math.round(v * 1e9) / 1e9 : v);
+const roundDeep = (v: unknown): unknown =>
+  Array.isArray(v) ? v.map(roundDeep) : typeof v === 'number' ? Math.round(v * 1e9) / 1e9 : v;
 
 describe('layouts and kinds', () => {
   it('d(B*y)/dy is B itself, in numerator layout', () => {
-    const B = [[-0.793, 0.241], [-1.896, 1.396], [0.638, -0.292]];
+    const B = [
+      [-0.793, 0.241],
+      [-1.896, 1.396],
+      [0.638, -0.292],
+    ];
     const d = derivative('B*y', 'y', { vars: { B: { dims: ['m', 'n'] }, y: { dims: ['n'] } } });
     expect(d.kind).toBe('jacobian');
     expect(d.shape).toEqual(['m', 'n']);
@@ -28,10 +33,17 @@ describe('layouts and kinds', () => {
   });
 
   it('denominator layout transposes a Jacobian, value included', () => {
-    const B = [[1, 2], [3, 4], [5, 6]];
+    const B = [
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ];
     const d = derivative('B*y', 'y', { layout: 'denominator', vars: { B: { dims: ['m', 'n'] }, y: { dims: ['n'] } } });
     expect(d.shape).toEqual(['n', 'm']);
-    near(toNested(d.evaluate({ B, y: [1, 1] })), [[1, 3, 5], [2, 4, 6]]);
+    near(toNested(d.evaluate({ B, y: [1, 1] })), [
+      [1, 3, 5],
+      [2, 4, 6],
+    ]);
     expect(d.verify().ok).toBe(true);
   });
 
@@ -43,18 +55,38 @@ describe('layouts and kinds', () => {
     expect(den.shape).toEqual(['k', 'k', 'n']);
     expect(den.toString()).toBe(num.toString());
     expect(den.convention).toContain('d vec(f) = K d vec(V)');
-    const at = { V: [[0.3, -1.2, 0.5], [2.1, 0.4, -0.7]], v: [-0.713, 1.348, -1.23] };
+    const at = {
+      V: [
+        [0.3, -1.2, 0.5],
+        [2.1, 0.4, -0.7],
+      ],
+      v: [-0.713, 1.348, -1.23],
+    };
     near(toNested(den.evaluate(at)), toNested(num.evaluate(at)));
     expect(den.verify().ok).toBe(true);
     expect(derivative('inv(X)', 'X', { layout: 'denominator' }).verify().ok).toBe(true);
   });
 
-  it('d tr(X\'*C)/dX = C, a gradient in the shape of X', () => {
-    const C = [[-0.268, -0.226, 0.72], [0.515, -0.064, -0.085]];
+  it("d tr(X'*C)/dX = C, a gradient in the shape of X", () => {
+    const C = [
+      [-0.268, -0.226, 0.72],
+      [0.515, -0.064, -0.085],
+    ];
     const d = derivative("tr(X'*C)", 'X', { vars: { X: { dims: ['m', 'n'] }, C: { dims: ['m', 'n'] } } });
     expect(d.kind).toBe('gradient');
     expect(d.toString()).toBe('C');
-    near(toNested(d.evaluate({ X: [[0.161, -0.614, -0.404], [0.548, -0.13, -1.374]], C })), C);
+    near(
+      toNested(
+        d.evaluate({
+          X: [
+            [0.161, -0.614, -0.404],
+            [0.548, -0.13, -1.374],
+          ],
+          C,
+        }),
+      ),
+      C,
+    );
   });
 
   it('d(V*v)/dV has layout k×k×n with v in block i of row i (course notes)', () => {
@@ -62,7 +94,21 @@ describe('layouts and kinds', () => {
     const d = derivative('V*v', 'V', { vars: { V: { dims: ['k', 'n'] }, v: { dims: ['n'] } } });
     expect(d.shape).toEqual(['k', 'k', 'n']);
     expect(d.toString()).toBe("kron(eye(k), v')");
-    near(toNested(d.evaluate({ V: [[-0.477, 0.657, -0.232], [-0.149, 0.642, 1.825]], v })), [[v, [0, 0, 0]], [[0, 0, 0], v]]);
+    near(
+      toNested(
+        d.evaluate({
+          V: [
+            [-0.477, 0.657, -0.232],
+            [-0.149, 0.642, 1.825],
+          ],
+          v,
+        }),
+      ),
+      [
+        [v, [0, 0, 0]],
+        [[0, 0, 0], v],
+      ],
+    );
     expect(d.verify().ok).toBe(true);
   });
 
@@ -71,7 +117,10 @@ describe('layouts and kinds', () => {
     const d = derivative('sum(exp(z))', 'z', { order: 2 });
     expect(d.kind).toBe('hessian');
     expect(d.toString()).toBe('diag(exp(z))');
-    near(toNested(d.evaluate({ z })), z.map((zi, i) => z.map((_, j) => (i === j ? Math.exp(zi) : 0))));
+    near(
+      toNested(d.evaluate({ z })),
+      z.map((zi, i) => z.map((_, j) => (i === j ? Math.exp(zi) : 0))),
+    );
     expect(d.verify().ok).toBe(true);
   });
 
@@ -89,7 +138,9 @@ describe('layouts and kinds', () => {
     expect(d.shape).toEqual(['n', 'n', 'n']);
     expect(d.toIndexNotation()?.text).toBe('d^3 f / d z[a] d z[c] d z[e] = delta(e,a)*delta(e,c)*exp(z)[e]');
     const t = d.evaluate({ z: [0.1, 0.2] });
-    expect(Array.from(t.data).map((x) => Math.round(x * 1e12) / 1e12)).toEqual([Math.exp(0.1), 0, 0, 0, 0, 0, 0, Math.exp(0.2)].map((x) => Math.round(x * 1e12) / 1e12));
+    expect(Array.from(t.data).map((x) => Math.round(x * 1e12) / 1e12)).toEqual(
+      [Math.exp(0.1), 0, 0, 0, 0, 0, 0, Math.exp(0.2)].map((x) => Math.round(x * 1e12) / 1e12),
+    );
     expect(d.verify().ok).toBe(true);
   });
 
@@ -148,7 +199,11 @@ describe('verify reports a wrong derivative with the values that disagree', () =
 // files — threw "r.dims is not iterable" from gradeAll, check and derivative.
 describe('declarations as text, wherever vars are accepted', () => {
   const vars = { A: 'matrix(n,n) symmetric', x: 'vector(n)' };
-  const A = [[2, -1], [-1, 3]], x = [0.5, -2];
+  const A = [
+      [2, -1],
+      [-1, 3],
+    ],
+    x = [0.5, -2];
   // Independently: the gradient of x'Ax is (A + A')x = 2Ax for a symmetric A.
   const twoAx = A.map((row) => 2 * row.reduce((s, a, j) => s + a * x[j]!, 0));
 
@@ -160,7 +215,10 @@ describe('declarations as text, wherever vars are accepted', () => {
     expect(d.verify().ok).toBe(true);
     expect(verify("x'*A*x", 'x', { vars }).ok).toBe(true);
     expect(shapeOf("x'*A*x", vars).vars.A).toEqual({ dims: ['n', 'n'], text: 'n×n', props: ['symmetric'] });
-    near(toNested(evaluate("x'*A*x", { A, x }, { vars })), x.reduce((s, xi, i) => s + xi * A[i]!.reduce((t, a, j) => t + a * x[j]!, 0), 0));
+    near(
+      toNested(evaluate("x'*A*x", { A, x }, { vars })),
+      x.reduce((s, xi, i) => s + xi * A[i]!.reduce((t, a, j) => t + a * x[j]!, 0), 0),
+    );
   });
 
   it('check and gradeAll grade against the declared question', async () => {
@@ -184,8 +242,12 @@ describe('declarations as text, wherever vars are accepted', () => {
   });
 
   it('a bad declaration is a typed error that names the variable', () => {
-    expect(() => derivative("x'*A*x", 'x', { vars: { A: 'matrix(n' } })).toThrow(/the declaration of A: cannot read the shape "matrix\(n"/);
+    expect(() => derivative("x'*A*x", 'x', { vars: { A: 'matrix(n' } })).toThrow(
+      /the declaration of A: cannot read the shape "matrix\(n"/,
+    );
     expect(() => derivative("x'*A*x", 'x', { vars: { A: ['n', 'n'] as never } })).toThrow(RequestError);
-    expect(() => derivative("x'*A*x", 'x', { vars: { A: { dims: ['n', 'n'], props: ['sym' as never] } } })).toThrow(/the declaration of A must be a shape/);
+    expect(() => derivative("x'*A*x", 'x', { vars: { A: { dims: ['n', 'n'], props: ['sym' as never] } } })).toThrow(
+      /the declaration of A must be a shape/,
+    );
   });
 });

@@ -23,7 +23,13 @@ import fc from 'fast-check';
 import katex from 'katex';
 import { describe, expect, it } from 'vitest';
 import { derivative } from '../../src/api/derivative.js';
-import { backprop, renderDot, renderJson as renderBackpropJson, renderLatex as renderBackpropLatex, renderText as renderBackpropText } from '../../src/backprop/index.js';
+import {
+  backprop,
+  renderDot,
+  renderJson as renderBackpropJson,
+  renderLatex as renderBackpropLatex,
+  renderText as renderBackpropText,
+} from '../../src/backprop/index.js';
 import { check } from '../../src/check/check.js';
 import { latexHeading, textHeading } from '../../src/api/headings.js';
 import { KATEX_OPTIONS } from '../../src/print/latex.js';
@@ -68,40 +74,49 @@ const declText = (s: Shape, props: readonly Prop[]): string => {
   return [base, ...props].join(' ');
 };
 
-const arbQuestion: fc.Arbitrary<Question> = fc.record({
-  // Half of them scalar (losses: gradients, the chain route and backprop apply), half of any shape.
-  e: fc.oneof(arbExpr({ depth: 2, domainSafe: true, smooth: true, shape: SCALAR }), arbExpr({ depth: 2, domainSafe: true, smooth: true })),
-  propPick: fc.array(fc.nat(), { minLength: 7, maxLength: 7 }),
-  wrtPick: fc.nat(),
-  absent: fc.nat({ max: 3 }).map((k) => k === 0),
-  order: fc.integer({ min: 1, max: 3 }),
-  seed: fc.integer({ min: 1, max: 1_000_000 }),
-}).map(({ e, propPick, wrtPick, absent, order, seed }) => {
-  const gv = generatorVars();
-  const all = Object.values(gv) as Var[];
-  const renamed = new Map<Expr, Expr>();
-  const declared: Var[] = [];
-  all.forEach((v, i) => {
-    // Properties only on square matrices (symmetric, spd, diagonal) and never on a row.
-    const options = v.shape.kind === 'matrix' && v.shape.m !== v.shape.n ? [[]] : PROPS[v.shape.kind];
-    const props = options[propPick[i]! % options.length]!;
-    const nv = b.variable(RENAME[v.name]!, v.shape, props) as Var;
-    renamed.set(v, nv);
-    declared.push(nv);
+const arbQuestion: fc.Arbitrary<Question> = fc
+  .record({
+    // Half of them scalar (losses: gradients, the chain route and backprop apply), half of any shape.
+    e: fc.oneof(
+      arbExpr({ depth: 2, domainSafe: true, smooth: true, shape: SCALAR }),
+      arbExpr({ depth: 2, domainSafe: true, smooth: true }),
+    ),
+    propPick: fc.array(fc.nat(), { minLength: 7, maxLength: 7 }),
+    wrtPick: fc.nat(),
+    absent: fc.nat({ max: 3 }).map((k) => k === 0),
+    order: fc.integer({ min: 1, max: 3 }),
+    seed: fc.integer({ min: 1, max: 1_000_000 }),
+  })
+  .map(({ e, propPick, wrtPick, absent, order, seed }) => {
+    const gv = generatorVars();
+    const all = Object.values(gv) as Var[];
+    const renamed = new Map<Expr, Expr>();
+    const declared: Var[] = [];
+    all.forEach((v, i) => {
+      // Properties only on square matrices (symmetric, spd, diagonal) and never on a row.
+      const options = v.shape.kind === 'matrix' && v.shape.m !== v.shape.n ? [[]] : PROPS[v.shape.kind];
+      const props = options[propPick[i]! % options.length]!;
+      const nv = b.variable(RENAME[v.name]!, v.shape, props) as Var;
+      renamed.set(v, nv);
+      declared.push(nv);
+    });
+    const expr = substitute(e, renamed);
+    const present = varsOf(expr);
+    const candidates = absent || present.length === 0 ? declared : present;
+    const X = candidates[wrtPick % candidates.length]!;
+    // Third derivatives with respect to a matrix are large tensors: order ≤ 2 there.
+    const k = X.shape.kind === 'matrix' ? Math.min(order, 2) : order;
+    const vars = Object.fromEntries(declared.map((v) => [v.name, declText(v.shape, v.props)]));
+    const sizes = defaultDims(b.add(b.num(0), b.num(0)), seed);
+    for (const [d, size] of [
+      ['n', 2 + (seed % 2)],
+      ['m', 3],
+    ] as const)
+      if (!sizes.has(d)) sizes.set(d, size);
+    const point = randomPoint(declared, sizes, seed);
+    const at = Object.fromEntries([...point].map(([name, t]) => [name, toNested(t)]));
+    return { text: toText(expr), vars, wrt: X.name, order: k, at };
   });
-  const expr = substitute(e, renamed);
-  const present = varsOf(expr);
-  const candidates = absent || present.length === 0 ? declared : present;
-  const X = candidates[wrtPick % candidates.length]!;
-  // Third derivatives with respect to a matrix are large tensors: order ≤ 2 there.
-  const k = X.shape.kind === 'matrix' ? Math.min(order, 2) : order;
-  const vars = Object.fromEntries(declared.map((v) => [v.name, declText(v.shape, v.props)]));
-  const sizes = defaultDims(b.add(b.num(0), b.num(0)), seed);
-  for (const [d, size] of [['n', 2 + (seed % 2)], ['m', 3]] as const) if (!sizes.has(d)) sizes.set(d, size);
-  const point = randomPoint(declared, sizes, seed);
-  const at = Object.fromEntries([...point].map(([name, t]) => [name, toNested(t)]));
-  return { text: toText(expr), vars, wrt: X.name, order: k, at };
-});
 
 const rendered = (tex: string, what: string): void => {
   try {
@@ -116,7 +131,10 @@ function typed<T>(what: string, f: () => T): T | undefined {
   try {
     return f();
   } catch (err) {
-    if (err instanceof MatcalcError) { typedErrors.push(`${what}: ${err.message}`); return undefined; }
+    if (err instanceof MatcalcError) {
+      typedErrors.push(`${what}: ${err.message}`);
+      return undefined;
+    }
     throw new Error(`${what}: internal error ${(err as Error).name}: ${(err as Error).message}`);
   }
 }
@@ -125,7 +143,9 @@ function typed<T>(what: string, f: () => T): T | undefined {
 const ran: Record<string, number> = {};
 /** The typed errors met, for the report below. */
 const typedErrors: string[] = [];
-const count = (k: string) => { ran[k] = (ran[k] ?? 0) + 1; };
+const count = (k: string) => {
+  ran[k] = (ran[k] ?? 0) + 1;
+};
 
 function exercise(q: Question): void {
   const { text, vars, wrt, order, at } = q;
@@ -166,7 +186,9 @@ function exercise(q: Question): void {
     steps.forEach((s, i) => rendered(s.latex, `step ${i + 1} (${s.title})`));
     if (order <= 2) {
       const checks = typed('verifySteps', () => verifySteps(steps, { points: 1 }));
-      checks?.forEach((c, i) => expect(c.ok, `step ${i + 1} (${steps[i]!.title}: ${steps[i]!.text}) failed its check`).toBe(true));
+      checks?.forEach((c, i) =>
+        expect(c.ok, `step ${i + 1} (${steps[i]!.title}: ${steps[i]!.text}) failed its check`).toBe(true),
+      );
     }
   }
   if (d?.f.shape.kind === 'scalar' && order === 1) {
@@ -189,7 +211,12 @@ function exercise(q: Question): void {
     { id: 3, task: 'check', expr: text, wrt, vars, order, answer: d?.toString() ?? '0' },
   ];
   for (const r of requests) {
-    const res = answerLine(JSON.stringify(r)) as { ok: boolean; error?: { kind: string; message: string }; latex?: string; check?: { ok: boolean | null } };
+    const res = answerLine(JSON.stringify(r)) as {
+      ok: boolean;
+      error?: { kind: string; message: string };
+      latex?: string;
+      check?: { ok: boolean | null };
+    };
     if (!res.ok) expect(res.error!.kind, `batch ${r.task}: ${res.error!.message}`).not.toBe('internal');
     if (res.latex !== undefined) rendered(res.latex, `batch ${r.task} latex`);
     if (res.check !== undefined) expect(res.check.ok, 'batch diff: the check failed').not.toBe(false);
@@ -198,14 +225,17 @@ function exercise(q: Question): void {
 
 describe('no internal error and valid LaTeX, for every command and format', () => {
   it(`random questions (${numRuns} runs): API and batch protocol`, () => {
-    assertProperty(fc.property(arbQuestion, (q) => {
-      try {
-        exercise(q);
-      } catch (err) {
-        (err as Error).message = `${(err as Error).message}\n  question: ${JSON.stringify(q)}`;
-        throw err;
-      }
-    }), { numRuns });
+    assertProperty(
+      fc.property(arbQuestion, (q) => {
+        try {
+          exercise(q);
+        } catch (err) {
+          (err as Error).message = `${(err as Error).message}\n  question: ${JSON.stringify(q)}`;
+          throw err;
+        }
+      }),
+      { numRuns },
+    );
     // Most questions must get through to a result, not only to a typed error.
     if (process.env.MATCALC_PROPERTY_REPORT) console.log(ran, [...new Set(typedErrors)].slice(0, 40));
     expect(ran.diff ?? 0).toBeGreaterThan(numRuns / 2);
@@ -215,7 +245,7 @@ describe('no internal error and valid LaTeX, for every command and format', () =
 
 // What this property found, each kept as a regression test (paired with the derivative's own check).
 describe('found by the property above', () => {
-  it("check: a zero derivative given back as matrix(0) is correct — its (m·m·n)×(m·n) dims are resolved, not taken as 3", () => {
+  it('check: a zero derivative given back as matrix(0) is correct — its (m·m·n)×(m·n) dims are resolved, not taken as 3', () => {
     const d = derivative("(W*x)'", 'W', { order: 2 });
     expect(d.toString()).toBe('matrix(0)');
     expect(d.verify({ points: 1 }).ok).toBe(true);
@@ -232,7 +262,7 @@ describe('found by the property above', () => {
   });
 
   // The third derivative, once only a (long) differential, is now a matrix form within KaTeX's defaults; the fourth is not.
-  it('a fourth derivative of softmax(softmax(W*x)) renders: more than KaTeX\'s default 1000 macro expansions', () => {
+  it("a fourth derivative of softmax(softmax(W*x)) renders: more than KaTeX's default 1000 macro expansions", () => {
     const d = derivative('softmax(softmax(W*x))', 'x', { order: 4 });
     const tex = `${latexHeading(d)} = ${d.toLatex()}`;
     expect(() => katex.renderToString(tex, { throwOnError: true })).toThrow(/Too many expansions/);

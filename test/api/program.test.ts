@@ -19,8 +19,27 @@ import { whereText } from '../../src/print/program.js';
 import { maxRelErr } from '../helpers/points.js';
 
 const MLP = 'z1 = W1*x + b1; h1 = relu(z1); yhat = W2*h1; L = norm2(yhat - y)^2/2';
-const vars = { W1: { dims: ['k', 'n'] }, b1: { dims: ['k'] }, W2: { dims: ['m', 'k'] }, x: { dims: ['n'] }, y: { dims: ['m'] } } as const;
-const AT = { W1: [[1, 2], [3, -4], [0.5, 1]], b1: [0.1, 0.2, -0.3], W2: [[1, 0, 2], [0, 1, -1]], x: [1, 2], y: [0.5, -1] };
+const vars = {
+  W1: { dims: ['k', 'n'] },
+  b1: { dims: ['k'] },
+  W2: { dims: ['m', 'k'] },
+  x: { dims: ['n'] },
+  y: { dims: ['m'] },
+} as const;
+const AT = {
+  W1: [
+    [1, 2],
+    [3, -4],
+    [0.5, 1],
+  ],
+  b1: [0.1, 0.2, -0.3],
+  W2: [
+    [1, 0, 2],
+    [0, 1, -1],
+  ],
+  x: [1, 2],
+  y: [0.5, -1],
+};
 
 /** Central differences of the original program's function at AT. */
 const fdOfProgram = (src: string, wrt: string, at: Record<string, unknown> = AT) => {
@@ -29,7 +48,7 @@ const fdOfProgram = (src: string, wrt: string, at: Record<string, unknown> = AT)
 };
 
 describe('derivatives of programs, printed as programs', () => {
-  it('course notes: ∂L/∂W1 = (W2\'*(yhat - y) .* step(z1))*x\' in the program\'s own names', () => {
+  it("course notes: ∂L/∂W1 = (W2'*(yhat - y) .* step(z1))*x' in the program's own names", () => {
     const d = derivative(MLP, 'W1', { vars });
     const form = d.programForm();
     expect(toText(form.result)).toBe("W2'*(yhat - y).*step(z1)*x'");
@@ -48,12 +67,13 @@ describe('derivatives of programs, printed as programs', () => {
     }
   });
 
-  it('--wrt an intermediate: the upstream gradient, its definition\'s inputs held fixed', () => {
+  it("--wrt an intermediate: the upstream gradient, its definition's inputs held fixed", () => {
     const d = derivative(MLP, 'h1', { vars });
     expect(d.toString()).toBe("W2'*(W2*h1 - y)");
     expect(toText(d.programForm().result)).toBe("W2'*(yhat - y)");
     // Truth: differences of L in h1 alone (L = norm2(W2*h1 - y)^2/2), at h1 = relu(W1*x + b1) computed by hand.
-    const z = [1 + 4 + 0.1, 3 - 8 + 0.2, 0.5 + 2 - 0.3], h1 = z.map((v) => Math.max(v, 0));
+    const z = [1 + 4 + 0.1, 3 - 8 + 0.2, 0.5 + 2 - 0.3],
+      h1 = z.map((v) => Math.max(v, 0));
     const run = evaluator(readProgram('norm2(W2*h1 - y)^2/2', { vars: { ...vars, h1: { dims: ['k'] } } }).root);
     const fd = fdJacobian((e) => run(e), toEnv({ ...AT, h1 }), 'h1');
     expect(maxRelErr(d.evaluate(AT), [...fd.data])).toBeLessThan(1e-6);
@@ -70,7 +90,22 @@ describe('derivatives of programs, printed as programs', () => {
     expect(d.toProgramText()).toBe(
       "t2 = tanh(W2*tanh(W1*t1)); 2*(W2'*(W3'*((tanh(W3*t2) - y).*(1 - tanh(W3*t2).^2)).*(1 - t2.^2)).*(1 - tanh(W1*t1).^2))*t1'",
     );
-    const at = { W1: [[0.3, -0.2], [0.1, 0.4]], W2: [[0.5, 0.1], [-0.3, 0.2]], W3: [[0.2, 0.7], [0.1, -0.5]], t1: [1, -1], y: [0.2, 0.3] };
+    const at = {
+      W1: [
+        [0.3, -0.2],
+        [0.1, 0.4],
+      ],
+      W2: [
+        [0.5, 0.1],
+        [-0.3, 0.2],
+      ],
+      W3: [
+        [0.2, 0.7],
+        [0.1, -0.5],
+      ],
+      t1: [1, -1],
+      y: [0.2, 0.3],
+    };
     const run = evaluator(readProgram(src).root);
     const fd = fdJacobian((e) => run(e), toEnv(at), 'W1');
     expect(maxRelErr(evaluator(readProgram(d.toProgramText()).root)(toEnv(at)), [...fd.data])).toBeLessThan(1e-6);
@@ -88,12 +123,22 @@ describe('derivatives of programs, printed as programs', () => {
   });
 });
 
-describe('a result with no variable reads back in the question\'s declarations', () => {
+describe("a result with no variable reads back in the question's declarations", () => {
   // matrix(0) and matrix(1) carry no size of their own: read back, their dimensions are fresh and must
   // never take the name (and so, evaluated, the size) of one of the question's dimensions.
   const decls = { W: { dims: ['m', 'n'] }, x: { dims: ['n'] } };
-  const at = toEnv({ W: [[1, 2], [3, -4], [0.5, 1]], x: [0.7, -0.2] });
-  const sizes = new Map([['m', 3], ['n', 2]]);
+  const at = toEnv({
+    W: [
+      [1, 2],
+      [3, -4],
+      [0.5, 1],
+    ],
+    x: [0.7, -0.2],
+  });
+  const sizes = new Map([
+    ['m', 3],
+    ['n', 2],
+  ]);
   const cases = [
     // A zero Jacobian (n×n): printed matrix(0), it used to read back n×m and take W's sizes (3×2, not 2×2).
     { src: "W'.*W'*(W*x - W*x)", wrt: 'x', printed: 'matrix(0)' },
@@ -110,7 +155,10 @@ describe('a result with no variable reads back in the question\'s declarations',
       const fresh = back.shape.kind === 'matrix' ? [back.shape.m, back.shape.n] : [];
       expect(fresh.filter((dim) => dim === 'm' || dim === 'n')).toEqual([]);
       // The fresh dims take the derivative's sizes; m and n keep the question's.
-      const value = evaluator(back)(at, new Map([...sizes, ...fresh.map((dim, i) => [String(dim), fd.dims[i]!] as const)]));
+      const value = evaluator(back)(
+        at,
+        new Map([...sizes, ...fresh.map((dim, i) => [String(dim), fd.dims[i]!] as const)]),
+      );
       expect(value.dims).toEqual(fd.dims);
       expect(maxRelErr(value, [...fd.data])).toBeLessThan(1e-6);
       expect(maxRelErr(d.evaluate(at, sizes), [...fd.data])).toBeLessThan(1e-6);
@@ -118,7 +166,7 @@ describe('a result with no variable reads back in the question\'s declarations',
   }
 });
 
-describe('the checker reads answers in the question\'s names and the student\'s own definitions', () => {
+describe("the checker reads answers in the question's names and the student's own definitions", () => {
   const answers = [
     "(W2'*(yhat - y) .* step(z1))*x'",
     "G*x' where G = W2'*d .* step(z1), d = yhat - y",
@@ -133,7 +181,7 @@ describe('the checker reads answers in the question\'s names and the student\'s 
     expect(check(MLP, 'W1', "(W2'*(yhat - y))*x'", { vars }).verdict).toBe('incorrect');
     expect(check(MLP, 'W1', "G*x' where G = W2'*q", { vars }).diagnosis).toBe('unparseable');
   });
-  it('the expected answer is said in the question\'s names, and reads back to the derivative', () => {
+  it("the expected answer is said in the question's names, and reads back to the derivative", () => {
     const r = check(MLP, 'W1', "(W2'*(yhat - y))*x'", { vars });
     expect(r.expected).toBe("W2'*(yhat - y).*step(z1)*x' where z1 = W1*x + b1, h1 = relu(z1), yhat = W2*h1");
     const back = evaluator(readProgram(r.expected, { vars }).root)(toEnv(AT));
@@ -150,7 +198,9 @@ describe('derivation steps read and print the program form', () => {
     it(`${route} route: the result in the program's names, checked by finite differences`, () => {
       const steps = derivationSteps(MLP, 'W1', { vars, route });
       const last = steps[steps.length - 1]!;
-      expect(last.text).toBe("∂L/∂W1 = W2'*(yhat - y).*step(z1)*x'  where  z1 = W1*x + b1; h1 = relu(z1); yhat = W2*h1");
+      expect(last.text).toBe(
+        "∂L/∂W1 = W2'*(yhat - y).*step(z1)*x'  where  z1 = W1*x + b1; h1 = relu(z1); yhat = W2*h1",
+      );
       katex.renderToString(last.latex, { throwOnError: true, strict: 'error' });
       expect(verifyStep(last).ok).toBe(true);
     });
@@ -162,7 +212,9 @@ describe('backprop reads programs with the same reader', () => {
     const at = { x: -2, y: 5, z: -4 };
     const scalars = { vars: { x: { dims: [] }, y: { dims: [] }, z: { dims: [] } } };
     expect(() => backprop('q = x + y; f = r*z', at, scalars)).toThrow(ParseError);
-    expect(() => backprop('q = x + y; f = r*z', at, scalars)).toThrow('r is not defined — in statement 2, "f = r*z" (at column 16)');
+    expect(() => backprop('q = x + y; f = r*z', at, scalars)).toThrow(
+      'r is not defined — in statement 2, "f = r*z" (at column 16)',
+    );
     // The same program spelled right: the course notes' gradients, ∂f/∂x = ∂f/∂y = z = -4, ∂f/∂z = x + y = 3.
     const w = backprop('q = x + y; f = q*z', at, scalars);
     expect(Object.fromEntries([...w.gradients].map(([k, t]) => [k, t.data[0]]))).toEqual({ x: -4, y: -4, z: 3 });

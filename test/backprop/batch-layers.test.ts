@@ -37,12 +37,15 @@ function oneHot(seed: number, k: number, n: number): Tensor {
   return t;
 }
 
-const rendered = (s: string): string => { katex.renderToString(s, { throwOnError: true }); return s; };
+const rendered = (s: string): string => {
+  katex.renderToString(s, { throwOnError: true });
+  return s;
+};
 const chainOf = (w: ReturnType<typeof smoothWalk>['w']): Record<string, string> =>
   Object.fromEntries((w.chain ?? []).map((s) => [s.id, toText(s.formula)]));
 
 describe('layers over a batch: backprop walkthroughs agree with finite differences', () => {
-  it('attention (Vaswani et al. 2017): dV = P\'G, dS = P.*(dP - sum(dP.*P, 1)1\'), dQ = dS K/√d', () => {
+  it("attention (Vaswani et al. 2017): dV = P'G, dS = P.*(dP - sum(dP.*P, 1)1'), dQ = dS K/√d", () => {
     const program = "S = Q*K'/sqrt(d); P = softmax(S, 1); O = P*V; L = sum(G.*O)";
     const { w } = smoothWalk(program, values({ Q: [3, 2], K: [4, 2], V: [4, 2], G: [3, 2] }, { d: 2 }), {}, 1);
     expectGradientsMatchLoss(w);
@@ -57,7 +60,8 @@ describe('layers over a batch: backprop walkthroughs agree with finite differenc
   });
 
   it('layer norm over the features of each row (Ba et al. 2016)', () => {
-    const program = "M = X - mean(X, 1)*vector(1)'; Xh = M./(std(X, 1)*vector(1)'); Y = Xh.*(vector(1)*w') + vector(1)*h'; L = sum(G.*Y)";
+    const program =
+      "M = X - mean(X, 1)*vector(1)'; Xh = M./(std(X, 1)*vector(1)'); Y = Xh.*(vector(1)*w') + vector(1)*h'; L = sum(G.*Y)";
     const { w } = smoothWalk(program, values({ X: [3, 4], G: [3, 4], w: [4], h: [4] }), {}, 1);
     expectGradientsMatchLoss(w);
     const chain = chainOf(w);
@@ -67,7 +71,8 @@ describe('layers over a batch: backprop walkthroughs agree with finite differenc
   });
 
   it('batch norm over the batch (Ioffe & Szegedy 2015)', () => {
-    const program = 'M = X - vector(1)*mean(X, 0); Xh = M./(vector(1)*std(X, 0)); Y = Xh.*(vector(1)*w\') + vector(1)*h\'; L = sum(G.*Y)';
+    const program =
+      "M = X - vector(1)*mean(X, 0); Xh = M./(vector(1)*std(X, 0)); Y = Xh.*(vector(1)*w') + vector(1)*h'; L = sum(G.*Y)";
     const { w } = smoothWalk(program, values({ X: [4, 3], G: [4, 3], w: [3], h: [3] }), {}, 1);
     expectGradientsMatchLoss(w);
     expect(w.gradients.get('w')!.dims).toEqual([3]);
@@ -76,10 +81,12 @@ describe('layers over a batch: backprop walkthroughs agree with finite differenc
 
   it('softmax cross-entropy over a batch: dL/dZ = softmax(Z, 1) - T for one-hot rows', () => {
     const program = "Z = X*W + vector(1)*h'; L = -sum(T.*log_softmax(Z, 1))";
-    const make = (seed: number) => new Map([...values({ X: [3, 2], W: [2, 4], h: [4] })(seed), ['T', oneHot(seed, 3, 4)]]);
+    const make = (seed: number) =>
+      new Map([...values({ X: [3, 2], W: [2, 4], h: [4] })(seed), ['T', oneHot(seed, 3, 4)]]);
     const { w } = smoothWalk(program, make, {}, 1);
     expectGradientsMatchLoss(w);
-    const Z = w.node('Z'), T = w.at.get('T')!;
+    const Z = w.node('Z'),
+      T = w.at.get('T')!;
     for (let i = 0; i < 3; i++) {
       const e = Array.from({ length: 4 }, (_, j) => Math.exp(Z.value.data[i * 4 + j]!));
       const s = e.reduce((a, v) => a + v, 0);
@@ -87,7 +94,7 @@ describe('layers over a batch: backprop walkthroughs agree with finite differenc
     }
   });
 
-  it.each([['gelu'], ['silu']])('a %s layer: dL/dW = X\'*(G .* f\'(X*W))', (f) => {
+  it.each([['gelu'], ['silu']])("a %s layer: dL/dW = X'*(G .* f'(X*W))", (f) => {
     const program = `Z = X*W; H = ${f}(Z); L = sum(G.*H)`;
     const { w } = smoothWalk(program, values({ X: [3, 2], W: [2, 4], G: [3, 4] }), {}, 1);
     expectGradientsMatchLoss(w);

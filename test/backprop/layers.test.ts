@@ -7,7 +7,18 @@
  */
 import katex from 'katex';
 import { describe, expect, it } from 'vitest';
-import { ACTIVATIONS, LOSSES, backprop, checkWalkthrough, mlp, renderHtml, renderLatex, renderText, type Mlp, type Walkthrough } from '../../src/backprop/index.js';
+import {
+  ACTIVATIONS,
+  LOSSES,
+  backprop,
+  checkWalkthrough,
+  mlp,
+  renderHtml,
+  renderLatex,
+  renderText,
+  type Mlp,
+  type Walkthrough,
+} from '../../src/backprop/index.js';
 import { UnsupportedError } from '../../src/errors.js';
 import { compareTensors } from '../../src/numeric/fd.js';
 import { toText } from '../../src/print/text.js';
@@ -17,7 +28,10 @@ import { expectGradientsMatchLoss, smoothWalk } from './mlp.js';
 const walk = (m: Mlp, seed: number, sizes?: number[]): Walkthrough =>
   smoothWalk(m.expr, (s) => m.sample(s, sizes), { vars: m.vars, layers: m.layers }, seed, { tries: 20 }).w;
 
-const rendered = (s: string): string => { katex.renderToString(s, { throwOnError: true }); return s; };
+const rendered = (s: string): string => {
+  katex.renderToString(s, { throwOnError: true });
+  return s;
+};
 
 describe('activations: local Jacobians in compact form', () => {
   const expected: Record<string, string[]> = {
@@ -40,13 +54,17 @@ describe('activations: local Jacobians in compact form', () => {
     expectGradientsMatchLoss(w);
     const tex = rendered(renderLatex(w));
     if (activation === 'relu') expect(tex).toContain(String.raw`\operatorname{diag}\left(\mathbb{1}[z_{1} > 0]\right)`);
-    if (activation === 'sigmoid') expect(tex).toContain(String.raw`\operatorname{diag}\left(\sigma\left(z_{1}\right) \odot \left(1 - \sigma\left(z_{1}\right)\right)\right)`);
-    if (activation === 'softmax') expect(tex).toContain(String.raw`\operatorname{diag}\left(h_{1}\right) - h_{1} h_{1}^\top`);
+    if (activation === 'sigmoid')
+      expect(tex).toContain(
+        String.raw`\operatorname{diag}\left(\sigma\left(z_{1}\right) \odot \left(1 - \sigma\left(z_{1}\right)\right)\right)`,
+      );
+    if (activation === 'softmax')
+      expect(tex).toContain(String.raw`\operatorname{diag}\left(h_{1}\right) - h_{1} h_{1}^\top`);
   });
 });
 
 describe('linear layers: upstream × local as vector–Jacobian products', () => {
-  it('W*x + b: dL/dW = G*x\', dL/dx = W\'*G, dL/db = G', () => {
+  it("W*x + b: dL/dW = G*x', dL/dx = W'*G, dL/db = G", () => {
     const m = mlp({ depth: 1, loss: 'squared' });
     const w = walk(m, 5);
     const v1 = w.nodes.find((n) => toText(n.formula) === 'W1*x')!;
@@ -60,7 +78,7 @@ describe('linear layers: upstream × local as vector–Jacobian products', () =>
     expectGradientsMatchLoss(w);
   });
 
-  it('batched X*W (rows = examples): dL/dW = X\'*G, dL/dX = G*W\'', () => {
+  it("batched X*W (rows = examples): dL/dW = X'*G, dL/dX = G*W'", () => {
     const m = mlp({ depth: 1, loss: 'squared', batched: true });
     expect(m.expr).toBe("S = X*W1 + vector(1)*b1'; L = sum((S - T).^2)");
     const w = walk(m, 5, [3, 2]);
@@ -68,7 +86,11 @@ describe('linear layers: upstream × local as vector–Jacobian products', () =>
     const vjp = (from: string) => toText(v1.edges.find((e) => e.from === from)!.vjp!);
     expect(vjp('W1')).toBe(`X'*G_${v1.id}`);
     expect(vjp('X')).toBe(`G_${v1.id}*W1'`);
-    expect(w.layers[0]!.steps.map((s) => `${s.id}: ${toText(s.formula)}`)).toEqual(["W1: X'*G_S", "b1: G_S'*vector(1)", "X: G_S*W1'"]);
+    expect(w.layers[0]!.steps.map((s) => `${s.id}: ${toText(s.formula)}`)).toEqual([
+      "W1: X'*G_S",
+      "b1: G_S'*vector(1)",
+      "X: G_S*W1'",
+    ]);
     expect(w.gradients.get('W1')!.dims).toEqual([3, 2]);
     expect(w.gradients.get('X')!.dims).toEqual([2, 3]);
     expectGradientsMatchLoss(w);
@@ -79,12 +101,14 @@ describe('linear layers: upstream × local as vector–Jacobian products', () =>
     expect(m.expr).toBe("S = X*W1 + vector(1)*b1'; L = -sum(T.*log_softmax(S, 1))");
     const w = walk(m, 5, [3, 4]);
     // By hand: each row of S through its own softmax, minus that row's one-hot target.
-    const S = w.node('S').value, T = w.at.get('T')!;
+    const S = w.node('S').value,
+      T = w.at.get('T')!;
     const [rows, cols] = S.dims as [number, number];
     for (let i = 0; i < rows; i++) {
       const e = Array.from({ length: cols }, (_, j) => Math.exp(S.data[i * cols + j]!));
       const z = e.reduce((a, v) => a + v, 0);
-      for (let j = 0; j < cols; j++) expect(w.node('S').upstream.data[i * cols + j]).toBeCloseTo(e[j]! / z - T.data[i * cols + j]!, 12);
+      for (let j = 0; j < cols; j++)
+        expect(w.node('S').upstream.data[i * cols + j]).toBeCloseTo(e[j]! / z - T.data[i * cols + j]!, 12);
     }
     const loss = w.layers[w.layers.length - 1]!;
     expect(toText(loss.steps[loss.steps.length - 1]!.formula)).toBe("sum(T, 1)*vector(1)'.*softmax(S, 1) - T");
@@ -120,7 +144,8 @@ describe('losses', () => {
   it('softmax cross-entropy: dL/ds = softmax(s) - t for a one-hot t', () => {
     const m = mlp({ depth: 1, loss: 'softmax-ce' });
     const w = walk(m, 3);
-    const s = w.node('s'), t = w.at.get('t')!;
+    const s = w.node('s'),
+      t = w.at.get('t')!;
     const e = s.value.data.map(Math.exp);
     const sum = e.reduce((a, v) => a + v, 0);
     s.upstream.data.forEach((g, i) => expect(g).toBeCloseTo(e[i]! / sum - t.data[i]!, 12));
@@ -139,10 +164,25 @@ describe('layer by layer: dL/dW_i and dL/dX_i from the upstream dL/dX_{i+1}', ()
   it('a 3-layer sigmoid network with softmax cross-entropy', () => {
     const m = mlp({ depth: 3, activation: 'sigmoid', loss: 'softmax-ce' });
     const w = walk(m, 7);
-    const views = w.layers.map((l) => [l.name, l.input, l.output, l.steps.map((s) => `${s.id} = ${toText(s.formula)}`)]);
+    const views = w.layers.map((l) => [
+      l.name,
+      l.input,
+      l.output,
+      l.steps.map((s) => `${s.id} = ${toText(s.formula)}`),
+    ]);
     expect(views.slice(0, 3)).toEqual([
-      ['layer 1', 'x', 'h1', ['z1 = G_h1.*(sigmoid(z1).*(1 - sigmoid(z1)))', "W1 = G_z1*x'", 'b1 = G_z1', "x = W1'*G_z1"]],
-      ['layer 2', 'h1', 'h2', ['z2 = G_h2.*(sigmoid(z2).*(1 - sigmoid(z2)))', "W2 = G_z2*h1'", 'b2 = G_z2', "h1 = W2'*G_z2"]],
+      [
+        'layer 1',
+        'x',
+        'h1',
+        ['z1 = G_h1.*(sigmoid(z1).*(1 - sigmoid(z1)))', "W1 = G_z1*x'", 'b1 = G_z1', "x = W1'*G_z1"],
+      ],
+      [
+        'layer 2',
+        'h1',
+        'h2',
+        ['z2 = G_h2.*(sigmoid(z2).*(1 - sigmoid(z2)))', "W2 = G_z2*h1'", 'b2 = G_z2', "h1 = W2'*G_z2"],
+      ],
       ['layer 3 (scores)', 'h2', 's', ["W3 = G_s*h2'", 'b3 = G_s', "h2 = W3'*G_s"]],
     ]);
     // Each layer receives exactly the upstream its successor sent back, and every value is the graph's.

@@ -9,7 +9,15 @@
 import dagre from '@dagrejs/dagre';
 import { describe, expect, it } from 'vitest';
 import { backprop, mlp, renderHtml, type Walkthrough } from '../../src/backprop/index.js';
-import { type GraphLayout, type GraphSpec, type Rect, layoutGraph, layoutWith, rectsOverlap, segmentCrossesRect } from '../../src/backprop/layout.js';
+import {
+  type GraphLayout,
+  type GraphSpec,
+  type Rect,
+  layoutGraph,
+  layoutWith,
+  rectsOverlap,
+  segmentCrossesRect,
+} from '../../src/backprop/layout.js';
 import { graphView, svgOf } from '../../src/backprop/svg.js';
 import { mulberry32 } from '../../src/numeric/random.js';
 
@@ -18,7 +26,8 @@ function violations(spec: GraphSpec, lay: GraphLayout): string[] {
   const out: string[] = [];
   const box = new Map(lay.nodes.map((n) => [n.id, n]));
   const inside = (r: Rect, what: string): void => {
-    if (r.x < 0 || r.y < 0 || r.x + r.width > lay.width + 0.5 || r.y + r.height > lay.height + 0.5) out.push(`${what} lies outside the drawing`);
+    if (r.x < 0 || r.y < 0 || r.x + r.width > lay.width + 0.5 || r.y + r.height > lay.height + 0.5)
+      out.push(`${what} lies outside the drawing`);
   };
   expect(lay.nodes.map((n) => n.id)).toEqual(spec.nodes.map((n) => n.id));
   for (const [i, a] of lay.nodes.entries()) {
@@ -29,20 +38,32 @@ function violations(spec: GraphSpec, lay: GraphLayout): string[] {
   for (const [i, { e, r }] of labels.entries()) {
     inside(r, `label of ${e.from}→${e.to}`);
     for (const n of lay.nodes) if (rectsOverlap(r, n)) out.push(`label of ${e.from}→${e.to} overlaps box ${n.id}`);
-    for (const o of labels.slice(i + 1)) if (rectsOverlap(r, o.r)) out.push(`labels of ${e.from}→${e.to} and ${o.e.from}→${o.e.to} overlap`);
+    for (const o of labels.slice(i + 1))
+      if (rectsOverlap(r, o.r)) out.push(`labels of ${e.from}→${e.to} and ${o.e.from}→${o.e.to} overlap`);
   }
   for (const e of lay.edges) {
-    const src = box.get(e.from)!, dst = box.get(e.to)!;
-    const first = e.points[0]!, last = e.points[e.points.length - 1]!;
-    if (Math.abs(first.x - (src.x + src.width)) > 1e-6 || first.y <= src.y || first.y >= src.y + src.height) out.push(`${e.from}→${e.to} does not leave ${e.from}'s right side`);
-    if (Math.abs(last.x - dst.x) > 1e-6 || last.y <= dst.y || last.y >= dst.y + dst.height) out.push(`${e.from}→${e.to} does not enter ${e.to}'s left side`);
+    const src = box.get(e.from)!,
+      dst = box.get(e.to)!;
+    const first = e.points[0]!,
+      last = e.points[e.points.length - 1]!;
+    if (Math.abs(first.x - (src.x + src.width)) > 1e-6 || first.y <= src.y || first.y >= src.y + src.height)
+      out.push(`${e.from}→${e.to} does not leave ${e.from}'s right side`);
+    if (Math.abs(last.x - dst.x) > 1e-6 || last.y <= dst.y || last.y >= dst.y + dst.height)
+      out.push(`${e.from}→${e.to} does not enter ${e.to}'s left side`);
     for (let i = 0; i + 1 < e.points.length; i++) {
-      const a = e.points[i]!, b = e.points[i + 1]!;
-      inside({ x: Math.min(a.x, b.x), y: Math.min(a.y, b.y), width: Math.abs(a.x - b.x), height: Math.abs(a.y - b.y) }, `a segment of ${e.from}→${e.to}`);
+      const a = e.points[i]!,
+        b = e.points[i + 1]!;
+      inside(
+        { x: Math.min(a.x, b.x), y: Math.min(a.y, b.y), width: Math.abs(a.x - b.x), height: Math.abs(a.y - b.y) },
+        `a segment of ${e.from}→${e.to}`,
+      );
       for (const n of lay.nodes) {
-        if (n.id !== e.from && n.id !== e.to && segmentCrossesRect(a, b, n)) out.push(`${e.from}→${e.to} passes through box ${n.id}`);
+        if (n.id !== e.from && n.id !== e.to && segmentCrossesRect(a, b, n))
+          out.push(`${e.from}→${e.to} passes through box ${n.id}`);
       }
-      for (const o of labels) if (o.e !== e && segmentCrossesRect(a, b, o.r)) out.push(`${e.from}→${e.to} passes through the label of ${o.e.from}→${o.e.to}`);
+      for (const o of labels)
+        if (o.e !== e && segmentCrossesRect(a, b, o.r))
+          out.push(`${e.from}→${e.to} passes through the label of ${o.e.from}→${o.e.to}`);
     }
   }
   return out;
@@ -63,13 +84,22 @@ const rng = mulberry32;
 function randomDag(seed: number): GraphSpec {
   const r = rng(seed);
   const n = 3 + Math.floor(r() * 28);
-  const nodes = Array.from({ length: n }, (_, i) => ({ id: `n${i}`, width: 60 + Math.floor(r() * 240), height: 30 + Math.floor(r() * 50) }));
+  const nodes = Array.from({ length: n }, (_, i) => ({
+    id: `n${i}`,
+    width: 60 + Math.floor(r() * 240),
+    height: 30 + Math.floor(r() * 50),
+  }));
   const edges: Array<{ from: string; to: string; label?: { width: number; height: number } }> = [];
   for (let i = 2; i < n; i++) {
     const k = 1 + Math.floor(r() * 3);
     const from = new Set<number>();
     for (let j = 0; j < k; j++) from.add(Math.floor(r() * i));
-    for (const f of from) edges.push({ from: `n${f}`, to: `n${i}`, ...(r() < 0.8 ? { label: { width: 20 + Math.floor(r() * 180), height: 13 } } : {}) });
+    for (const f of from)
+      edges.push({
+        from: `n${f}`,
+        to: `n${i}`,
+        ...(r() < 0.8 ? { label: { width: 20 + Math.floor(r() * 180), height: 13 } } : {}),
+      });
   }
   return { nodes, edges };
 }
@@ -90,7 +120,7 @@ describe('the segment test the layout tests rely on', () => {
 });
 
 describe('layout of walkthrough graphs', () => {
-  it('the course notes\' graph: x, y → q → f ← z, one rank per step', async () => {
+  it("the course notes' graph: x, y → q → f ← z, one rank per step", async () => {
     const lay = await expectReadable(backprop('q = x + y; f = q*z', { x: -2, y: 5, z: -4 }));
     const at = new Map(lay.nodes.map((n) => [n.id, n]));
     expect(at.get('x')!.x).toBe(at.get('y')!.x);
@@ -103,7 +133,10 @@ describe('layout of walkthrough graphs', () => {
   });
 
   it.each([
-    [2, 'sigmoid', 'softmax-ce'], [3, 'relu', 'hinge'], [2, 'maxout', 'squared'], [4, 'tanh', 'bce'],
+    [2, 'sigmoid', 'softmax-ce'],
+    [3, 'relu', 'hinge'],
+    [2, 'maxout', 'squared'],
+    [4, 'tanh', 'bce'],
   ] as const)('an MLP of depth %i (%s, %s): W2 no longer appears to feed v1', async (depth, activation, loss) => {
     const m = mlp({ depth, activation, loss });
     await expectReadable(backprop(m.expr, m.sample(3), { vars: m.vars }));
@@ -114,7 +147,7 @@ describe('layout of walkthrough graphs', () => {
     await expectReadable(backprop(m.expr, m.sample(5), { vars: m.vars }));
   });
 
-  it('synchronous layout with a dagre the caller loaded (the browser\'s way) gives the same positions', async () => {
+  it("synchronous layout with a dagre the caller loaded (the browser's way) gives the same positions", async () => {
     const view = graphView(backprop('q = a*b; f = q*a + x', { a: 2, b: 3, x: 1 }));
     expect(layoutWith(dagre, view)).toEqual(await layoutGraph(view));
   });
@@ -136,7 +169,8 @@ describe('the drawing and the page', () => {
     const svg = svgOf(view, lay);
     expect((svg.match(/<rect /g) ?? []).length).toBe(w.nodes.length);
     expect((svg.match(/marker-end=/g) ?? []).length).toBe(lay.edges.length);
-    for (const n of lay.nodes) expect(svg).toContain(`<rect x="${Math.round(n.x * 10) / 10}" y="${Math.round(n.y * 10) / 10}"`);
+    for (const n of lay.nodes)
+      expect(svg).toContain(`<rect x="${Math.round(n.x * 10) / 10}" y="${Math.round(n.y * 10) / 10}"`);
     expect(svg).toContain('>∂q/∂a = b</text>');
     expect(svg).toContain('>∂v1/∂a = q</text>');
   });

@@ -7,7 +7,14 @@
  * Points near a kink (relu at 0, max at a tie, a hinge margin at 0) are resampled.
  */
 import { describe, expect, it } from 'vitest';
-import { LOSSES, backprop, checkWalkthrough, mlp, type Activation, type Walkthrough } from '../../src/backprop/index.js';
+import {
+  LOSSES,
+  backprop,
+  checkWalkthrough,
+  mlp,
+  type Activation,
+  type Walkthrough,
+} from '../../src/backprop/index.js';
 import { evaluator } from '../../src/numeric/evaluate.js';
 import { ORDER1, compareTensors, fdJacobian } from '../../src/numeric/fd.js';
 import type { Tensor } from '../../src/numeric/tensor.js';
@@ -20,14 +27,20 @@ export const DEPTHS = Array.from({ length: 10 }, (_, i) => i + 1);
  * asserted to match finite differences.
  */
 export function smoothWalk(
-  expr: string, make: (seed: number) => Map<string, Tensor>, opts: Parameters<typeof backprop>[2], seed: number,
+  expr: string,
+  make: (seed: number) => Map<string, Tensor>,
+  opts: Parameters<typeof backprop>[2],
+  seed: number,
   { tries = 25, locals = true }: { readonly tries?: number; readonly locals?: boolean } = {},
 ): { w: Walkthrough; seed: number } {
   for (let s = seed; s < seed + tries; s++) {
     const w = backprop(expr, make(s), opts);
     const c = checkWalkthrough(w, { locals });
     if (c.kink) continue;
-    expect(c.results.filter((r) => !r.ok), `seed ${s}: gradients off finite differences`).toEqual([]);
+    expect(
+      c.results.filter((r) => !r.ok),
+      `seed ${s}: gradients off finite differences`,
+    ).toEqual([]);
     expect(c.results.filter((r) => r.kind === 'upstream').length).toBe(w.nodes.length);
     return { w, seed: s };
   }
@@ -47,22 +60,34 @@ export function expectGradientsMatchLoss(w: Walkthrough, label = ''): void {
 export function mlpSuite(activations: readonly Activation[], batched = false): void {
   for (const activation of activations) {
     describe(`${activation}${batched ? ' (batched)' : ''}`, () => {
-      it.each(DEPTHS.filter((d) => !batched || d <= 4).map((d) => [d]))('depth %i: every gradient matches finite differences', (depth) => {
-        const loss = batched ? (['squared', 'bce', 'softmax-ce'] as const)[depth % 3]! : LOSSES[depth % LOSSES.length]!;
-        const m = mlp({ depth, activation, loss, batched });
-        // Input 3 wide, the others 2: small, and no two neighbours of one size (a transposed W would not fit).
-        const sizes = m.dims.filter((d) => d !== 'm').map((_, i) => (i === 0 ? 3 : 2));
-        const { w, seed } = smoothWalk(m.expr, (s) => m.sample(1000 * depth + s, sizes, 2), { vars: m.vars, layers: m.layers }, 1, { locals: false });
-        expectGradientsMatchLoss(w, ` (seed ${seed})`);
-        expect([...w.gradients.keys()].sort()).toEqual(Object.keys(m.vars).sort());
-        // Layer by layer: depth layers and the loss, each fed by the next one's upstream.
-        expect(w.layers.length).toBe(depth + 1);
-        for (const l of w.layers) {
-          expect(l.received).toEqual(w.node(l.output).upstream);
-          for (const s of l.steps) expect(compareTensors(s.value, w.node(s.id).upstream).ok, `${l.name}: ∂L/∂${s.id}`).toBe(true);
-        }
-        expect(w.chain).not.toBeNull();
-      });
+      it.each(DEPTHS.filter((d) => !batched || d <= 4).map((d) => [d]))(
+        'depth %i: every gradient matches finite differences',
+        (depth) => {
+          const loss = batched
+            ? (['squared', 'bce', 'softmax-ce'] as const)[depth % 3]!
+            : LOSSES[depth % LOSSES.length]!;
+          const m = mlp({ depth, activation, loss, batched });
+          // Input 3 wide, the others 2: small, and no two neighbours of one size (a transposed W would not fit).
+          const sizes = m.dims.filter((d) => d !== 'm').map((_, i) => (i === 0 ? 3 : 2));
+          const { w, seed } = smoothWalk(
+            m.expr,
+            (s) => m.sample(1000 * depth + s, sizes, 2),
+            { vars: m.vars, layers: m.layers },
+            1,
+            { locals: false },
+          );
+          expectGradientsMatchLoss(w, ` (seed ${seed})`);
+          expect([...w.gradients.keys()].sort()).toEqual(Object.keys(m.vars).sort());
+          // Layer by layer: depth layers and the loss, each fed by the next one's upstream.
+          expect(w.layers.length).toBe(depth + 1);
+          for (const l of w.layers) {
+            expect(l.received).toEqual(w.node(l.output).upstream);
+            for (const s of l.steps)
+              expect(compareTensors(s.value, w.node(s.id).upstream).ok, `${l.name}: ∂L/∂${s.id}`).toBe(true);
+          }
+          expect(w.chain).not.toBeNull();
+        },
+      );
     });
   }
 }

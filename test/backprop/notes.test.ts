@@ -9,7 +9,14 @@ import katex from 'katex';
 import { describe, expect, it } from 'vitest';
 import { ShapeError, UnknownError, UnsupportedError, ParseError } from '../../src/errors.js';
 import {
-  backprop, checkWalkthrough, renderDot, renderHtml, renderJson, renderLatex, renderText, toJson,
+  backprop,
+  checkWalkthrough,
+  renderDot,
+  renderHtml,
+  renderJson,
+  renderLatex,
+  renderText,
+  toJson,
 } from '../../src/backprop/index.js';
 import { toText } from '../../src/print/text.js';
 import { evaluate } from '../../src/api/basic.js';
@@ -39,7 +46,10 @@ function checkDot(dot: string, ids: readonly string[], edges: number): void {
   expect(declared.sort()).toEqual([...ids].sort());
   const arrows = [...dot.matchAll(/^\s*"([^"]+)" -> "([^"]+)" \[label=/gm)];
   expect(arrows.length).toBe(edges);
-  for (const [, a, b] of arrows) { expect(ids).toContain(a); expect(ids).toContain(b); }
+  for (const [, a, b] of arrows) {
+    expect(ids).toContain(a);
+    expect(ids).toContain(b);
+  }
 }
 
 describe('course notes: q = x + y, f = q*z at x = -2, y = 5, z = -4', () => {
@@ -55,17 +65,32 @@ describe('course notes: q = x + y, f = q*z at x = -2, y = 5, z = -4', () => {
     expect(num('q')).toBe(-4);
     expect(num('x')).toBe(-4);
     expect(num('y')).toBe(-4);
-    expect([...w.gradients].map(([k, g]) => [k, g.data[0]])).toEqual([['x', -4], ['y', -4], ['z', 3]]);
+    expect([...w.gradients].map(([k, g]) => [k, g.data[0]])).toEqual([
+      ['x', -4],
+      ['y', -4],
+      ['z', 3],
+    ]);
   });
 
   it('has one node per operation, with the local gradients of the notes', () => {
     expect(w.nodes.map((n) => [n.id, n.op, n.inputs.join(',')])).toEqual([
-      ['x', 'input', ''], ['y', 'input', ''], ['q', 'add', 'x,y'], ['z', 'input', ''], ['f', 'mul', 'q,z'],
+      ['x', 'input', ''],
+      ['y', 'input', ''],
+      ['q', 'add', 'x,y'],
+      ['z', 'input', ''],
+      ['f', 'mul', 'q,z'],
     ]);
-    const f = w.node('f'), q = w.node('q');
+    const f = w.node('f'),
+      q = w.node('q');
     // df/dq = z, df/dz = q: "df/dz can be directly calculated from f = q*z"
-    expect(f.edges.map((e) => [e.from, toText(e.local.expr), e.local.value!.data[0]])).toEqual([['q', 'z', -4], ['z', 'q', 3]]);
-    expect(q.edges.map((e) => [e.from, toText(e.local.expr), e.local.value!.data[0]])).toEqual([['x', '1', 1], ['y', '1', 1]]);
+    expect(f.edges.map((e) => [e.from, toText(e.local.expr), e.local.value!.data[0]])).toEqual([
+      ['q', 'z', -4],
+      ['z', 'q', 3],
+    ]);
+    expect(q.edges.map((e) => [e.from, toText(e.local.expr), e.local.value!.data[0]])).toEqual([
+      ['x', '1', 1],
+      ['y', '1', 1],
+    ]);
   });
 
   it('explains df/dx as upstream df/dq times local dq/dx', () => {
@@ -92,7 +117,10 @@ describe('course notes: q = x + y, f = q*z at x = -2, y = 5, z = -4', () => {
 
   it('the backward pass over named nodes is the same chain, as formulas', () => {
     expect(w.chain!.map((s) => [s.id, toText(s.formula), s.value.data[0]])).toEqual([
-      ['z', 'q', 3], ['q', 'z', -4], ['y', 'G_q', -4], ['x', 'G_q', -4],
+      ['z', 'q', 3],
+      ['q', 'z', -4],
+      ['y', 'G_q', -4],
+      ['x', 'G_q', -4],
     ]);
   });
 
@@ -104,7 +132,12 @@ describe('course notes: q = x + y, f = q*z at x = -2, y = 5, z = -4', () => {
     for (const n of j.nodes) expect(Object.keys(n)).toEqual(['id', 'op', 'inputs', 'value', 'local', 'upstream']);
     const q = j.nodes.find((n: { id: string }) => n.id === 'q');
     expect(q).toMatchObject({ op: 'add', inputs: ['x', 'y'], value: 3, upstream: -4 });
-    expect(q.local.x).toMatchObject({ expr: '1', value: 1, contribution: -4, explanation: '∂f/∂x = ∂f/∂q · ∂q/∂x = (-4)(1) = -4' });
+    expect(q.local.x).toMatchObject({
+      expr: '1',
+      value: 1,
+      contribution: -4,
+      explanation: '∂f/∂x = ∂f/∂q · ∂q/∂x = (-4)(1) = -4',
+    });
     expect(toJson(w)).toEqual(j);
   });
 
@@ -121,9 +154,13 @@ describe('course notes: q = x + y, f = q*z at x = -2, y = 5, z = -4', () => {
 
   it('LaTeX renders with KaTeX', () => {
     const tex = rendered(renderLatex(w));
-    expect(tex).toContain(String.raw`q = x + y & \text{add} & 3 & \frac{\partial q}{\partial x} = 1,\; \frac{\partial q}{\partial y} = 1 & -4`);
+    expect(tex).toContain(
+      String.raw`q = x + y & \text{add} & 3 & \frac{\partial q}{\partial x} = 1,\; \frac{\partial q}{\partial y} = 1 & -4`,
+    );
     // df/dx = upstream df/dq times local dq/dx
-    expect(tex).toContain(String.raw`\frac{\partial f}{\partial x} &= \frac{\partial f}{\partial q}\,\frac{\partial q}{\partial x} = \left(-4\right)\left(1\right) = -4`);
+    expect(tex).toContain(
+      String.raw`\frac{\partial f}{\partial x} &= \frac{\partial f}{\partial q}\,\frac{\partial q}{\partial x} = \left(-4\right)\left(1\right) = -4`,
+    );
     expect(tex).toContain(String.raw`\frac{\partial f}{\partial z} &= q = 3`);
   });
 
@@ -152,7 +189,14 @@ describe('graphs with shared nodes, vectors and matrices', () => {
   });
 
   it('a shared subexpression is one node: sigmoid(W*x) used twice', () => {
-    const w = backprop("sum(sigmoid(W*x)) + sigmoid(W*x)'*sigmoid(W*x)", { W: [[1, 2], [0.5, -1], [0, 1]], x: [0.3, -0.7] });
+    const w = backprop("sum(sigmoid(W*x)) + sigmoid(W*x)'*sigmoid(W*x)", {
+      W: [
+        [1, 2],
+        [0.5, -1],
+        [0, 1],
+      ],
+      x: [0.3, -0.7],
+    });
     expect(w.nodes.filter((n) => n.op === 'sigmoid').length).toBe(1);
     expect(w.nodes.filter((n) => n.op === 'mul' && toText(n.formula) === 'W*x').length).toBe(1);
     const c = checkWalkthrough(w);
@@ -167,28 +211,54 @@ describe('graphs with shared nodes, vectors and matrices', () => {
       // W is 1×2 by its value (shapes come from the values, as in the CLI), so W*x has 1 entry.
       'backprop needs a scalar output, but this expression is a vector (1): wrap it in sum(...) or a loss such as norm2(...)^2, or give the upstream gradient ∂L/∂output',
     );
-    const w = backprop('W*x', { W: [[1, 2], [3, 4]], x: [1, -1] }, { upstream: [2, -1] });
+    const w = backprop(
+      'W*x',
+      {
+        W: [
+          [1, 2],
+          [3, 4],
+        ],
+        x: [1, -1],
+      },
+      { upstream: [2, -1] },
+    );
     expect(w.upstreamGiven).toBe(true);
     // L = g'*(W*x): dL/dW = g*x', dL/dx = W'*g
     expect([...w.gradients.get('W')!.data]).toEqual([2, -2, -1, 1]);
     expect([...w.gradients.get('x')!.data]).toEqual([2 * 1 + -1 * 3, 2 * 2 + -1 * 4]);
     expect(toText(w.node('f').edges.find((e) => e.from === 'W')!.vjp!)).toBe("G_f*x'");
     expect(checkWalkthrough(w).ok).toBe(true);
-    expect(() => backprop('W*x', { W: [[1, 2], [3, 4]], x: [1, -1] }, { upstream: [1, 2, 3] })).toThrow(ShapeError);
+    expect(() =>
+      backprop(
+        'W*x',
+        {
+          W: [
+            [1, 2],
+            [3, 4],
+          ],
+          x: [1, -1],
+        },
+        { upstream: [1, 2, 3] },
+      ),
+    ).toThrow(ShapeError);
   });
 
   it('wrt picks the reported gradients; unknown inputs are errors', () => {
     const w = backprop('q = x + y; f = q*z', at, { vars: scalars, wrt: ['z'] });
     expect([...w.gradients.keys()]).toEqual(['z']);
     expect(() => backprop('q = x + y; f = q*z', at, { vars: scalars, wrt: ['w'] })).toThrow(UnknownError);
-    expect(() => backprop('q = x + y; f = q*z', at, { vars: scalars, wrt: ['q'] })).toThrow('the expression has no input q; its inputs are x, y, z');
+    expect(() => backprop('q = x + y; f = q*z', at, { vars: scalars, wrt: ['q'] })).toThrow(
+      'the expression has no input q; its inputs are x, y, z',
+    );
   });
 
   it('programs: names must be defined once, before use, and not be variables', () => {
     expect(() => backprop('q = x + y; q = q*z', at, { vars: scalars })).toThrow(ParseError);
     expect(() => backprop('f = q*z; q = x + y', at, { vars: scalars })).toThrow('q is used before it is defined');
     expect(() => backprop('x + y; f = z', at, { vars: scalars })).toThrow(ParseError);
-    expect(() => backprop('x = y + z; f = x', at, { vars: scalars })).toThrow('x is declared as a variable and also defined as a step');
+    expect(() => backprop('x = y + z; f = x', at, { vars: scalars })).toThrow(
+      'x is declared as a variable and also defined as a step',
+    );
     expect(() => backprop('3 + 4', {})).toThrow(UnsupportedError);
   });
 

@@ -31,9 +31,15 @@ describe('catalogue of standard results', () => {
 
       const same = agreeNumerically(r);
       expect(same.points).toBeGreaterThan(0);
-      expect(same.ok, `${shown} differs from the textbook ${entry.textbook} (seed ${same.seed}, error ${same.maxError})`).toBe(true);
+      expect(
+        same.ok,
+        `${shown} differs from the textbook ${entry.textbook} (seed ${same.seed}, error ${same.maxError})`,
+      ).toBe(true);
 
-      expect(sizeRatio(r), `${shown} has ${r.oursOps} operations, the textbook ${entry.textbook} ${r.textbookOps}`).toBeLessThanOrEqual(MAX_RATIO);
+      expect(
+        sizeRatio(r),
+        `${shown} has ${r.oursOps} operations, the textbook ${entry.textbook} ${r.textbookOps}`,
+      ).toBeLessThanOrEqual(MAX_RATIO);
     });
   }
 });

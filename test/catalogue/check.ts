@@ -27,11 +27,16 @@ export interface EntryResult {
 }
 
 /** ours / textbook operation counts (1 when both are 0). */
-export const sizeRatio = (r: EntryResult): number => (r.textbookOps === 0 ? (r.oursOps === 0 ? 1 : Infinity) : r.oursOps / r.textbookOps);
+export const sizeRatio = (r: EntryResult): number =>
+  r.textbookOps === 0 ? (r.oursOps === 0 ? 1 : Infinity) : r.oursOps / r.textbookOps;
 
 export function runEntry(entry: CatalogueEntry): EntryResult {
   const opts = entry.vars ? { vars: entry.vars } : {};
-  const d = derivative(entry.expr, entry.wrt, { ...opts, ...(entry.order ? { order: entry.order } : {}), ...(entry.vec ? { vec: entry.vec } : {}) });
+  const d = derivative(entry.expr, entry.wrt, {
+    ...opts,
+    ...(entry.order ? { order: entry.order } : {}),
+    ...(entry.vec ? { vec: entry.vec } : {}),
+  });
   // Both answers are read with the shapes the expression gave its variables, so that a dimension
   // named in an answer (eye(n)) is the expression's n.
   const vars: Record<string, VarDecl> = {};
@@ -55,8 +60,10 @@ export interface Agreement {
 export function agreeNumerically(r: EntryResult, points = 3, seed = 4_2026): Agreement {
   const f = r.d.f;
   const vars = varsOf(f);
-  const runOurs = evaluator(r.ours), runTextbook = evaluator(r.textbook);
-  let worst = 0, checked = 0;
+  const runOurs = evaluator(r.ours),
+    runTextbook = evaluator(r.textbook);
+  let worst = 0,
+    checked = 0;
   for (let attempt = 0; checked < points && attempt < points + 10; attempt++) {
     const s = seed + 7919 * attempt;
     const sizes = defaultDims(f, s);

@@ -12,9 +12,17 @@ const layers = CATALOGUE_SECTIONS.find((s) => s.title === 'Layers over a batch')
 
 describe('layers over a batch: second derivatives agree with finite differences', () => {
   it('the section has the layers of issue 15', () => {
-    expect(layers.map((e) => e.name.split(',')[0])).toEqual(expect.arrayContaining([
-      'attention', 'softmax cross-entropy over a batch', 'GELU layer', 'SiLU layer', 'two-layer network over a batch', 'layer norm', 'batch norm',
-    ]));
+    expect(layers.map((e) => e.name.split(',')[0])).toEqual(
+      expect.arrayContaining([
+        'attention',
+        'softmax cross-entropy over a batch',
+        'GELU layer',
+        'SiLU layer',
+        'two-layer network over a batch',
+        'layer norm',
+        'batch norm',
+      ]),
+    );
   });
   for (const e of layers) {
     it(`${e.source}: d²(${e.expr})/d${e.wrt}²`, () => {

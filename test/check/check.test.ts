@@ -14,7 +14,14 @@ import { fromNested } from '../../src/numeric/tensor.js';
 import { simplify } from '../../src/simplify/simplify.js';
 import { CORPUS, type Case, Q } from './corpus.js';
 import {
-  type Setting, answerExpr, differsByTerm, equalWhenSymmetric, factsOf, near, settingOf, transposed,
+  type Setting,
+  answerExpr,
+  differsByTerm,
+  equalWhenSymmetric,
+  factsOf,
+  near,
+  settingOf,
+  transposed,
 } from './relations.js';
 
 interface Outcome {
@@ -25,7 +32,9 @@ interface Outcome {
 
 /** Matrices the checker may suspect of an assumed symmetry: square, not declared symmetric. */
 const squareNonSymmetric = (s: Setting): string[] =>
-  s.vars.filter((v) => v.shape.kind === 'matrix' && v.shape.m === v.shape.n && !v.props.includes('symmetric')).map((v) => v.name);
+  s.vars
+    .filter((v) => v.shape.kind === 'matrix' && v.shape.m === v.shape.n && !v.props.includes('symmetric'))
+    .map((v) => v.name);
 
 /** The chain of factors of a product, constants dropped, transposes stripped. */
 function baseFactors(e: Expr): Expr[] {
@@ -76,10 +85,13 @@ function expectedOutcome(c: Case, s: Setting, text: string): Outcome {
     case 'scaled':
       expect(f.equal || f.equalToTranspose).toBe(false);
       expect(f.factor).toBeCloseTo(r.c, 9);
-      return r.c === -1 ? { verdict: 'incorrect', diagnosis: 'sign', factor: -1 } : { verdict: 'incorrect', diagnosis: 'factor', factor: r.c };
+      return r.c === -1
+        ? { verdict: 'incorrect', diagnosis: 'sign', factor: -1 }
+        : { verdict: 'incorrect', diagnosis: 'factor', factor: r.c };
     case 'reordered': {
       notSimpler();
-      const a = baseFactors(A), e = baseFactors(s.E);
+      const a = baseFactors(A),
+        e = baseFactors(s.E);
       expect([...a].sort((x, y) => x.id - y.id)).toEqual([...e].sort((x, y) => x.id - y.id));
       expect(a).not.toEqual(e);
       return { verdict: 'incorrect', diagnosis: 'factor-order' };
@@ -88,7 +100,8 @@ function expectedOutcome(c: Case, s: Setting, text: string): Outcome {
       notSimpler();
       expect(equalWhenSymmetric(s, A, r.matrices)).toBe(true);
       return { verdict: 'incorrect', diagnosis: 'assumed-symmetric' };
-    case 'missing': case 'extra': {
+    case 'missing':
+    case 'extra': {
       notSimpler();
       notSymmetric();
       const T = parse(r.term, { vars: s.decls });
@@ -132,8 +145,14 @@ describe('checker corpus: verdicts follow from numerically established relations
       const text = typeof c.answer === 'string' ? c.answer : c.answer(s.E);
       const want = expectedOutcome(c, s, text);
       const q = c.question;
-      const r = check(q.expr, q.wrt, text, { ...(q.vars ? { vars: q.vars } : {}), ...(q.order ? { order: q.order } : {}) });
-      expect({ verdict: r.verdict, diagnosis: r.diagnosis }, r.explanation).toEqual({ verdict: want.verdict, diagnosis: want.diagnosis });
+      const r = check(q.expr, q.wrt, text, {
+        ...(q.vars ? { vars: q.vars } : {}),
+        ...(q.order ? { order: q.order } : {}),
+      });
+      expect({ verdict: r.verdict, diagnosis: r.diagnosis }, r.explanation).toEqual({
+        verdict: want.verdict,
+        diagnosis: want.diagnosis,
+      });
       if (want.factor !== undefined) expect(r.factor).toBeCloseTo(want.factor, 9);
       if (r.syntax !== undefined) expect(r.syntax).toBe(c.syntax);
       expect(r.expected).toBe(parse(r.expected, { vars: s.decls }) === s.E ? r.expected : '(unparseable)');
@@ -147,14 +166,28 @@ describe('checker corpus: verdicts follow from numerically established relations
   }
 
   it('covers every verdict and every diagnosis in both syntaxes', () => {
-    const all: Diagnosis[] = ['equal', 'proved-equal', 'transposed', 'denominator-layout', 'sign', 'factor', 'missing-term', 'extra-term',
-      'wrong-shape', 'factor-order', 'assumed-symmetric', 'unparseable', 'ill-shaped', 'other'];
+    const all: Diagnosis[] = [
+      'equal',
+      'proved-equal',
+      'transposed',
+      'denominator-layout',
+      'sign',
+      'factor',
+      'missing-term',
+      'extra-term',
+      'wrong-shape',
+      'factor-order',
+      'assumed-symmetric',
+      'unparseable',
+      'ill-shaped',
+      'other',
+    ];
     for (const d of all) expect([d, [...(seen.get(d) ?? [])].sort()]).toEqual([d, ['input', 'latex']]);
   });
 });
 
 describe('explanations', () => {
-  it('protocol: u\'*(D+D\') is the row gradient, named as the numerator layout', () => {
+  it("protocol: u'*(D+D') is the row gradient, named as the numerator layout", () => {
     const r = check("u'*D*u", 'u', "u'*(D+D')");
     expect(r.verdict).toBe('transposed');
     expect(r.explanation).toContain('row vector');
@@ -206,7 +239,7 @@ describe('explanations', () => {
     expect(r.explanation).toBe(`the answer cannot be read: ${message}`);
   });
 
-  it('an unparseable answer carries the parser\'s message and column', () => {
+  it("an unparseable answer carries the parser's message and column", () => {
     const r = check("x'*A*x", 'x', '2*A*');
     expect(r.explanation).toMatch(/column 5/);
     const u = check("x'*A*x", 'x', '2*A*y');
@@ -228,7 +261,25 @@ describe('explanations', () => {
 
 describe('bad input', () => {
   it('a bad answer never throws', () => {
-    for (const answer of ['', '   ', ')(', '\\', '{', 'x +', "A*x'", 'foo(x)', 'x^^2', '\\frac', '1/0*x', 'log(-x)', 'log(-1)', 'sqrt(-1)', 'x[1]', 'a = b = ', '$$']) {
+    for (const answer of [
+      '',
+      '   ',
+      ')(',
+      '\\',
+      '{',
+      'x +',
+      "A*x'",
+      'foo(x)',
+      'x^^2',
+      '\\frac',
+      '1/0*x',
+      'log(-x)',
+      'log(-1)',
+      'sqrt(-1)',
+      'x[1]',
+      'a = b = ',
+      '$$',
+    ]) {
       const r = check("x'*A*x", 'x', answer);
       expect(r.verdict).toBe('incorrect');
     }
@@ -251,7 +302,13 @@ describe('gradeAll', () => {
       { id: 5, expr: "x'*A*x", wrt: 'x', answer: '2*A*x', vars: Q.quadSym.vars },
     ];
     const { results, summary } = gradeAll(items);
-    expect(results.map((r) => (r.ok ? r.result!.verdict : r.error!.kind))).toEqual(['correct', 'transposed', 'incorrect', 'unknown', 'correct']);
+    expect(results.map((r) => (r.ok ? r.result!.verdict : r.error!.kind))).toEqual([
+      'correct',
+      'transposed',
+      'incorrect',
+      'unknown',
+      'correct',
+    ]);
     expect(results.map((r) => r.id)).toEqual([1, 2, 3, 4, 5]);
     expect(summary).toMatchObject({ total: 5, correct: 2, transposed: 1, incorrect: 1, errors: 1 });
     expect(summary.byDiagnosis).toMatchObject({ 'proved-equal': 2, transposed: 1, 'assumed-symmetric': 1 });

@@ -28,7 +28,8 @@ function columnMajorJacobian(f: string, wrt: string, vars: Record<string, string
   const xDims = J.dims.slice(fDims.length);
   const size = (d: number[]) => d.reduce((a, b) => a * b, 1);
   const cm = (d: number[], flat: number) => (d.length === 2 ? (flat % d[1]!) * d[0]! + Math.floor(flat / d[1]!) : flat);
-  const R = size(fDims), C = size(xDims);
+  const R = size(fDims),
+    C = size(xDims);
   const out = new Float64Array(R * C);
   for (let i = 0; i < R; i++) for (let j = 0; j < C; j++) out[cm(fDims, i) * C + cm(xDims, j)] = J.data[i * C + j]!;
   return { at, sizes, out };
@@ -47,7 +48,16 @@ describe('the column-major vec convention (Matrix Cookbook) is named, not marked
     expect(r.explanation).toContain('column-major vec convention');
     // The truth of it: the answer equals the column-major finite-difference Jacobian.
     const { at, sizes, out } = columnMajorJacobian(f, wrt, vars, 7);
-    const a = evaluate(parse(answer, { vars: { ...vars, ...Object.fromEntries(varsOf(parse(f, { vars })).map((v) => [v.name, { dims: tensorDims(v.shape) }])) } }), at, sizes);
+    const a = evaluate(
+      parse(answer, {
+        vars: {
+          ...vars,
+          ...Object.fromEntries(varsOf(parse(f, { vars })).map((v) => [v.name, { dims: tensorDims(v.shape) }])),
+        },
+      }),
+      at,
+      sizes,
+    );
     expect(a.data.length).toBe(out.length);
     for (let i = 0; i < out.length; i++) expect(a.data[i]).toBeCloseTo(out[i]!, 6);
   });
@@ -88,7 +98,9 @@ describe('wrong-shape', () => {
     const r = check('tr(A*X*B)', 'X', 'kron(A,B)');
     expect(r.verdict).toBe('incorrect');
     expect(r.diagnosis).toBe('wrong-shape');
-    expect(r.explanation).toMatch(/^wrong shape: the answer is a matrix \(\(k·n\)×\(m·n\)\) but the derivative is a matrix \(m×k\)/);
+    expect(r.explanation).toMatch(
+      /^wrong shape: the answer is a matrix \(\(k·n\)×\(m·n\)\) but the derivative is a matrix \(m×k\)/,
+    );
   });
 });
 

@@ -15,9 +15,19 @@ import { toLatex } from '../../src/print/latex.js';
 import { near } from './relations.js';
 
 const VARS: Readonly<Record<string, VarDecl>> = {
-  A: { dims: ['n', 'n'] }, B: { dims: ['n', 'n'] }, X: { dims: ['n', 'n'], props: ['invertible'] }, W: { dims: ['m', 'n'] },
-  W1: { dims: ['n', 'n'] }, Sigma: { dims: ['n', 'n'] }, x: { dims: ['n'] }, y: { dims: ['n'] }, z: { dims: ['n'] },
-  h_prev: { dims: ['n'] }, a: { dims: [] }, b: { dims: [] }, sigma: { dims: [] },
+  A: { dims: ['n', 'n'] },
+  B: { dims: ['n', 'n'] },
+  X: { dims: ['n', 'n'], props: ['invertible'] },
+  W: { dims: ['m', 'n'] },
+  W1: { dims: ['n', 'n'] },
+  Sigma: { dims: ['n', 'n'] },
+  x: { dims: ['n'] },
+  y: { dims: ['n'] },
+  z: { dims: ['n'] },
+  h_prev: { dims: ['n'] },
+  a: { dims: [] },
+  b: { dims: [] },
+  sigma: { dims: [] },
 };
 const NAMES = Object.keys(VARS);
 const MATRICES = NAMES.filter((k) => VARS[k]!.dims.length === 2);
@@ -31,7 +41,8 @@ function sameValue(p: Expr, q: Expr): boolean {
     if (!dims.has('m')) dims.set('m', 2);
     const env = randomPoint(both, dims, seed);
     const sizes = bindDims(both, env, dims);
-    const u = evaluate(p, env, sizes), v = evaluate(q, env, sizes);
+    const u = evaluate(p, env, sizes),
+      v = evaluate(q, env, sizes);
     if (u.data.length !== v.data.length || !near(u.data, v.data, 1e-9)) return false;
   }
   return true;
@@ -67,7 +78,7 @@ const GOLDENS: ReadonlyArray<readonly [string, string, string]> = [
   [String.raw`\det(X)`, 'det(X)', "det(X')"],
   [String.raw`\log\det\left(AA^\top + I\right)`, "logdet(A*A' + eye)", "log(det(A*A' + eye(n)))"],
   [String.raw`\log(\exp(a))`, 'log(exp(a))', 'a'],
-  [String.raw`e^{x^\top x}`, "exp(x'*x)", "exp(norm2(x)^2)"],
+  [String.raw`e^{x^\top x}`, "exp(x'*x)", 'exp(norm2(x)^2)'],
   [String.raw`\left( A + A^\top \right) x`, "(A + A')*x", "A*x + A'*x"],
   [String.raw`-2 A^\top(y - Ax)`, "-2*A'*(y - A*x)", "2*A'*(A*x - y)"],
   [String.raw`\frac{x^\top A x}{x^\top x}`, "x'*A*x/(x'*x)", "(x'*A*x)/norm2(x)^2"],
@@ -78,7 +89,11 @@ const GOLDENS: ReadonlyArray<readonly [string, string, string]> = [
   [String.raw`\|x\|_1`, 'norm1(x)', 'sum(abs(x))'],
   [String.raw`\|x\|_3`, 'norm(x, 3)', 'sum(abs(x).^3)^(1/3)'],
   // Attention's scores, row by row (declared names, so that both readings share their dimensions).
-  [String.raw`\operatorname{softmax}\left(\frac{WA^\top}{2}, 1\right)B`, "softmax(W*A'/2, 1)*B", "softmax(W*(A'/2), 1)*B"],
+  [
+    String.raw`\operatorname{softmax}\left(\frac{WA^\top}{2}, 1\right)B`,
+    "softmax(W*A'/2, 1)*B",
+    "softmax(W*(A'/2), 1)*B",
+  ],
   [String.raw`\lvert a\rvert + |b|`, 'abs(a) + abs(b)', 'sqrt(a^2) + sqrt(b^2)'],
   [String.raw`W_1 x + W_{1}x`, 'W1*x + W1*x', '2*W1*x'],
   [String.raw`h_{\mathrm{prev}}`, 'h_prev', 'h_prev'],
@@ -121,10 +136,16 @@ describe('LaTeX answers → input syntax (goldens, each checked numerically)', (
 
 describe('errors name the problem and its column in the text as written', () => {
   const cases: ReadonlyArray<readonly [string, string]> = [
-    [String.raw`\partial f`, String.raw`\partial (a partial derivative) cannot be read in an answer: write the derivative's value (at column 1)`],
+    [
+      String.raw`\partial f`,
+      String.raw`\partial (a partial derivative) cannot be read in an answer: write the derivative's value (at column 1)`,
+    ],
     [String.raw`2 + \foo x`, String.raw`unknown LaTeX command \foo (at column 5)`],
     [String.raw`\frac{1}{2`, 'expected } to close the group opened at column 9 but the answer ends (at column 11)'],
-    [String.raw`df/dx = \frac{1}{2`, 'expected } to close the group opened at column 17 but the answer ends (at column 19)'],
+    [
+      String.raw`df/dx = \frac{1}{2`,
+      'expected } to close the group opened at column 17 but the answer ends (at column 19)',
+    ],
     ['(a + b', 'expected ) to match the ( at column 1 but the answer ends (at column 7)'],
     ['a + # b', 'the character "#" cannot be read here (at column 5)'],
     [String.raw`\|x`, String.raw`expected the closing \| for the one at column 1 (at column 4)`],
@@ -137,18 +158,61 @@ describe('errors name the problem and its column in the text as written', () => 
 
 describe('detection', () => {
   it('LaTeX markers', () => {
-    for (const s of [String.raw`A^T x`, String.raw`\alpha`, 'x^{2}', '$x$', String.raw`A\,x`, 'x^TAx']) expect(looksLikeLatex(s), s).toBe(true);
+    for (const s of [String.raw`A^T x`, String.raw`\alpha`, 'x^{2}', '$x$', String.raw`A\,x`, 'x^TAx'])
+      expect(looksLikeLatex(s), s).toBe(true);
     for (const s of ["A'*x", 'x.^2', '2*A*x', 'tr(A*X)', 'x^2', 'A x']) expect(looksLikeLatex(s), s).toBe(false);
   });
 });
 
 describe('every form print/latex.ts writes reads back to the same value', () => {
   const EXPRS = [
-    "(A + A')*x", 'sigmoid(W*x).*(1 - sigmoid(W*x))', "inv(X)'", "det(X)*inv(X)'", 'diag(cos(x))', 'exp(a*b)*b', '1/2*x', "x'*A",
-    'tr(A*X)', "vector(1)'*x", 'exp(x)./(x.*x + 1)', 'softmax(x)', 'relu(x) + leaky_relu(x) + x.^2', 'norm2(A*x - y)', 'norm1(x)',
-    'norm2(X)', "logdet(A*A' + eye(n))", "sqrt(x'*x)", 'abs(x)', 'x.*(A*y)', 'W1*x', 'h_prev + x', 'sigma*x', 'step(x)', 'elu(x, 2)',
-    'max(x, y)', 'logsumexp(x)', 'vec(X)', 'sum(X)', '-A*x', 'a - (b - a)', "x'*A*x/(x'*x)", 'kron(A, B)', '1e-20*x + x', 'x.^3 - 2*x',
-    'commutation(m, n)*vec(W)', 'kron(A, B)*commutation(n, n)', 'A^2*x', "(A*B)'", 'inv(X)*X*x', 'tanh(W*x)', 'sign(x).*x', 'softplus(x)', "Sigma*x - x'*Sigma'", 'exp(a)^b', '-(a*b)^2', 'x./(1 + y.^2)',
+    "(A + A')*x",
+    'sigmoid(W*x).*(1 - sigmoid(W*x))',
+    "inv(X)'",
+    "det(X)*inv(X)'",
+    'diag(cos(x))',
+    'exp(a*b)*b',
+    '1/2*x',
+    "x'*A",
+    'tr(A*X)',
+    "vector(1)'*x",
+    'exp(x)./(x.*x + 1)',
+    'softmax(x)',
+    'relu(x) + leaky_relu(x) + x.^2',
+    'norm2(A*x - y)',
+    'norm1(x)',
+    'norm2(X)',
+    "logdet(A*A' + eye(n))",
+    "sqrt(x'*x)",
+    'abs(x)',
+    'x.*(A*y)',
+    'W1*x',
+    'h_prev + x',
+    'sigma*x',
+    'step(x)',
+    'elu(x, 2)',
+    'max(x, y)',
+    'logsumexp(x)',
+    'vec(X)',
+    'sum(X)',
+    '-A*x',
+    'a - (b - a)',
+    "x'*A*x/(x'*x)",
+    'kron(A, B)',
+    '1e-20*x + x',
+    'x.^3 - 2*x',
+    'commutation(m, n)*vec(W)',
+    'kron(A, B)*commutation(n, n)',
+    'A^2*x',
+    "(A*B)'",
+    'inv(X)*X*x',
+    'tanh(W*x)',
+    'sign(x).*x',
+    'softplus(x)',
+    "Sigma*x - x'*Sigma'",
+    'exp(a)^b',
+    '-(a*b)^2',
+    'x./(1 + y.^2)',
   ];
   for (const src of EXPRS) {
     it(src, () => {

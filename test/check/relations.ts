@@ -43,7 +43,10 @@ export function settingOf(q: Question): Setting {
   const key = JSON.stringify(q);
   let s = settings.get(key);
   if (s === undefined) {
-    const d = derivative(q.expr, q.wrt, { ...(q.vars ? { vars: q.vars } : {}), ...(q.order ? { order: q.order } : {}) });
+    const d = derivative(q.expr, q.wrt, {
+      ...(q.vars ? { vars: q.vars } : {}),
+      ...(q.order ? { order: q.order } : {}),
+    });
     const vars = varsOf(d.f);
     const decls: Record<string, VarDecl> = {};
     for (const v of vars) decls[v.name] = { dims: tensorDims(v.shape), props: v.props };
@@ -59,13 +62,19 @@ export function answerExpr(s: Setting, text: string, syntax: 'input' | 'latex'):
 }
 
 /** Values of [E, ...exprs] at `count` seeded points (matrices in `symmetric` sampled symmetric). */
-export function valuesAt(s: Setting, exprs: readonly Expr[], opts: { symmetric?: readonly string[]; count?: number; seed?: number } = {}): Tensor[][] {
+export function valuesAt(
+  s: Setting,
+  exprs: readonly Expr[],
+  opts: { symmetric?: readonly string[]; count?: number; seed?: number } = {},
+): Tensor[][] {
   const out: Tensor[][] = [];
   const count = opts.count ?? 3;
   for (let k = 0; out.length < count && k < count + 20; k++) {
     const seed = (opts.seed ?? 4242) + 101 * k;
     const dims = defaultDims(s.d.f, seed);
-    const vars = s.vars.map((v) => (opts.symmetric?.includes(v.name) ? { ...v, props: [...v.props, 'symmetric' as Prop] } : v));
+    const vars = s.vars.map((v) =>
+      opts.symmetric?.includes(v.name) ? { ...v, props: [...v.props, 'symmetric' as Prop] } : v,
+    );
     const env = randomPoint(vars, dims, seed);
     const sizes = bindDims(s.vars, env, dims);
     try {
@@ -78,7 +87,8 @@ export function valuesAt(s: Setting, exprs: readonly Expr[], opts: { symmetric?:
   return out;
 }
 
-const scaleOf = (a: Float64Array, e: Float64Array): number => Math.max(1e-300, ...Array.from(a, Math.abs), ...Array.from(e, Math.abs));
+const scaleOf = (a: Float64Array, e: Float64Array): number =>
+  Math.max(1e-300, ...Array.from(a, Math.abs), ...Array.from(e, Math.abs));
 
 export function near(a: Float64Array, e: Float64Array, tol = 1e-9): boolean {
   if (a.length !== e.length) return false;
@@ -97,14 +107,26 @@ export function transposed(t: Tensor): Float64Array {
 
 /** The constant c with a = c·e at every point, if any. */
 export function factorOf(pairs: ReadonlyArray<readonly [Float64Array, Float64Array]>): number | undefined {
-  let ae = 0, ee = 0;
+  let ae = 0,
+    ee = 0;
   for (const [a, e] of pairs) {
     if (a.length !== e.length) return undefined;
-    a.forEach((v, i) => { ae += v * e[i]!; ee += e[i]! ** 2; });
+    a.forEach((v, i) => {
+      ae += v * e[i]!;
+      ee += e[i]! ** 2;
+    });
   }
   if (ee === 0) return undefined;
   const c = ae / ee;
-  return pairs.every(([a, e]) => near(a, e.map((v) => c * v), 1e-8)) ? c : undefined;
+  return pairs.every(([a, e]) =>
+    near(
+      a,
+      e.map((v) => c * v),
+      1e-8,
+    ),
+  )
+    ? c
+    : undefined;
 }
 
 /** Everything the test needs to know about an answer A against E. */
@@ -122,19 +144,24 @@ export interface Facts {
  * question's declarations it never takes the name of one of the question's dimensions, and it stands
  * for the size of E's dimension at its place.
  */
-const isFree = (s: Setting, d: unknown): boolean => typeof d === 'string' && !s.vars.some((v) => tensorDims(v.shape).includes(d));
+const isFree = (s: Setting, d: unknown): boolean =>
+  typeof d === 'string' && !s.vars.some((v) => tensorDims(v.shape).includes(d));
 
 /** Whether A's shape is `target` where the sizes A's variables fix are concerned. */
 function fitsShape(s: Setting, a: Shape, target: Shape): boolean {
-  const ad = tensorDims(a), td = tensorDims(target);
+  const ad = tensorDims(a),
+    td = tensorDims(target);
   return a.kind === target.kind && ad.every((d, i) => d === td[i] || isFree(s, d));
 }
 
 /** The sizes for evaluating e: the question's, and each free dim of e sized as E's dim at its place. */
 function sizedLikeE(s: Setting, e: Expr, sizes: Map<string, number>): Map<string, number> {
   const out = new Map(sizes);
-  const ed = tensorDims(e.shape), Ed = shapeSizes(s.E.shape, sizes);
-  ed.forEach((d, i) => { if (typeof d === 'string' && !out.has(d) && isFree(s, d) && Ed[i] !== undefined) out.set(d, Ed[i]!); });
+  const ed = tensorDims(e.shape),
+    Ed = shapeSizes(s.E.shape, sizes);
+  ed.forEach((d, i) => {
+    if (typeof d === 'string' && !out.has(d) && isFree(s, d) && Ed[i] !== undefined) out.set(d, Ed[i]!);
+  });
   return out;
 }
 
@@ -160,6 +187,12 @@ export function equalWhenSymmetric(s: Setting, A: Expr, matrices: readonly strin
 /** Whether A = E + sign·T at every point. */
 export function differsByTerm(s: Setting, A: Expr, T: Expr, sign: 1 | -1): boolean {
   const pts = valuesAt(s, [A, T]);
-  return pts.every(([e, a, t]) => near(a!.data, e!.data.map((v, i) => v + sign * t!.data[i]!)))
-    && pts.some(([, , t]) => t!.data.some((v) => Math.abs(v) > 1e-6));
+  return (
+    pts.every(([e, a, t]) =>
+      near(
+        a!.data,
+        e!.data.map((v, i) => v + sign * t!.data[i]!),
+      ),
+    ) && pts.some(([, , t]) => t!.data.some((v) => Math.abs(v) > 1e-6))
+  );
 }

@@ -44,17 +44,44 @@ describe.concurrent('matcalc backprop', () => {
   it('attention over a batch (Vaswani et al. 2017), as a program: the backward pass of the papers, checked; gradients = finite differences', async () => {
     const program = "S = Q*K'/sqrt(d); P = softmax(S, 1); O = P*V; L = sum(G.*O)";
     const at = {
-      Q: [[1, 0.5], [-0.3, 2], [0.2, -1]], K: [[0.3, -0.2], [1, 1], [-0.5, 0.4]], V: [[1, 2], [0, -1], [0.5, 0.5]],
-      G: [[1, 0], [0, 1], [0.5, -0.5]], d: 2,
+      Q: [
+        [1, 0.5],
+        [-0.3, 2],
+        [0.2, -1],
+      ],
+      K: [
+        [0.3, -0.2],
+        [1, 1],
+        [-0.5, 0.4],
+      ],
+      V: [
+        [1, 2],
+        [0, -1],
+        [0.5, 0.5],
+      ],
+      G: [
+        [1, 0],
+        [0, 1],
+        [0.5, -0.5],
+      ],
+      d: 2,
     };
     const r = await run(['backprop', program, '--at', JSON.stringify(at)]);
     expect(r.code).toBe(0);
     // Dao et al. (2022), FlashAttention, App. B.2: dV = PᵀdO, dP = dO Vᵀ, dS = P ∘ (dP − rowsum(dP ∘ P)), dQ = dS K/√d, dK = dSᵀQ/√d.
-    for (const step of ["∂L/∂V = P'*G_O = ", "∂L/∂P = G_O*V' = ", "∂L/∂S = P.*(G_P - sum(G_P.*P, 1)*vector(1)') = ", '∂L/∂Q = G_S*K/sqrt(d) = ', "∂L/∂K = G_S'*Q/sqrt(d) = "]) {
+    for (const step of [
+      "∂L/∂V = P'*G_O = ",
+      "∂L/∂P = G_O*V' = ",
+      "∂L/∂S = P.*(G_P - sum(G_P.*P, 1)*vector(1)') = ",
+      '∂L/∂Q = G_S*K/sqrt(d) = ',
+      "∂L/∂K = G_S'*Q/sqrt(d) = ",
+    ]) {
       expect(r.stdout).toContain(step);
     }
     expect(r.stdout).toContain('check: ok');
-    const json = JSON.parse((await run(['backprop', program, '--at', JSON.stringify(at), '--format', 'json', '--no-check'])).stdout);
+    const json = JSON.parse(
+      (await run(['backprop', program, '--at', JSON.stringify(at), '--format', 'json', '--no-check'])).stdout,
+    );
     const flat = "sum(G.*(softmax(Q*K'/sqrt(d), 1)*V))";
     const vars = { Q: { dims: [3, 2] }, K: { dims: [3, 2] }, V: { dims: [3, 2] }, G: { dims: [3, 2] }, d: S };
     for (const v of ['Q', 'K', 'V'] as const) {
@@ -74,8 +101,11 @@ describe.concurrent('matcalc backprop', () => {
   it('dagre is loaded for --format html only: the start path of every other format stays light', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'matcalc-dagre-'));
     const hook = join(dir, 'report-loads.cjs');
-    writeFileSync(hook, "const M = require('node:module'); const load = M._load;\n" +
-      "M._load = function (request, ...rest) { if (/dagre|katex/.test(request)) process.stderr.write('loaded ' + request + '\\n'); return load.call(this, request, ...rest); };\n");
+    writeFileSync(
+      hook,
+      "const M = require('node:module'); const load = M._load;\n" +
+        "M._load = function (request, ...rest) { if (/dagre|katex/.test(request)) process.stderr.write('loaded ' + request + '\\n'); return load.call(this, request, ...rest); };\n",
+    );
     const env = { NODE_OPTIONS: `--require ${hook}` };
     const args = ['backprop', 'q = a*b; f = q*a + x', '--at', '{"a": 2, "b": 3, "x": 1}', '--no-check'];
     try {

@@ -35,7 +35,8 @@ function expectSubset(actual: Json, expected: Json, path = '$'): void {
     expected.forEach((e, i) => expectSubset((actual as Json[])[i]!, e, `${path}[${i}]`));
   } else if (expected !== null && typeof expected === 'object') {
     expect(actual !== null && typeof actual === 'object' && !Array.isArray(actual), path).toBe(true);
-    for (const [k, e] of Object.entries(expected)) expectSubset((actual as Record<string, Json>)[k] ?? null, e, `${path}.${k}`);
+    for (const [k, e] of Object.entries(expected))
+      expectSubset((actual as Record<string, Json>)[k] ?? null, e, `${path}.${k}`);
   } else {
     expect(actual, path).toBe(expected);
   }
@@ -46,7 +47,9 @@ const lines = (text: string): string[] => text.split('\n').filter((l) => l !== '
 describe('the shared protocol examples', () => {
   it('answers fixtures/requests.jsonl as fixtures/expected.jsonl says, and the values are true', async () => {
     const input = readFileSync(join(ROOT, 'test/cli/fixtures/requests.jsonl'), 'utf8');
-    const expected = lines(readFileSync(join(ROOT, 'test/cli/fixtures/expected.jsonl'), 'utf8')).map((l) => JSON.parse(l) as Json);
+    const expected = lines(readFileSync(join(ROOT, 'test/cli/fixtures/expected.jsonl'), 'utf8')).map(
+      (l) => JSON.parse(l) as Json,
+    );
     const r = await run(['batch', '-'], { input });
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
@@ -54,11 +57,22 @@ describe('the shared protocol examples', () => {
     expect(answers).toHaveLength(expected.length);
     const requests = lines(input);
     answers.forEach((a, i) => {
-      const req = (() => { try { return JSON.parse(requests[i]!) as Record<string, Json>; } catch { return undefined; } })();
+      const req = (() => {
+        try {
+          return JSON.parse(requests[i]!) as Record<string, Json>;
+        } catch {
+          return undefined;
+        }
+      })();
       expectSubset(a, expected[i]!, `line ${i + 1}`);
       // Independent truth for order-1 derivative values: central differences of the function.
       if (req?.task === 'diff' && a.ok === true && req.at !== undefined && req.order === undefined) {
-        const vars = Object.fromEntries(Object.entries((req.vars ?? {}) as Record<string, (string | number)[]>).map(([k, d]) => [k, { dims: d } as VarDecl]));
+        const vars = Object.fromEntries(
+          Object.entries((req.vars ?? {}) as Record<string, (string | number)[]>).map(([k, d]) => [
+            k,
+            { dims: d } as VarDecl,
+          ]),
+        );
         const fd = toNested(fdOf(req.expr as string, req.wrt as string, req.at as Record<string, number[]>, vars));
         expect(maxRelError(a.value as number[], fd), `line ${i + 1} against finite differences`).toBeLessThan(1e-7);
       }
@@ -93,36 +107,85 @@ function mixedRequests(count: number, seed: number): { input: string; expect: Ex
     if (id % 997 === 5) out.push('', '   '); // blank lines are not requests
     const n = 1 + (id % 4);
     switch (id % 12) {
-      case 0: { // ∂(x'Ax)/∂x = (A + A')x
-        const x = vec(n), A = Array.from({ length: n }, () => vec(n));
+      case 0: {
+        // ∂(x'Ax)/∂x = (A + A')x
+        const x = vec(n),
+          A = Array.from({ length: n }, () => vec(n));
         const g = x.map((_, i) => x.reduce((s, xj, j) => s + (A[i]![j]! + A[j]![i]!) * xj, 0));
         out.push(JSON.stringify({ id, task: 'diff', expr: "x'*A*x", wrt: 'x', at: { x, A } }));
         exp.push({ id, ok: true, value: g });
         break;
       }
-      case 1: { // x'y
-        const x = vec(n), y = vec(n);
+      case 1: {
+        // x'y
+        const x = vec(n),
+          y = vec(n);
         out.push(JSON.stringify({ id, task: 'eval', expr: "x'*y", vars: { x: ['n'], y: ['n'] }, at: { x, y } }));
         exp.push({ id, ok: true, value: x.reduce((s, xi, i) => s + xi * y[i]!, 0) });
         break;
       }
-      case 2: out.push(`{"id": ${id}, "task": "diff", "expr": `); exp.push({ id: null, ok: false, kind: 'request' }); break;
-      case 3: out.push(JSON.stringify({ id, task: 'diff', expr: 'x*(y+', wrt: 'x' })); exp.push({ id, ok: false, kind: 'syntax' }); break;
-      case 4: out.push(JSON.stringify({ id, task: 'diff', expr: "A*x + y'", wrt: 'x' })); exp.push({ id, ok: false, kind: 'shape' }); break;
-      case 5: out.push(JSON.stringify({ id, task: 'eval', expr: `foo${id}(x)`, at: { x: [1] } })); exp.push({ id, ok: false, kind: 'unknown' }); break;
-      case 6: out.push(JSON.stringify({ id, expr: 'x' })); exp.push({ id, ok: false, kind: 'request' }); break;
-      case 7: { // Hessian of sum(exp(z)) is diag(exp(z))
+      case 2:
+        out.push(`{"id": ${id}, "task": "diff", "expr": `);
+        exp.push({ id: null, ok: false, kind: 'request' });
+        break;
+      case 3:
+        out.push(JSON.stringify({ id, task: 'diff', expr: 'x*(y+', wrt: 'x' }));
+        exp.push({ id, ok: false, kind: 'syntax' });
+        break;
+      case 4:
+        out.push(JSON.stringify({ id, task: 'diff', expr: "A*x + y'", wrt: 'x' }));
+        exp.push({ id, ok: false, kind: 'shape' });
+        break;
+      case 5:
+        out.push(JSON.stringify({ id, task: 'eval', expr: `foo${id}(x)`, at: { x: [1] } }));
+        exp.push({ id, ok: false, kind: 'unknown' });
+        break;
+      case 6:
+        out.push(JSON.stringify({ id, expr: 'x' }));
+        exp.push({ id, ok: false, kind: 'request' });
+        break;
+      case 7: {
+        // Hessian of sum(exp(z)) is diag(exp(z))
         const z = vec(n);
         out.push(JSON.stringify({ id, task: 'diff', expr: 'sum(exp(z))', wrt: 'z', order: 2, at: { z } }));
         exp.push({ id, ok: true, value: z.map((zi, i) => z.map((_, j) => (i === j ? Math.exp(zi) : 0))) });
         break;
       }
-      case 8: out.push(JSON.stringify([id])); exp.push({ id: null, ok: false, kind: 'request' }); break;
-      case 9: out.push(JSON.stringify({ id, task: 'eval', expr: 'log(a)', at: { a: -1 - rand() } })); exp.push({ id, ok: false, kind: 'domain' }); break;
-      case 10: out.push(JSON.stringify({ id, task: 'diff', expr: 'B*y', wrt: 'y', vars: { B: ['m', 'n'], y: ['n'] }, at: { B: [[1, 2]], y: [1, 2, 3] } })); exp.push({ id, ok: false, kind: 'shape' }); break;
-      case 11: { // d(w_id'*x)/dx = w_id, with a fresh variable name each time
-        const w = vec(n), x = vec(n);
-        out.push(JSON.stringify({ id, task: 'diff', expr: `w${id}'*x`, wrt: 'x', vars: { [`w${id}`]: [`n${id}`] }, at: { [`w${id}`]: w, x } }));
+      case 8:
+        out.push(JSON.stringify([id]));
+        exp.push({ id: null, ok: false, kind: 'request' });
+        break;
+      case 9:
+        out.push(JSON.stringify({ id, task: 'eval', expr: 'log(a)', at: { a: -1 - rand() } }));
+        exp.push({ id, ok: false, kind: 'domain' });
+        break;
+      case 10:
+        out.push(
+          JSON.stringify({
+            id,
+            task: 'diff',
+            expr: 'B*y',
+            wrt: 'y',
+            vars: { B: ['m', 'n'], y: ['n'] },
+            at: { B: [[1, 2]], y: [1, 2, 3] },
+          }),
+        );
+        exp.push({ id, ok: false, kind: 'shape' });
+        break;
+      case 11: {
+        // d(w_id'*x)/dx = w_id, with a fresh variable name each time
+        const w = vec(n),
+          x = vec(n);
+        out.push(
+          JSON.stringify({
+            id,
+            task: 'diff',
+            expr: `w${id}'*x`,
+            wrt: 'x',
+            vars: { [`w${id}`]: [`n${id}`] },
+            at: { [`w${id}`]: w, x },
+          }),
+        );
         exp.push({ id, ok: true, value: w });
         break;
       }
@@ -145,7 +208,8 @@ describe('one batch process, 10,000 mixed requests', () => {
       expect(a.id, `line ${i + 1}`).toBe(w.id);
       expect(a.ok, `line ${i + 1}: ${line}`).toBe(w.ok);
       if (w.kind !== undefined) expect(a.error?.kind, `line ${i + 1}`).toBe(w.kind);
-      if (w.value !== undefined) expect(maxRelError(a.value as number[], w.value as number[]), `line ${i + 1}`).toBeLessThan(1e-12);
+      if (w.value !== undefined)
+        expect(maxRelError(a.value as number[], w.value as number[]), `line ${i + 1}`).toBeLessThan(1e-12);
     });
   }, 30_000);
 
@@ -162,14 +226,22 @@ describe('one batch process, 10,000 mixed requests', () => {
         waiters.shift()?.(line);
       }
     });
-    const ask = (req: string) => new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no answer to ${req}`)), 5_000);
-      waiters.push((line) => { clearTimeout(timer); resolve(line); });
-      child.stdin.write(`${req}\n`);
-    });
+    const ask = (req: string) =>
+      new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no answer to ${req}`)), 5_000);
+        waiters.push((line) => {
+          clearTimeout(timer);
+          resolve(line);
+        });
+        child.stdin.write(`${req}\n`);
+      });
     try {
       for (let i = 0; i < 20; i++) {
-        const answer = JSON.parse(await ask(i % 3 === 2 ? 'not json' : JSON.stringify({ id: i, task: 'eval', expr: 'sum(x)', at: { x: [i, 1] } }))) as { id: Json; value?: number };
+        const answer = JSON.parse(
+          await ask(
+            i % 3 === 2 ? 'not json' : JSON.stringify({ id: i, task: 'eval', expr: 'sum(x)', at: { x: [i, 1] } }),
+          ),
+        ) as { id: Json; value?: number };
         if (i % 3 === 2) expect(answer.id).toBeNull();
         else expect(answer).toMatchObject({ id: i, value: i + 1 });
       }
@@ -189,7 +261,11 @@ describe('protocol: requests that are wrong in every way answer, never throw', (
     [{ id: 1, task: 'diff', expr: 'x', wrt: 'x', order: 0 }, 'request', /"order" must be a positive integer/],
     [{ id: 1, task: 'diff', expr: 'x', wrt: 'x', order: 1.5 }, 'request', /"order"/],
     [{ id: 1, task: 'diff', expr: 'x', wrt: 'x', layout: 'sideways' }, 'request', /"layout"/],
-    [{ id: 1, task: 'diff', expr: 'x', wrt: 'x', vars: { x: ['n', 0] } }, 'request', /a dimension is a name or a positive integer/],
+    [
+      { id: 1, task: 'diff', expr: 'x', wrt: 'x', vars: { x: ['n', 0] } },
+      'request',
+      /a dimension is a name or a positive integer/,
+    ],
     [{ id: 1, task: 'diff', expr: 'x', wrt: 'x', vars: { x: ['a', 'b', 'c'] } }, 'request', /at most two dimensions/],
     [{ id: 1, task: 'diff', expr: 'x', wrt: 'x', vars: ['x'] }, 'request', /"vars" must be an object/],
     [{ id: 1, task: 'diff', expr: 'x', wrt: 'x', at: [1] }, 'request', /"at" must be an object/],
@@ -205,37 +281,105 @@ describe('protocol: requests that are wrong in every way answer, never throw', (
     const text = JSON.stringify(req);
     return text.length <= 100 ? text : `${text.slice(0, 60)}… (${text.length} characters)`;
   };
-  it.each(cases.map(([req, kind, message]) => [label(req), kind, req, message] as const))('%s → error kind %s', (_label, kind, req, message) => {
-    const a = answerLine(JSON.stringify(req)) as { id: Json; ok: boolean; error: { kind: string; message: string } };
-    expect(a).toMatchObject({ id: 1, ok: false, error: { kind } });
-    expect(a.error.message).toMatch(message);
-  });
+  it.each(cases.map(([req, kind, message]) => [label(req), kind, req, message] as const))(
+    '%s → error kind %s',
+    (_label, kind, req, message) => {
+      const a = answerLine(JSON.stringify(req)) as { id: Json; ok: boolean; error: { kind: string; message: string } };
+      expect(a).toMatchObject({ id: 1, ok: false, error: { kind } });
+      expect(a.error.message).toMatch(message);
+    },
+  );
 
   it('vars may also be declarations in words, and dims are bound from the values', () => {
-    const a = answerLine(JSON.stringify({ id: 'q', task: 'diff', expr: "x'*S*x", wrt: 'x', vars: { S: 'matrix(n,n) symmetric', x: ['n'] }, at: { S: [[2, 1], [1, 3]], x: [1, -1] } }));
+    const a = answerLine(
+      JSON.stringify({
+        id: 'q',
+        task: 'diff',
+        expr: "x'*S*x",
+        wrt: 'x',
+        vars: { S: 'matrix(n,n) symmetric', x: ['n'] },
+        at: {
+          S: [
+            [2, 1],
+            [1, 3],
+          ],
+          x: [1, -1],
+        },
+      }),
+    );
     expect(a).toMatchObject({ id: 'q', ok: true, shape: ['n'] });
     // Truth: ∇(x'Sx) = 2Sx for a symmetric S = [[2,1],[1,3]], x = [1,-1]: 2·[1, -2].
     expect(maxRelError(a.value as number[], [2, -4])).toBeLessThan(1e-12);
-    expect(maxRelError(a.value as number[], toNested(fdOf("x'*S*x", 'x', { S: [[2, 1], [1, 3]], x: [1, -1] })))).toBeLessThan(1e-7);
+    expect(
+      maxRelError(
+        a.value as number[],
+        toNested(
+          fdOf("x'*S*x", 'x', {
+            S: [
+              [2, 1],
+              [1, 3],
+            ],
+            x: [1, -1],
+          }),
+        ),
+      ),
+    ).toBeLessThan(1e-7);
   });
 
   it('"check": true whose check cannot run still answers, as diff --format json does: {ok: null, skipped}', () => {
     // log(-exp(a)) has no point inside its domain, so there is nothing to compare with.
     const a = answerLine(JSON.stringify({ id: 3, task: 'diff', expr: 'log(-exp(a))', wrt: 'a', check: true }));
-    expect(a).toMatchObject({ id: 3, ok: true, check: { ok: null, skipped: expect.stringMatching(/inside the domain/) } });
+    expect(a).toMatchObject({
+      id: 3,
+      ok: true,
+      check: { ok: null, skipped: expect.stringMatching(/inside the domain/) },
+    });
   });
 
   it('"vec": "cols" prints the Cookbook\'s kron(x\', eye(k)) for d(W*x)/dW; the value keeps the tensor layout; a bad vec is a request error', () => {
-    const at = { W: [[1, 2, 3], [4, 5, 6]], x: [0.5, -1, 2] };
-    const a = answerLine(JSON.stringify({ id: 4, task: 'diff', expr: 'W*x', wrt: 'W', vars: { W: ['k', 'n'] }, vec: 'cols', check: true, at }));
-    expect(a).toMatchObject({ id: 4, ok: true, expression: "kron(x', eye(k))", shape: ['k', 'k', 'n'], check: { ok: true } });
+    const at = {
+      W: [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      x: [0.5, -1, 2],
+    };
+    const a = answerLine(
+      JSON.stringify({
+        id: 4,
+        task: 'diff',
+        expr: 'W*x',
+        wrt: 'W',
+        vars: { W: ['k', 'n'] },
+        vec: 'cols',
+        check: true,
+        at,
+      }),
+    );
+    expect(a).toMatchObject({
+      id: 4,
+      ok: true,
+      expression: "kron(x', eye(k))",
+      shape: ['k', 'k', 'n'],
+      check: { ok: true },
+    });
     expect(a.convention).toMatch(/vec stacks columns/);
-    expect(maxRelError((a.value as number[][][]).flat(2), (toNested(fdOf('W*x', 'W', at, { W: { dims: ['k', 'n'] } })) as number[][][]).flat(2))).toBeLessThan(1e-7);
-    expect(answerLine(JSON.stringify({ id: 5, task: 'diff', expr: 'W*x', wrt: 'W', vec: 'columns' }))).toMatchObject({ ok: false, error: { kind: 'request' } });
+    expect(
+      maxRelError(
+        (a.value as number[][][]).flat(2),
+        (toNested(fdOf('W*x', 'W', at, { W: { dims: ['k', 'n'] } })) as number[][][]).flat(2),
+      ),
+    ).toBeLessThan(1e-7);
+    expect(answerLine(JSON.stringify({ id: 5, task: 'diff', expr: 'W*x', wrt: 'W', vec: 'columns' }))).toMatchObject({
+      ok: false,
+      error: { kind: 'request' },
+    });
   });
 
   it('"check": true adds the finite-difference check to a diff answer', () => {
-    const a = answerLine(JSON.stringify({ id: 2, task: 'diff', expr: 'sum(log(x))', wrt: 'x', check: true, at: { x: [0.5, 2, 4] } }));
+    const a = answerLine(
+      JSON.stringify({ id: 2, task: 'diff', expr: 'sum(log(x))', wrt: 'x', check: true, at: { x: [0.5, 2, 4] } }),
+    );
     expect(a).toMatchObject({ ok: true, check: { ok: true, points: 3 } });
     expect(maxRelError(a.value as number[], [2, 0.5, 0.25])).toBeLessThan(1e-12); // ∇ Σ log x = 1./x
   });
@@ -254,15 +398,32 @@ describe('memory over many distinct requests', () => {
     const burst = (from: number, count: number) => {
       for (let id = from; id < from + count; id++) {
         const w = `w${id}`;
-        answerLine(JSON.stringify({ id, task: 'diff', expr: `sum(tanh(${w}*x))`, wrt: 'x', vars: { [w]: [`m${id}`, 'n'] }, at: { [w]: [[1, 2], [3, 4]], x: [0.1, 0.2] } }));
+        answerLine(
+          JSON.stringify({
+            id,
+            task: 'diff',
+            expr: `sum(tanh(${w}*x))`,
+            wrt: 'x',
+            vars: { [w]: [`m${id}`, 'n'] },
+            at: {
+              [w]: [
+                [1, 2],
+                [3, 4],
+              ],
+              x: [0.1, 0.2],
+            },
+          }),
+        );
       }
     };
     burst(0, 100);
     await settle();
-    const heap0 = process.memoryUsage().heapUsed, table0 = internTableSize();
+    const heap0 = process.memoryUsage().heapUsed,
+      table0 = internTableSize();
     burst(100, 800);
     await settle();
-    const heap1 = process.memoryUsage().heapUsed, table1 = internTableSize();
+    const heap1 = process.memoryUsage().heapUsed,
+      table1 = internTableSize();
     expect(table1).toBeLessThan(table0 + 500); // 800 requests × a dozen fresh nodes each, if retained
     expect(heap1 - heap0).toBeLessThan(16 * 1024 * 1024);
   }, 30_000);

@@ -14,7 +14,14 @@ import { ensureBuilt, fdOf, rendered, run } from './helpers.js';
 
 beforeAll(ensureBuilt, 120_000);
 
-const AT = { x: [0.4, -1.3, 0.9], A: [[1.2, -0.5, 0.3], [0.8, 2.2, -1.1], [-0.6, 0.4, 1.7]] };
+const AT = {
+  x: [0.4, -1.3, 0.9],
+  A: [
+    [1.2, -0.5, 0.3],
+    [0.8, 2.2, -1.1],
+    [-0.6, 0.4, 1.7],
+  ],
+};
 /** Whether `answer` equals ∂(x'Ax)/∂x at AT, by finite differences (the truth behind each verdict). */
 const agreesWithFd = (answer: string): boolean =>
   maxRelError(toNested(evaluate(answer, AT)), toNested(fdOf("x'*A*x", 'x', AT))) < 1e-7;
@@ -32,7 +39,10 @@ describe.concurrent('matcalc check', () => {
     expect(agreesWithFd('2*A*x')).toBe(false);
     const r = await run(['check', "x'*A*x", '--wrt', 'x', '--answer', '2*A*x', '--format', 'json']);
     expect(r.code).toBe(0);
-    const j = JSON.parse(r.stdout) as { verdict: string; counterexample?: { at: Record<string, number[][]>; expected: number[]; answer: number[] } };
+    const j = JSON.parse(r.stdout) as {
+      verdict: string;
+      counterexample?: { at: Record<string, number[][]>; expected: number[]; answer: number[] };
+    };
     expect(j.verdict).toBe('incorrect');
     // The counterexample is honest: at its point, the expected value is the finite-difference gradient.
     const c = j.counterexample!;
@@ -61,15 +71,18 @@ describe.concurrent('matcalc grade', () => {
   const file = (() => {
     const dir = mkdtempSync(join(tmpdir(), 'matcalc-grade-'));
     const path = join(dir, 'answers.jsonl');
-    writeFileSync(path, [
-      JSON.stringify({ id: 'q1', expr: "x'*A*x", wrt: 'x', answer: "(A + A')*x" }),
-      JSON.stringify({ id: 'q2', expr: "x'*A*x", wrt: 'x', answer: "x'*(A + A')" }),
-      JSON.stringify({ id: 'q3', expr: "x'*A*x", wrt: 'x', answer: '2*A*x' }),
-      '',
-      'not json',
-      JSON.stringify({ id: 'q5', expr: 'A*(x+', wrt: 'x', answer: 'A' }),
-      JSON.stringify({ id: 'q6', expr: "x'*S*x", wrt: 'x', answer: '2*S*x', vars: { S: 'matrix(n,n) symmetric' } }),
-    ].join('\n'));
+    writeFileSync(
+      path,
+      [
+        JSON.stringify({ id: 'q1', expr: "x'*A*x", wrt: 'x', answer: "(A + A')*x" }),
+        JSON.stringify({ id: 'q2', expr: "x'*A*x", wrt: 'x', answer: "x'*(A + A')" }),
+        JSON.stringify({ id: 'q3', expr: "x'*A*x", wrt: 'x', answer: '2*A*x' }),
+        '',
+        'not json',
+        JSON.stringify({ id: 'q5', expr: 'A*(x+', wrt: 'x', answer: 'A' }),
+        JSON.stringify({ id: 'q6', expr: "x'*S*x", wrt: 'x', answer: '2*S*x', vars: { S: 'matrix(n,n) symmetric' } }),
+      ].join('\n'),
+    );
     return path;
   })();
 
@@ -77,9 +90,17 @@ describe.concurrent('matcalc grade', () => {
     expect(agreesWithFd("(A + A')*x")).toBe(true);
     const r = await run(['grade', file, '--format', 'json']);
     expect(r.code).toBe(0);
-    const j = JSON.parse(r.stdout) as { results: { id: string; ok: boolean; result?: { verdict: string }; error?: { kind: string } }[]; summary: Record<string, number> };
+    const j = JSON.parse(r.stdout) as {
+      results: { id: string; ok: boolean; result?: { verdict: string }; error?: { kind: string } }[];
+      summary: Record<string, number>;
+    };
     expect(j.results.map((x) => [x.id, x.result?.verdict ?? x.error?.kind])).toEqual([
-      ['q1', 'correct'], ['q2', 'transposed'], ['q3', 'incorrect'], ['line 5', 'request'], ['q5', 'syntax'], ['q6', 'correct'],
+      ['q1', 'correct'],
+      ['q2', 'transposed'],
+      ['q3', 'incorrect'],
+      ['line 5', 'request'],
+      ['q5', 'syntax'],
+      ['q6', 'correct'],
     ]);
     expect(j.summary).toMatchObject({ total: 6, correct: 2, transposed: 1, incorrect: 1, errors: 2 });
     const text = await run(['grade', file]);
@@ -101,20 +122,32 @@ describe.concurrent('matcalc backprop', () => {
     expect(json).toMatchObject({ value: -12, gradients: { x: -4, y: -4, z: 3 }, check: { ok: true } });
   });
 
-  it('a vector example: gradients of sigmoid(w\'*x + b) against finite differences', async () => {
+  it("a vector example: gradients of sigmoid(w'*x + b) against finite differences", async () => {
     const at = { w: [1, -1], x: [0.5, 2], b: 0.1 };
-    const r = await run(['backprop', "sigmoid(w'*x + b)", '--at', JSON.stringify(at), '--format', 'json', '--no-check']);
+    const r = await run([
+      'backprop',
+      "sigmoid(w'*x + b)",
+      '--at',
+      JSON.stringify(at),
+      '--format',
+      'json',
+      '--no-check',
+    ]);
     expect(r.code).toBe(0);
     const json = JSON.parse(r.stdout) as { gradients: Record<string, number[]>; check?: unknown };
     expect(json.check).toBeUndefined();
     const vars = { w: { dims: [2] }, x: { dims: [2] }, b: { dims: [] } };
-    for (const v of ['w', 'x', 'b']) expect(maxRelError(json.gradients[v]!, toNested(fdOf("sigmoid(w'*x + b)", v, at, vars)))).toBeLessThan(1e-7);
+    for (const v of ['w', 'x', 'b'])
+      expect(maxRelError(json.gradients[v]!, toNested(fdOf("sigmoid(w'*x + b)", v, at, vars)))).toBeLessThan(1e-7);
   });
 
   it('latex renders with KaTeX; dot is a graph; html is a standalone page', async () => {
     const l = await run(['backprop', 'q = x + y; f = q*z', '--at', AT_XYZ, '--format', 'latex']);
     expect(l.code).toBe(0);
-    const tex = l.stdout.split('\n').filter((line) => !line.startsWith('%')).join('\n');
+    const tex = l.stdout
+      .split('\n')
+      .filter((line) => !line.startsWith('%'))
+      .join('\n');
     rendered(tex);
     const d = await run(['backprop', 'q = x + y; f = q*z', '--at', AT_XYZ, '--format', 'dot']);
     expect(d.stdout).toMatch(/^digraph backprop \{[\s\S]*\}\n$/);
@@ -128,7 +161,16 @@ describe.concurrent('matcalc backprop', () => {
     const noUp = await run(['backprop', 'W*x', '--at', '{"W": [[1, 2]], "x": [3, 4]}']);
     expect(noUp.code).toBe(1);
     expect(noUp.stderr).toMatch(/^matcalc: error \(shape\): backprop needs a scalar output/);
-    const up = await run(['backprop', 'W*x', '--at', '{"W": [[1, 2]], "x": [3, 4]}', '--upstream', '[1]', '--format', 'json']);
+    const up = await run([
+      'backprop',
+      'W*x',
+      '--at',
+      '{"W": [[1, 2]], "x": [3, 4]}',
+      '--upstream',
+      '[1]',
+      '--format',
+      'json',
+    ]);
     // L = <[1], W*x>: ∂L/∂W = x' = [[3, 4]], ∂L/∂x = W' = [1, 2].
     expect(JSON.parse(up.stdout)).toMatchObject({ gradients: { W: [[3, 4]], x: [1, 2] } });
     const noAt = await run(['backprop', 'x*y']);

@@ -16,10 +16,22 @@ import { ROOT, ensureBuilt, fdOf, rendered, run } from './helpers.js';
 beforeAll(ensureBuilt, 120_000);
 
 /** A point for x'*A*x with n = 3. */
-const QUAD_AT = { x: [0.3, -1.2, 0.7], A: [[1.5, -0.4, 0.2], [0.3, 2.1, -0.7], [0.9, 0.1, 0.6]] };
+const QUAD_AT = {
+  x: [0.3, -1.2, 0.7],
+  A: [
+    [1.5, -0.4, 0.2],
+    [0.3, 2.1, -0.7],
+    [0.9, 0.1, 0.6],
+  ],
+};
 
 /** Runs `diff --format json --at`, checks its value against finite differences, returns the JSON. */
-async function diffJson(expr: string, wrt: string, at: Record<string, unknown>, extra: string[] = []): Promise<Record<string, unknown>> {
+async function diffJson(
+  expr: string,
+  wrt: string,
+  at: Record<string, unknown>,
+  extra: string[] = [],
+): Promise<Record<string, unknown>> {
   const r = await run(['diff', expr, '--wrt', wrt, '--format', 'json', '--at', JSON.stringify(at), ...extra]);
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
@@ -35,10 +47,12 @@ describe.concurrent('matcalc diff', () => {
     expect(lines[0]).toBe("∂f/∂x = (A + A')*x");
     expect(r.stdout).toMatch(/shape: +n /);
     expect(r.stdout).toContain('gradient: same shape as x');
-    expect(r.stdout).toMatch(/check: +ok: agrees with central finite differences \(max relative error [0-9.]+e-\d+; 3 random points, seed \d+\)/);
+    expect(r.stdout).toMatch(
+      /check: +ok: agrees with central finite differences \(max relative error [0-9.]+e-\d+; 3 random points, seed \d+\)/,
+    );
     expect(r.stdout).not.toContain('\x1b['); // not a terminal: no colour
     // The printed formula is true: evaluate it and compare with finite differences of f.
-    const printed = toNested(evaluate('(A + A\')*x', QUAD_AT));
+    const printed = toNested(evaluate("(A + A')*x", QUAD_AT));
     expect(maxRelError(printed, toNested(fdOf("x'*A*x", 'x', QUAD_AT)))).toBeLessThan(1e-7);
   });
 
@@ -52,9 +66,21 @@ describe.concurrent('matcalc diff', () => {
   });
 
   it('json: the fields of the contract, and the value against finite differences', async () => {
-    const at = { W: [[0.5, -1, 2], [1.5, 0.2, -0.3]], x: [0.1, 0.7, -1.1] };
+    const at = {
+      W: [
+        [0.5, -1, 2],
+        [1.5, 0.2, -0.3],
+      ],
+      x: [0.1, 0.7, -1.1],
+    };
     const json = await diffJson('W*x', 'W', at, ['--var', 'W=matrix(k,n)', '--var', 'x=vector(n)']);
-    expect(json).toMatchObject({ expression: "kron(eye(k), x')", kind: 'vec-jacobian', shape: ['k', 'k', 'n'], order: 1, layout: 'numerator' });
+    expect(json).toMatchObject({
+      expression: "kron(eye(k), x')",
+      kind: 'vec-jacobian',
+      shape: ['k', 'k', 'n'],
+      order: 1,
+      layout: 'numerator',
+    });
     expect(json.check).toMatchObject({ ok: true, points: 3 });
     rendered(json.latex as string);
     rendered(`${json.heading as string} = ${json.latex as string}`);
@@ -67,7 +93,12 @@ describe.concurrent('matcalc diff', () => {
     const [formula, comment] = r.stdout.trimEnd().split('\n');
     expect(rendered(formula!)).toMatch(/^\\frac\{\\partial f\}\{\\partial X\} = /);
     expect(comment).toMatch(/^% check: ok/);
-    const at = { X: [[2, 0.3], [-0.4, 1.5]] };
+    const at = {
+      X: [
+        [2, 0.3],
+        [-0.4, 1.5],
+      ],
+    };
     const json = await diffJson('log(det(X))', 'X', at);
     expect(maxRelError(json.value as number[][], toNested(fdOf('log(det(X))', 'X', at)))).toBeLessThan(1e-7);
   });
@@ -87,7 +118,14 @@ describe.concurrent('matcalc diff', () => {
   });
 
   it('--layout denominator transposes a Jacobian: rows index the variable', async () => {
-    const at = { W: [[0.5, -1, 2], [1.5, 0.2, -0.3]], x: [0.1, 0.7, -1.1], b: 0.3 };
+    const at = {
+      W: [
+        [0.5, -1, 2],
+        [1.5, 0.2, -0.3],
+      ],
+      x: [0.1, 0.7, -1.1],
+      b: 0.3,
+    };
     const num = await diffJson('tanh(W*x + b)', 'x', at);
     const den = await diffJson('tanh(W*x + b)', 'x', at, ['--layout', 'denominator']);
     const fd = toNested(fdOf('tanh(W*x + b)', 'x', at)) as number[][];
@@ -98,7 +136,12 @@ describe.concurrent('matcalc diff', () => {
   });
 
   it("d(X')/dX is printed as the commutation matrix (it was only a differential), with its value", async () => {
-    const at = { X: [[1, 2, 3], [4, 5, 6]] };
+    const at = {
+      X: [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+    };
     const json = await diffJson("X'", 'X', at);
     expect(json).toMatchObject({ kind: 'vec-jacobian', expression: 'commutation(n, m)' });
     expect(json.shape).toHaveLength(4);
@@ -106,11 +149,28 @@ describe.concurrent('matcalc diff', () => {
   });
 
   it("--vec cols: d(A*X*B)/dX = kron(B', A) (Matrix Cookbook §10.2.2), the value in the tensor layout; not with --steps", async () => {
-    const at = { A: [[1, 2], [0, 1], [3, -1]], X: [[0.5, 1, -1], [2, 0, 1]], B: [[1, 0], [2, 1], [-1, 3]] };
+    const at = {
+      A: [
+        [1, 2],
+        [0, 1],
+        [3, -1],
+      ],
+      X: [
+        [0.5, 1, -1],
+        [2, 0, 1],
+      ],
+      B: [
+        [1, 0],
+        [2, 1],
+        [-1, 3],
+      ],
+    };
     const json = await diffJson('A*X*B', 'X', at, ['--vec', 'cols']);
     expect(json).toMatchObject({ kind: 'vec-jacobian', expression: "kron(B', A)" });
     expect(json.convention).toMatch(/vec stacks columns/);
-    expect(maxRelError((json.value as number[][][][]).flat(3), (toNested(fdOf('A*X*B', 'X', at)) as number[][][][]).flat(3))).toBeLessThan(1e-7);
+    expect(
+      maxRelError((json.value as number[][][][]).flat(3), (toNested(fdOf('A*X*B', 'X', at)) as number[][][][]).flat(3)),
+    ).toBeLessThan(1e-7);
     const r = await run(['diff', 'A*X*B', '--wrt', 'X', '--vec', 'cols', '--steps']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--steps derives with the row-major vec/);
@@ -133,17 +193,40 @@ describe.concurrent('matcalc diff', () => {
     expect(r.stdout).toMatch(/steps \(✓ checked by finite differences\):\n +1\. function: f = log\(det\(X\)\) ✓/);
     expect(r.stdout).toMatch(/gradient: ∂f\/∂X = inv\(X\)' ✓/);
     const tex = await run(['diff', 'log(det(X))', '--wrt', 'X', '--steps', '--format', 'latex']);
-    const formulas = tex.stdout.trimEnd().split('\n').filter((l) => !l.startsWith('%'));
+    const formulas = tex.stdout
+      .trimEnd()
+      .split('\n')
+      .filter((l) => !l.startsWith('%'));
     expect(formulas.length).toBeGreaterThanOrEqual(3);
     formulas.forEach(rendered);
-    const at = { X: [[1.5, 0.2], [-0.3, 0.9]] };
+    const at = {
+      X: [
+        [1.5, 0.2],
+        [-0.3, 0.9],
+      ],
+    };
     const json = await diffJson('log(det(X))', 'X', at, ['--steps']);
     expect((json.steps as { check: { ok: boolean } }[]).every((st) => st.check.ok)).toBe(true);
     expect(maxRelError(json.value as number[][], toNested(fdOf('log(det(X))', 'X', at)))).toBeLessThan(1e-7);
   });
 
   it('--steps chain: the backward pass of (x + y)*z, ending in ∂f/∂x = z', async () => {
-    const r = await run(['diff', '(x + y)*z', '--wrt', 'x', '--steps', 'chain', '--var', 'x=scalar', '--var', 'y=scalar', '--var', 'z=scalar', '--at', '{"x": -2, "y": 5, "z": -4}']);
+    const r = await run([
+      'diff',
+      '(x + y)*z',
+      '--wrt',
+      'x',
+      '--steps',
+      'chain',
+      '--var',
+      'x=scalar',
+      '--var',
+      'y=scalar',
+      '--var',
+      'z=scalar',
+      '--at',
+      '{"x": -2, "y": 5, "z": -4}',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/\d+\. gradient: ∂f\/∂x = z ✓/);
     expect(r.stdout).toMatch(/value:\n +-4\n/); // ∂((x + y)z)/∂x = z = -4

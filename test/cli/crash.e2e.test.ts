@@ -17,7 +17,10 @@ describe.runIf(existsSync('/dev/full'))('an uncaught error in the built CLI', ()
   it('is one short report, its stack mapped to src/, exit code 3', () => {
     const full = openSync('/dev/full', 'w');
     try {
-      const r = spawnSync(process.execPath, [CLI, 'diff', "x'*A*x", '--wrt', 'x'], { stdio: ['ignore', full, 'pipe'], encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [CLI, 'diff', "x'*A*x", '--wrt', 'x'], {
+        stdio: ['ignore', full, 'pipe'],
+        encoding: 'utf8',
+      });
       expect(r.status).toBe(3);
       const lines = r.stderr.trimEnd().split('\n');
       expect(lines[0]).toBe(
@@ -25,7 +28,9 @@ describe.runIf(existsSync('/dev/full'))('an uncaught error in the built CLI', ()
       );
       expect(Math.max(...lines.map((line) => line.length))).toBeLessThan(300);
       expect(lines.slice(1).every((line) => /^\s+at /.test(line))).toBe(true);
-      const inSources = lines.filter((line) => line.startsWith(`    at ${join(ROOT, 'src')}/`) && /\.ts:\d+:\d+$/.test(line));
+      const inSources = lines.filter(
+        (line) => line.startsWith(`    at ${join(ROOT, 'src')}/`) && /\.ts:\d+:\d+$/.test(line),
+      );
       expect(inSources.length, r.stderr).toBeGreaterThan(0);
       expect(r.stderr).not.toContain('cli.cjs');
     } finally {

@@ -19,7 +19,7 @@ const noStack = (s: string) => expect(s).not.toMatch(/\n\s+at |internal/);
 const BOM = '\uFEFF';
 
 describe.concurrent('an expression that starts with a minus', () => {
-  it("diff \"-t'*log(softmax(z))\" --wrt z is the expression, not an option", async () => {
+  it('diff "-t\'*log(softmax(z))" --wrt z is the expression, not an option', async () => {
     const at = { t: [0.2, 0.3, 0.5], z: [0.1, -0.4, 1.2] };
     const r = await run(['diff', "-t'*log(softmax(z))", '--wrt', 'z', '--format', 'json', '--at', JSON.stringify(at)]);
     expect(r.stderr).toBe('');
@@ -38,7 +38,9 @@ describe.concurrent('an expression that starts with a minus', () => {
   it('what reads as an option (-x) is a usage error that says to use --; after -- it works', async () => {
     const r = await run(['diff', '--wrt', 'x', '-x']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`unknown option '-x'; if it is an expression that starts with a minus, put it last, after --: … -- "-x"`);
+    expect(r.stderr).toContain(
+      `unknown option '-x'; if it is an expression that starts with a minus, put it last, after --: … -- "-x"`,
+    );
     const ok = await run(['diff', '--wrt', 'x', '--format', 'json', '--', '-x']);
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout)).toMatchObject({ expression: '-eye(n)', kind: 'jacobian' });
@@ -51,7 +53,13 @@ describe.concurrent('an expression that starts with a minus', () => {
 
 describe.concurrent('a UTF-8 byte-order mark at the start of input is ignored', () => {
   const dir = mkdtempSync(join(tmpdir(), 'matcalc-bom-'));
-  const QUAD_AT = { x: [0.3, -1.2], A: [[1.5, -0.4], [0.3, 2.1]] };
+  const QUAD_AT = {
+    x: [0.3, -1.2],
+    A: [
+      [1.5, -0.4],
+      [0.3, 2.1],
+    ],
+  };
 
   it('batch: the first line is read as JSON (file and stdin)', async () => {
     const line = `${BOM}{"id": 1, "task": "diff", "expr": "x'*A*x", "wrt": "x", "at": ${JSON.stringify(QUAD_AT)}}\n`;
@@ -84,7 +92,9 @@ describe.concurrent('a UTF-8 byte-order mark at the start of input is ignored', 
 
 describe.concurrent('reproductions that ended in an internal error or a wrong exit', () => {
   it.each([
-    ['A*x', 'x', '2'], ["x'*A*x", 'x', '3'], ['W*x', 'W', '2'],
+    ['A*x', 'x', '2'],
+    ["x'*A*x", 'x', '3'],
+    ['W*x', 'W', '2'],
   ])('diff %s --wrt %s --order %s --steps: the zero order is shown and checked', async (expr, wrt, order) => {
     const r = await run(['diff', expr, '--wrt', wrt, '--order', order, '--steps']);
     noStack(r.stderr);
@@ -97,7 +107,10 @@ describe.concurrent('reproductions that ended in an internal error or a wrong ex
   it('diff "W2*W1*x" --wrt W1: LaTeX index notation renders, HTML is written', async () => {
     const tex = await run(['diff', 'W2*W1*x', '--wrt', 'W1', '--format', 'latex']);
     expect(tex.code).toBe(0);
-    const lines = tex.stdout.trimEnd().split('\n').filter((l) => !l.startsWith('%'));
+    const lines = tex.stdout
+      .trimEnd()
+      .split('\n')
+      .filter((l) => !l.startsWith('%'));
     expect(lines[1]).toBe(String.raw`\frac{\partial f_{i}}{\partial (W_{1})_{ab}} = (W_{2})_{ia} x_{b}`);
     for (const l of lines) rendered(l);
     const html = await run(['diff', 'W2*W1*x', '--wrt', 'W1', '--format', 'html']);
@@ -106,7 +119,7 @@ describe.concurrent('reproductions that ended in an internal error or a wrong ex
     expect(html.stdout).toContain('<html');
   });
 
-  it("diff \"x'*x/0\": a domain error, exit 1", async () => {
+  it('diff "x\'*x/0": a domain error, exit 1', async () => {
     const r = await run(['diff', "x'*x/0", '--wrt', 'x']);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
@@ -115,8 +128,16 @@ describe.concurrent('reproductions that ended in an internal error or a wrong ex
 });
 
 describe.concurrent('warnings: stderr in text, "warnings" in JSON and batch', () => {
-  const at = { W: [[0.5, -1, 2], [1.5, 0.2, -0.3]], x: [0.1, 0.7, -1.1], b: 0.3 };
-  const broadcastB = 'b is a scalar by the naming convention (names a–g are scalars), so it is broadcast against W*x (m): declare b (e.g. b=vector(m)) if it is not a scalar';
+  const at = {
+    W: [
+      [0.5, -1, 2],
+      [1.5, 0.2, -0.3],
+    ],
+    x: [0.1, 0.7, -1.1],
+    b: 0.3,
+  };
+  const broadcastB =
+    'b is a scalar by the naming convention (names a–g are scalars), so it is broadcast against W*x (m): declare b (e.g. b=vector(m)) if it is not a scalar';
 
   it('diff "tanh(W*x + b)": a warning on stderr, the result on stdout and true', async () => {
     const r = await run(['diff', 'tanh(W*x + b)', '--wrt', 'x']);
@@ -144,9 +165,14 @@ describe.concurrent('warnings: stderr in text, "warnings" in JSON and batch', ()
       { id: 2, task: 'eval', expr: 'x + c', at: { x: [1, 2], c: 1 } },
       { id: 3, task: 'check', expr: 'W*x + b', wrt: 'x', answer: 'W' },
       { id: 4, task: 'diff', expr: "x'*x", wrt: 'x' },
-    ].map((l) => JSON.stringify(l)).join('\n');
+    ]
+      .map((l) => JSON.stringify(l))
+      .join('\n');
     const r = await run(['batch'], { input: `${lines}\n` });
-    const out = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { id: number; warnings?: Array<{ name: string }> });
+    const out = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: number; warnings?: Array<{ name: string }> });
     expect(out.map((o) => o.warnings?.map((w) => w.name))).toEqual([['lambda'], ['c'], ['b'], undefined]);
   });
 });

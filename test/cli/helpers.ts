@@ -36,11 +36,15 @@ const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(
  */
 export function ensureBuilt(): void {
   const built = join(ROOT, 'dist', 'cli.cjs');
-  const fresh = () => existsSync(built) && existsSync(CLI) &&
-    statSync(built).mtimeMs >= Math.max(
-      newestSource(join(ROOT, 'src')), newestSource(join(ROOT, 'rules')),
-      ...['package.json', 'scripts/build.mjs'].map((f) => statSync(join(ROOT, f)).mtimeMs),
-    );
+  const fresh = () =>
+    existsSync(built) &&
+    existsSync(CLI) &&
+    statSync(built).mtimeMs >=
+      Math.max(
+        newestSource(join(ROOT, 'src')),
+        newestSource(join(ROOT, 'rules')),
+        ...['package.json', 'scripts/build.mjs'].map((f) => statSync(join(ROOT, f)).mtimeMs),
+      );
   if (fresh()) return;
   const lock = join(ROOT, 'dist', '.build-lock');
   mkdirSync(join(ROOT, 'dist'), { recursive: true });
@@ -50,12 +54,18 @@ export function ensureBuilt(): void {
       mkdirSync(lock);
       break;
     } catch {
-      if (Date.now() > deadline) { rmSync(lock, { recursive: true, force: true }); continue; } // a stale lock from a killed run
+      if (Date.now() > deadline) {
+        rmSync(lock, { recursive: true, force: true });
+        continue;
+      } // a stale lock from a killed run
       sleep(100);
     }
   }
   try {
-    if (!fresh()) execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), '--quiet', '--no-types'], { stdio: 'inherit' });
+    if (!fresh())
+      execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), '--quiet', '--no-types'], {
+        stdio: 'inherit',
+      });
   } finally {
     rmdirSync(lock);
   }
@@ -68,12 +78,23 @@ export interface RunResult {
 }
 
 /** Runs `node dist/cli.js ...args`, optionally feeding stdin; resolves when it exits. */
-export function run(args: readonly string[], opts: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<RunResult> {
+export function run(
+  args: readonly string[],
+  opts: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env } });
-    let stdout = '', stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: opts.cwd ?? ROOT,
+      env: { ...process.env, ...opts.env },
+    });
+    let stdout = '',
+      stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
     child.stdin.end(opts.input ?? '');
@@ -84,7 +105,12 @@ export function run(args: readonly string[], opts: { input?: string; env?: NodeJ
  * The derivative of `expr` with respect to `wrt` at `at` by central finite differences, in the
  * layout dims(f) + dims(wrt) (order 1), or of a given gradient expression for order 2.
  */
-export function fdOf(expr: string, wrt: string, at: Record<string, Nested>, vars: Record<string, VarDecl> = {}): Tensor {
+export function fdOf(
+  expr: string,
+  wrt: string,
+  at: Record<string, Nested>,
+  vars: Record<string, VarDecl> = {},
+): Tensor {
   const run = evaluator(parse(expr, { vars }));
   return fdJacobian((e) => run(e), toEnv(at), wrt);
 }

@@ -17,9 +17,39 @@ import { ensureBuilt, rendered, run } from './helpers.js';
 beforeAll(ensureBuilt, 120_000);
 
 const MLP = 'z1 = W1*x + b1; h1 = relu(z1); yhat = W2*h1; L = norm2(yhat - y)^2/2';
-const VARS = ['--var', 'W1=matrix(k,n)', '--var', 'b1=vector(k)', '--var', 'W2=matrix(m,k)', '--var', 'x=vector(n)', '--var', 'y=vector(m)'];
-const DECLS = { W1: { dims: ['k', 'n'] }, b1: { dims: ['k'] }, W2: { dims: ['m', 'k'] }, x: { dims: ['n'] }, y: { dims: ['m'] } };
-const AT = { W1: [[1, 2], [3, -4], [0.5, 1]], b1: [0.1, 0.2, -0.3], W2: [[1, 0, 2], [0, 1, -1]], x: [1, 2], y: [0.5, -1] };
+const VARS = [
+  '--var',
+  'W1=matrix(k,n)',
+  '--var',
+  'b1=vector(k)',
+  '--var',
+  'W2=matrix(m,k)',
+  '--var',
+  'x=vector(n)',
+  '--var',
+  'y=vector(m)',
+];
+const DECLS = {
+  W1: { dims: ['k', 'n'] },
+  b1: { dims: ['k'] },
+  W2: { dims: ['m', 'k'] },
+  x: { dims: ['n'] },
+  y: { dims: ['m'] },
+};
+const AT = {
+  W1: [
+    [1, 2],
+    [3, -4],
+    [0.5, 1],
+  ],
+  b1: [0.1, 0.2, -0.3],
+  W2: [
+    [1, 0, 2],
+    [0, 1, -1],
+  ],
+  x: [1, 2],
+  y: [0.5, -1],
+};
 
 /** ∂L/∂wrt by central differences of the original program. */
 const fd = (wrt: string): Nested => {
@@ -30,7 +60,7 @@ const fd = (wrt: string): Nested => {
 const valueOfProgram = (src: string): Nested => toNested(evaluator(readProgram(src, { vars: DECLS }).root)(toEnv(AT)));
 
 describe.concurrent('programs in the CLI', () => {
-  it('diff: the result in the program\'s names, then the where lines', async () => {
+  it("diff: the result in the program's names, then the where lines", async () => {
     const r = await run(['diff', MLP, '--wrt', 'W1', ...VARS]);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
@@ -57,7 +87,9 @@ describe.concurrent('programs in the CLI', () => {
     for (const b of json.bindings as { latex: string }[]) rendered(b.latex);
     rendered(`${json.heading as string} = ${json.latex as string}`);
     expect(maxRelError(valueOfProgram(json.expression as string), fd('W1'))).toBeLessThan(1e-6);
-    expect(maxRelError(valueOfProgram((json.inline as { expression: string }).expression), fd('W1'))).toBeLessThan(1e-6);
+    expect(maxRelError(valueOfProgram((json.inline as { expression: string }).expression), fd('W1'))).toBeLessThan(
+      1e-6,
+    );
     expect(maxRelError(json.value as Nested, fd('W1'))).toBeLessThan(1e-6);
   });
 
@@ -73,7 +105,9 @@ describe.concurrent('programs in the CLI', () => {
     const r = await run(['diff', MLP, '--wrt', 'W1', '--format', 'html', '--no-check', ...VARS]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('<p class="label">Where</p>');
-    expect(r.stdout).toContain('<annotation encoding="application/x-tex">\\text{where}\\quad \\begin{aligned}[t] z_{1} &amp;= W_{1} x + b_{1}');
+    expect(r.stdout).toContain(
+      '<annotation encoding="application/x-tex">\\text{where}\\quad \\begin{aligned}[t] z_{1} &amp;= W_{1} x + b_{1}',
+    );
   });
 
   it('--wrt an intermediate: the upstream gradient, evaluated from the inputs', async () => {
@@ -99,12 +133,14 @@ describe.concurrent('programs in the CLI', () => {
   it('an error names the statement and points at its column', async () => {
     const r = await run(['diff', 'q = x + y; f = sum(r.*z); q = x', '--wrt', 'x']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe([
-      'matcalc: error (syntax): q is defined twice (statements 1 and 3) — in statement 3, "q = x" (at column 27)',
-      '  q = x + y; f = sum(r.*z); q = x',
-      '                            ^',
-      '',
-    ].join('\n'));
+    expect(r.stderr).toBe(
+      [
+        'matcalc: error (syntax): q is defined twice (statements 1 and 3) — in statement 3, "q = x" (at column 27)',
+        '  q = x + y; f = sum(r.*z); q = x',
+        '                            ^',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('eval, latex and check take programs', async () => {
@@ -120,11 +156,29 @@ describe.concurrent('programs in the CLI', () => {
 
 describe('programs in the batch protocol', () => {
   it('diff: expression, bindings and inline', () => {
-    const r = answerLine(JSON.stringify({ id: 1, task: 'diff', expr: MLP, wrt: 'b1', vars: { W1: ['k', 'n'], b1: ['k'], W2: ['m', 'k'], x: ['n'], y: ['m'] }, at: AT }));
-    expect(r).toMatchObject({ id: 1, ok: true, expression: "z1 = W1*x + b1; h1 = relu(z1); yhat = W2*h1; W2'*(yhat - y).*step(z1)" });
-    expect((r.bindings as { name: string; expression: string }[])[0]).toMatchObject({ name: 'z1', expression: 'W1*x + b1' });
+    const r = answerLine(
+      JSON.stringify({
+        id: 1,
+        task: 'diff',
+        expr: MLP,
+        wrt: 'b1',
+        vars: { W1: ['k', 'n'], b1: ['k'], W2: ['m', 'k'], x: ['n'], y: ['m'] },
+        at: AT,
+      }),
+    );
+    expect(r).toMatchObject({
+      id: 1,
+      ok: true,
+      expression: "z1 = W1*x + b1; h1 = relu(z1); yhat = W2*h1; W2'*(yhat - y).*step(z1)",
+    });
+    expect((r.bindings as { name: string; expression: string }[])[0]).toMatchObject({
+      name: 'z1',
+      expression: 'W1*x + b1',
+    });
     expect(maxRelError(r.value as Nested, fd('b1'))).toBeLessThan(1e-6);
-    const inline = answerLine(JSON.stringify({ id: 2, task: 'diff', expr: MLP, wrt: 'b1', vars: { b1: ['k'] }, inline: true }));
+    const inline = answerLine(
+      JSON.stringify({ id: 2, task: 'diff', expr: MLP, wrt: 'b1', vars: { b1: ['k'] }, inline: true }),
+    );
     expect(inline.expression).toBe("W2'*(W2*relu(W1*x + b1) - y).*step(W1*x + b1)");
     expect(inline.bindings).toBeUndefined();
   });
@@ -138,6 +192,9 @@ describe('programs in the batch protocol', () => {
     expect(walk).toEqual(JSON.parse(cli.stdout));
     // Course notes: ∂f/∂x = ∂f/∂y = z = -4, ∂f/∂z = q = 3.
     expect(walk.gradients).toMatchObject({ x: -4, y: -4, z: 3 });
-    expect(answerLine(JSON.stringify({ id: 3, task: 'backprop', expr: 'x*y' }))).toMatchObject({ ok: false, error: { kind: 'request' } });
+    expect(answerLine(JSON.stringify({ id: 3, task: 'backprop', expr: 'x*y' }))).toMatchObject({
+      ok: false,
+      error: { kind: 'request' },
+    });
   });
 });

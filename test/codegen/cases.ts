@@ -40,17 +40,41 @@ export interface Truth {
 
 /** The catalogue (test/catalogue/catalogue.ts) as codegen requests, plus lists of variables and the denominator layout. */
 export const CATALOGUE_REQUESTS: readonly Request[] = [
-  ...CATALOGUE.map((e) => ({ name: e.name, expr: e.expr, wrt: e.wrt, ...(e.order ? { order: e.order } : {}), ...(e.vars ? { vars: e.vars } : {}) })),
-  { name: 'two-layer network, every weight', expr: 'z1 = W1*x + b1; h1 = tanh(z1); yhat = W2*h1; L = norm2(yhat - y)^2/2', wrt: ['W1', 'b1', 'W2'] },
+  ...CATALOGUE.map((e) => ({
+    name: e.name,
+    expr: e.expr,
+    wrt: e.wrt,
+    ...(e.order ? { order: e.order } : {}),
+    ...(e.vars ? { vars: e.vars } : {}),
+  })),
+  {
+    name: 'two-layer network, every weight',
+    expr: 'z1 = W1*x + b1; h1 = tanh(z1); yhat = W2*h1; L = norm2(yhat - y)^2/2',
+    wrt: ['W1', 'b1', 'W2'],
+  },
   { name: 'softmax Jacobian, denominator layout', expr: 'softmax(W*x)', wrt: 'x', layout: 'denominator' },
-  { name: 'reductions, softmax and log-softmax along a dim, a p-norm', expr: 'sum(softmax(X, 1)*v) + sum(log_softmax(z)) + logsumexp(X, 0)*u + norm(z, 3) + var(X, 0)*std(X, 1) + mean(max(X, 1))', wrt: ['X', 'z'] },
+  {
+    name: 'reductions, softmax and log-softmax along a dim, a p-norm',
+    expr: 'sum(softmax(X, 1)*v) + sum(log_softmax(z)) + logsumexp(X, 0)*u + norm(z, 3) + var(X, 0)*std(X, 1) + mean(max(X, 1))',
+    wrt: ['X', 'z'],
+  },
   { name: 'transposes inside a product', expr: "(X' + A)*u", wrt: 'X' },
   { name: 'Hessian of tr(X^2) (a commutation matrix)', expr: 'tr(X*X)', wrt: 'X', order: 2 },
-  { name: 'Hessians of a logistic loss in two variables', expr: "sum(softplus(X*w)) - y'*X*w + lambda*norm2(w)^2", wrt: ['w', 'lambda'], order: 2, vars: { lambda: { dims: [] } } },
+  {
+    name: 'Hessians of a logistic loss in two variables',
+    expr: "sum(softplus(X*w)) - y'*X*w + lambda*norm2(w)^2",
+    wrt: ['w', 'lambda'],
+    order: 2,
+    vars: { lambda: { dims: [] } },
+  },
 ];
 
 const derivativeOf = (r: Request, wrt: string): Derivative =>
-  derivative(r.expr, wrt, { ...(r.order ? { order: r.order } : {}), ...(r.layout ? { layout: r.layout } : {}), ...(r.vars ? { vars: r.vars } : {}) });
+  derivative(r.expr, wrt, {
+    ...(r.order ? { order: r.order } : {}),
+    ...(r.layout ? { layout: r.layout } : {}),
+    ...(r.vars ? { vars: r.vars } : {}),
+  });
 
 /** The truth at a point of the domain (seeds tried in turn until matcalc evaluates f there). */
 export function truthOf(r: Request, seed = 20261130): Truth {

@@ -19,12 +19,20 @@ const cases = samples(seed, numRuns);
 for (const target of ['numpy', 'torch', 'jax'] as PythonTarget[]) {
   describe(`random programs × ${target} (seed ${seed}, ${cases.length} programs)`, () => {
     const available = requireRuntime(target);
-    it.skipIf(!available)('generated value and derivative agree with matcalc\'s evaluation', () => {
+    it.skipIf(!available)("generated value and derivative agree with matcalc's evaluation", () => {
       expect(cases.length).toBeGreaterThan(numRuns / 2);
       const gens = cases.map((c) => codegen(c.text, c.wrt, { target, order: c.order, vars: VARS }));
-      const results = runPython(target, cases.map((c, i) => ({
-        code: gens[i]!.code, function: gens[i]!.function, inputs: c.inputs, wrt: [c.wrt], single: true, order: c.order,
-      })));
+      const results = runPython(
+        target,
+        cases.map((c, i) => ({
+          code: gens[i]!.code,
+          function: gens[i]!.function,
+          inputs: c.inputs,
+          wrt: [c.wrt],
+          single: true,
+          order: c.order,
+        })),
+      );
       cases.forEach((c, i) => {
         const r = results[i]!;
         const where = `(seed ${seed}; replay: MATCALC_PROPERTY_SEED=${seed}) d${c.order > 1 ? '^2' : ''}/d${c.wrt} of ${c.text}\n${gens[i]!.code}`;

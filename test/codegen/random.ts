@@ -14,10 +14,28 @@ import { randomPoint } from '../../src/numeric/random.js';
 import type { VarDecl } from '../../src/parse/parse.js';
 import { arbProgram } from '../helpers/generators.js';
 
-export const VARS: Record<string, VarDecl> = { a: { dims: [] }, b: { dims: [] }, x: { dims: ['n'] }, y: { dims: ['n'] }, A: { dims: ['n', 'n'] }, B: { dims: ['n', 'n'] }, W: { dims: ['m', 'n'] } };
-const SIZES = new Map([['n', 3], ['m', 2]]);
+export const VARS: Record<string, VarDecl> = {
+  a: { dims: [] },
+  b: { dims: [] },
+  x: { dims: ['n'] },
+  y: { dims: ['n'] },
+  A: { dims: ['n', 'n'] },
+  B: { dims: ['n', 'n'] },
+  W: { dims: ['m', 'n'] },
+};
+const SIZES = new Map([
+  ['n', 3],
+  ['m', 2],
+]);
 
-export interface Sample { readonly text: string; readonly wrt: string; readonly order: number; readonly inputs: Record<string, ReturnType<typeof toNested>>; readonly value: Tensor; readonly derivative: Tensor }
+export interface Sample {
+  readonly text: string;
+  readonly wrt: string;
+  readonly order: number;
+  readonly inputs: Record<string, ReturnType<typeof toNested>>;
+  readonly value: Tensor;
+  readonly derivative: Tensor;
+}
 
 /** Random programs with a variable to differentiate by, and matcalc's values at a random point; cases matcalc itself refuses are left out. */
 export function samples(seed: number, numRuns: number): Sample[] {
@@ -33,7 +51,14 @@ export function samples(seed: number, numRuns: number): Sample[] {
       if (d.kind === 'differential') return;
       const at = randomPoint(varsOf(p.expr), SIZES, seed + i);
       const value = evaluator(p.expr)(at, SIZES);
-      out.push({ text: p.text, wrt, order, inputs: Object.fromEntries([...at].map(([k, t]) => [k, toNested(t)])), value, derivative: d.evaluate(at, SIZES) });
+      out.push({
+        text: p.text,
+        wrt,
+        order,
+        inputs: Object.fromEntries([...at].map(([k, t]) => [k, toNested(t)])),
+        value,
+        derivative: d.evaluate(at, SIZES),
+      });
     } catch (err) {
       if (err instanceof MatcalcError) return; // a domain error at this point, a limit: not a codegen case
       throw err;
@@ -41,4 +66,3 @@ export function samples(seed: number, numRuns: number): Sample[] {
   });
   return out;
 }
-

@@ -23,7 +23,9 @@ const dir = mkdtempSync(join(tmpdir(), 'matcalc-codegen-ts-'));
 type Generated = (args: Record<string, Nested>) => [Nested, Nested | Nested[]];
 
 async function load(code: string, name: string, fn: string): Promise<Generated> {
-  const js = ts.transpileModule(code, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } }).outputText;
+  const js = ts.transpileModule(code, {
+    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
+  }).outputText;
   const file = join(dir, `${name}.mjs`);
   writeFileSync(file, js);
   const mod = (await import(pathToFileURL(file).href)) as Record<string, Generated>;
@@ -34,7 +36,12 @@ describe('generated TypeScript, imported and run', () => {
   CATALOGUE_REQUESTS.forEach((r, i) => {
     it(`${r.name}: d${r.order && r.order > 1 ? `^${r.order}` : ''}(${r.expr})/d${[r.wrt].flat().join(',')}`, async () => {
       const t = truthOf(r);
-      const g = codegen(r.expr, r.wrt, { target: 'ts', ...(r.order ? { order: r.order } : {}), ...(r.layout ? { layout: r.layout } : {}), ...(r.vars ? { vars: r.vars } : {}) });
+      const g = codegen(r.expr, r.wrt, {
+        target: 'ts',
+        ...(r.order ? { order: r.order } : {}),
+        ...(r.layout ? { layout: r.layout } : {}),
+        ...(r.vars ? { vars: r.vars } : {}),
+      });
       const fn = await load(g.code, `m${i}`, g.function);
       const [value, ds] = fn(Object.fromEntries(Object.entries(t.inputs).map(([k, v]) => [g.parameters[k] ?? k, v])));
       const where = `\n--- generated module ---\n${g.code.split('// ---- runtime')[0]}`;
@@ -52,12 +59,23 @@ describe('generated TypeScript, imported and run', () => {
   });
 
   it('a generated module type-checks under strict options, and --check is refused for it (typed)', () => {
-    const g = codegen('z1 = W1*x + b1; h1 = tanh(z1); L = norm2(W2*h1 - y)^2/2 + lambda*sum(max(W1, 0))', ['W1', 'b1', 'W2', 'lambda'], { target: 'ts', vars: { lambda: 'scalar' } });
+    const g = codegen(
+      'z1 = W1*x + b1; h1 = tanh(z1); L = norm2(W2*h1 - y)^2/2 + lambda*sum(max(W1, 0))',
+      ['W1', 'b1', 'W2', 'lambda'],
+      { target: 'ts', vars: { lambda: 'scalar' } },
+    );
     expect(g.parameters.lambda).toBe('lambda');
     expect(g.function).toBe('valueAndDerivatives');
     const file = join(dir, 'typed.ts');
     writeFileSync(file, g.code);
-    const program = ts.createProgram([file], { strict: true, noUncheckedIndexedAccess: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, types: [] });
+    const program = ts.createProgram([file], {
+      strict: true,
+      noUncheckedIndexedAccess: true,
+      noEmit: true,
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.ESNext,
+      types: [],
+    });
     const errors = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
     expect(errors).toEqual([]);
     expect(() => codegen("x'*x", 'x', { target: 'ts', check: true })).toThrow(/self-test/);

@@ -31,7 +31,20 @@ interface Case {
 }
 
 /** The rows with forms (the first test checks this list against the table). */
-type LinearName = 'neg' | 'transpose' | 'add' | 'mul' | 'emul' | 'ediv' | 'div' | 'sum' | 'mean' | 'tr' | 'diag' | 'vec' | 'kron';
+type LinearName =
+  | 'neg'
+  | 'transpose'
+  | 'add'
+  | 'mul'
+  | 'emul'
+  | 'ediv'
+  | 'div'
+  | 'sum'
+  | 'mean'
+  | 'tr'
+  | 'diag'
+  | 'vec'
+  | 'kron';
 
 const sq = (n = 'n'): VarDecl => ({ dims: [n, n] });
 
@@ -40,42 +53,125 @@ const CASES: { readonly [K in LinearName]: { readonly adjoint: readonly Case[]; 
   neg: { adjoint: [{ src: 'sum(-X)', wrt: 'X' }], vec: [{ src: '-X', wrt: 'X' }] },
   transpose: {
     adjoint: [{ src: "tr(A*X')", wrt: 'X' }],
-    vec: [{ src: "X'", wrt: 'X' }, { src: "X'*X", wrt: 'X' }, { src: "x'", wrt: 'x' }, { src: 'inv(X)\'', wrt: 'X', vars: { X: { dims: ['n', 'n'], props: ['invertible'] } } }],
+    vec: [
+      { src: "X'", wrt: 'X' },
+      { src: "X'*X", wrt: 'X' },
+      { src: "x'", wrt: 'x' },
+      { src: "inv(X)'", wrt: 'X', vars: { X: { dims: ['n', 'n'], props: ['invertible'] } } },
+    ],
   },
-  add: { adjoint: [{ src: 'sum(X + A)', wrt: 'X' }, { src: 'sum(x + c)', wrt: 'c' }], vec: [{ src: 'X + A', wrt: 'X' }, { src: 'x + c', wrt: 'c' }] },
-  mul: { adjoint: [{ src: "u'*X*v", wrt: 'X' }], vec: [{ src: 'A*X*B', wrt: 'X' }, { src: 'W*x', wrt: 'W' }, { src: 'c*X', wrt: 'c' }] },
-  emul: { adjoint: [{ src: 'sum(X.*A)', wrt: 'X' }], vec: [{ src: 'X.*A', wrt: 'X' }, { src: 'x.*y', wrt: 'x' }] },
-  ediv: { adjoint: [{ src: 'sum(X./A)', wrt: 'X', vars: { A: { dims: ['m', 'n'], props: ['positive'] } } }], vec: [{ src: 'X./A', wrt: 'X', vars: { A: { dims: ['m', 'n'], props: ['positive'] } } }, { src: 'c./y', wrt: 'c', vars: { y: { dims: ['n'], props: ['positive'] } } }] },
-  div: { adjoint: [{ src: 'sum(X/c)', wrt: 'X', vars: { c: { dims: [], props: ['positive'] } } }], vec: [{ src: 'X/c', wrt: 'X', vars: { c: { dims: [], props: ['positive'] } } }] },
+  add: {
+    adjoint: [
+      { src: 'sum(X + A)', wrt: 'X' },
+      { src: 'sum(x + c)', wrt: 'c' },
+    ],
+    vec: [
+      { src: 'X + A', wrt: 'X' },
+      { src: 'x + c', wrt: 'c' },
+    ],
+  },
+  mul: {
+    adjoint: [{ src: "u'*X*v", wrt: 'X' }],
+    vec: [
+      { src: 'A*X*B', wrt: 'X' },
+      { src: 'W*x', wrt: 'W' },
+      { src: 'c*X', wrt: 'c' },
+    ],
+  },
+  emul: {
+    adjoint: [{ src: 'sum(X.*A)', wrt: 'X' }],
+    vec: [
+      { src: 'X.*A', wrt: 'X' },
+      { src: 'x.*y', wrt: 'x' },
+    ],
+  },
+  ediv: {
+    adjoint: [{ src: 'sum(X./A)', wrt: 'X', vars: { A: { dims: ['m', 'n'], props: ['positive'] } } }],
+    vec: [
+      { src: 'X./A', wrt: 'X', vars: { A: { dims: ['m', 'n'], props: ['positive'] } } },
+      { src: 'c./y', wrt: 'c', vars: { y: { dims: ['n'], props: ['positive'] } } },
+    ],
+  },
+  div: {
+    adjoint: [{ src: 'sum(X/c)', wrt: 'X', vars: { c: { dims: [], props: ['positive'] } } }],
+    vec: [{ src: 'X/c', wrt: 'X', vars: { c: { dims: [], props: ['positive'] } } }],
+  },
   sum: {
-    adjoint: [{ src: 'sum(X)^2', wrt: 'X' }, { src: "u'*sum(X, 1)", wrt: 'X' }, { src: "sum(X.*X, 0)*v", wrt: 'X' }],
-    vec: [{ src: 'sum(X)*x', wrt: 'X' }, { src: 'sum(X, 0)', wrt: 'X' }, { src: 'sum(X, 1)', wrt: 'X' }, { src: 'sum(X*A, 0)', wrt: 'X' }],
+    adjoint: [
+      { src: 'sum(X)^2', wrt: 'X' },
+      { src: "u'*sum(X, 1)", wrt: 'X' },
+      { src: 'sum(X.*X, 0)*v', wrt: 'X' },
+    ],
+    vec: [
+      { src: 'sum(X)*x', wrt: 'X' },
+      { src: 'sum(X, 0)', wrt: 'X' },
+      { src: 'sum(X, 1)', wrt: 'X' },
+      { src: 'sum(X*A, 0)', wrt: 'X' },
+    ],
   },
   mean: {
-    adjoint: [{ src: 'mean(X)^2', wrt: 'X' }, { src: "u'*mean(X, 1)", wrt: 'X' }, { src: 'mean(X, 0)*v', wrt: 'X', vars: { X: { dims: [3, 2] } } }],
-    vec: [{ src: 'mean(X)*x', wrt: 'X' }, { src: 'mean(X, 0)', wrt: 'X' }, { src: 'mean(X, 1)', wrt: 'X', vars: { X: { dims: [2, 3] } } }],
+    adjoint: [
+      { src: 'mean(X)^2', wrt: 'X' },
+      { src: "u'*mean(X, 1)", wrt: 'X' },
+      { src: 'mean(X, 0)*v', wrt: 'X', vars: { X: { dims: [3, 2] } } },
+    ],
+    vec: [
+      { src: 'mean(X)*x', wrt: 'X' },
+      { src: 'mean(X, 0)', wrt: 'X' },
+      { src: 'mean(X, 1)', wrt: 'X', vars: { X: { dims: [2, 3] } } },
+    ],
   },
-  tr: { adjoint: [{ src: 'tr(X)^2', wrt: 'X', vars: { X: sq() } }], vec: [{ src: 'tr(X)*x', wrt: 'X', vars: { X: sq() } }] },
+  tr: {
+    adjoint: [{ src: 'tr(X)^2', wrt: 'X', vars: { X: sq() } }],
+    vec: [{ src: 'tr(X)*x', wrt: 'X', vars: { X: sq() } }],
+  },
   diag: {
-    adjoint: [{ src: 'sum(diag(X).^2)', wrt: 'X', vars: { X: sq() } }, { src: "u'*diag(x)*v", wrt: 'x' }],
-    vec: [{ src: 'diag(x)', wrt: 'x' }, { src: 'diag(X)', wrt: 'X', vars: { X: sq() } }, { src: 'sum(exp(z))', wrt: 'z', order: 3 }, { src: 'exp(x)', wrt: 'x', order: 3 }],
+    adjoint: [
+      { src: 'sum(diag(X).^2)', wrt: 'X', vars: { X: sq() } },
+      { src: "u'*diag(x)*v", wrt: 'x' },
+    ],
+    vec: [
+      { src: 'diag(x)', wrt: 'x' },
+      { src: 'diag(X)', wrt: 'X', vars: { X: sq() } },
+      { src: 'sum(exp(z))', wrt: 'z', order: 3 },
+      { src: 'exp(x)', wrt: 'x', order: 3 },
+    ],
   },
   vec: {
-    adjoint: [{ src: "u'*vec(X)", wrt: 'X', vars: { X: { dims: [2, 3] }, u: { dims: [6] } } }, { src: 'sum(vec(X).^2)', wrt: 'X' }],
-    vec: [{ src: 'vec(X)', wrt: 'X' }, { src: 'vec(X*A)', wrt: 'X' }],
+    adjoint: [
+      { src: "u'*vec(X)", wrt: 'X', vars: { X: { dims: [2, 3] }, u: { dims: [6] } } },
+      { src: 'sum(vec(X).^2)', wrt: 'X' },
+    ],
+    vec: [
+      { src: 'vec(X)', wrt: 'X' },
+      { src: 'vec(X*A)', wrt: 'X' },
+    ],
   },
   kron: {
-    adjoint: [{ src: 'norm2(kron(X, A))', wrt: 'X' }, { src: 'norm2(kron(A, X))', wrt: 'X' }, { src: "u'*kron(x, y)", wrt: 'x', vars: { u: { dims: [6] }, x: { dims: [2] }, y: { dims: [3] } } }, { src: 'tr(kron(X, X))', wrt: 'X', vars: { X: sq() } }],
-    vec: [{ src: 'kron(X, A)', wrt: 'X' }, { src: 'kron(A, X)', wrt: 'X' }, { src: 'kron(x, y)', wrt: 'y' }, { src: 'kron(X, X)', wrt: 'X' }],
+    adjoint: [
+      { src: 'norm2(kron(X, A))', wrt: 'X' },
+      { src: 'norm2(kron(A, X))', wrt: 'X' },
+      { src: "u'*kron(x, y)", wrt: 'x', vars: { u: { dims: [6] }, x: { dims: [2] }, y: { dims: [3] } } },
+      { src: 'tr(kron(X, X))', wrt: 'X', vars: { X: sq() } },
+    ],
+    vec: [
+      { src: 'kron(X, A)', wrt: 'X' },
+      { src: 'kron(A, X)', wrt: 'X' },
+      { src: 'kron(x, y)', wrt: 'y' },
+      { src: 'kron(X, X)', wrt: 'X' },
+    ],
   },
 };
 
 /** Whether a node of this row appears in f's differential route: f itself contains the primitive. */
-const contains = (e: Expr, row: string): boolean => postorder(e).some((n) => (n.kind === 'call' ? n.fn : n.kind) === row);
+const contains = (e: Expr, row: string): boolean =>
+  postorder(e).some((n) => (n.kind === 'call' ? n.fn : n.kind) === row);
 
 describe('rules/linear.ts: every linear row, both forms, checked by finite differences of f', () => {
   it('names exactly the rows that are linear', () => {
-    const linear = [...Object.entries(LINEAR_NODES), ...Object.entries(LINEAR_FUNCTIONS)].filter(([, r]) => !isNotLinear(r)).map(([k]) => k);
+    const linear = [...Object.entries(LINEAR_NODES), ...Object.entries(LINEAR_FUNCTIONS)]
+      .filter(([, r]) => !isNotLinear(r))
+      .map(([k]) => k);
     expect(Object.keys(CASES).sort()).toEqual(linear.sort());
   });
 
@@ -126,18 +222,20 @@ describe('results that were only differentials (issue 11 §2), with their textbo
 
 describe('the commutation matrix', () => {
   const vars = { X: { dims: [2, 3] } };
-  it('K vec(A) = vec(A\') for A m×n (row-major vec), evaluated', () => {
+  it("K vec(A) = vec(A') for A m×n (row-major vec), evaluated", () => {
     const e = parse("commutation(2, 3)*vec(X) - vec(X')", { vars });
     const at = randomPoint(varsOf(e), new Map(), 7);
     expect(Array.from(evaluate(e, at).data).every((v) => v === 0)).toBe(true);
     expect(Array.from(evaluate(parse('commutation(2, 3)', {}), new Map()).data).filter((v) => v === 1)).toHaveLength(6);
   });
 
-  it('prints commutation(m, n) and K_{m,n}; K\' = K_{n,m}; K_{1,n} = I; KaTeX renders it', () => {
+  it("prints commutation(m, n) and K_{m,n}; K' = K_{n,m}; K_{1,n} = I; KaTeX renders it", () => {
     const k = parse("commutation(m, k*n)'", {});
     expect(toText(k)).toBe('commutation(k*n, m)');
     expect(toText(parse('commutation(1, n)', {}))).toBe('eye(n)');
-    expect(toLatex(parse('commutation(m, n)*vec(X)', { vars: { X: { dims: ['m', 'n'] } } }))).toBe(String.raw`K_{m,n} \operatorname{vec}\left(X\right)`);
+    expect(toLatex(parse('commutation(m, n)*vec(X)', { vars: { X: { dims: ['m', 'n'] } } }))).toBe(
+      String.raw`K_{m,n} \operatorname{vec}\left(X\right)`,
+    );
     expect(toLatex(k)).toBe('K_{kn,m}');
     katex.renderToString(toLatex(k), { throwOnError: true });
     expect(parse(toText(k), {})).toBe(k);
@@ -150,7 +248,7 @@ describe('the commutation matrix', () => {
   });
 });
 
-describe('vec: cols — the Matrix Cookbook\'s column-major vec', () => {
+describe("vec: cols — the Matrix Cookbook's column-major vec", () => {
   it.each([
     ['W*x', 'W', { W: { dims: ['k', 'n'] }, x: { dims: ['n'] } }, "kron(x', eye(k))"], // Cookbook (520) in differential form
     ['A*X*B', 'X', {}, "kron(B', A)"], // Cookbook (520): vec(AXB) = (B' ⊗ A) vec(X)
@@ -163,22 +261,46 @@ describe('vec: cols — the Matrix Cookbook\'s column-major vec', () => {
   });
 
   it.each([
-    ['W*x', 'W'], ["X'", 'X'], ["X'*X", 'X'], ['A*X*B', 'X'], ['kron(X, A)', 'X'], ['vec(X)', 'X'], ['X.*A', 'X'], ['diag(X)', 'X'],
+    ['W*x', 'W'],
+    ["X'", 'X'],
+    ["X'*X", 'X'],
+    ['A*X*B', 'X'],
+    ['kron(X, A)', 'X'],
+    ['vec(X)', 'X'],
+    ['X.*A', 'X'],
+    ['diag(X)', 'X'],
   ])('the printed matrix of d(%s)/d%s, evaluated, is the row-major tensor value read column by column', (src, wrt) => {
     const rows = derivative(src, wrt);
     const cols = derivative(src, wrt, { vec: 'cols' });
     const vars = varsOf(rows.f);
-    const at = randomPoint(vars, new Map([['m', 2], ['n', 3], ['k', 2], ['p', 3]]), 11);
+    const at = randomPoint(
+      vars,
+      new Map([
+        ['m', 2],
+        ['n', 3],
+        ['k', 2],
+        ['p', 3],
+      ]),
+      11,
+    );
     const sizes = bindDims(vars, at);
     const tensor = rows.evaluate(at);
     // The printed text, read back with the expression's own shapes, evaluated as it stands.
-    const printed = evaluate(parse(cols.toString(), { vars: Object.fromEntries(vars.map((v) => [v.name, { dims: tensorDims(v.shape) }])) }), at, sizes);
-    const fd = shapeSizes(rows.f.shape, sizes), xd = shapeSizes(rows.wrt.shape, sizes);
-    const nF = sizeOf(fd), nX = sizeOf(xd);
-    const colMajor = (i: number, d: readonly number[]): number => (d.length === 2 ? (i % d[1]!) * d[0]! + Math.floor(i / d[1]!) : i);
+    const printed = evaluate(
+      parse(cols.toString(), { vars: Object.fromEntries(vars.map((v) => [v.name, { dims: tensorDims(v.shape) }])) }),
+      at,
+      sizes,
+    );
+    const fd = shapeSizes(rows.f.shape, sizes),
+      xd = shapeSizes(rows.wrt.shape, sizes);
+    const nF = sizeOf(fd),
+      nX = sizeOf(xd);
+    const colMajor = (i: number, d: readonly number[]): number =>
+      d.length === 2 ? (i % d[1]!) * d[0]! + Math.floor(i / d[1]!) : i;
     expect(printed.data.length).toBe(nF * nX);
     for (let p = 0; p < nF; p++) {
-      for (let q = 0; q < nX; q++) expect(printed.data[colMajor(p, fd) * nX + colMajor(q, xd)]).toBeCloseTo(tensor.data[p * nX + q]!, 12);
+      for (let q = 0; q < nX; q++)
+        expect(printed.data[colMajor(p, fd) * nX + colMajor(q, xd)]).toBeCloseTo(tensor.data[p * nX + q]!, 12);
     }
   });
 
@@ -193,6 +315,10 @@ describe('NoMatrixFormError', () => {
     const quadratic = b.mul(b.transpose(x), x);
     expect(() => gradientOf(quadratic, x)).toThrow(NoMatrixFormError);
     expect(() => jacobianOf(b.emul(x, x), x)).toThrow(/not linear in its direction at a emul node/);
-    try { gradientOf(quadratic, x); } catch (err) { expect((err as NoMatrixFormError).reason).toBe('the differential is not linear in its direction at a mul node'); }
+    try {
+      gradientOf(quadratic, x);
+    } catch (err) {
+      expect((err as NoMatrixFormError).reason).toBe('the differential is not linear in its direction at a mul node');
+    }
   });
 });

@@ -31,21 +31,29 @@ const declsOf = (e: Expr): Record<string, VarDecl> =>
 const relErr = (a: Tensor, b: Tensor): number => {
   if (a.data.length !== b.data.length) return Infinity;
   let worst = 0;
-  for (let i = 0; i < a.data.length; i++) worst = Math.max(worst, Math.abs(a.data[i]! - b.data[i]!) / Math.max(1, Math.abs(b.data[i]!)));
+  for (let i = 0; i < a.data.length; i++)
+    worst = Math.max(worst, Math.abs(a.data[i]! - b.data[i]!) / Math.max(1, Math.abs(b.data[i]!)));
   return worst;
 };
 
 describe('random programs: program form, --inline form and the inlined input agree with finite differences', () => {
   it(`${RUNS} programs`, () => {
     let checked = 0;
-    const programs = fc.tuple(
-      fc.oneof(arbProgram({ shape: SCALAR, depth: 3, domainSafe: true, smooth: true }), arbProgram({ shape: vectorShape('n'), depth: 2, domainSafe: true, smooth: true })),
-      fc.nat(),
-    ).map(([p, k]) => ({ p, k, [fc.toStringMethod]: () => JSON.stringify(p.text) }));
+    const programs = fc
+      .tuple(
+        fc.oneof(
+          arbProgram({ shape: SCALAR, depth: 3, domainSafe: true, smooth: true }),
+          arbProgram({ shape: vectorShape('n'), depth: 2, domainSafe: true, smooth: true }),
+        ),
+        fc.nat(),
+      )
+      .map(([p, k]) => ({ p, k, [fc.toStringMethod]: () => JSON.stringify(p.text) }));
     const property = fc.property(programs, ({ p, k }) => {
       const decls = declsOf(p.expr);
       const f = readProgram(p.text, { vars: decls }).root;
-      const candidates = varsOf(f).filter((v) => v.shape.kind === 'vector' || (v.shape.kind === 'matrix' && f.shape.kind === 'scalar'));
+      const candidates = varsOf(f).filter(
+        (v) => v.shape.kind === 'vector' || (v.shape.kind === 'matrix' && f.shape.kind === 'scalar'),
+      );
       // Every dimension is fixed by a variable (eye(n) alone leaves n unknown).
       const fixed = new Set(varsOf(f).flatMap((x) => tensorDims(x.shape)));
       fc.pre(candidates.length > 0 && dimNamesOf(f).every((n) => fixed.has(n)));
@@ -60,7 +68,9 @@ describe('random programs: program form, --inline form and the inlined input agr
         fc.pre(value.data.every((x) => Number.isFinite(x) && Math.abs(x) <= 1e4));
         fd = fdJacobian((e) => run(e, sizes), at, v.name);
       } catch (err) {
-        if (err instanceof DomainError) { fc.pre(false); }
+        if (err instanceof DomainError) {
+          fc.pre(false);
+        }
         throw err;
       }
       const d = derivative(p.text, v.name, { vars: decls });
@@ -80,15 +90,22 @@ describe('random programs: program form, --inline form and the inlined input agr
         let tries: Map<string, number>[] = [bound];
         for (const n of free) tries = tries.flatMap((t) => options.map((size) => new Map([...t, [n, size]])));
         const values = tries.map((t) => evaluator(e)(at, t));
-        return values.find((x) => x.data.length === fd.data.length && x.dims.join() === fd.dims.join()) ??
-          values.find((x) => x.data.length === fd.data.length) ?? values[0]!;
+        return (
+          values.find((x) => x.data.length === fd.data.length && x.dims.join() === fd.dims.join()) ??
+          values.find((x) => x.data.length === fd.data.length) ??
+          values[0]!
+        );
       };
       const what = `d/d${v.name} of ${JSON.stringify(p.text)}`;
       const programText = d.toProgramText();
-      expect(relErr(readBack(programText), fd), `${what}: program form ${JSON.stringify(programText)}`).toBeLessThan(TOLERANCE);
+      expect(relErr(readBack(programText), fd), `${what}: program form ${JSON.stringify(programText)}`).toBeLessThan(
+        TOLERANCE,
+      );
       expect(relErr(readBack(d.toString()), fd), `${what}: inline form ${d.toString()}`).toBeLessThan(TOLERANCE);
       const ofInlined = derivative(toText(p.expr), v.name, { vars: decls });
-      expect(relErr(ofInlined.evaluate(at, sizes), fd), `${what}: derivative of the inlined input`).toBeLessThan(TOLERANCE);
+      expect(relErr(ofInlined.evaluate(at, sizes), fd), `${what}: derivative of the inlined input`).toBeLessThan(
+        TOLERANCE,
+      );
       // The program reads back to the very DAG of the expression it spells.
       expect(f).toBe(p.expr);
       checked++;

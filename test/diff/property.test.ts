@@ -50,17 +50,84 @@ interface Family {
   readonly depth?: number;
 }
 
-const n = vectorShape('n'), m = vectorShape('m');
+const n = vectorShape('n'),
+  m = vectorShape('m');
 const FAMILIES: readonly Family[] = [
-  { name: 'gradients: scalar f wrt a vector or matrix', shapes: [SCALAR], wrt: ['vector', 'matrix'], order: 1, share: 0.35, kinds: ['gradient', 'differential'] },
-  { name: 'derivatives wrt a scalar, any f', shapes: [SCALAR, n, matrixShape('n', 'n')], wrt: ['scalar'], order: 1, share: 0.1, kinds: ['derivative'] },
-  { name: 'Jacobians: vector f wrt a vector', shapes: [n, m], wrt: ['vector'], order: 1, share: 0.2, kinds: ['jacobian', 'differential'] },
-  { name: 'Jacobians in denominator layout', shapes: [n, m], wrt: ['vector'], order: 1, share: 0.05, layout: 'denominator', kinds: ['jacobian', 'differential'] },
-  { name: 'vec-Jacobians: matrix f wrt a matrix', shapes: [matrixShape('n', 'n'), matrixShape('m', 'n')], wrt: ['matrix'], order: 1, share: 0.15, kinds: ['vec-jacobian', 'differential'] },
-  { name: 'vec-Jacobians: vector f wrt a matrix, matrix f wrt a vector', shapes: [n, m, matrixShape('n', 'n')], wrt: ['matrix', 'vector'], order: 1, share: 0.15, kinds: ['vec-jacobian', 'jacobian', 'differential'] },
-  { name: 'order 2: Hessians of scalars wrt vectors', shapes: [SCALAR], wrt: ['vector'], order: 2, share: 0.17, kinds: ['hessian', 'vec-jacobian', 'differential'] },
-  { name: 'order 2: scalars wrt matrices (4-d)', shapes: [SCALAR], wrt: ['matrix'], order: 2, share: 0.08, kinds: ['vec-jacobian', 'differential'], depth: 2 },
-  { name: 'order 2: vectors wrt vectors (3-d)', shapes: [n], wrt: ['vector'], order: 2, share: 0.08, kinds: ['vec-jacobian', 'differential'], depth: 2 },
+  {
+    name: 'gradients: scalar f wrt a vector or matrix',
+    shapes: [SCALAR],
+    wrt: ['vector', 'matrix'],
+    order: 1,
+    share: 0.35,
+    kinds: ['gradient', 'differential'],
+  },
+  {
+    name: 'derivatives wrt a scalar, any f',
+    shapes: [SCALAR, n, matrixShape('n', 'n')],
+    wrt: ['scalar'],
+    order: 1,
+    share: 0.1,
+    kinds: ['derivative'],
+  },
+  {
+    name: 'Jacobians: vector f wrt a vector',
+    shapes: [n, m],
+    wrt: ['vector'],
+    order: 1,
+    share: 0.2,
+    kinds: ['jacobian', 'differential'],
+  },
+  {
+    name: 'Jacobians in denominator layout',
+    shapes: [n, m],
+    wrt: ['vector'],
+    order: 1,
+    share: 0.05,
+    layout: 'denominator',
+    kinds: ['jacobian', 'differential'],
+  },
+  {
+    name: 'vec-Jacobians: matrix f wrt a matrix',
+    shapes: [matrixShape('n', 'n'), matrixShape('m', 'n')],
+    wrt: ['matrix'],
+    order: 1,
+    share: 0.15,
+    kinds: ['vec-jacobian', 'differential'],
+  },
+  {
+    name: 'vec-Jacobians: vector f wrt a matrix, matrix f wrt a vector',
+    shapes: [n, m, matrixShape('n', 'n')],
+    wrt: ['matrix', 'vector'],
+    order: 1,
+    share: 0.15,
+    kinds: ['vec-jacobian', 'jacobian', 'differential'],
+  },
+  {
+    name: 'order 2: Hessians of scalars wrt vectors',
+    shapes: [SCALAR],
+    wrt: ['vector'],
+    order: 2,
+    share: 0.17,
+    kinds: ['hessian', 'vec-jacobian', 'differential'],
+  },
+  {
+    name: 'order 2: scalars wrt matrices (4-d)',
+    shapes: [SCALAR],
+    wrt: ['matrix'],
+    order: 2,
+    share: 0.08,
+    kinds: ['vec-jacobian', 'differential'],
+    depth: 2,
+  },
+  {
+    name: 'order 2: vectors wrt vectors (3-d)',
+    shapes: [n],
+    wrt: ['vector'],
+    order: 2,
+    share: 0.08,
+    kinds: ['vec-jacobian', 'differential'],
+    depth: 2,
+  },
 ];
 
 /** Every dimension of f is fixed by one of its variables (eye(m) alone would leave m unknown). */
@@ -88,12 +155,15 @@ function moderate(e: Expr): boolean {
 
 /** The arbitrary of (f, index of the variable) pairs for a family; the index picks among f's fitting variables. */
 function cases(f: Family) {
-  const exprs = fc.oneof(...f.shapes.map((shape) => arbExpr({ shape, depth: f.depth ?? 3, domainSafe: true, smooth: true })));
+  const exprs = fc.oneof(
+    ...f.shapes.map((shape) => arbExpr({ shape, depth: f.depth ?? 3, domainSafe: true, smooth: true })),
+  );
   return fc.tuple(exprs, fc.nat()).map(([e, k]) => ({ e, k, [fc.toStringMethod]: () => toText(e) }));
 }
 
 function checkFamily(f: Family): void {
-  let count = 0, skipped = 0;
+  let count = 0,
+    skipped = 0;
   const property = fc.property(cases(f), ({ e, k }) => {
     const candidates = varsOf(e).filter((v) => f.wrt.includes(v.shape.kind));
     fc.pre(candidates.length > 0 && sizesFixedByVariables(e) && moderate(e));
@@ -106,14 +176,19 @@ function checkFamily(f: Family): void {
       report = d.verify();
     } catch (err) {
       // Every random point overflowed (exp of exp of …): nothing to compare, which is not a disagreement.
-      if (err instanceof DomainError) { skipped++; return; }
+      if (err instanceof DomainError) {
+        skipped++;
+        return;
+      }
       throw err;
     }
     count++;
     if (!report.ok) {
       const fl = report.failure;
-      throw new Error(`${what()} = ${d.toString()} disagrees with finite differences: max error ${report.maxError}` +
-        (fl ? ` at index [${fl.index.join(', ')}]: symbolic ${fl.symbolic}, numeric ${fl.numeric}` : ''));
+      throw new Error(
+        `${what()} = ${d.toString()} disagrees with finite differences: max error ${report.maxError}` +
+          (fl ? ` at index [${fl.index.join(', ')}]: symbolic ${fl.symbolic}, numeric ${fl.numeric}` : ''),
+      );
     }
   });
   const numRuns = runs(f.share);
@@ -129,7 +204,8 @@ describe('random well-shaped expressions: zero finite-difference disagreements',
   it('differentiates the advertised number of expressions', () => {
     const total = Object.values(differentiated).reduce((s, c) => s + c, 0);
     // Only meaningful when the whole file runs (not with -t filtering one family).
-    if (Object.keys(differentiated).length === FAMILIES.length) expect(total).toBeGreaterThanOrEqual(Math.floor(0.9 * BUDGET * 1.33));
+    if (Object.keys(differentiated).length === FAMILIES.length)
+      expect(total).toBeGreaterThanOrEqual(Math.floor(0.9 * BUDGET * 1.33));
   });
 });
 
@@ -154,7 +230,9 @@ function checkPitfall(p: Pitfall): ReturnType<typeof derivative> {
   if (p.kind) expect(d.kind, `${p.src}: ${d.toString()}`).toBe(p.kind);
   for (const seed of [1, 2]) {
     const r = d.verify({ seed });
-    expect(r.ok, `d${p.order ?? 1}(${p.src})/d${p.wrt} = ${d.toString()} (seed ${seed}): max error ${r.maxError}`).toBe(true);
+    expect(r.ok, `d${p.order ?? 1}(${p.src})/d${p.wrt} = ${d.toString()} (seed ${seed}): max error ${r.maxError}`).toBe(
+      true,
+    );
   }
   return d;
 }
@@ -236,7 +314,13 @@ function sample(p: Pitfall): Map<string, Tensor> {
   const at = new Map<string, Tensor>();
   for (const v of varsOf(e)) {
     const dims = tensorDims(v.shape).map(() => 3);
-    at.set(v.name, tensor(dims, Array.from({ length: sizeOf(dims) }, (_, i) => Math.sin(i + v.name.charCodeAt(0)))));
+    at.set(
+      v.name,
+      tensor(
+        dims,
+        Array.from({ length: sizeOf(dims) }, (_, i) => Math.sin(i + v.name.charCodeAt(0))),
+      ),
+    );
   }
   return at;
 }

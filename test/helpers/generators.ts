@@ -21,15 +21,52 @@ import { type Expr, type Var, children } from '../../src/ir/expr.js';
 import { postorder } from '../../src/ir/walk.js';
 import { toText } from '../../src/print/text.js';
 import { ELEMENTWISE, type FnName } from '../../src/ir/functions.js';
-import { type Dim, type Shape, SCALAR, matrixShape, rowShape, shapeKey, transposeShape, vectorShape } from '../../src/shape/shape.js';
+import {
+  type Dim,
+  type Shape,
+  SCALAR,
+  matrixShape,
+  rowShape,
+  shapeKey,
+  transposeShape,
+  vectorShape,
+} from '../../src/shape/shape.js';
 
 /** Structural operations the generator may use (besides function calls). */
-const STRUCT_OPS = ['add', 'sub', 'neg', 'scale', 'mul', 'emul', 'ediv', 'div', 'pow', 'epow', 'transpose', 'const'] as const;
+const STRUCT_OPS = [
+  'add',
+  'sub',
+  'neg',
+  'scale',
+  'mul',
+  'emul',
+  'ediv',
+  'div',
+  'pow',
+  'epow',
+  'transpose',
+  'const',
+] as const;
 export type StructOp = (typeof STRUCT_OPS)[number];
 export type GenOp = StructOp | FnName;
 
 /** Functions that have a kink or a jump somewhere (at 0, or where two arguments meet). */
-const NONSMOOTH: readonly FnName[] = ['abs', 'sign', 'step', 'relu', 'leaky_relu', 'elu', 'max', 'min', 'maximum', 'minimum', 'norm1', 'norm2', 'norm', 'softsign'];
+const NONSMOOTH: readonly FnName[] = [
+  'abs',
+  'sign',
+  'step',
+  'relu',
+  'leaky_relu',
+  'elu',
+  'max',
+  'min',
+  'maximum',
+  'minimum',
+  'norm1',
+  'norm2',
+  'norm',
+  'softsign',
+];
 
 export interface ArbExprOptions {
   /** Maximum nesting of generated operations above the leaves (default 3). Wrappers added for domain safety do not count. */
@@ -51,18 +88,26 @@ export interface ArbExprOptions {
 }
 
 export interface GeneratorVars {
-  readonly a: Var; readonly b: Var;
-  readonly x: Var; readonly y: Var;
-  readonly A: Var; readonly B: Var; readonly W: Var;
+  readonly a: Var;
+  readonly b: Var;
+  readonly x: Var;
+  readonly y: Var;
+  readonly A: Var;
+  readonly B: Var;
+  readonly W: Var;
 }
 
 /** The variables every generated expression is built from. */
 export function generatorVars(dims: { readonly n: Dim; readonly m: Dim } = { n: 'n', m: 'm' }): GeneratorVars {
   const { n, m } = dims;
   return {
-    a: b.variable('a', SCALAR), b: b.variable('b', SCALAR),
-    x: b.variable('x', vectorShape(n)), y: b.variable('y', vectorShape(n)),
-    A: b.variable('A', matrixShape(n, n)), B: b.variable('B', matrixShape(n, n)), W: b.variable('W', matrixShape(m, n)),
+    a: b.variable('a', SCALAR),
+    b: b.variable('b', SCALAR),
+    x: b.variable('x', vectorShape(n)),
+    y: b.variable('y', vectorShape(n)),
+    A: b.variable('A', matrixShape(n, n)),
+    B: b.variable('B', matrixShape(n, n)),
+    W: b.variable('W', matrixShape(m, n)),
   };
 }
 
@@ -80,12 +125,53 @@ const rowsCols = (s: Shape): [Dim, Dim] =>
 
 /** Every function name, for the default operation list (a mapped object, so it tracks FnName). */
 const fnNames: { readonly [F in FnName]: true } = {
-  exp: true, log: true, sqrt: true, sin: true, cos: true, tan: true, tanh: true, abs: true, sign: true,
-  sigmoid: true, relu: true, softplus: true, step: true, leaky_relu: true, elu: true, max: true, sum: true,
-  norm1: true, norm2: true, tr: true, det: true, logdet: true, logsumexp: true, inv: true, diag: true,
-  softmax: true, kron: true, vec: true, sinh: true, cosh: true, asin: true, acos: true, atan: true, erf: true,
-  gelu: true, silu: true, softsign: true, log1p: true, expm1: true,
-  maximum: true, minimum: true, mean: true, var: true, std: true, min: true, norm: true, log_softmax: true,
+  exp: true,
+  log: true,
+  sqrt: true,
+  sin: true,
+  cos: true,
+  tan: true,
+  tanh: true,
+  abs: true,
+  sign: true,
+  sigmoid: true,
+  relu: true,
+  softplus: true,
+  step: true,
+  leaky_relu: true,
+  elu: true,
+  max: true,
+  sum: true,
+  norm1: true,
+  norm2: true,
+  tr: true,
+  det: true,
+  logdet: true,
+  logsumexp: true,
+  inv: true,
+  diag: true,
+  softmax: true,
+  kron: true,
+  vec: true,
+  sinh: true,
+  cosh: true,
+  asin: true,
+  acos: true,
+  atan: true,
+  erf: true,
+  gelu: true,
+  silu: true,
+  softsign: true,
+  log1p: true,
+  expm1: true,
+  maximum: true,
+  minimum: true,
+  mean: true,
+  var: true,
+  std: true,
+  min: true,
+  norm: true,
+  log_softmax: true,
 };
 
 /** The reductions that take a dim (sum(X, 1), mean(X, 0), …). */
@@ -104,8 +190,17 @@ export function arbExpr(opts: ArbExprOptions = {}): fc.Arbitrary<Expr> {
   const on = (op: GenOp): boolean => enabled.has(op);
 
   const universe: Shape[] = [];
-  for (const s of [SCALAR, vectorShape(n), vectorShape(m), rowShape(n), rowShape(m),
-    matrixShape(n, n), matrixShape(m, n), matrixShape(n, m), matrixShape(m, m)]) {
+  for (const s of [
+    SCALAR,
+    vectorShape(n),
+    vectorShape(m),
+    rowShape(n),
+    rowShape(m),
+    matrixShape(n, n),
+    matrixShape(m, n),
+    matrixShape(n, m),
+    matrixShape(m, m),
+  ]) {
     if (!universe.some((u) => shapeKey(u) === shapeKey(s))) universe.push(s);
   }
   const inUniverse = (s: Shape): boolean => universe.some((u) => shapeKey(u) === shapeKey(s));
@@ -116,15 +211,19 @@ export function arbExpr(opts: ArbExprOptions = {}): fc.Arbitrary<Expr> {
   // Domain wrappers.
   const sq = (t: Expr): Expr => (t.shape.kind === 'scalar' ? b.pow(t, b.num(2)) : b.epow(t, b.num(2)));
   const pos = (t: Expr): Expr => (safe ? b.add(b.num(1), sq(t)) : t);
-  const spd = (t: Expr): Expr => (safe && t.shape.kind === 'matrix' ? b.add(b.mul(t, b.transpose(t)), b.eye(t.shape.n)) : t);
+  const spd = (t: Expr): Expr =>
+    safe && t.shape.kind === 'matrix' ? b.add(b.mul(t, b.transpose(t)), b.eye(t.shape.n)) : t;
 
   const leafExprs = (s: Shape): Expr[] => {
     const [r, c] = rowsCols(s);
     const vecLeaves = (d: Dim): Expr[] => (d === n ? [x, y] : [b.mul(W, x), b.mul(W, y)]);
     switch (s.kind) {
-      case 'scalar': return [a, bv];
-      case 'vector': return vecLeaves(r);
-      case 'row': return vecLeaves(c).map(b.transpose);
+      case 'scalar':
+        return [a, bv];
+      case 'vector':
+        return vecLeaves(r);
+      case 'row':
+        return vecLeaves(c).map(b.transpose);
       case 'matrix': {
         const out: Expr[] = [];
         if (r === n && c === n) out.push(A, B, b.eye(n));
@@ -179,14 +278,20 @@ export function arbExpr(opts: ArbExprOptions = {}): fc.Arbitrary<Expr> {
       if (on('ediv')) choices.push(fc.tuple(g(s), g(s)).map(([p, q]) => b.ediv(p, pos(q))));
       if (on('transpose')) choices.push(g(transposeShape(s)).map(b.transpose));
       if (on('epow')) {
-        choices.push(fc.tuple(g(s), fc.constantFrom(2, 3, 0.5, -1)).map(([p, e]) =>
-          b.epow(Number.isInteger(e) && e > 0 ? p : pos(p), b.num(e))));
+        choices.push(
+          fc
+            .tuple(g(s), fc.constantFrom(2, 3, 0.5, -1))
+            .map(([p, e]) => b.epow(Number.isInteger(e) && e > 0 ? p : pos(p), b.num(e))),
+        );
       }
     }
     if (on('div')) choices.push(fc.tuple(g(s), g(SCALAR)).map(([p, q]) => b.div(p, pos(q))));
     if (on('pow') && isScalar) {
-      choices.push(fc.tuple(g(s), fc.constantFrom(2, 3, 0.5, -1)).map(([p, e]) =>
-        b.pow(Number.isInteger(e) && e > 0 ? p : pos(p), b.num(e))));
+      choices.push(
+        fc
+          .tuple(g(s), fc.constantFrom(2, 3, 0.5, -1))
+          .map(([p, e]) => b.pow(Number.isInteger(e) && e > 0 ? p : pos(p), b.num(e))),
+      );
     }
     if (on('pow') && isSquare) {
       choices.push(fc.tuple(g(s), fc.constantFrom(2, 3, -1)).map(([p, e]) => b.pow(e < 0 ? spd(p) : p, b.num(e))));
@@ -196,7 +301,9 @@ export function arbExpr(opts: ArbExprOptions = {}): fc.Arbitrary<Expr> {
     for (const f of ELEMENTWISE) {
       if (!on(f)) continue;
       if (f === 'leaky_relu' || f === 'elu') {
-        choices.push(fc.tuple(g(s), fc.boolean()).map(([p, withParam]) => (withParam ? call(f, p, b.num(0.2)) : call(f, p))));
+        choices.push(
+          fc.tuple(g(s), fc.boolean()).map(([p, withParam]) => (withParam ? call(f, p, b.num(0.2)) : call(f, p))),
+        );
       } else if (f === 'log' || f === 'sqrt' || f === 'log1p') {
         choices.push(g(s).map((p) => call(f, pos(p))));
       } else if (f === 'tan') {
@@ -208,31 +315,48 @@ export function arbExpr(opts: ArbExprOptions = {}): fc.Arbitrary<Expr> {
         choices.push(g(s).map((p) => call(f, p)));
       }
     }
-    for (const f of ['maximum', 'minimum'] as const) if (on(f)) choices.push(fc.tuple(g(s), g(s)).map(([p, q]) => call(f, p, q)));
+    for (const f of ['maximum', 'minimum'] as const)
+      if (on(f)) choices.push(fc.tuple(g(s), g(s)).map(([p, q]) => call(f, p, q)));
     // Reductions along a dim: a row from dim 0 of a matrix with its columns, a vector from dim 1 of one with its rows.
     const axis = AXIS_REDUCTIONS.filter(on);
     if (axis.length > 0 && (s.kind === 'row' || s.kind === 'vector')) {
-      const sources = [...new Set<Dim>([n, m])].map((d) => (s.kind === 'row' ? matrixShape(d, c) : matrixShape(r, d))).filter(inUniverse);
-      choices.push(fc.tuple(fc.constantFrom(...axis), anyOf(sources, k)).map(([f, p]) => call(f, p, b.num(s.kind === 'row' ? 0 : 1))));
+      const sources = [...new Set<Dim>([n, m])]
+        .map((d) => (s.kind === 'row' ? matrixShape(d, c) : matrixShape(r, d)))
+        .filter(inUniverse);
+      choices.push(
+        fc
+          .tuple(fc.constantFrom(...axis), anyOf(sources, k))
+          .map(([f, p]) => call(f, p, b.num(s.kind === 'row' ? 0 : 1))),
+      );
     }
 
     if (isScalar) {
-      for (const f of ['sum', 'norm1', 'norm2', 'mean', 'var', 'std', 'max', 'min'] as const) if (on(f)) choices.push(anyOf(nonScalar, k).map((p) => call(f, p)));
+      for (const f of ['sum', 'norm1', 'norm2', 'mean', 'var', 'std', 'max', 'min'] as const)
+        if (on(f)) choices.push(anyOf(nonScalar, k).map((p) => call(f, p)));
       if (on('tr')) choices.push(anyOf(square, k).map((p) => call('tr', p)));
       if (on('det')) choices.push(anyOf(square, k).map((p) => call('det', spd(p))));
       if (on('logdet')) choices.push(anyOf(square, k).map((p) => call('logdet', spd(p))));
       if (on('logsumexp')) choices.push(anyOf(vectors, k).map((p) => call('logsumexp', p)));
-      if (on('norm')) choices.push(fc.tuple(anyOf(vectors, k), fc.constantFrom(1.5, 3, 4)).map(([p, q]) => call('norm', p, b.num(q))));
+      if (on('norm'))
+        choices.push(
+          fc.tuple(anyOf(vectors, k), fc.constantFrom(1.5, 3, 4)).map(([p, q]) => call('norm', p, b.num(q))),
+        );
       // Product dimensions only under a reduction.
       const reducers = (['sum', 'norm2'] as const).filter(on);
       if (on('kron') && reducers.length > 0) {
-        choices.push(fc.tuple(fc.constantFrom(...reducers), anyOf(nonScalar, k), anyOf(nonScalar, k)).map(([f, p, q]) => call(f, call('kron', p, q))));
+        choices.push(
+          fc
+            .tuple(fc.constantFrom(...reducers), anyOf(nonScalar, k), anyOf(nonScalar, k))
+            .map(([f, p, q]) => call(f, call('kron', p, q))),
+        );
       }
       if (on('kron') && on('tr')) {
         choices.push(fc.tuple(anyOf(square, k), anyOf(square, k)).map(([p, q]) => call('tr', call('kron', p, q))));
       }
       if (on('vec') && reducers.length > 0) {
-        choices.push(fc.tuple(fc.constantFrom(...reducers), anyOf(nonScalar, k)).map(([f, p]) => call(f, call('vec', p))));
+        choices.push(
+          fc.tuple(fc.constantFrom(...reducers), anyOf(nonScalar, k)).map(([f, p]) => call(f, call('vec', p))),
+        );
       }
     }
     // Along a dim of a batch: softmax(X, 1) row by row, logsumexp(X, 0) column by column.
@@ -243,7 +367,9 @@ export function arbExpr(opts: ArbExprOptions = {}): fc.Arbitrary<Expr> {
     }
     // logsumexp of each row (a vector) or of each column (a row), as the reductions along a dim.
     if (on('logsumexp') && (s.kind === 'row' || s.kind === 'vector')) {
-      const sources = [...new Set<Dim>([n, m])].map((d) => (s.kind === 'row' ? matrixShape(d, c) : matrixShape(r, d))).filter(inUniverse);
+      const sources = [...new Set<Dim>([n, m])]
+        .map((d) => (s.kind === 'row' ? matrixShape(d, c) : matrixShape(r, d)))
+        .filter(inUniverse);
       choices.push(anyOf(sources, k).map((p) => call('logsumexp', p, b.num(s.kind === 'row' ? 0 : 1))));
     }
     if (isSquare) {
@@ -258,11 +384,15 @@ export function arbExpr(opts: ArbExprOptions = {}): fc.Arbitrary<Expr> {
     }
 
     if (choices.length === 0) return leaf(s);
-    return fc.oneof({ arbitrary: leaf(s), weight: Math.max(1, Math.floor(choices.length / 3)) }, ...choices.map((o) => ({ arbitrary: o, weight: 1 })));
+    return fc.oneof(
+      { arbitrary: leaf(s), weight: Math.max(1, Math.floor(choices.length / 3)) },
+      ...choices.map((o) => ({ arbitrary: o, weight: 1 })),
+    );
   };
 
   if (opts.shape !== undefined) {
-    if (!inUniverse(opts.shape)) throw new Error(`arbExpr: shape ${shapeKey(opts.shape)} is not one of the generator's shapes`);
+    if (!inUniverse(opts.shape))
+      throw new Error(`arbExpr: shape ${shapeKey(opts.shape)} is not one of the generator's shapes`);
     return gen(opts.shape, depth);
   }
   return anyOf(universe, depth);
@@ -280,8 +410,14 @@ export interface PropertyParams {
 export function propertyParams(defaultRuns = 200): PropertyParams {
   const runs = Number(process.env.MATCALC_PROPERTY_RUNS ?? defaultRuns);
   const seedEnv = process.env.MATCALC_PROPERTY_SEED;
-  const seed = seedEnv === 'random' ? Math.floor(Math.random() * 0x7fffffff) : seedEnv !== undefined && seedEnv !== '' ? Number(seedEnv) : 20261125;
-  if (!Number.isInteger(runs) || runs < 1) throw new Error(`MATCALC_PROPERTY_RUNS must be a positive integer, not ${process.env.MATCALC_PROPERTY_RUNS}`);
+  const seed =
+    seedEnv === 'random'
+      ? Math.floor(Math.random() * 0x7fffffff)
+      : seedEnv !== undefined && seedEnv !== ''
+        ? Number(seedEnv)
+        : 20261125;
+  if (!Number.isInteger(runs) || runs < 1)
+    throw new Error(`MATCALC_PROPERTY_RUNS must be a positive integer, not ${process.env.MATCALC_PROPERTY_RUNS}`);
   if (!Number.isInteger(seed)) throw new Error(`MATCALC_PROPERTY_SEED must be an integer, not ${seedEnv}`);
   return { seed, numRuns: runs };
 }
@@ -292,7 +428,8 @@ export function assertProperty<Ts>(property: fc.IProperty<Ts>, params: Partial<f
   try {
     fc.assert(property, p);
   } catch (err) {
-    if (err instanceof Error) err.message = `property failed with seed ${p.seed} (replay: MATCALC_PROPERTY_SEED=${p.seed})\n${err.message}`;
+    if (err instanceof Error)
+      err.message = `property failed with seed ${p.seed} (replay: MATCALC_PROPERTY_SEED=${p.seed})\n${err.message}`;
     throw err;
   }
 }
@@ -308,7 +445,8 @@ export interface ArbProgram {
   readonly expr: Expr;
 }
 
-const isLeaf = (e: Expr): boolean => e.kind === 'var' || e.kind === 'const' || e.kind === 'zero' || e.kind === 'ones' || e.kind === 'eye';
+const isLeaf = (e: Expr): boolean =>
+  e.kind === 'var' || e.kind === 'const' || e.kind === 'zero' || e.kind === 'ones' || e.kind === 'eye';
 
 /**
  * A random program: an arbitrary expression (see arbExpr) with a random choice of its inner nodes
@@ -316,20 +454,32 @@ const isLeaf = (e: Expr): boolean => e.kind === 'var' || e.kind === 'const' || e
  * or first followed by `where` (the definitions then in reverse order, which the where-form allows).
  */
 export function arbProgram(opts: ArbExprOptions = {}): fc.Arbitrary<ArbProgram> {
-  return fc.tuple(arbExpr(opts), fc.array(fc.boolean(), { minLength: 1, maxLength: 24 }), fc.boolean()).map(([e, picks, where]) => {
-    const shown = new Map<Expr, Expr>();
-    const lines: string[] = [];
-    let i = 0;
-    for (const n of postorder(e)) {
-      const kids = children(n);
-      const body = kids.length === 0 ? n : b.rebuild(n, kids.map((k) => shown.get(k)!));
-      if (n === e || isLeaf(n) || !picks[i++ % picks.length]) { shown.set(n, body); continue; }
-      const name = `s${lines.length + 1}`;
-      lines.push(`${name} = ${toText(body)}`);
-      shown.set(n, b.variable(name, n.shape));
-    }
-    const fn = toText(shown.get(e)!);
-    const text = lines.length === 0 ? fn : where ? `${fn} where ${[...lines].reverse().join('; ')}` : [...lines, fn].join('\n');
-    return { text, expr: e };
-  });
+  return fc
+    .tuple(arbExpr(opts), fc.array(fc.boolean(), { minLength: 1, maxLength: 24 }), fc.boolean())
+    .map(([e, picks, where]) => {
+      const shown = new Map<Expr, Expr>();
+      const lines: string[] = [];
+      let i = 0;
+      for (const n of postorder(e)) {
+        const kids = children(n);
+        const body =
+          kids.length === 0
+            ? n
+            : b.rebuild(
+                n,
+                kids.map((k) => shown.get(k)!),
+              );
+        if (n === e || isLeaf(n) || !picks[i++ % picks.length]) {
+          shown.set(n, body);
+          continue;
+        }
+        const name = `s${lines.length + 1}`;
+        lines.push(`${name} = ${toText(body)}`);
+        shown.set(n, b.variable(name, n.shape));
+      }
+      const fn = toText(shown.get(e)!);
+      const text =
+        lines.length === 0 ? fn : where ? `${fn} where ${[...lines].reverse().join('; ')}` : [...lines, fn].join('\n');
+      return { text, expr: e };
+    });
 }

@@ -16,7 +16,8 @@ export function normals(seed: number): () => number {
 }
 
 export const randVec = (next: () => number, n: number): Vec => Array.from({ length: n }, next);
-export const randMat = (next: () => number, m: number, n: number): Mat => Array.from({ length: m }, () => randVec(next, n));
+export const randMat = (next: () => number, m: number, n: number): Mat =>
+  Array.from({ length: m }, () => randVec(next, n));
 /** B*B'/n + I: symmetric positive definite. */
 export const randSpd = (next: () => number, n: number): Mat => {
   const b = randMat(next, n, n);
@@ -33,16 +34,21 @@ export const env = (vals: Record<string, number | Vec | Mat>): Map<string, Tenso
   new Map(Object.entries(vals).map(([k, v]) => [k, T(v)]));
 
 export const transpose = (a: Mat): Mat => a[0]!.map((_, j) => a.map((r) => r[j]!));
-export const matmul = (a: Mat, b: Mat): Mat => a.map((r) => b[0]!.map((_, j) => r.reduce((s, v, k) => s + v * b[k]![j]!, 0)));
+export const matmul = (a: Mat, b: Mat): Mat =>
+  a.map((r) => b[0]!.map((_, j) => r.reduce((s, v, k) => s + v * b[k]![j]!, 0)));
 export const matvec = (a: Mat, x: Vec): Vec => a.map((r) => r.reduce((s, v, k) => s + v * x[k]!, 0));
 export const dot = (x: Vec, y: Vec): number => x.reduce((s, v, i) => s + v * y[i]!, 0);
 export const trace = (a: Mat): number => a.reduce((s, r, i) => s + r[i]!, 0);
-export const eye = (n: number): Mat => Array.from({ length: n }, (_, i) => Array.from({ length: n }, (__, j) => (i === j ? 1 : 0)));
+export const eye = (n: number): Mat =>
+  Array.from({ length: n }, (_, i) => Array.from({ length: n }, (__, j) => (i === j ? 1 : 0)));
 
 /** Laplace (cofactor) expansion along the first row: exponential, exact, and nothing like LU. */
 export function detCofactor(a: Mat): number {
   if (a.length === 1) return a[0]![0]!;
-  return a[0]!.reduce((s, v, j) => s + (j % 2 === 0 ? 1 : -1) * v * detCofactor(a.slice(1).map((r) => r.filter((_, c) => c !== j))), 0);
+  return a[0]!.reduce(
+    (s, v, j) => s + (j % 2 === 0 ? 1 : -1) * v * detCofactor(a.slice(1).map((r) => r.filter((_, c) => c !== j))),
+    0,
+  );
 }
 
 /** Gauss–Jordan elimination with partial pivoting on [A | I]. */
@@ -68,17 +74,19 @@ export function inverseGaussJordan(a: Mat): Mat {
 function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
   if (got.length !== want.length) return Infinity;
   let worst = 0;
-  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i]! - want[i]!) / Math.max(1, Math.abs(want[i]!)));
+  for (let i = 0; i < want.length; i++)
+    worst = Math.max(worst, Math.abs(got[i]! - want[i]!) / Math.max(1, Math.abs(want[i]!)));
   return worst;
 }
 
 /** A tensor against plain values, after flattening both. */
 export const maxRelErr = (got: Tensor, want: number | Vec | Mat): number =>
-  relErr(got.data, typeof want === 'number' ? [want] : (want as Array<number | Vec>).flat() as number[]);
+  relErr(got.data, typeof want === 'number' ? [want] : ((want as Array<number | Vec>).flat() as number[]));
 
 /** Two nested values (JSON output: a number, a list, a list of rows, …); Infinity unless their dims agree. */
 export function maxRelError(got: Nested, want: Nested): number {
-  const a = fromNested(got), b = fromNested(want);
+  const a = fromNested(got),
+    b = fromNested(want);
   return a.dims.join() === b.dims.join() ? relErr(a.data, b.data) : Infinity;
 }
 
@@ -87,7 +95,8 @@ export function maxRelError(got: Nested, want: Nested): number {
  * independent of numeric/special.ts (error below 1e-14 for |x| ≤ 3).
  */
 export function erfByQuadrature(x: number): number {
-  const steps = 6000, h = x / steps;
+  const steps = 6000,
+    h = x / steps;
   let s = 1 + Math.exp(-x * x);
   for (let i = 1; i < steps; i++) s += (i % 2 === 1 ? 4 : 2) * Math.exp(-((i * h) ** 2));
   return ((2 / Math.sqrt(Math.PI)) * (s * h)) / 3;

@@ -20,7 +20,15 @@ import * as b from '../../src/ir/build.js';
 import type { Expr, Var } from '../../src/ir/expr.js';
 import { dimNamesOf } from '../../src/ir/walk.js';
 import { FUNCTIONS, type FnName, isFnName, takesDim, tensorArity } from '../../src/ir/functions.js';
-import { LATEX, OPERATORS, type OpName, type Operand, type ShapeRule, TEXT, needsParens } from '../../src/ir/operators.js';
+import {
+  LATEX,
+  OPERATORS,
+  type OpName,
+  type Operand,
+  type ShapeRule,
+  TEXT,
+  needsParens,
+} from '../../src/ir/operators.js';
 import type { Tensor } from '../../src/numeric/tensor.js';
 import { evaluate } from '../../src/numeric/evaluate.js';
 import { randomPoint } from '../../src/numeric/random.js';
@@ -31,18 +39,37 @@ import { parseSurface } from '../../src/parse/surface.js';
 import { indexNotation } from '../../src/print/index-notation.js';
 import { toLatex } from '../../src/print/latex.js';
 import { atomText, operatorText, toText } from '../../src/print/text.js';
-import { SCALAR, type Shape, matrixShape, rowShape, shapeEquals, tensorDims, vectorShape } from '../../src/shape/shape.js';
+import {
+  SCALAR,
+  type Shape,
+  matrixShape,
+  rowShape,
+  shapeEquals,
+  tensorDims,
+  vectorShape,
+} from '../../src/shape/shape.js';
 import { arbExpr, assertProperty, generatorVars, propertyParams } from '../helpers/generators.js';
 
 const VARS = generatorVars();
 const ALL_VARS: readonly Var[] = Object.values(VARS);
-const DECLS: Record<string, VarDecl> = Object.fromEntries(ALL_VARS.map((v) => [v.name, { dims: tensorDims(v.shape), props: v.props }]));
-const SIZES = new Map([['n', 3], ['m', 2]]);
+const DECLS: Record<string, VarDecl> = Object.fromEntries(
+  ALL_VARS.map((v) => [v.name, { dims: tensorDims(v.shape), props: v.props }]),
+);
+const SIZES = new Map([
+  ['n', 3],
+  ['m', 2],
+]);
 
-const S = SCALAR, xn = vectorShape('n'), rn = rowShape('n'), Mnn = matrixShape('n', 'n'), Wmn = matrixShape('m', 'n');
+const S = SCALAR,
+  xn = vectorShape('n'),
+  rn = rowShape('n'),
+  Mnn = matrixShape('n', 'n'),
+  Wmn = matrixShape('m', 'n');
 
 /** Renders with KaTeX, throwing on any error or strict-mode complaint. */
-const renders = (tex: string): void => { katex.renderToString(tex, { throwOnError: true, strict: 'error' }); };
+const renders = (tex: string): void => {
+  katex.renderToString(tex, { throwOnError: true, strict: 'error' });
+};
 
 // ---------------------------------------------------------------------------------------------
 // Cases: operand shapes per row, and how the row builds its node
@@ -53,7 +80,8 @@ interface Case {
 }
 const binary = (f: (p: Expr, q: Expr) => Expr, ...shapes: Array<readonly [Shape, Shape]>): Case[] =>
   shapes.map((s) => ({ shapes: s, build: ([p, q]) => f(p!, q!) }));
-const unary = (f: (p: Expr) => Expr, ...shapes: Shape[]): Case[] => shapes.map((s) => ({ shapes: [s], build: ([p]) => f(p!) }));
+const unary = (f: (p: Expr) => Expr, ...shapes: Shape[]): Case[] =>
+  shapes.map((s) => ({ shapes: [s], build: ([p]) => f(p!) }));
 
 /** What each operator of the input syntax builds (sub and gt are sugar: a + (-b), step(a - b)). */
 const OPERATOR_CASES: { readonly [K in OpName]: readonly Case[] } = {
@@ -73,7 +101,10 @@ const OPERATOR_CASES: { readonly [K in OpName]: readonly Case[] } = {
 /** Operand shapes per shape rule. */
 const SHAPE_CASES: { readonly [R in ShapeRule]: ReadonlyArray<readonly Shape[]> } = {
   elementwise: [[xn], [Wmn], [S]],
-  elementwise2: [[xn, xn], [Wmn, Wmn]],
+  elementwise2: [
+    [xn, xn],
+    [Wmn, Wmn],
+  ],
   reduce: [[xn], [Wmn]],
   'reduce-axis': [[xn], [Wmn]],
   'square-to-scalar': [[Mnn]],
@@ -82,27 +113,43 @@ const SHAPE_CASES: { readonly [R in ShapeRule]: ReadonlyArray<readonly Shape[]> 
   'reduce-dim': [[xn]],
   diag: [[xn], [Mnn]],
   vec: [[Wmn], [rn]],
-  kron: [[Mnn, xn], [xn, rn]],
+  kron: [
+    [Mnn, xn],
+    [xn, rn],
+  ],
 };
 
 /** Operands inside the function's domain, so the value comparison compares numbers. */
-const positive = (t: Expr): Expr => b.add(b.num(1), t.shape.kind === 'scalar' ? b.pow(t, b.num(2)) : b.epow(t, b.num(2)));
+const positive = (t: Expr): Expr =>
+  b.add(b.num(1), t.shape.kind === 'scalar' ? b.pow(t, b.num(2)) : b.epow(t, b.num(2)));
 const spd = (t: Expr): Expr => (t.shape.kind === 'matrix' ? b.add(b.mul(t, b.transpose(t)), b.eye(t.shape.n)) : t);
 const POSITIVE: ReadonlySet<FnName> = new Set(['log', 'sqrt']);
 
 function functionCases(f: FnName): Case[] {
   const row = FUNCTIONS[f];
   // A function with a dim: along dim 0 and dim 1 of a matrix, besides its cases without one.
-  const alongDims: Case[] = !takesDim(f) ? [] : [0, 1].map((dim) => ({ shapes: [Wmn], build: (args: readonly Expr[]) => b.call(f, [args[0]!, b.num(dim)]) }));
+  const alongDims: Case[] = !takesDim(f)
+    ? []
+    : [0, 1].map((dim) => ({ shapes: [Wmn], build: (args: readonly Expr[]) => b.call(f, [args[0]!, b.num(dim)]) }));
   // The p-norm of a vector (NumPy's norm(X, p) of a matrix is an induced norm, which is refused).
-  const shapeCases = f === 'norm' ? SHAPE_CASES[row.shape].filter(([s]) => s!.kind === 'vector') : SHAPE_CASES[row.shape];
-  return [...alongDims, ...shapeCases.map((shapes): Case => ({
-    shapes,
-    build: (args) => {
-      const tensors = args.slice(0, tensorArity(f)).map((t) => (POSITIVE.has(f) ? positive(t) : row.shape === 'square' || row.shape === 'square-to-scalar' ? spd(t) : t));
-      return b.call(f, [...tensors, ...args.slice(tensorArity(f))]);
-    },
-  }))];
+  const shapeCases =
+    f === 'norm' ? SHAPE_CASES[row.shape].filter(([s]) => s!.kind === 'vector') : SHAPE_CASES[row.shape];
+  return [
+    ...alongDims,
+    ...shapeCases.map(
+      (shapes): Case => ({
+        shapes,
+        build: (args) => {
+          const tensors = args
+            .slice(0, tensorArity(f))
+            .map((t) =>
+              POSITIVE.has(f) ? positive(t) : row.shape === 'square' || row.shape === 'square-to-scalar' ? spd(t) : t,
+            );
+          return b.call(f, [...tensors, ...args.slice(tensorArity(f))]);
+        },
+      }),
+    ),
+  ];
 }
 
 const OP_NAMES = Object.keys(OPERATORS) as OpName[];
@@ -113,11 +160,17 @@ const ROWS: ReadonlyArray<readonly [string, readonly Case[]]> = [
 ];
 
 /** Random operands of the given shapes (plus, for a function with a parameter, sometimes a value for it). */
-const arbOperands = (shapes: readonly Shape[], extraParam: boolean, paramValues: readonly number[] = [0.2, 0.5, 2]): fc.Arbitrary<Expr[]> =>
-  fc.tuple(
-    fc.tuple(...shapes.map((shape) => arbExpr({ depth: 2, shape, domainSafe: true }))),
-    extraParam ? fc.option(fc.constantFrom(...paramValues), { nil: undefined }) : fc.constant(undefined),
-  ).map(([ops, p]) => (p === undefined ? ops : [...ops, b.num(p)]));
+const arbOperands = (
+  shapes: readonly Shape[],
+  extraParam: boolean,
+  paramValues: readonly number[] = [0.2, 0.5, 2],
+): fc.Arbitrary<Expr[]> =>
+  fc
+    .tuple(
+      fc.tuple(...shapes.map((shape) => arbExpr({ depth: 2, shape, domainSafe: true }))),
+      extraParam ? fc.option(fc.constantFrom(...paramValues), { nil: undefined }) : fc.constant(undefined),
+    )
+    .map(([ops, p]) => (p === undefined ? ops : [...ops, b.num(p)]));
 
 // ---------------------------------------------------------------------------------------------
 // Values, for the LaTeX round trip
@@ -163,7 +216,8 @@ function roundTrips(e: Expr): void {
   fc.pre(!lostSize(e, read));
   if (!shapeEquals(read.shape, e.shape)) throw new Error(`${tex} reads as ${toText(read)}, of another shape`);
   for (const seed of [1, 2]) {
-    if (!sameValue(valueAt(e, seed), valueAt(read, seed))) throw new Error(`${tex} reads as ${toText(read)}, which differs in value from ${text}`);
+    if (!sameValue(valueAt(e, seed), valueAt(read, seed)))
+      throw new Error(`${tex} reads as ${toText(read)}, which differs in value from ${text}`);
   }
 }
 
@@ -179,7 +233,10 @@ describe('every row round-trips through the text printer and parser, and the LaT
           const e = c.build(args);
           return { e, [fc.toStringMethod]: () => toText(e) };
         });
-        assertProperty(fc.property(arb, ({ e }) => roundTrips(e)), { numRuns: runs });
+        assertProperty(
+          fc.property(arb, ({ e }) => roundTrips(e)),
+          { numRuns: runs },
+        );
       }
     });
   }
@@ -189,12 +246,14 @@ describe('every row round-trips through the text printer and parser, and the LaT
 // Derived views
 
 /** A name of the given shape, for hand-written inputs. */
-const nameOf = (s: Shape): string => (shapeEquals(s, xn) ? 'x' : shapeEquals(s, Wmn) ? 'W' : shapeEquals(s, Mnn) ? 'A' : shapeEquals(s, S) ? 'a' : 'y');
+const nameOf = (s: Shape): string =>
+  shapeEquals(s, xn) ? 'x' : shapeEquals(s, Wmn) ? 'W' : shapeEquals(s, Mnn) ? 'A' : shapeEquals(s, S) ? 'a' : 'y';
 /** The names of a simple call's arguments; the p-norm's p is a number (norm(x) is norm2(x)). */
 const argNames = (f: FnName): string[] => (f === 'norm' ? ['x', '3'] : SHAPE_CASES[FUNCTIONS[f].shape][0]!.map(nameOf));
-const simpleCall = (f: FnName): Expr => (f === 'norm'
-  ? b.call('norm', [VARS.x, b.num(3)])
-  : functionCases(f)[0]!.build(argNames(f).map((n) => VARS[n as keyof typeof VARS])));
+const simpleCall = (f: FnName): Expr =>
+  f === 'norm'
+    ? b.call('norm', [VARS.x, b.num(3)])
+    : functionCases(f)[0]!.build(argNames(f).map((n) => VARS[n as keyof typeof VARS]));
 
 describe('every function is in every derived view', () => {
   it.each(FN_NAMES)('%s', (f) => {
@@ -207,7 +266,10 @@ describe('every function is in every derived view', () => {
     // LaTeX reader: the function's own name, and every spelling its row lists
     expect(FN_WORDS.get(f)).toBe(f);
     const args = `(${argNames(f).join(', ')})`;
-    const spellings = [`\\operatorname{${f.replace(/_/g, '\\_')}}`, ...FUNCTIONS[f].read.map((s) => (s.startsWith('\\') ? s : `\\operatorname{${s}}`))];
+    const spellings = [
+      `\\operatorname{${f.replace(/_/g, '\\_')}}`,
+      ...FUNCTIONS[f].read.map((s) => (s.startsWith('\\') ? s : `\\operatorname{${s}}`)),
+    ];
     for (const s of spellings) {
       const read = parseLatex(`${s}${args}`, { vars: DECLS });
       expect(read.kind === 'call' && read.fn, `${s}${args}`).toBe(f);
@@ -221,7 +283,11 @@ describe('every function is in every derived view', () => {
   });
 
   it('the reader knows each function by the commands of its LaTeX form', () => {
-    const commands = [...FN_COMMANDS.entries(), ...FN_GREEK.entries(), ...FN_COMMAND_RUNS.map(([run, f]) => [run.join('\\'), f] as const)];
+    const commands = [
+      ...FN_COMMANDS.entries(),
+      ...FN_GREEK.entries(),
+      ...FN_COMMAND_RUNS.map(([run, f]) => [run.join('\\'), f] as const),
+    ];
     expect(commands.length).toBeGreaterThan(0);
     for (const [cmd, f] of commands) {
       const read = parseLatex(`\\${cmd}(${argNames(f).join(', ')})`, { vars: DECLS });
@@ -252,9 +318,15 @@ describe('every operator is in every derived view', () => {
     // LaTeX reader: the template (except a > b, which LaTeX has only inside \mathbb{1}[…]) and every listed spelling
     const spellings = op === 'gt' ? row.read : [row.latex.template, ...row.read];
     for (const s of spellings) {
-      const latex = s.includes('#1') ? s.replace('#1', ops[0]!).replace('#2', ops[1] ?? '')
-        : row.fixity === 'prefix' ? `${s}${ops[0]}` : row.fixity === 'postfix' ? `${ops[0]}${s}`
-        : /^\\[a-z]*frac$/.test(s) ? `${s}{a}{b}` : `a ${s} b`;
+      const latex = s.includes('#1')
+        ? s.replace('#1', ops[0]!).replace('#2', ops[1] ?? '')
+        : row.fixity === 'prefix'
+          ? `${s}${ops[0]}`
+          : row.fixity === 'postfix'
+            ? `${ops[0]}${s}`
+            : /^\\[a-z]*frac$/.test(s)
+              ? `${s}{a}{b}`
+              : `a ${s} b`;
       const input = op === 'gt' ? latexToInput(`\\mathbb{1}[${latex}]`) : latexToInput(latex, { matrices: ['A'] });
       const want = op === 'gt' ? 'step(a - b)' : op === 'pow' && s.includes('#1') ? 'a^b' : printed;
       expect(input, latex).toBe(want);
@@ -266,7 +338,8 @@ describe('every operator is in every derived view', () => {
 // The policy
 
 describe('needsParens: one policy from precedence and associativity', () => {
-  const at = (prec: number, op?: string, signed = false): Operand => (op === undefined ? { prec, signed } : { prec, op, signed });
+  const at = (prec: number, op?: string, signed = false): Operand =>
+    op === undefined ? { prec, signed } : { prec, op, signed };
   it('left-associative: a - b - c bare, a - (b - c) wrapped', () => {
     expect(needsParens(OPERATORS.sub.text, at(TEXT.sum, 'sub'), 'left')).toBe(false);
     expect(needsParens(OPERATORS.sub.text, at(TEXT.sum, 'sub'), 'right')).toBe(true);

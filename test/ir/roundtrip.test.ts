@@ -46,13 +46,19 @@ describe('round trip: toText then parse gives back the same node', () => {
   it('over random expressions with symbolic dimensions (n, m)', () => {
     const v = generatorVars();
     const decls = declsOf(Object.values(v));
-    assertProperty(fc.property(printable(arbExpr({ depth: 4 })), ({ e }) => roundTrips(decls)(e)), { numRuns });
+    assertProperty(
+      fc.property(printable(arbExpr({ depth: 4 })), ({ e }) => roundTrips(decls)(e)),
+      { numRuns },
+    );
   });
 
   it('over random expressions with numeric dimensions (3, 2)', () => {
     const dims = { n: 3, m: 2 };
     const decls = declsOf(Object.values(generatorVars(dims)));
-    assertProperty(fc.property(printable(arbExpr({ depth: 3, dims })), ({ e }) => roundTrips(decls)(e)), { numRuns: Math.ceil(numRuns / 3) });
+    assertProperty(
+      fc.property(printable(arbExpr({ depth: 3, dims })), ({ e }) => roundTrips(decls)(e)),
+      { numRuns: Math.ceil(numRuns / 3) },
+    );
   });
 
   it('over expressions whose printing needs care: signs, powers, transposes, constants', () => {
@@ -101,7 +107,8 @@ describe('round trip: toText then parse gives back the same node', () => {
 });
 
 describe('hash-consing: one node per distinct subtree', () => {
-  const x = b.variable('x', vectorShape('n')), A = b.variable('A', matrixShape('n', 'n'));
+  const x = b.variable('x', vectorShape('n')),
+    A = b.variable('A', matrixShape('n', 'n'));
 
   it('building the same subtree twice gives one object', () => {
     const build = () => b.call('exp', [b.add(b.mul(A, x), b.mul(b.num(2), x))]);
@@ -125,14 +132,18 @@ describe('hash-consing: one node per distinct subtree', () => {
     expect(b.variable('x', SCALAR)).not.toBe(x);
     expect(b.variable('A', matrixShape('n', 'n'), ['symmetric'])).not.toBe(A);
     // spd implies symmetric and invertible, so both spellings are one variable.
-    expect(b.variable('S', matrixShape('n', 'n'), ['spd'])).toBe(b.variable('S', matrixShape('n', 'n'), ['invertible', 'spd', 'symmetric']));
+    expect(b.variable('S', matrixShape('n', 'n'), ['spd'])).toBe(
+      b.variable('S', matrixShape('n', 'n'), ['invertible', 'spd', 'symmetric']),
+    );
     expect(b.zero(vectorShape('n'))).not.toBe(b.zero(vectorShape('m')));
   });
 
   it('nodes are immutable', () => {
     const e = b.mul(A, x);
     expect(Object.isFrozen(e)).toBe(true);
-    expect(() => { (e as { kind: string }).kind = 'add'; }).toThrow();
+    expect(() => {
+      (e as { kind: string }).kind = 'add';
+    }).toThrow();
   });
 });
 

@@ -13,7 +13,22 @@ import { describe, expect, it } from 'vitest';
 import { DomainError, RequestError, ShapeError } from '../../src/errors.js';
 import { erfByQuadrature } from '../helpers/points.js';
 import {
-  add, call, div, ediv, emul, epow, eye, mul, neg, num, ones, pow, sub, transpose, variable, zero,
+  add,
+  call,
+  div,
+  ediv,
+  emul,
+  epow,
+  eye,
+  mul,
+  neg,
+  num,
+  ones,
+  pow,
+  sub,
+  transpose,
+  variable,
+  zero,
 } from '../../src/ir/build.js';
 import type { Expr, Prop } from '../../src/ir/expr.js';
 import { ELEMENTWISE, type FnName } from '../../src/ir/functions.js';
@@ -69,7 +84,8 @@ const env = (o: Record<string, Tensor>): Env => new Map(Object.entries(o));
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol = 1e-12): void {
   expect(actual.length).toBe(expected.length);
   for (let i = 0; i < expected.length; i++) {
-    const e = expected[i]!, a = actual[i]!;
+    const e = expected[i]!,
+      a = actual[i]!;
     if (!(Math.abs(a - e) <= tol * Math.max(1, Math.abs(e)))) {
       throw new Error(`entry ${i}: got ${a}, expected ${e} (tolerance ${tol})`);
     }
@@ -88,7 +104,17 @@ const a = variable('a', SCALAR);
 
 describe('evaluate: products and transposes against plain loops', () => {
   const mkn = fc.tuple(size, size, size).chain(([m, k, n]) =>
-    fc.record({ m: fc.constant(m), k: fc.constant(k), n: fc.constant(n), A: list(m * k), B: list(k * n), x: list(k), y: list(m), a: entry }));
+    fc.record({
+      m: fc.constant(m),
+      k: fc.constant(k),
+      n: fc.constant(n),
+      A: list(m * k),
+      B: list(k * n),
+      x: list(k),
+      y: list(m),
+      a: entry,
+    }),
+  );
 
   it('matrix * matrix', () => {
     check(mkn, (v) => {
@@ -100,9 +126,19 @@ describe('evaluate: products and transposes against plain loops', () => {
 
   it('matrix * vector, row * matrix, row * vector, vector * row, scalar * matrix', () => {
     check(mkn, (v) => {
-      const at = env({ A: tensor([v.m, v.k], v.A), x: tensor([v.k], v.x), y: tensor([v.m], v.y), a: tensor([], [v.a]) });
+      const at = env({
+        A: tensor([v.m, v.k], v.A),
+        x: tensor([v.k], v.x),
+        y: tensor([v.m], v.y),
+        a: tensor([], [v.a]),
+      });
       const Ar = rows(v.A, v.m, v.k);
-      const Ax = flat(refMatmul(Ar, v.x.map((t) => [t])));
+      const Ax = flat(
+        refMatmul(
+          Ar,
+          v.x.map((t) => [t]),
+        ),
+      );
       const yA = flat(refMatmul([v.y], Ar));
       expectClose(evaluate(mul(A, x), at).data, Ax);
       expectClose(evaluate(mul(transpose(y), A), at).data, yA);
@@ -111,9 +147,18 @@ describe('evaluate: products and transposes against plain loops', () => {
       expectClose(quad.data, [v.y.reduce((s, yi, i) => s + yi * Ax[i]!, 0)]);
       const outer = evaluate(mul(y, transpose(x)), at);
       expect(outer.dims).toEqual([v.m, v.k]);
-      expectClose(outer.data, v.y.flatMap((yi) => v.x.map((xj) => yi * xj)));
-      expectClose(evaluate(mul(a, A), at).data, v.A.map((t) => v.a * t));
-      expectClose(evaluate(mul(A, a), at).data, v.A.map((t) => v.a * t));
+      expectClose(
+        outer.data,
+        v.y.flatMap((yi) => v.x.map((xj) => yi * xj)),
+      );
+      expectClose(
+        evaluate(mul(a, A), at).data,
+        v.A.map((t) => v.a * t),
+      );
+      expectClose(
+        evaluate(mul(A, a), at).data,
+        v.A.map((t) => v.a * t),
+      );
     });
   });
 
@@ -134,8 +179,9 @@ describe('evaluate: products and transposes against plain loops', () => {
 });
 
 describe('evaluate: elementwise operations', () => {
-  const two = fc.tuple(size, size).chain(([m, k]) =>
-    fc.record({ m: fc.constant(m), k: fc.constant(k), A: list(m * k), C: list(m * k), a: entry }));
+  const two = fc
+    .tuple(size, size)
+    .chain(([m, k]) => fc.record({ m: fc.constant(m), k: fc.constant(k), A: list(m * k), C: list(m * k), a: entry }));
   const C = variable('C', matrixShape('m', 'k'));
 
   it('add, sub, neg, .*, ./, .^ and scalar broadcasting', () => {
@@ -144,23 +190,64 @@ describe('evaluate: elementwise operations', () => {
       const base = v.A.map((t) => Math.abs(t) + 0.1);
       const at = env({ A: tensor([v.m, v.k], v.A), C: tensor([v.m, v.k], denom), a: tensor([], [v.a]) });
       const atPos = env({ A: tensor([v.m, v.k], base), C: tensor([v.m, v.k], v.C), a: tensor([], [v.a]) });
-      expectClose(evaluate(add(A, C), at).data, v.A.map((t, i) => t + denom[i]!));
-      expectClose(evaluate(sub(A, C), at).data, v.A.map((t, i) => t - denom[i]!));
-      expectClose(evaluate(neg(A), at).data, v.A.map((t) => -t));
-      expectClose(evaluate(emul(A, C), at).data, v.A.map((t, i) => t * denom[i]!));
-      expectClose(evaluate(ediv(A, C), at).data, v.A.map((t, i) => t / denom[i]!));
-      expectClose(evaluate(add(a, A), at).data, v.A.map((t) => v.a + t));
-      expectClose(evaluate(add(A, a), at).data, v.A.map((t) => t + v.a));
-      expectClose(evaluate(div(A, num(4)), at).data, v.A.map((t) => t / 4));
-      expectClose(evaluate(epow(A, C), atPos).data, base.map((t, i) => t ** v.C[i]!), 1e-12);
-      expectClose(evaluate(epow(A, num(3)), at).data, v.A.map((t) => t * t * t), 1e-12);
-      expectClose(evaluate(epow(num(2), A), at).data, v.A.map((t) => 2 ** t), 1e-12);
+      expectClose(
+        evaluate(add(A, C), at).data,
+        v.A.map((t, i) => t + denom[i]!),
+      );
+      expectClose(
+        evaluate(sub(A, C), at).data,
+        v.A.map((t, i) => t - denom[i]!),
+      );
+      expectClose(
+        evaluate(neg(A), at).data,
+        v.A.map((t) => -t),
+      );
+      expectClose(
+        evaluate(emul(A, C), at).data,
+        v.A.map((t, i) => t * denom[i]!),
+      );
+      expectClose(
+        evaluate(ediv(A, C), at).data,
+        v.A.map((t, i) => t / denom[i]!),
+      );
+      expectClose(
+        evaluate(add(a, A), at).data,
+        v.A.map((t) => v.a + t),
+      );
+      expectClose(
+        evaluate(add(A, a), at).data,
+        v.A.map((t) => t + v.a),
+      );
+      expectClose(
+        evaluate(div(A, num(4)), at).data,
+        v.A.map((t) => t / 4),
+      );
+      expectClose(
+        evaluate(epow(A, C), atPos).data,
+        base.map((t, i) => t ** v.C[i]!),
+        1e-12,
+      );
+      expectClose(
+        evaluate(epow(A, num(3)), at).data,
+        v.A.map((t) => t * t * t),
+        1e-12,
+      );
+      expectClose(
+        evaluate(epow(num(2), A), at).data,
+        v.A.map((t) => 2 ** t),
+        1e-12,
+      );
     });
   });
 
   // Naive textbook forms: fine on [-3, 3], independent of the stable kernels in src/.
   const REF: Record<string, (t: number, p?: number) => number> = {
-    exp: Math.exp, log: Math.log, sqrt: Math.sqrt, sin: Math.sin, cos: Math.cos, tan: Math.tan,
+    exp: Math.exp,
+    log: Math.log,
+    sqrt: Math.sqrt,
+    sin: Math.sin,
+    cos: Math.cos,
+    tan: Math.tan,
     tanh: (t) => (Math.exp(t) - Math.exp(-t)) / (Math.exp(t) + Math.exp(-t)),
     abs: (t) => (t < 0 ? -t : t),
     sign: (t) => (t > 0 ? 1 : t < 0 ? -1 : 0),
@@ -185,37 +272,71 @@ describe('evaluate: elementwise operations', () => {
 
   it('every elementwise function matches its textbook formula (inputs inside each domain)', () => {
     expect(Object.keys(REF).sort()).toEqual([...ELEMENTWISE].sort());
-    check(fc.tuple(size).chain(([k]) => fc.record({ k: fc.constant(k), x: list(k) })), (v) => {
-      for (const fn of ELEMENTWISE) {
-        const xs = fn === 'log' || fn === 'sqrt' || fn === 'log1p' ? v.x.map((t) => Math.abs(t) + 0.1)
-          : fn === 'tan' || fn === 'asin' || fn === 'acos' ? v.x.map((t) => t / 3) : v.x;
-        const got = evaluate(call(fn, [x]), env({ x: tensor([v.k], xs) }));
-        expectClose(got.data, xs.map((t) => REF[fn]!(t)), 1e-12);
-      }
-    });
+    check(
+      fc.tuple(size).chain(([k]) => fc.record({ k: fc.constant(k), x: list(k) })),
+      (v) => {
+        for (const fn of ELEMENTWISE) {
+          const xs =
+            fn === 'log' || fn === 'sqrt' || fn === 'log1p'
+              ? v.x.map((t) => Math.abs(t) + 0.1)
+              : fn === 'tan' || fn === 'asin' || fn === 'acos'
+                ? v.x.map((t) => t / 3)
+                : v.x;
+          const got = evaluate(call(fn, [x]), env({ x: tensor([v.k], xs) }));
+          expectClose(
+            got.data,
+            xs.map((t) => REF[fn]!(t)),
+            1e-12,
+          );
+        }
+      },
+    );
   });
 
   it('leaky_relu and elu take their parameter as a number', () => {
     const at = env({ x: tensor([3], [-2, 0.5, -0.1]) });
     expectClose(evaluate(call('leaky_relu', [x, num(0.2)]), at).data, [-0.4, 0.5, -0.02]);
     expectClose(evaluate(call('leaky_relu', [x]), at).data, [-0.02, 0.5, -0.001]);
-    expectClose(evaluate(call('elu', [x, num(0.3)]), at).data, [0.3 * (Math.exp(-2) - 1), 0.5, 0.3 * (Math.exp(-0.1) - 1)]);
+    expectClose(evaluate(call('elu', [x, num(0.3)]), at).data, [
+      0.3 * (Math.exp(-2) - 1),
+      0.5,
+      0.3 * (Math.exp(-0.1) - 1),
+    ]);
     // A variable parameter would need a derivative through it; the language takes numbers only.
     expect(() => call('elu', [x, a])).toThrow(/must be a number/);
   });
 
   it('sigmoid and softplus stay finite and accurate far from 0', () => {
     const at = env({ x: tensor([4], [-800, -40, 40, 800]) });
-    expectClose(evaluate(call('sigmoid', [x]), at).data, [0, Math.exp(-40) / (1 + Math.exp(-40)), 1 / (1 + Math.exp(-40)), 1]);
-    expectClose(evaluate(call('softplus', [x]), at).data, [0, Math.log1p(Math.exp(-40)), 40 + Math.log1p(Math.exp(-40)), 800]);
+    expectClose(evaluate(call('sigmoid', [x]), at).data, [
+      0,
+      Math.exp(-40) / (1 + Math.exp(-40)),
+      1 / (1 + Math.exp(-40)),
+      1,
+    ]);
+    expectClose(evaluate(call('softplus', [x]), at).data, [
+      0,
+      Math.log1p(Math.exp(-40)),
+      40 + Math.log1p(Math.exp(-40)),
+      800,
+    ]);
   });
 
   it('maximum and minimum are elementwise and broadcast a scalar (max in the IR is the reduction)', () => {
     check(two, (v) => {
       const at = env({ A: tensor([v.m, v.k], v.A), C: tensor([v.m, v.k], v.C) });
-      expectClose(evaluate(call('maximum', [A, C]), at).data, v.A.map((t, i) => (t > v.C[i]! ? t : v.C[i]!)));
-      expectClose(evaluate(call('maximum', [num(0), A]), at).data, v.A.map((t) => (t > 0 ? t : 0)));
-      expectClose(evaluate(call('minimum', [A, C]), at).data, v.A.map((t, i) => (t < v.C[i]! ? t : v.C[i]!)));
+      expectClose(
+        evaluate(call('maximum', [A, C]), at).data,
+        v.A.map((t, i) => (t > v.C[i]! ? t : v.C[i]!)),
+      );
+      expectClose(
+        evaluate(call('maximum', [num(0), A]), at).data,
+        v.A.map((t) => (t > 0 ? t : 0)),
+      );
+      expectClose(
+        evaluate(call('minimum', [A, C]), at).data,
+        v.A.map((t, i) => (t < v.C[i]! ? t : v.C[i]!)),
+      );
     });
   });
 });
@@ -257,14 +378,21 @@ describe('evaluate: reductions and matrix functions', () => {
     check(sq, (v) => {
       const data = v.S.map((t, i) => (i % (v.n + 1) === 0 ? t + 2 * v.n + 4 : t));
       const inv = evaluate(call('inv', [S]), env({ S: tensor([v.n, v.n], data) }));
-      const Sr = rows(data, v.n, v.n), Ir = rows(inv.data, v.n, v.n);
-      const I = flat(rows(Array.from({ length: v.n * v.n }, (_, i) => (i % (v.n + 1) === 0 ? 1 : 0)), v.n, v.n));
+      const Sr = rows(data, v.n, v.n),
+        Ir = rows(inv.data, v.n, v.n);
+      const I = flat(
+        rows(
+          Array.from({ length: v.n * v.n }, (_, i) => (i % (v.n + 1) === 0 ? 1 : 0)),
+          v.n,
+          v.n,
+        ),
+      );
       expectClose(flat(refMatmul(Sr, Ir)), I, 1e-12);
       expectClose(flat(refMatmul(Ir, Sr)), I, 1e-12);
     });
   });
 
-  it('logdet of B*B\' + I is log of its cofactor determinant; pow by integers matches repeated products', () => {
+  it("logdet of B*B' + I is log of its cofactor determinant; pow by integers matches repeated products", () => {
     check(sq, (v) => {
       const Br = rows(v.S, v.n, v.n);
       const spd = refMatmul(Br, refTranspose(Br)).map((r, i) => r.map((t, j) => t + (i === j ? 1 : 0)));
@@ -272,7 +400,11 @@ describe('evaluate: reductions and matrix functions', () => {
       expectClose(evaluate(call('logdet', [S]), at).data, [Math.log(refDet(spd))], 1e-10);
       expectClose(evaluate(pow(S, num(3)), at).data, flat(refMatmul(refMatmul(spd, spd), spd)), 1e-10);
       const back = evaluate(mul(pow(S, num(-2)), pow(S, num(2))), at);
-      expectClose(back.data, Array.from({ length: v.n * v.n }, (_, i) => (i % (v.n + 1) === 0 ? 1 : 0)), 1e-9);
+      expectClose(
+        back.data,
+        Array.from({ length: v.n * v.n }, (_, i) => (i % (v.n + 1) === 0 ? 1 : 0)),
+        1e-9,
+      );
     });
   });
 
@@ -295,31 +427,50 @@ describe('evaluate: reductions and matrix functions', () => {
   });
 
   it('softmax is positive, sums to 1, has ratios exp(x_i - x_j), and is shift-invariant even for huge shifts', () => {
-    check(size.chain((k) => fc.record({ k: fc.constant(k), x: list(k) })), (v) => {
-      const sm = evaluate(call('softmax', [x]), env({ x: tensor([v.k], v.x) })).data;
-      expect(sm.every((t) => t > 0)).toBe(true);
-      expectClose([sm.reduce((s, t) => s + t, 0)], [1], 1e-14);
-      for (let i = 0; i < v.k; i++) expectClose([sm[i]! / sm[0]!], [Math.exp(v.x[i]! - v.x[0]!)], 1e-12);
-      const shifted = evaluate(call('softmax', [x]), env({ x: tensor([v.k], v.x.map((t) => t + 1000)) })).data;
-      expectClose(shifted, sm, 1e-12);
-    });
+    check(
+      size.chain((k) => fc.record({ k: fc.constant(k), x: list(k) })),
+      (v) => {
+        const sm = evaluate(call('softmax', [x]), env({ x: tensor([v.k], v.x) })).data;
+        expect(sm.every((t) => t > 0)).toBe(true);
+        expectClose([sm.reduce((s, t) => s + t, 0)], [1], 1e-14);
+        for (let i = 0; i < v.k; i++) expectClose([sm[i]! / sm[0]!], [Math.exp(v.x[i]! - v.x[0]!)], 1e-12);
+        const shifted = evaluate(
+          call('softmax', [x]),
+          env({
+            x: tensor(
+              [v.k],
+              v.x.map((t) => t + 1000),
+            ),
+          }),
+        ).data;
+        expectClose(shifted, sm, 1e-12);
+      },
+    );
   });
 
   it('logsumexp equals the naive log(sum(exp(x))) and is stable under a shift of 1000', () => {
-    check(size.chain((k) => fc.record({ k: fc.constant(k), x: list(k) })), (v) => {
-      const lse = (xs: number[]) => evaluate(call('logsumexp', [x]), env({ x: tensor([v.k], xs) })).data[0]!;
-      const naive = Math.log(v.x.reduce((s, t) => s + Math.exp(t), 0));
-      expectClose([lse(v.x)], [naive], 1e-13);
-      expectClose([lse(v.x.map((t) => t + 1000))], [naive + 1000], 1e-13);
-    });
+    check(
+      size.chain((k) => fc.record({ k: fc.constant(k), x: list(k) })),
+      (v) => {
+        const lse = (xs: number[]) => evaluate(call('logsumexp', [x]), env({ x: tensor([v.k], xs) })).data[0]!;
+        const naive = Math.log(v.x.reduce((s, t) => s + Math.exp(t), 0));
+        expectClose([lse(v.x)], [naive], 1e-13);
+        expectClose([lse(v.x.map((t) => t + 1000))], [naive + 1000], 1e-13);
+      },
+    );
   });
 });
 
 describe('evaluate: softmax, log_softmax and logsumexp along a dim of a batch', () => {
   const B = variable('B', matrixShape('m', 'n'));
-  const batch = fc.tuple(size, size).chain(([m, n]) => fc.record({ m: fc.constant(m), n: fc.constant(n), data: list(m * n) }));
-  const along = (fn: 'softmax' | 'log_softmax' | 'logsumexp', dim: number, t: Tensor) => evaluate(call(fn, [B, num(dim)]), env({ B: t })).data;
-  const ofVector = (fn: 'softmax' | 'log_softmax' | 'logsumexp', xs: number[]) => [...evaluate(call(fn, [x]), env({ x: tensor([xs.length], xs) })).data];
+  const batch = fc
+    .tuple(size, size)
+    .chain(([m, n]) => fc.record({ m: fc.constant(m), n: fc.constant(n), data: list(m * n) }));
+  const along = (fn: 'softmax' | 'log_softmax' | 'logsumexp', dim: number, t: Tensor) =>
+    evaluate(call(fn, [B, num(dim)]), env({ B: t })).data;
+  const ofVector = (fn: 'softmax' | 'log_softmax' | 'logsumexp', xs: number[]) => [
+    ...evaluate(call(fn, [x]), env({ x: tensor([xs.length], xs) })).data,
+  ];
 
   it('dim 1 is the vector function of each row, dim 0 of each column; log_softmax is stable under a shift of 1000', () => {
     check(batch, ({ m, n, data }) => {
@@ -327,13 +478,30 @@ describe('evaluate: softmax, log_softmax and logsumexp along a dim of a batch', 
       const row = (i: number) => data.slice(i * n, (i + 1) * n);
       const col = (j: number) => Array.from({ length: m }, (_, i) => data[i * n + j]!);
       for (const fn of ['softmax', 'log_softmax'] as const) {
-        const byRow = along(fn, 1, t), cols = along(fn, 0, t);
+        const byRow = along(fn, 1, t),
+          cols = along(fn, 0, t);
         for (let i = 0; i < m; i++) expectClose([...byRow.slice(i * n, (i + 1) * n)], ofVector(fn, row(i)), 1e-13);
-        for (let j = 0; j < n; j++) expectClose(Array.from({ length: m }, (_, i) => cols[i * n + j]!), ofVector(fn, col(j)), 1e-13);
+        for (let j = 0; j < n; j++)
+          expectClose(
+            Array.from({ length: m }, (_, i) => cols[i * n + j]!),
+            ofVector(fn, col(j)),
+            1e-13,
+          );
       }
-      expectClose([...along('logsumexp', 1, t)], Array.from({ length: m }, (_, i) => ofVector('logsumexp', row(i))[0]!), 1e-13);
-      expectClose([...along('logsumexp', 0, t)], Array.from({ length: n }, (_, j) => ofVector('logsumexp', col(j))[0]!), 1e-13);
-      const shifted = tensor([m, n], data.map((v) => v + 1000));
+      expectClose(
+        [...along('logsumexp', 1, t)],
+        Array.from({ length: m }, (_, i) => ofVector('logsumexp', row(i))[0]!),
+        1e-13,
+      );
+      expectClose(
+        [...along('logsumexp', 0, t)],
+        Array.from({ length: n }, (_, j) => ofVector('logsumexp', col(j))[0]!),
+        1e-13,
+      );
+      const shifted = tensor(
+        [m, n],
+        data.map((v) => v + 1000),
+      );
       expectClose([...along('log_softmax', 1, shifted)], [...along('log_softmax', 1, t)], 1e-10);
     });
   });
@@ -343,20 +511,31 @@ describe('evaluate: kron and vec', () => {
   const P = variable('P', matrixShape('m', 'n'));
   const Q = variable('Q', matrixShape('p', 'q'));
   const mnpq = fc.tuple(size, size, size, size).chain(([m, n, p, q]) =>
-    fc.record({ m: fc.constant(m), n: fc.constant(n), p: fc.constant(p), q: fc.constant(q), P: list(m * n), Q: list(p * q) }));
+    fc.record({
+      m: fc.constant(m),
+      n: fc.constant(n),
+      p: fc.constant(p),
+      q: fc.constant(q),
+      P: list(m * n),
+      Q: list(p * q),
+    }),
+  );
 
   it('kron(P, Q)[i*p + k, j*q + l] = P[i,j]*Q[k,l]', () => {
     check(mnpq, (v) => {
       const K = evaluate(call('kron', [P, Q]), env({ P: tensor([v.m, v.n], v.P), Q: tensor([v.p, v.q], v.Q) }));
       expect(K.dims).toEqual([v.m * v.p, v.n * v.q]);
       const cols = v.n * v.q;
-      for (let i = 0; i < v.m; i++) for (let j = 0; j < v.n; j++) for (let k = 0; k < v.p; k++) for (let l = 0; l < v.q; l++) {
-        expect(K.data[(i * v.p + k) * cols + j * v.q + l]).toBe(v.P[i * v.n + j]! * v.Q[k * v.q + l]!);
-      }
+      for (let i = 0; i < v.m; i++)
+        for (let j = 0; j < v.n; j++)
+          for (let k = 0; k < v.p; k++)
+            for (let l = 0; l < v.q; l++) {
+              expect(K.data[(i * v.p + k) * cols + j * v.q + l]).toBe(v.P[i * v.n + j]! * v.Q[k * v.q + l]!);
+            }
     });
   });
 
-  it('kron of vectors and rows: columns n×1, rows 1×n; kron(u, w\') is the outer product u*w\'', () => {
+  it("kron of vectors and rows: columns n×1, rows 1×n; kron(u, w') is the outer product u*w'", () => {
     const u = variable('u', vectorShape('m'));
     const w = variable('w', vectorShape('p'));
     const at = env({ u: tensor([2], [1, 2]), w: tensor([3], [3, 4, 5]) });
@@ -369,7 +548,7 @@ describe('evaluate: kron and vec', () => {
     expect([...outer.data]).toEqual([...evaluate(mul(u, transpose(w)), at).data]);
   });
 
-  it('vec stacks rows (row-major), so its data is the matrix\'s data', () => {
+  it("vec stacks rows (row-major), so its data is the matrix's data", () => {
     check(mnpq, (v) => {
       const out = evaluate(call('vec', [P]), env({ P: tensor([v.m, v.n], v.P) }));
       expect(out.dims).toEqual([v.m * v.n]);
@@ -383,7 +562,10 @@ describe('evaluate: structure', () => {
   it('zero, ones and eye take their sizes from the bound dims or from the given sizes', () => {
     const at = env({ S: tensor([2, 2], [1, 2, 3, 4]) });
     expect([...evaluate(add(S, eye('n')), at).data]).toEqual([2, 2, 3, 5]);
-    const sizes = new Map([['m', 2], ['k', 3]]);
+    const sizes = new Map([
+      ['m', 2],
+      ['k', 3],
+    ]);
     const o = evaluate(ones(matrixShape('m', 'k')), new Map(), sizes);
     expect(o.dims).toEqual([2, 3]);
     expect([...o.data]).toEqual([1, 1, 1, 1, 1, 1]);
@@ -417,11 +599,19 @@ describe('evaluate: binding dimensions', () => {
   });
 
   it('checks both axes of a matrix, and the rank of every value', () => {
-    expect(() => evaluate(call('tr', [S]), env({ S: tensor([2, 3]) }))).toThrow('S has 3 columns but its declared shape needs n = 2 (bound by S)');
-    expect(() => evaluate(mul(A, x), env({ A: tensor([3]), x: tensor([3]) }))).toThrow('A is declared as an m×k matrix but its value is a list of 3 numbers');
-    expect(() => evaluate(mul(a, x), env({ a: tensor([1]), x: tensor([3]) }))).toThrow('a is declared as a scalar but its value is a list of 1 numbers');
+    expect(() => evaluate(call('tr', [S]), env({ S: tensor([2, 3]) }))).toThrow(
+      'S has 3 columns but its declared shape needs n = 2 (bound by S)',
+    );
+    expect(() => evaluate(mul(A, x), env({ A: tensor([3]), x: tensor([3]) }))).toThrow(
+      'A is declared as an m×k matrix but its value is a list of 3 numbers',
+    );
+    expect(() => evaluate(mul(a, x), env({ a: tensor([1]), x: tensor([3]) }))).toThrow(
+      'a is declared as a scalar but its value is a list of 1 numbers',
+    );
     const fixed = variable('F', matrixShape(2, 'n'));
-    expect(() => evaluate(call('sum', [fixed]), env({ F: tensor([3, 2]) }))).toThrow('F has 3 rows but its declared shape needs 2');
+    expect(() => evaluate(call('sum', [fixed]), env({ F: tensor([3, 2]) }))).toThrow(
+      'F has 3 rows but its declared shape needs 2',
+    );
   });
 
   it('a product dim k·n is checked against its factors, or solves its one unknown factor', () => {
@@ -430,7 +620,9 @@ describe('evaluate: binding dimensions', () => {
     const Akn = variable('A', matrixShape('k', 'n'));
     expect([...evaluate(add(call('vec', [Akn]), v), at).data]).toEqual([2, 3, 4, 5, 6, 7]);
     const bad = env({ A: tensor([2, 3]), v: tensor([5]) });
-    expect(() => evaluate(add(call('vec', [Akn]), v), bad)).toThrow('v has length 5 but its declared shape needs k·n = 6 (bound by A)');
+    expect(() => evaluate(add(call('vec', [Akn]), v), bad)).toThrow(
+      'v has length 5 but its declared shape needs k·n = 6 (bound by A)',
+    );
     // x binds k = 2, so v (length 6) gives n = 3, which sizes ones(n).
     const xk = variable('x', vectorShape('k'));
     const e = add(add(call('sum', [v]), call('sum', [xk])), call('sum', [ones(vectorShape('n'))]));
@@ -451,14 +643,18 @@ describe('evaluate: domain errors', () => {
 
   it('inv and negative powers of a singular matrix', () => {
     expect(() => evaluate(call('inv', [X]), singular)).toThrow(new DomainError('inv(X): the matrix is singular'));
-    expect(() => evaluate(call('inv', [X]), env({ X: tensor([2, 2], [0.1, 0.2, 0.3, 0.6]) }))).toThrow('inv(X): the matrix is singular');
+    expect(() => evaluate(call('inv', [X]), env({ X: tensor([2, 2], [0.1, 0.2, 0.3, 0.6]) }))).toThrow(
+      'inv(X): the matrix is singular',
+    );
     expect(() => evaluate(pow(X, num(-1)), singular)).toThrow(DomainError);
     expect(() => evaluate(call('inv', [a]), env({ a: tensor([], [0]) }))).toThrow(DomainError);
     expect(evaluate(call('det', [X]), singular).data[0]).toBe(0);
   });
 
   it('logdet needs a positive determinant', () => {
-    expect(() => evaluate(call('logdet', [X]), env({ X: tensor([2, 2], [-1, 0, 0, 1]) }))).toThrow(/logdet\(X\): the determinant is not positive/);
+    expect(() => evaluate(call('logdet', [X]), env({ X: tensor([2, 2], [-1, 0, 0, 1]) }))).toThrow(
+      /logdet\(X\): the determinant is not positive/,
+    );
     expect(() => evaluate(call('logdet', [X]), singular)).toThrow(DomainError);
   });
 
@@ -469,7 +665,9 @@ describe('evaluate: domain errors', () => {
     expect(() => evaluate(call('sqrt', [a]), at)).toThrow(DomainError);
     expect(() => evaluate(div(x, add(a, num(1))), at)).toThrow(/division by zero/);
     expect(() => evaluate(ediv(x, x), at)).toThrow(DomainError);
-    expect(() => evaluate(call('exp', [mul(num(1000), x)]), at)).toThrow(/^exp\(1000\*x\): the result is not a finite number/);
+    expect(() => evaluate(call('exp', [mul(num(1000), x)]), at)).toThrow(
+      /^exp\(1000\*x\): the result is not a finite number/,
+    );
     expect(() => evaluate(pow(X, num(0.5)), at)).toThrow(/integer exponent/);
     expect(() => evaluate(pow(a, num(0.5)), at)).toThrow(DomainError);
   });
@@ -485,7 +683,10 @@ describe('evaluate: domain errors', () => {
 
 describe('randomPoint and defaultDims', () => {
   const n = 4;
-  const sizes = new Map([['n', n], ['m', 3]]);
+  const sizes = new Map([
+    ['n', n],
+    ['m', 3],
+  ]);
   const decl = (props: Prop[]) => variable('M', matrixShape('n', 'n'), props);
   const at = (props: Prop[], seed: number) => randomPoint([decl(props)], sizes, seed).get('M')!;
   const cell = (t: Tensor, i: number, j: number) => t.data[i * n + j]!;
@@ -508,7 +709,11 @@ describe('randomPoint and defaultDims', () => {
     return true;
   }
 
-  const symmetric = (t: Tensor) => Array.from({ length: n * n }, (_, k) => cell(t, Math.floor(k / n), k % n) === cell(t, k % n, Math.floor(k / n))).every(Boolean);
+  const symmetric = (t: Tensor) =>
+    Array.from(
+      { length: n * n },
+      (_, k) => cell(t, Math.floor(k / n), k % n) === cell(t, k % n, Math.floor(k / n)),
+    ).every(Boolean);
 
   it('is deterministic per seed, and a new variable does not change the others', () => {
     const x3 = variable('x', vectorShape('m'));

@@ -13,10 +13,14 @@ const scalar = (v: number): Tensor => tensor([], [v]);
 
 describe('fdHigher: every entry of the k-th derivative of f itself', () => {
   it('f = x0²·x1 + sin(x0·x1): the full Hessian, mixed entries included', () => {
-    const f = (e: Env): Tensor => { const [a, b] = e.get('x')!.data as unknown as [number, number]; return scalar(a * a * b + Math.sin(a * b)); };
+    const f = (e: Env): Tensor => {
+      const [a, b] = e.get('x')!.data as unknown as [number, number];
+      return scalar(a * a * b + Math.sin(a * b));
+    };
     const [a, b] = [0.7, -1.3];
     const est = fdHigher(f, at([a, b]), 'x', 2);
-    const s = Math.sin(a * b), c = Math.cos(a * b);
+    const s = Math.sin(a * b),
+      c = Math.cos(a * b);
     const want = [2 * b - b * b * s, 2 * a + c - a * b * s, 2 * a + c - a * b * s, -a * a * s];
     expect(est.value.dims).toEqual([2, 2]);
     Array.from(est.value.data).forEach((v, i) => expect(Math.abs(v - want[i]!)).toBeLessThan(1e-8));
@@ -53,7 +57,10 @@ describe('fdHigher: every entry of the k-th derivative of f itself', () => {
   });
 
   it('a kink within reach shows as a large error estimate', () => {
-    const f = (e: Env): Tensor => { const v = e.get('x')!.data[0]!; return scalar(Math.max(v, 0) ** 2); };
+    const f = (e: Env): Tensor => {
+      const v = e.get('x')!.data[0]!;
+      return scalar(Math.max(v, 0) ** 2);
+    };
     const est = fdHigher(f, at([1e-4]), 'x', 2);
     expect(Math.abs(est.value.data[0]! - 2) > 1e-3 || est.error.data[0]! > 1e-3).toBe(true);
   });
@@ -67,8 +74,13 @@ describe('fdHigher: every entry of the k-th derivative of f itself', () => {
 describe('fdHigherAlong: the k-th derivative along directions, against the tensor contracted', () => {
   it('f = (x·x)²: d²f[u, v] = 8(x·u)(x·v) + 4(x·x)(u·v)', () => {
     const dot = (p: ArrayLike<number>, q: ArrayLike<number>) => Array.from(p).reduce((s, v, i) => s + v * q[i]!, 0);
-    const f = (e: Env): Tensor => { const x = e.get('x')!.data; return scalar(dot(x, x) ** 2); };
-    const x = [0.5, -1, 2], u = tensor([3], [1, 0.2, -0.3]), v = tensor([3], [-0.5, 0.4, 0.1]);
+    const f = (e: Env): Tensor => {
+      const x = e.get('x')!.data;
+      return scalar(dot(x, x) ** 2);
+    };
+    const x = [0.5, -1, 2],
+      u = tensor([3], [1, 0.2, -0.3]),
+      v = tensor([3], [-0.5, 0.4, 0.1]);
     const est = fdHigherAlong(f, at(x), 'x', [u, v]);
     const want = 8 * dot(x, u.data) * dot(x, v.data) + 4 * dot(x, x) * dot(u.data, v.data);
     expect(Math.abs(est.value.data[0]! - want)).toBeLessThan(1e-8);

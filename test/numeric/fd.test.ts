@@ -14,7 +14,15 @@ import type { Expr, Prop } from '../../src/ir/expr.js';
 import { varsOf } from '../../src/ir/walk.js';
 import { type Env, evaluator } from '../../src/numeric/evaluate.js';
 import {
-  NearKinkError, ORDER1, ORDER2, compareTensors, fdDirectional, fdJacobian, fdJacobianChecked, fdLooksSmooth, fdSecond,
+  NearKinkError,
+  ORDER1,
+  ORDER2,
+  compareTensors,
+  fdDirectional,
+  fdJacobian,
+  fdJacobianChecked,
+  fdLooksSmooth,
+  fdSecond,
 } from '../../src/numeric/fd.js';
 import { randomPoint, rng } from '../../src/numeric/random.js';
 import { type Tensor, reshape, tensor } from '../../src/numeric/tensor.js';
@@ -30,12 +38,18 @@ function eachSeed(body: (seed: number) => void): void {
     try {
       body(seed);
     } catch (e) {
-      throw new Error(`failed at seed ${seed}; replay with MATCALC_PROPERTY_SEED=${seed} MATCALC_PROPERTY_RUNS=1\n${(e as Error).message}`);
+      throw new Error(
+        `failed at seed ${seed}; replay with MATCALC_PROPERTY_SEED=${seed} MATCALC_PROPERTY_RUNS=1\n${(e as Error).message}`,
+      );
     }
   }
 }
 
-const sizes = new Map([['n', 3], ['k', 2], ['m', 4]]);
+const sizes = new Map([
+  ['n', 3],
+  ['k', 2],
+  ['m', 4],
+]);
 const pointFor = (e: Expr, seed: number): Env => randomPoint(varsOf(e), sizes, seed);
 
 /** A readable assertion: compareTensors must accept. */
@@ -50,16 +64,28 @@ const T = (dims: number[], f: (...idx: number[]) => number): Tensor => {
   const total = dims.reduce((a, b) => a * b, 1);
   const data = Array.from({ length: total }, (_, flat) => {
     const idx: number[] = [];
-    for (let k = dims.length - 1, r = flat; k >= 0; k--) { idx[k] = r % dims[k]!; r = Math.floor(r / dims[k]!); }
+    for (let k = dims.length - 1, r = flat; k >= 0; k--) {
+      idx[k] = r % dims[k]!;
+      r = Math.floor(r / dims[k]!);
+    }
     return f(...idx);
   });
   return tensor(dims, data);
 };
 function cofactors(X: Tensor): Tensor {
   const n = X.dims[0]!;
-  const det = (m: number[][]): number => (m.length === 1 ? m[0]![0]! : m[0]!.reduce((s, v, j) => s + (j % 2 ? -1 : 1) * v * det(m.slice(1).map((r) => r.filter((_, c) => c !== j))), 0));
+  const det = (m: number[][]): number =>
+    m.length === 1
+      ? m[0]![0]!
+      : m[0]!.reduce(
+          (s, v, j) => s + (j % 2 ? -1 : 1) * v * det(m.slice(1).map((r) => r.filter((_, c) => c !== j))),
+          0,
+        );
   const rows = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => at2(X, i, j)));
-  return T([n, n], (i, j) => ((i + j) % 2 ? -1 : 1) * det(rows.filter((_, r) => r !== i).map((r) => r.filter((_, c) => c !== j))));
+  return T(
+    [n, n],
+    (i, j) => ((i + j) % 2 ? -1 : 1) * det(rows.filter((_, r) => r !== i).map((r) => r.filter((_, c) => c !== j))),
+  );
 }
 
 const x = variable('x', vectorShape('n'));
@@ -75,7 +101,10 @@ describe('fdJacobian agrees with derivatives known from the Matrix Cookbook', ()
       const at = pointFor(f, seed);
       const g = fdJacobian(evaluator(f), at, 'x');
       expect(g.dims).toEqual([3]);
-      expectAgree(g, T([3], (i) => Math.exp(at.get('x')!.data[i]!)));
+      expectAgree(
+        g,
+        T([3], (i) => Math.exp(at.get('x')!.data[i]!)),
+      );
     });
   });
 
@@ -85,7 +114,10 @@ describe('fdJacobian agrees with derivatives known from the Matrix Cookbook', ()
       const at = pointFor(f, seed);
       const a = at.get('A')!;
       const g = fdJacobian(evaluator(f), at, 'X');
-      expectAgree(g, T([3, 3], (i, j) => at2(a, j, i)));
+      expectAgree(
+        g,
+        T([3, 3], (i, j) => at2(a, j, i)),
+      );
       const wrong = compareTensors(a, g);
       expect(wrong.ok).toBe(false);
       expect(wrong.maxError).toBeGreaterThan(1e-2);
@@ -98,7 +130,12 @@ describe('fdJacobian agrees with derivatives known from the Matrix Cookbook', ()
       const at = pointFor(f, seed);
       const C = cofactors(at.get('X')!);
       expectAgree(fdJacobian(evaluator(f), at, 'X'), C);
-      expect(compareTensors(T([3, 3], (i, j) => at2(C, j, i)), fdJacobian(evaluator(f), at, 'X')).ok).toBe(false);
+      expect(
+        compareTensors(
+          T([3, 3], (i, j) => at2(C, j, i)),
+          fdJacobian(evaluator(f), at, 'X'),
+        ).ok,
+      ).toBe(false);
     });
   });
 
@@ -106,11 +143,21 @@ describe('fdJacobian agrees with derivatives known from the Matrix Cookbook', ()
     const f = mul(mul(transpose(x), A), x);
     eachSeed((seed) => {
       const at = pointFor(f, seed);
-      const a = at.get('A')!, xv = at.get('x')!.data;
+      const a = at.get('A')!,
+        xv = at.get('x')!.data;
       const g = fdJacobian(evaluator(f), at, 'x');
-      const sumOver = (h: (i: number, j: number) => number) => T([3], (i) => [0, 1, 2].reduce((s, j) => s + h(i, j) * xv[j]!, 0));
-      expectAgree(g, sumOver((i, j) => at2(a, i, j) + at2(a, j, i)));
-      expect(compareTensors(sumOver((i, j) => 2 * at2(a, i, j)), g).ok).toBe(false);
+      const sumOver = (h: (i: number, j: number) => number) =>
+        T([3], (i) => [0, 1, 2].reduce((s, j) => s + h(i, j) * xv[j]!, 0));
+      expectAgree(
+        g,
+        sumOver((i, j) => at2(a, i, j) + at2(a, j, i)),
+      );
+      expect(
+        compareTensors(
+          sumOver((i, j) => 2 * at2(a, i, j)),
+          g,
+        ).ok,
+      ).toBe(false);
     });
   });
 
@@ -121,15 +168,26 @@ describe('fdJacobian agrees with derivatives known from the Matrix Cookbook', ()
       const xv = at.get('x')!.data;
       const J = fdJacobian(evaluator(f), at, 'W');
       expect(J.dims).toEqual([2, 2, 3]);
-      expectAgree(J, T([2, 2, 3], (i, a, b) => (i === a ? xv[b]! : 0)));
+      expectAgree(
+        J,
+        T([2, 2, 3], (i, a, b) => (i === a ? xv[b]! : 0)),
+      );
       const flatJ = reshape(J, [2, 6]);
-      expectAgree(flatJ, T([2, 6], (i, c) => (Math.floor(c / 3) === i ? xv[c % 3]! : 0)));
+      expectAgree(
+        flatJ,
+        T([2, 6], (i, c) => (Math.floor(c / 3) === i ? xv[c % 3]! : 0)),
+      );
       // Cookbook's column-stacking vec: kron(x', eye(k)) has entry [i, b*k + a] = x_b δ_ia.
-      expect(compareTensors(T([2, 6], (i, c) => (c % 2 === i ? xv[Math.floor(c / 2)]! : 0)), flatJ).ok).toBe(false);
+      expect(
+        compareTensors(
+          T([2, 6], (i, c) => (c % 2 === i ? xv[Math.floor(c / 2)]! : 0)),
+          flatJ,
+        ).ok,
+      ).toBe(false);
     });
   });
 
-  it('d logdet(X)/dX = inv(X)\' for spd X (checked as X\'*G = I)', () => {
+  it("d logdet(X)/dX = inv(X)' for spd X (checked as X'*G = I)", () => {
     const S = variable('S', matrixShape('n', 'n'), ['spd', 'symmetric']);
     const f = call('logdet', [S]);
     eachSeed((seed) => {
@@ -138,7 +196,10 @@ describe('fdJacobian agrees with derivatives known from the Matrix Cookbook', ()
       const G = fdJacobian(evaluator(f), at, 'S');
       // G = inv(S)' ⇔ S'*G = I.
       const prod = T([3, 3], (i, j) => [0, 1, 2].reduce((acc, k) => acc + at2(s, k, i) * at2(G, k, j), 0));
-      expectAgree(prod, T([3, 3], (i, j) => (i === j ? 1 : 0)));
+      expectAgree(
+        prod,
+        T([3, 3], (i, j) => (i === j ? 1 : 0)),
+      );
     });
   });
 });
@@ -155,7 +216,13 @@ describe('second derivatives', () => {
       expect(h2.dims).toEqual([3, 3]);
       expectAgree(h2, H, ORDER2);
       expectAgree(fdJacobian(evaluator(grad), at, 'z'), H, ORDER1);
-      expect(compareTensors(T([3, 3], () => Math.exp(zv[0]!)), h2, ORDER2).ok).toBe(false);
+      expect(
+        compareTensors(
+          T([3, 3], () => Math.exp(zv[0]!)),
+          h2,
+          ORDER2,
+        ).ok,
+      ).toBe(false);
     });
   });
 
@@ -176,7 +243,11 @@ describe('second derivatives', () => {
     eachSeed((seed) => {
       const at = pointFor(f, seed);
       const xv = at.get('x')!.data;
-      expectAgree(fdSecond(evaluator(f), at, 'x'), T([3, 3, 3], (i, a, b) => (i === a && a === b ? 6 * xv[i]! : 0)), ORDER2);
+      expectAgree(
+        fdSecond(evaluator(f), at, 'x'),
+        T([3, 3, 3], (i, a, b) => (i === a && a === b ? 6 * xv[i]! : 0)),
+        ORDER2,
+      );
     });
   });
 });
@@ -187,15 +258,20 @@ describe('fdDirectional', () => {
     const lin = mul(W, x);
     eachSeed((seed) => {
       const at = pointFor(add(q, call('sum', [lin])), seed);
-      const a = at.get('A')!, xv = at.get('x')!.data;
+      const a = at.get('A')!,
+        xv = at.get('x')!.data;
       const v = randomPoint([variable('v', vectorShape('n'))], sizes, seed + 1).get('v')!;
       const d = fdDirectional(evaluator(q), at, 'x', v);
       expect(d.dims).toEqual([]);
       let want = 0;
-      for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) want += (at2(a, i, j) + at2(a, j, i)) * xv[j]! * v.data[i]!;
+      for (let i = 0; i < 3; i++)
+        for (let j = 0; j < 3; j++) want += (at2(a, i, j) + at2(a, j, i)) * xv[j]! * v.data[i]!;
       expectAgree(d, tensor([], [want]));
       const V = randomPoint([variable('V', matrixShape('k', 'n'))], sizes, seed + 2).get('V')!;
-      expectAgree(fdDirectional(evaluator(lin), at, 'W', V), T([2], (i) => [0, 1, 2].reduce((s, j) => s + at2(V, i, j) * xv[j]!, 0)));
+      expectAgree(
+        fdDirectional(evaluator(lin), at, 'W', V),
+        T([2], (i) => [0, 1, 2].reduce((s, j) => s + at2(V, i, j) * xv[j]!, 0)),
+      );
     });
   });
 });
@@ -258,13 +334,18 @@ describe('kinks: resample instead of crying wolf', () => {
     // A purely mixed second derivative at a kink, of relu(a + b)^2 in a and b, is caught too.
     const [a, b] = [variable('a', SCALAR), variable('b', SCALAR)];
     const mixed = evaluator(epow(call('relu', [add(a, b)]), num(2)));
-    const ab = (va: number, vb: number): Env => new Map([['a', tensor([], [va])], ['b', tensor([], [vb])]]);
+    const ab = (va: number, vb: number): Env =>
+      new Map([
+        ['a', tensor([], [va])],
+        ['b', tensor([], [vb])],
+      ]);
     expect(() => fdSecond(mixed, ab(0.5, -0.5), 'a', { wrt2: 'b', avoidKinks: true })).toThrow(NearKinkError);
     expect(fdSecond(mixed, ab(0.5, 0.5), 'a', { wrt2: 'b', avoidKinks: true }).data[0]).toBeCloseTo(2, 5);
   });
 
   it('sound near kinks: either the point is flagged or the estimate is right (relu, abs; relu.^2 second order)', () => {
-    const h1 = Math.cbrt(Number.EPSILON), h2 = Number.EPSILON ** 0.25;
+    const h1 = Math.cbrt(Number.EPSILON),
+      h2 = Number.EPSILON ** 0.25;
     const r = rng(SEED);
     const offsets = [0, ...Array.from({ length: 200 }, () => 6 * r.uniform() - 3)];
     const f = evaluator(relu(x));
@@ -274,15 +355,25 @@ describe('kinks: resample instead of crying wolf', () => {
     for (const t of offsets) {
       const xs = [0.7, -1.2, t * h1];
       const at = with0(xs);
-      for (const [fn, slope] of [[f, (v: number) => (v > 0 ? 1 : 0)], [g, Math.sign]] as const) {
+      for (const [fn, slope] of [
+        [f, (v: number) => (v > 0 ? 1 : 0)],
+        [g, Math.sign],
+      ] as const) {
         const res = fdJacobianChecked(fn, at, 'x');
-        if (!res.smooth) { flagged++; continue; }
+        if (!res.smooth) {
+          flagged++;
+          continue;
+        }
         expectAgree(res.value, tensor([3], xs.map(slope)));
       }
       const at2nd = with0([0.7, -1.2, t * h2]);
       try {
         const H = fdSecond(sq, at2nd, 'x', { avoidKinks: true });
-        expectAgree(H, T([3, 3], (i, j) => (i === j && [0.7, -1.2, t * h2][i]! > 0 ? 2 : 0)), ORDER2);
+        expectAgree(
+          H,
+          T([3, 3], (i, j) => (i === j && [0.7, -1.2, t * h2][i]! > 0 ? 2 : 0)),
+          ORDER2,
+        );
       } catch (e) {
         if (!(e instanceof NearKinkError)) throw new Error(`at offset ${t}: ${(e as Error).message}`);
         flagged++;

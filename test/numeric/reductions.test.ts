@@ -14,13 +14,19 @@ import { parse } from '../../src/parse/parse.js';
 const X = 'matrix(2,3)';
 const at = (rows: number[][]) => new Map([['X', fromNested(rows)]]);
 /** Row 0 has a tie for its largest entry (3, 3) and row 1 for its smallest (-1, -1); columns have none. */
-const TIED = at([[1, 3, 3], [0.5, -1, -1]]);
-const UNTIED = at([[1, 3, 2.9], [0.5, -1, -0.9]]);
+const TIED = at([
+  [1, 3, 3],
+  [0.5, -1, -1],
+]);
+const UNTIED = at([
+  [1, 3, 2.9],
+  [0.5, -1, -0.9],
+]);
 const sizes = new Map<string, number>();
 
 describe('ties of max and min are kinks', () => {
   it('verify() refuses a tie along the dim (NearKinkError) and passes just beside it', () => {
-    for (const src of ['max(X, 1)', 'min(X, 1)', 'max(X)', "sum(max(X, 1))"]) {
+    for (const src of ['max(X, 1)', 'min(X, 1)', 'max(X)', 'sum(max(X, 1))']) {
       const d = derivative(src, 'X', { vars: { X } });
       expect(() => d.verify({ at: TIED }), src).toThrow(NearKinkError);
       const r = d.verify({ at: UNTIED });
@@ -50,7 +56,12 @@ describe('ties of max and min are kinks', () => {
 
 describe('regressions', () => {
   it('a product of ones over an inner dimension n is n times ones, not ones: d sum(vector(1)*sum(X, 0))/dX = k*ones (found by the property test through log_softmax(A, 0))', () => {
-    for (const src of ['sum(vector(1)*sum(X, 0))', "sum(vector(1)*(vector(1)'*X))", 'sum(log_softmax(X, 0))', 'mean(log_softmax(X, 0))']) {
+    for (const src of [
+      'sum(vector(1)*sum(X, 0))',
+      "sum(vector(1)*(vector(1)'*X))",
+      'sum(log_softmax(X, 0))',
+      'mean(log_softmax(X, 0))',
+    ]) {
       for (const order of [1, 2]) {
         const d = derivative(src, 'X', { order, vars: { X } });
         const r = d.verify({ points: 2 });

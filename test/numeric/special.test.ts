@@ -12,8 +12,12 @@ const rel = (got: number, want: number): number => Math.abs(got - want) / Math.a
 describe('special functions', () => {
   it('erf at tabulated points (A&S Table 7.1)', () => {
     const table: readonly [number, number][] = [
-      [0.1, 0.1124629160182849], [0.5, 0.5204998778130465], [1, 0.8427007929497149],
-      [1.5, 0.9661051464753108], [2, 0.9953222650189527], [3, 0.9999779095030014],
+      [0.1, 0.1124629160182849],
+      [0.5, 0.5204998778130465],
+      [1, 0.8427007929497149],
+      [1.5, 0.9661051464753108],
+      [2, 0.9953222650189527],
+      [3, 0.9999779095030014],
     ];
     for (const [x, want] of table) {
       expect(rel(erf(x), want), `erf(${x})`).toBeLessThan(1e-14);

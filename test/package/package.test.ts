@@ -36,7 +36,14 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const tsc = createRequire(join(ROOT, 'package.json')).resolve('typescript/bin/tsc');
 
 /** x'*A*x at a point with n = 3, and its gradient by finite differences: (A + A')*x. */
-const AT = { x: [0.3, -1.2, 0.7], A: [[1.5, -0.4, 0.2], [0.3, 2.1, -0.7], [0.9, 0.1, 0.6]] };
+const AT = {
+  x: [0.3, -1.2, 0.7],
+  A: [
+    [1.5, -0.4, 0.2],
+    [0.3, 2.1, -0.7],
+    [0.9, 0.1, 0.6],
+  ],
+};
 const expectGradient = (value: Nested) =>
   expect(compareTensors(fromNested(value), fdOf("x'*A*x", 'x', AT)).ok, JSON.stringify(value)).toBe(true);
 
@@ -53,18 +60,33 @@ beforeAll(() => {
   if (tarball === undefined) throw new Error(`npm pack wrote no tarball into ${work}`);
 
   const spec = `file:../${tarball}`;
-  const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
-  const runtime = Object.entries(lock.packages).filter(([path, entry]) => path.startsWith('node_modules/') && entry.dev !== true);
+  const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, LockEntry>;
+  };
+  const runtime = Object.entries(lock.packages).filter(
+    ([path, entry]) => path.startsWith('node_modules/') && entry.dev !== true,
+  );
   const packages = {
     '': { name: 'consumer', dependencies: { [pkg.name]: spec } },
     [`node_modules/${pkg.name}`]: {
-      version: pkg.version, resolved: spec, license: pkg.license, engines: pkg.engines, bin: pkg.bin, dependencies: pkg.dependencies,
+      version: pkg.version,
+      resolved: spec,
+      license: pkg.license,
+      engines: pkg.engines,
+      bin: pkg.bin,
+      dependencies: pkg.dependencies,
     },
     ...Object.fromEntries(runtime),
   };
   mkdirSync(project);
-  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: { [pkg.name]: spec } }));
-  writeFileSync(join(project, 'package-lock.json'), JSON.stringify({ name: 'consumer', lockfileVersion: 3, requires: true, packages }));
+  writeFileSync(
+    join(project, 'package.json'),
+    JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: { [pkg.name]: spec } }),
+  );
+  writeFileSync(
+    join(project, 'package-lock.json'),
+    JSON.stringify({ name: 'consumer', lockfileVersion: 3, requires: true, packages }),
+  );
   inProject(npm, ['ci', '--prefer-offline', '--no-audit', '--no-fund']);
 }, 600_000);
 
@@ -79,7 +101,9 @@ describe('the packed package, installed into a fresh project', () => {
     expect(Math.max(...library.split('\n').map((line) => line.length))).toBeLessThan(400);
     expect(library).toMatch(/\/\/# sourceMappingURL=index\.js\.map\s*$/);
     expect(JSON.parse(readFileSync(join(dist, 'index.js.map'), 'utf8'))).toHaveProperty('mappings');
-    const installed = JSON.parse(readFileSync(join(project, 'node_modules', pkg.name, 'package.json'), 'utf8')) as { types: string };
+    const installed = JSON.parse(readFileSync(join(project, 'node_modules', pkg.name, 'package.json'), 'utf8')) as {
+      types: string;
+    };
     expect(readFileSync(join(project, 'node_modules', pkg.name, installed.types), 'utf8')).toContain('export');
   });
 
@@ -91,7 +115,18 @@ describe('the packed package, installed into a fresh project', () => {
     const text = inProject(join('node_modules', '.bin', 'matcalc'), ['diff', "x'*A*x", '--wrt', 'x']);
     expect(text.split('\n')[0]).toBe("∂f/∂x = (A + A')*x");
     expect(text).toMatch(/check: +ok: agrees with central finite differences/);
-    const json = JSON.parse(inProject(join('node_modules', '.bin', 'matcalc'), ['diff', "x'*A*x", '--wrt', 'x', '--format', 'json', '--at', JSON.stringify(AT)])) as { value: Nested };
+    const json = JSON.parse(
+      inProject(join('node_modules', '.bin', 'matcalc'), [
+        'diff',
+        "x'*A*x",
+        '--wrt',
+        'x',
+        '--format',
+        'json',
+        '--at',
+        JSON.stringify(AT),
+      ]),
+    ) as { value: Nested };
     expectGradient(json.value);
   });
 
@@ -99,7 +134,10 @@ describe('the packed package, installed into a fresh project', () => {
     const script = `import { derivative } from '${pkg.name}';
       const d = derivative("x'*A*x", 'x');
       console.log(JSON.stringify({ text: d.toString(), value: Array.from(d.evaluate(${JSON.stringify(AT)}).data) }));`;
-    const out = JSON.parse(inProject(process.execPath, ['--input-type=module', '-e', script])) as { text: string; value: number[] };
+    const out = JSON.parse(inProject(process.execPath, ['--input-type=module', '-e', script])) as {
+      text: string;
+      value: number[];
+    };
     expect(out.text).toBe("(A + A')*x");
     expectGradient(out.value);
   });
@@ -117,20 +155,31 @@ describe('the packed package, installed into a fresh project', () => {
   it.each([
     ['NodeNext, ES2022', { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022' }],
     ['a bundler, lib ES2020', { module: 'esnext', moduleResolution: 'bundler', target: 'es2020', lib: ['es2020'] }],
-  ])('type-checks a user file against the declarations only (strict, exactOptionalPropertyTypes, noUncheckedIndexedAccess, skipLibCheck false; %s)', (_, options) => {
-    writeFileSync(join(project, 'use.ts'), USER_FILE);
-    writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: {
-        ...options, strict: true, exactOptionalPropertyTypes: true, noUncheckedIndexedAccess: true, skipLibCheck: false,
-        noEmit: true, types: [],
-      },
-      files: ['use.ts'],
-    }));
-    const files = inProject(process.execPath, [tsc, '-p', '.', '--listFilesOnly']).split('\n');
-    expect(files.filter((f) => f.includes(`/node_modules/${pkg.name}/src/`))).toEqual([]);
-    expect(files.some((f) => f.endsWith(`/node_modules/${pkg.name}/dist/types/src/index.d.ts`))).toBe(true);
-    inProject(process.execPath, [tsc, '-p', '.']); // throws, with tsc's report, on any error
-  });
+  ])(
+    'type-checks a user file against the declarations only (strict, exactOptionalPropertyTypes, noUncheckedIndexedAccess, skipLibCheck false; %s)',
+    (_, options) => {
+      writeFileSync(join(project, 'use.ts'), USER_FILE);
+      writeFileSync(
+        join(project, 'tsconfig.json'),
+        JSON.stringify({
+          compilerOptions: {
+            ...options,
+            strict: true,
+            exactOptionalPropertyTypes: true,
+            noUncheckedIndexedAccess: true,
+            skipLibCheck: false,
+            noEmit: true,
+            types: [],
+          },
+          files: ['use.ts'],
+        }),
+      );
+      const files = inProject(process.execPath, [tsc, '-p', '.', '--listFilesOnly']).split('\n');
+      expect(files.filter((f) => f.includes(`/node_modules/${pkg.name}/src/`))).toEqual([]);
+      expect(files.some((f) => f.endsWith(`/node_modules/${pkg.name}/dist/types/src/index.d.ts`))).toBe(true);
+      inProject(process.execPath, [tsc, '-p', '.']); // throws, with tsc's report, on any error
+    },
+  );
 });
 
 /** A user's file: the main entry points with their option objects, values read under noUncheckedIndexedAccess. */

@@ -18,22 +18,28 @@ const kinds = (src: string, vars = {}) => readProgram(src, { vars: readDeclarati
 describe('convention-broadcast', () => {
   it('tanh(W*x + b): b is a scalar by the convention, added to every entry of W*x', () => {
     const d = derivative('tanh(W*x + b)', 'W');
-    expect(d.warnings).toEqual([{
-      kind: 'convention-broadcast', name: 'b',
-      message: 'b is a scalar by the naming convention (names a–g are scalars), so it is broadcast against W*x (m): declare b (e.g. b=vector(m)) if it is not a scalar',
-    }]);
+    expect(d.warnings).toEqual([
+      {
+        kind: 'convention-broadcast',
+        name: 'b',
+        message:
+          'b is a scalar by the naming convention (names a–g are scalars), so it is broadcast against W*x (m): declare b (e.g. b=vector(m)) if it is not a scalar',
+      },
+    ]);
     expect(d.verify({ points: 1 }).ok).toBe(true);
     // Declared, as a scalar or as a vector, there is nothing to say.
     expect(derivative('tanh(W*x + b)', 'W', { vars: { b: 'scalar' } }).warnings).toEqual([]);
     expect(derivative('tanh(W*x + b)', 'W', { vars: { b: 'vector(m)' } }).warnings).toEqual([]);
   });
 
-  it("ridge: lambda*norm2(w)^2 makes the loss a vector, since lambda starts with l", () => {
+  it('ridge: lambda*norm2(w)^2 makes the loss a vector, since lambda starts with l', () => {
     const ridge = 'norm2(X*w - y)^2 + lambda*norm2(w)^2';
     const d = derivative(ridge, 'w');
     expect(d.kind).toBe('jacobian');
     expect(d.warnings.map(named)).toEqual([['convention-broadcast', 'lambda']]);
-    expect(d.warnings[0]!.message).toBe('lambda is a vector by the naming convention (names h–z are vectors), so lambda*norm2(w)^2 is a vector (k): declare lambda=scalar if it is a scalar');
+    expect(d.warnings[0]!.message).toBe(
+      'lambda is a vector by the naming convention (names h–z are vectors), so lambda*norm2(w)^2 is a vector (k): declare lambda=scalar if it is a scalar',
+    );
     const meant = derivative(ridge, 'w', { vars: { lambda: 'scalar' } });
     expect(meant.kind).toBe('gradient');
     expect(meant.warnings).toEqual([]);
@@ -58,13 +64,15 @@ describe('unused-declaration', () => {
 
   it('a declared name that does not occur: warned, with the variable asked about exempt', () => {
     const d = derivative("x'*A*x", 'x', { vars: { z: 'vector(n)', A: 'matrix(n,n)' } });
-    expect(d.warnings).toEqual([{ kind: 'unused-declaration', name: 'z', message: 'z is declared but does not occur in the expression' }]);
+    expect(d.warnings).toEqual([
+      { kind: 'unused-declaration', name: 'z', message: 'z is declared but does not occur in the expression' },
+    ]);
     expect(d.toString()).toBe("(A + A')*x");
     expect(d.verify({ points: 1 }).ok).toBe(true);
     expect(kinds('0*x', { x: 'vector(n)' })).toEqual([]); // written, though the product folds it away
   });
 
-  it('check() carries the question\'s warnings; none when there are none', () => {
+  it("check() carries the question's warnings; none when there are none", () => {
     const r = check('W*x + b', 'x', 'W');
     expect(r.verdict).toBe('correct');
     expect(r.warnings?.map((w) => named(w)[1])).toEqual(['b']);
@@ -76,10 +84,14 @@ describe('max-reduction (issue 15): max(x, 0) now reduces along dim 0, as in Num
   it('max(x, 0) is max(x), a scalar, with a warning pointing to maximum(x, 0)', () => {
     const d = derivative('max(x, 0)', 'x');
     expect(d.kind).toBe('gradient');
-    expect(d.warnings).toEqual([{
-      kind: 'max-reduction', call: 'max(x, 0)',
-      message: 'max(x, 0) is the maximum over dim 0 of x (a reduction, as in NumPy); for the elementwise maximum write maximum(x, 0)',
-    }]);
+    expect(d.warnings).toEqual([
+      {
+        kind: 'max-reduction',
+        call: 'max(x, 0)',
+        message:
+          'max(x, 0) is the maximum over dim 0 of x (a reduction, as in NumPy); for the elementwise maximum write maximum(x, 0)',
+      },
+    ]);
     expect(d.verify({ points: 2 }).ok).toBe(true);
     // The elementwise meaning, spelt out, is a Jacobian with no warning.
     const meant = derivative('maximum(x, 0)', 'x');
@@ -90,7 +102,9 @@ describe('max-reduction (issue 15): max(x, 0) now reduces along dim 0, as in Num
 
   it('min(W, 1) inside a program warns once; max(0, x), max(x, y) and max(x, 0.5) keep the elementwise meaning and say nothing', () => {
     expect(kinds("s = min(W, 1); s'*s + sum(min(W, 1))")).toEqual([['max-reduction', undefined]]);
-    expect(readProgram('min(W, 1)').warnings[0]!.message).toBe('min(W, 1) is the minimum over dim 1 of W (a reduction, as in NumPy); for the elementwise minimum write minimum(W, 1)');
+    expect(readProgram('min(W, 1)').warnings[0]!.message).toBe(
+      'min(W, 1) is the minimum over dim 1 of W (a reduction, as in NumPy); for the elementwise minimum write minimum(W, 1)',
+    );
     expect(kinds('max(0, x)')).toEqual([]);
     expect(kinds('max(x, y)')).toEqual([]);
     expect(kinds('max(x, 0.5)')).toEqual([]);

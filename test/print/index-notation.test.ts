@@ -14,21 +14,33 @@ import type { Env } from '../../src/numeric/evaluate.js';
 import type { Tensor } from '../../src/numeric/tensor.js';
 
 /** Evaluates an index form into the tensor layout dims(f) + order·dims(x). */
-function evaluateIndexForm(form: IndexForm, dims: readonly number[], at: Env, sizeOf: (label: string) => number, sizes?: ReadonlyMap<string, number>): Tensor {
+function evaluateIndexForm(
+  form: IndexForm,
+  dims: readonly number[],
+  at: Env,
+  sizeOf: (label: string) => number,
+  sizes?: ReadonlyMap<string, number>,
+): Tensor {
   const free = [...form.fLabels, ...form.slotLabels.flat()];
   const out = new Float64Array(dims.reduce((a, b) => a * b, 1));
   const atomCache = new Map<Expr, Tensor>();
   const atom = (e: Expr) => {
     let t = atomCache.get(e);
     // (sizes: an atom may name a dimension no variable of its own fixes, as a mean's 1/tr(eye(n)).)
-    if (!t) { t = evaluate(e, at, sizes); atomCache.set(e, t); }
+    if (!t) {
+      t = evaluate(e, at, sizes);
+      atomCache.set(e, t);
+    }
     return t;
   };
   const entry = (t: Tensor, idx: readonly number[]) => t.data[idx.reduce((acc, i, k) => acc * t.dims[k]! + i, 0)]!;
   for (let flat = 0; flat < out.length; flat++) {
     const env = new Map<string, number>();
     let r = flat;
-    for (let k = free.length - 1; k >= 0; k--) { env.set(free[k]!, r % dims[k]!); r = Math.floor(r / dims[k]!); }
+    for (let k = free.length - 1; k >= 0; k--) {
+      env.set(free[k]!, r % dims[k]!);
+      r = Math.floor(r / dims[k]!);
+    }
     let total = 0;
     for (const term of form.terms) {
       const loop = (i: number, bind: Map<string, number>): number => {
@@ -54,11 +66,27 @@ function evaluateIndexForm(form: IndexForm, dims: readonly number[], at: Env, si
 }
 
 const CASES: Array<[string, string, number]> = [
-  ['sum(exp(z))', 'z', 3], ["X'*X", 'X', 1], ['det(X)', 'X', 2], ['W*x', 'W', 1], ["x'*A*x", 'x', 2],
-  ['softmax(z)', 'z', 2], ['A*X*B', 'X', 1], ['inv(X)', 'X', 1], ['tr(A*X*B)', 'X', 1], ['sigmoid(W*x)', 'W', 1],
-  ['x./(y.*y)', 'y', 1], ['norm2(x)', 'x', 3], ["diag(x)*A*x", 'x', 1], ['logsumexp(z)', 'z', 3],
+  ['sum(exp(z))', 'z', 3],
+  ["X'*X", 'X', 1],
+  ['det(X)', 'X', 2],
+  ['W*x', 'W', 1],
+  ["x'*A*x", 'x', 2],
+  ['softmax(z)', 'z', 2],
+  ['A*X*B', 'X', 1],
+  ['inv(X)', 'X', 1],
+  ['tr(A*X*B)', 'X', 1],
+  ['sigmoid(W*x)', 'W', 1],
+  ['x./(y.*y)', 'y', 1],
+  ['norm2(x)', 'x', 3],
+  ['diag(x)*A*x', 'x', 1],
+  ['logsumexp(z)', 'z', 3],
   // reductions along a dim, and a mean's 1/n (issue 15)
-  ['sum(W, 0)', 'W', 1], ['sum(W, 1)', 'W', 1], ['mean(W, 1)', 'W', 1], ['mean(W.*W, 0)', 'W', 2], ['var(W, 1)', 'W', 2], ['mean(x)', 'x', 1],
+  ['sum(W, 0)', 'W', 1],
+  ['sum(W, 1)', 'W', 1],
+  ['mean(W, 1)', 'W', 1],
+  ['mean(W.*W, 0)', 'W', 2],
+  ['var(W, 1)', 'W', 2],
+  ['mean(x)', 'x', 1],
 ];
 
 describe('index notation evaluates to the derivative', () => {
@@ -84,8 +112,18 @@ describe('index notation evaluates to the derivative', () => {
 describe('index notation of names with digits or subscripts is valid LaTeX', () => {
   const CASES: Array<[string, string, number, string]> = [
     ['W2*W1*x', 'W1', 1, String.raw`\frac{\partial f_{i}}{\partial (W_{1})_{ab}} = (W_{2})_{ia} x_{b}`],
-    ["x_prev'*W1", 'W1', 1, String.raw`\frac{\partial f_{i}}{\partial (W_{1})_{ab}} = \delta_{ib} (x_{\mathrm{prev}})_{a}`],
-    ['exp(h_1)', 'h_1', 3, String.raw`\frac{\partial^{3} f_{i}}{\partial (h_{1})_{a}\,\partial (h_{1})_{c}\,\partial (h_{1})_{e}} = \delta_{ia} \delta_{ic} \delta_{ie} \exp\left(h_{1}\right)_{i}`],
+    [
+      "x_prev'*W1",
+      'W1',
+      1,
+      String.raw`\frac{\partial f_{i}}{\partial (W_{1})_{ab}} = \delta_{ib} (x_{\mathrm{prev}})_{a}`,
+    ],
+    [
+      'exp(h_1)',
+      'h_1',
+      3,
+      String.raw`\frac{\partial^{3} f_{i}}{\partial (h_{1})_{a}\,\partial (h_{1})_{c}\,\partial (h_{1})_{e}} = \delta_{ia} \delta_{ic} \delta_{ie} \exp\left(h_{1}\right)_{i}`,
+    ],
     ["A1'*x2", 'x2', 1, String.raw`\frac{\partial f_{i}}{\partial (x_{2})_{a}} = (A_{1})_{ai}`],
   ];
   for (const [src, wrt, order, latex] of CASES) {
@@ -110,12 +148,18 @@ describe('index notation of names with digits or subscripts is valid LaTeX', () 
     expect(indexedTex('W_{2}', ['i'])).toBe('(W_{2})_{i}');
     expect(indexedTex(String.raw`\mathbf{1}^\top`, ['i'])).toBe(String.raw`(\mathbf{1}^\top)_{i}`);
     expect(indexedTex(String.raw`\sqrt{x}`, ['i'])).toBe(String.raw`\sqrt{x}_{i}`);
-    expect(indexedTex(String.raw`\operatorname{lrelu}_{0.1}\left(z\right)`, ['i'])).toBe(String.raw`\operatorname{lrelu}_{0.1}\left(z\right)_{i}`);
+    expect(indexedTex(String.raw`\operatorname{lrelu}_{0.1}\left(z\right)`, ['i'])).toBe(
+      String.raw`\operatorname{lrelu}_{0.1}\left(z\right)_{i}`,
+    );
   });
 });
 
 describe('an identically zero derivative', () => {
-  it.each([['A*x', 'x', 2], ['W*x', 'W', 2], ["x'*A*x", 'x', 3]] as const)('d^%i of %s reads "= 0" in index notation', (src, wrt, order) => {
+  it.each([
+    ['A*x', 'x', 2],
+    ['W*x', 'W', 2],
+    ["x'*A*x", 'x', 3],
+  ] as const)('d^%i of %s reads "= 0" in index notation', (src, wrt, order) => {
     const d = derivative(src, wrt, { order });
     expect(d.verify({ points: 1 }).ok).toBe(true);
     const form = d.toIndexNotation()!;

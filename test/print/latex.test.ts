@@ -36,42 +36,42 @@ describe('toLatex: Matrix Cookbook notation', () => {
     ["(A*B)'", String.raw`\left(A B\right)^\top`],
     ["det(X)*inv(X)'", String.raw`\det\left(X\right) X^{-\top}`],
     ["inv(X')", String.raw`X^{-\top}`],
-    ["-inv(X)*A*inv(X)", String.raw`-X^{-1} A X^{-1}`],
-    ["inv(A*B)", String.raw`\left(A B\right)^{-1}`],
-    ["inv(X)^2", String.raw`\left(X^{-1}\right)^{2}`],
+    ['-inv(X)*A*inv(X)', String.raw`-X^{-1} A X^{-1}`],
+    ['inv(A*B)', String.raw`\left(A B\right)^{-1}`],
+    ['inv(X)^2', String.raw`\left(X^{-1}\right)^{2}`],
     ["(A')^2", String.raw`\left(A^\top\right)^{2}`],
-    ["tr(A*X*B)", String.raw`\operatorname{tr}\left(A X B\right)`],
-    ["logdet(X)", String.raw`\log\det\left(X\right)`],
+    ['tr(A*X*B)', String.raw`\operatorname{tr}\left(A X B\right)`],
+    ['logdet(X)', String.raw`\log\det\left(X\right)`],
     ["kron(eye, x')", String.raw`I \otimes x^\top`],
-    ["kron(A, kron(B, C))", String.raw`A \otimes B \otimes C`],
-    ["kron(A*B, C)", String.raw`\left(A B\right) \otimes C`],
-    ["vec(X)", String.raw`\operatorname{vec}\left(X\right)`],
+    ['kron(A, kron(B, C))', String.raw`A \otimes B \otimes C`],
+    ['kron(A*B, C)', String.raw`\left(A B\right) \otimes C`],
+    ['vec(X)', String.raw`\operatorname{vec}\left(X\right)`],
     ["diag(s) - s*s'", String.raw`\operatorname{diag}\left(s\right) - s s^\top`],
     ["vector(1)'*x", String.raw`\mathbf{1}^\top x`],
     // scalars: constants lead, \cdot only between numbers, fractions, powers
-    ["2*A*x", String.raw`2 A x`],
-    ["A*x*2", String.raw`2 A x`],
-    ["a*(2*x)", String.raw`2 a x`],
-    ["2*3^a", String.raw`2 \cdot 3^{a}`],
-    ["a/b", String.raw`\frac{a}{b}`],
-    ["(a+b)/c*x", String.raw`\frac{a + b}{c} x`],
-    ["-a^2", String.raw`-a^{2}`],
-    ["(-a)^2", String.raw`\left(-a\right)^{2}`],
-    ["a^b^c", String.raw`a^{b^{c}}`],
+    ['2*A*x', String.raw`2 A x`],
+    ['A*x*2', String.raw`2 A x`],
+    ['a*(2*x)', String.raw`2 a x`],
+    ['2*3^a', String.raw`2 \cdot 3^{a}`],
+    ['a/b', String.raw`\frac{a}{b}`],
+    ['(a+b)/c*x', String.raw`\frac{a + b}{c} x`],
+    ['-a^2', String.raw`-a^{2}`],
+    ['(-a)^2', String.raw`\left(-a\right)^{2}`],
+    ['a^b^c', String.raw`a^{b^{c}}`],
     // a scalar in the middle keeps its parentheses: A x' would be undefined
     ["A*(x'*y)", String.raw`A \left(x^\top y\right)`],
     ["a*(x'*A*x)", String.raw`a x^\top A x`],
     // sums: minimal parentheses, subtraction only where it is one
-    ["a - A*x", String.raw`a - A x`],
-    ["x - (y - z)", String.raw`x - \left(y - z\right)`],
-    ["x + (y - z)", String.raw`x + y - z`],
-    ["-(a+b)", String.raw`-\left(a + b\right)`],
-    ["A*(-x)", String.raw`A \left(-x\right)`],
-    ["(A - B)*(A + B)", String.raw`\left(A - B\right) \left(A + B\right)`],
+    ['a - A*x', String.raw`a - A x`],
+    ['x - (y - z)', String.raw`x - \left(y - z\right)`],
+    ['x + (y - z)', String.raw`x + y - z`],
+    ['-(a+b)', String.raw`-\left(a + b\right)`],
+    ['A*(-x)', String.raw`A \left(-x\right)`],
+    ['(A - B)*(A + B)', String.raw`\left(A - B\right) \left(A + B\right)`],
     // norms
-    ["norm2(X*w-y)^2", String.raw`\lVert X w - y\rVert_2^{2}`],
-    ["norm2(X)", String.raw`\lVert X\rVert_F`],
-    ["norm1(x)", String.raw`\lVert x\rVert_1`],
+    ['norm2(X*w-y)^2', String.raw`\lVert X w - y\rVert_2^{2}`],
+    ['norm2(X)', String.raw`\lVert X\rVert_F`],
+    ['norm1(x)', String.raw`\lVert x\rVert_1`],
   ])('%s', (src, want) => {
     expect(tex(src)).toBe(want);
   });
@@ -79,34 +79,40 @@ describe('toLatex: Matrix Cookbook notation', () => {
 
 describe('toLatex: elementwise operations (ML notation)', () => {
   it.each([
-    ["sigmoid(z).*(1-sigmoid(z))", String.raw`\sigma\left(z\right) \odot \left(1 - \sigma\left(z\right)\right)`],
+    ['sigmoid(z).*(1-sigmoid(z))', String.raw`\sigma\left(z\right) \odot \left(1 - \sigma\left(z\right)\right)`],
     // juxtaposition binds tighter than ⊙: σ'(z) ⊙ Wᵀδ
-    ["x.*(A*y)", String.raw`x \odot A y`],
+    ['x.*(A*y)', String.raw`x \odot A y`],
     ["step(z).*(W'*u)", String.raw`\mathbb{1}[z > 0] \odot W^\top u`],
     ["(x.*y)'*A", String.raw`\left(x \odot y\right)^\top A`],
-    ["-(x.*y)", String.raw`-\left(x \odot y\right)`],
-    ["x.*(y.*z)", String.raw`x \odot y \odot z`],
-    ["x./(y./z)", String.raw`x \oslash \left(y \oslash z\right)`],
-    ["(x./y)./z", String.raw`x \oslash y \oslash z`],
-    ["x.^2", String.raw`x^{\circ 2}`],
-    ["x.^(a+b)", String.raw`x^{\circ \left(a + b\right)}`],
-    ["sum(log(1 + exp(W*x)))", String.raw`\operatorname{sum}\left(\log\left(1 + \exp\left(W x\right)\right)\right)`],
-    ["softmax(z)", String.raw`\operatorname{softmax}\left(z\right)`],
+    ['-(x.*y)', String.raw`-\left(x \odot y\right)`],
+    ['x.*(y.*z)', String.raw`x \odot y \odot z`],
+    ['x./(y./z)', String.raw`x \oslash \left(y \oslash z\right)`],
+    ['(x./y)./z', String.raw`x \oslash y \oslash z`],
+    ['x.^2', String.raw`x^{\circ 2}`],
+    ['x.^(a+b)', String.raw`x^{\circ \left(a + b\right)}`],
+    ['sum(log(1 + exp(W*x)))', String.raw`\operatorname{sum}\left(\log\left(1 + \exp\left(W x\right)\right)\right)`],
+    ['softmax(z)', String.raw`\operatorname{softmax}\left(z\right)`],
     // Along a dim of a batch, the dim printed as an argument (Vaswani et al.'s attention); the p of a p-norm as a subscript.
     ["softmax(Q*K'/sqrt(d), 1)*V", String.raw`\operatorname{softmax}\left(\frac{Q K^\top}{\sqrt{d}}, 1\right) V`],
-    ["-sum(Y.*log_softmax(Z, 1))", String.raw`-\operatorname{sum}\left(Y \odot \operatorname{log\_softmax}\left(Z, 1\right)\right)`],
-    ["norm(x, 3)", String.raw`\lVert x\rVert_{3}`],
-    ["diag(softmax(z)) - softmax(z)*softmax(z)'", String.raw`\operatorname{diag}\left(\operatorname{softmax}\left(z\right)\right) - \operatorname{softmax}\left(z\right) \operatorname{softmax}\left(z\right)^\top`],
-    ["logsumexp(z)", String.raw`\operatorname{logsumexp}\left(z\right)`],
-    ["leaky_relu(x, 0.2)", String.raw`\operatorname{leaky\_relu}_{0.2}\left(x\right)`],
-    ["leaky_relu(x)", String.raw`\operatorname{leaky\_relu}_{0.01}\left(x\right)`],
-    ["relu(W*x + y)", String.raw`\operatorname{relu}\left(W x + y\right)`],
-    ["max(x, y)", String.raw`\operatorname{maximum}\left(x, y\right)`],
-    ["max(X, 1)", String.raw`\max\left(X, 1\right)`],
-    ["mean(X, 0) - var(X, 0)", String.raw`\operatorname{mean}\left(X, 0\right) - \operatorname{var}\left(X, 0\right)`],
-    ["abs(x)", String.raw`\lvert x\rvert`],
-    ["sqrt(a)^2", String.raw`\left(\sqrt{a}\right)^{2}`],
-    ["x./sqrt(y)", String.raw`x \oslash \sqrt{y}`],
+    [
+      '-sum(Y.*log_softmax(Z, 1))',
+      String.raw`-\operatorname{sum}\left(Y \odot \operatorname{log\_softmax}\left(Z, 1\right)\right)`,
+    ],
+    ['norm(x, 3)', String.raw`\lVert x\rVert_{3}`],
+    [
+      "diag(softmax(z)) - softmax(z)*softmax(z)'",
+      String.raw`\operatorname{diag}\left(\operatorname{softmax}\left(z\right)\right) - \operatorname{softmax}\left(z\right) \operatorname{softmax}\left(z\right)^\top`,
+    ],
+    ['logsumexp(z)', String.raw`\operatorname{logsumexp}\left(z\right)`],
+    ['leaky_relu(x, 0.2)', String.raw`\operatorname{leaky\_relu}_{0.2}\left(x\right)`],
+    ['leaky_relu(x)', String.raw`\operatorname{leaky\_relu}_{0.01}\left(x\right)`],
+    ['relu(W*x + y)', String.raw`\operatorname{relu}\left(W x + y\right)`],
+    ['max(x, y)', String.raw`\operatorname{maximum}\left(x, y\right)`],
+    ['max(X, 1)', String.raw`\max\left(X, 1\right)`],
+    ['mean(X, 0) - var(X, 0)', String.raw`\operatorname{mean}\left(X, 0\right) - \operatorname{var}\left(X, 0\right)`],
+    ['abs(x)', String.raw`\lvert x\rvert`],
+    ['sqrt(a)^2', String.raw`\left(\sqrt{a}\right)^{2}`],
+    ['x./sqrt(y)', String.raw`x \oslash \sqrt{y}`],
   ])('%s', (src, want) => {
     expect(tex(src)).toBe(want);
   });
@@ -116,9 +122,15 @@ describe('toLatex: elementwise operations (ML notation)', () => {
     const X = b.variable('X', matrixShape('n', 'n'));
     const argsFor = (f: FnName): Expr[] => {
       switch (FUNCTIONS[f].shape) {
-        case 'elementwise2': case 'kron': return [x, b.variable('y', vectorShape('n'))];
-        case 'square-to-scalar': case 'square': case 'diag': return [X];
-        default: return f === 'norm' ? [x, b.num(3)] : [x];
+        case 'elementwise2':
+        case 'kron':
+          return [x, b.variable('y', vectorShape('n'))];
+        case 'square-to-scalar':
+        case 'square':
+        case 'diag':
+          return [X];
+        default:
+          return f === 'norm' ? [x, b.num(3)] : [x];
       }
     };
     const got = Object.fromEntries((Object.keys(FUNCTIONS) as FnName[]).map((f) => [f, texOf(b.call(f, argsFor(f)))]));
@@ -175,18 +187,22 @@ describe('toLatex: elementwise operations (ML notation)', () => {
 });
 
 describe('toLatex: reductions and the size of a dimension (issue 15)', () => {
-  it('a mean\'s 1/n, tr(eye(n)), prints its size I_{n}; the LaTeX reader reads it back to the same expression', () => {
+  it("a mean's 1/n, tr(eye(n)), prints its size I_{n}; the LaTeX reader reads it back to the same expression", () => {
     const vars = { X: { dims: ['k', 'n'] } };
     const d = derivative('sum(var(X, 1))', 'X', { vars });
     expect(d.verify({ points: 2 }).ok).toBe(true);
     expect(d.toString()).toBe("2*(X - mean(X, 1)*vector(1)')/tr(eye(n))");
     const tex = texOf(d.expr);
-    expect(tex).toBe(String.raw`\frac{2 \left(X - \operatorname{mean}\left(X, 1\right) \mathbf{1}^\top\right)}{\operatorname{tr}\left(I_{n}\right)}`);
+    expect(tex).toBe(
+      String.raw`\frac{2 \left(X - \operatorname{mean}\left(X, 1\right) \mathbf{1}^\top\right)}{\operatorname{tr}\left(I_{n}\right)}`,
+    );
     expect(parseLatex(tex, { vars })).toBe(d.expr);
     // All entries of a k×n matrix: the count k·n is the product of the two sizes.
     const all = derivative('mean(X)', 'X', { vars });
     expect(all.verify({ points: 2 }).ok).toBe(true);
-    expect(texOf(all.expr)).toBe(String.raw`\frac{\mathbf{1}\mathbf{1}^\top}{\operatorname{tr}\left(I_{k}\right) \operatorname{tr}\left(I_{n}\right)}`);
+    expect(texOf(all.expr)).toBe(
+      String.raw`\frac{\mathbf{1}\mathbf{1}^\top}{\operatorname{tr}\left(I_{k}\right) \operatorname{tr}\left(I_{n}\right)}`,
+    );
   });
 });
 
@@ -206,7 +222,8 @@ describe('toLatex: names, numbers and constants', () => {
   });
 
   it('separates two upright words by a thin space', () => {
-    const loss = b.variable('loss', SCALAR), rate = b.variable('rate', SCALAR);
+    const loss = b.variable('loss', SCALAR),
+      rate = b.variable('rate', SCALAR);
     expect(texOf(b.mul(loss, rate))).toBe(String.raw`\mathrm{loss}\,\mathrm{rate}`);
   });
 
@@ -242,7 +259,9 @@ describe('toLatex: bold option', () => {
   it('bolds vectors and matrices by shape, not scalars', () => {
     expect(tex("x'*A*x", { bold: true })).toBe(String.raw`\mathbf{x}^\top \mathbf{A} \mathbf{x}`);
     expect(tex('a*x + W1*y', { bold: true })).toBe(String.raw`a \mathbf{x} + \mathbf{W}_{1} \mathbf{y}`);
-    expect(tex('Sigma*x - (eye + A)*x', { bold: true })).toBe(String.raw`\boldsymbol{\Sigma} \mathbf{x} - \left(\mathbf{I} + \mathbf{A}\right) \mathbf{x}`);
+    expect(tex('Sigma*x - (eye + A)*x', { bold: true })).toBe(
+      String.raw`\boldsymbol{\Sigma} \mathbf{x} - \left(\mathbf{I} + \mathbf{A}\right) \mathbf{x}`,
+    );
     expect(texOf(b.zero(vectorShape('n')), { bold: true })).toBe(String.raw`\mathbf{0}`);
   });
 });
@@ -250,7 +269,9 @@ describe('toLatex: bold option', () => {
 describe('toLatex: DAGs and large inputs', () => {
   it('prints a shared subexpression the same everywhere it occurs', () => {
     const s = b.call('sigmoid', [b.variable('z', vectorShape('n'))]);
-    expect(texOf(b.emul(s, b.sub(b.num(1), s)))).toBe(String.raw`\sigma\left(z\right) \odot \left(1 - \sigma\left(z\right)\right)`);
+    expect(texOf(b.emul(s, b.sub(b.num(1), s)))).toBe(
+      String.raw`\sigma\left(z\right) \odot \left(1 - \sigma\left(z\right)\right)`,
+    );
   });
 
   it('prints a long sum flat and in order', () => {
@@ -270,31 +291,41 @@ describe('fracHeading', () => {
     [['f', 'x', 2], String.raw`\frac{\partial^2 f}{\partial x\,\partial x^\top}`],
     [['f', 'x', 3], String.raw`\frac{\partial^3 f}{\partial x\,\partial x\,\partial x}`],
     [[String.raw`x^\top A x`, 'x'], String.raw`\frac{\partial x^\top A x}{\partial x}`],
-    [[String.raw`a - \left(b + c\right)`, 'a'], String.raw`\frac{\partial \left(a - \left(b + c\right)\right)}{\partial a}`],
-    [[String.raw`\log\det\left(X\right)`, String.raw`W_{1}`, 2], String.raw`\frac{\partial^2 \log\det\left(X\right)}{\partial W_{1}\,\partial W_{1}^\top}`],
+    [
+      [String.raw`a - \left(b + c\right)`, 'a'],
+      String.raw`\frac{\partial \left(a - \left(b + c\right)\right)}{\partial a}`,
+    ],
+    [
+      [String.raw`\log\det\left(X\right)`, String.raw`W_{1}`, 2],
+      String.raw`\frac{\partial^2 \log\det\left(X\right)}{\partial W_{1}\,\partial W_{1}^\top}`,
+    ],
   ] as const)('%j', (args, want) => {
     const [f, wrt, order] = args;
     expect(rendered(fracHeading(f, wrt, order))).toBe(want);
   });
 
   it('can leave the second differential untransposed, and rejects order 0', () => {
-    expect(rendered(fracHeading('f', 'X', 2, { transposeSecond: false }))).toBe(String.raw`\frac{\partial^2 f}{\partial X\,\partial X}`);
+    expect(rendered(fracHeading('f', 'X', 2, { transposeSecond: false }))).toBe(
+      String.raw`\frac{\partial^2 f}{\partial X\,\partial X}`,
+    );
     expect(() => fracHeading('f', 'x', 0)).toThrow(RangeError);
   });
 });
 
 describe('toLatex: property', () => {
   it('every random well-shaped expression renders in KaTeX, plain and bold', () => {
-    assertProperty(fc.property(arbExpr({ depth: 3 }), (e) => {
-      for (const bold of [false, true]) {
-        const s = toLatex(e, { bold });
-        try {
-          rendered(s);
-        } catch (err) {
-          throw new Error(`${toText(e)}\n  → ${s}\n  ${(err as Error).message}`);
+    assertProperty(
+      fc.property(arbExpr({ depth: 3 }), (e) => {
+        for (const bold of [false, true]) {
+          const s = toLatex(e, { bold });
+          try {
+            rendered(s);
+          } catch (err) {
+            throw new Error(`${toText(e)}\n  → ${s}\n  ${(err as Error).message}`);
+          }
         }
-      }
-    }));
+      }),
+    );
   });
 
   it('is deterministic and memoised: printing twice gives the same string', () => {

@@ -26,8 +26,31 @@ import { arbExpr, assertProperty, propertyParams } from '../helpers/generators.j
 
 const { numRuns } = propertyParams(150);
 /** Every operation, and (deeper) mostly the algebra the simplifier rewrites. */
-const ALGEBRA = ['add', 'sub', 'neg', 'scale', 'mul', 'emul', 'ediv', 'div', 'pow', 'epow', 'transpose', 'const',
-  'tr', 'sum', 'inv', 'diag', 'det', 'exp', 'log', 'norm2', 'sigmoid', 'kron', 'vec'] as const;
+const ALGEBRA = [
+  'add',
+  'sub',
+  'neg',
+  'scale',
+  'mul',
+  'emul',
+  'ediv',
+  'div',
+  'pow',
+  'epow',
+  'transpose',
+  'const',
+  'tr',
+  'sum',
+  'inv',
+  'diag',
+  'det',
+  'exp',
+  'log',
+  'norm2',
+  'sigmoid',
+  'kron',
+  'vec',
+] as const;
 const exprs = fc.oneof(arbExpr({ depth: 3, domainSafe: true }), arbExpr({ depth: 4, domainSafe: true, ops: ALGEBRA }));
 
 /** The largest entry of any subexpression: the scale of rounding errors in the value. */
@@ -83,30 +106,42 @@ function engineOutputs(e: Expr): Expr[] {
 
 describe('simplify, on random expressions', () => {
   it('preserves shape and value', () => {
-    assertProperty(fc.property(exprs, fc.integer({ min: 1, max: 2 ** 30 }), (e, seed) => checkPreserves(e, seed)), { numRuns });
+    assertProperty(
+      fc.property(exprs, fc.integer({ min: 1, max: 2 ** 30 }), (e, seed) => checkPreserves(e, seed)),
+      { numRuns },
+    );
   });
 
   it('preserves shape and value on differentials and gradients', () => {
-    assertProperty(fc.property(exprs, fc.integer({ min: 1, max: 2 ** 30 }), (e, seed) => {
-      for (const x of engineOutputs(e)) checkPreserves(x, seed);
-    }), { numRuns });
+    assertProperty(
+      fc.property(exprs, fc.integer({ min: 1, max: 2 ** 30 }), (e, seed) => {
+        for (const x of engineOutputs(e)) checkPreserves(x, seed);
+      }),
+      { numRuns },
+    );
   });
 
   it('is idempotent', () => {
-    assertProperty(fc.property(exprs, (e) => {
-      const s = simplify(e);
-      clearSimplifyCache();
-      const again = simplify(s);
-      expect(toText(again), `simplify(${toText(e)}) = ${toText(s)}, simplified again`).toBe(toText(s));
-      expect(again).toBe(s);
-    }), { numRuns });
+    assertProperty(
+      fc.property(exprs, (e) => {
+        const s = simplify(e);
+        clearSimplifyCache();
+        const again = simplify(s);
+        expect(toText(again), `simplify(${toText(e)}) = ${toText(s)}, simplified again`).toBe(toText(s));
+        expect(again).toBe(s);
+      }),
+      { numRuns },
+    );
   });
 
   it('is deterministic (the cache changes nothing)', () => {
-    assertProperty(fc.property(exprs, (e) => {
-      const s = simplify(e);
-      clearSimplifyCache();
-      expect(simplify(e)).toBe(s);
-    }), { numRuns });
+    assertProperty(
+      fc.property(exprs, (e) => {
+        const s = simplify(e);
+        clearSimplifyCache();
+        expect(simplify(e)).toBe(s);
+      }),
+      { numRuns },
+    );
   });
 });

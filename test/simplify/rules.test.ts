@@ -25,7 +25,10 @@ import { ALL_REWRITE_RULES } from '../../rules/simplify/algebra.js';
 
 /** Instances for rows the automatic construction cannot build: Kronecker and commutation shapes need products of dimensions. */
 const HAND_WRITTEN: Readonly<Record<string, { readonly expr: string; readonly vars?: Record<string, VarDecl> }>> = {
-  'tr(kron(A, B)) -> tr(A)*tr(B)': { expr: 'tr(kron(A, B))', vars: { A: { dims: ['n', 'n'] }, B: { dims: ['m', 'm'] } } },
+  'tr(kron(A, B)) -> tr(A)*tr(B)': {
+    expr: 'tr(kron(A, B))',
+    vars: { A: { dims: ['n', 'n'] }, B: { dims: ['m', 'm'] } },
+  },
   'commutation(m, n)*commutation(n, m) -> eye(m*n)': { expr: 'commutation(2, 3)*commutation(3, 2)' },
   "vec(eye)'*kron(A, eye) -> vec(A')'": { expr: "vec(eye(n))'*kron(A, eye(n))", vars: { A: { dims: ['n', 'm'] } } },
   "vec(eye)'*kron(eye, A) -> vec(A)'": { expr: "vec(eye(n))'*kron(eye(n), A)", vars: { A: { dims: ['n', 'm'] } } },
@@ -42,7 +45,8 @@ type Kind = 'matrix' | 'vector' | 'scalar' | 'const';
 
 function wildcards(p: Surface, out = new Set<string>()): Set<string> {
   if (p.t === 'name' && p.name !== 'eye') out.add(p.name);
-  if (p.t === 'op' || (p.t === 'call' && p.fn !== 'vector' && p.fn !== 'matrix')) for (const a of p.args) wildcards(a, out);
+  if (p.t === 'op' || (p.t === 'call' && p.fn !== 'vector' && p.fn !== 'matrix'))
+    for (const a of p.args) wildcards(a, out);
   return out;
 }
 
@@ -58,7 +62,8 @@ function kindsFor(name: string, conditions: readonly string[]): Kind[] {
 }
 
 /** A variable name of the convention's kind, distinct per wildcard. */
-const varName = (w: string, kind: Kind): string => (kind === 'matrix' ? `M_${w}` : kind === 'vector' ? `x_${w}` : `a_${w}`);
+const varName = (w: string, kind: Kind): string =>
+  kind === 'matrix' ? `M_${w}` : kind === 'vector' ? `x_${w}` : `a_${w}`;
 
 function substitute(p: Surface, names: ReadonlyMap<string, Surface>): Surface {
   if (p.t === 'name') return names.get(p.name) ?? p;
@@ -67,12 +72,18 @@ function substitute(p: Surface, names: ReadonlyMap<string, Surface>): Surface {
 }
 
 function* combinations(ws: readonly string[], kinds: ReadonlyMap<string, Kind[]>): Generator<Map<string, Kind>> {
-  if (ws.length === 0) { yield new Map(); return; }
+  if (ws.length === 0) {
+    yield new Map();
+    return;
+  }
   const [first, ...rest] = ws as [string, ...string[]];
   for (const k of kinds.get(first)!) for (const tail of combinations(rest, kinds)) yield new Map([[first, k], ...tail]);
 }
 
-interface Instance { readonly before: Expr; readonly after: Expr }
+interface Instance {
+  readonly before: Expr;
+  readonly after: Expr;
+}
 
 /** Every well-shaped instance of the rule's pattern (one per choice of wildcard kinds) that the rule rewrites. */
 function instancesOf(r: CompiledRule): Instance[] {
@@ -91,7 +102,10 @@ function instancesOf(r: CompiledRule): Instance[] {
     const decls: Record<string, VarDecl> = {};
     let constant = 2;
     for (const [w, kind] of combo) {
-      if (kind === 'const') { names.set(w, { t: 'num', value: constant++ }); continue; }
+      if (kind === 'const') {
+        names.set(w, { t: 'num', value: constant++ });
+        continue;
+      }
       const name = varName(w, kind);
       names.set(w, { t: 'name', name });
       if (conditions.includes(`symmetric(${w})`)) decls[name] = { dims: ['n', 'n'], props: ['symmetric'] };
@@ -114,7 +128,11 @@ function instancesOf(r: CompiledRule): Instance[] {
 function pointFor(vars: readonly Var[], e: Expr, seed: number, positive: boolean): Map<string, Tensor> {
   const withDomain = vars.map((v) => ({
     ...v,
-    props: [...v.props, ...(v.shape.kind === 'matrix' ? ['invertible' as const] : []), ...(positive ? ['positive' as const] : [])],
+    props: [
+      ...v.props,
+      ...(v.shape.kind === 'matrix' ? ['invertible' as const] : []),
+      ...(positive ? ['positive' as const] : []),
+    ],
   }));
   return randomPoint(withDomain, defaultDims(e, seed), seed);
 }
@@ -135,7 +153,11 @@ function agree(before: Expr, after: Expr): { ok: boolean; detail: string } {
     // The rewrite may drop a variable that fixed a dimension (x./x → vector(1)): size it from before's.
     const y = evaluate(after, at, bindDims(vars, at));
     const cmp = compareTensors(y, x, { rtol: 1e-9, atol: 1e-11 });
-    if (!cmp.ok) return { ok: false, detail: `seed ${seed}: ${toText(before)} = ${Array.from(x.data).join(', ')} but ${toText(after)} = ${Array.from(y.data).join(', ')}` };
+    if (!cmp.ok)
+      return {
+        ok: false,
+        detail: `seed ${seed}: ${toText(before)} = ${Array.from(x.data).join(', ')} but ${toText(after)} = ${Array.from(y.data).join(', ')}`,
+      };
     checked++;
   }
   return { ok: checked > 0, detail: checked > 0 ? '' : 'no point in the domain' };
@@ -151,7 +173,9 @@ describe('rewrite rules preserve value', () => {
       const instances = instancesOf(r);
       expect(instances.length, `no instance of ${r.source.rule}: add one to HAND_WRITTEN`).toBeGreaterThan(0);
       for (const { before, after } of instances) {
-        expect(shapeEquals(after.shape, before.shape), `${toText(before)} → ${toText(after)} changes the shape`).toBe(true);
+        expect(shapeEquals(after.shape, before.shape), `${toText(before)} → ${toText(after)} changes the shape`).toBe(
+          true,
+        );
         const { ok, detail } = agree(before, after);
         expect(ok, detail).toBe(true);
       }

@@ -22,11 +22,21 @@ const points = Number(process.env.MATCALC_PROPERTY_RUNS ?? 0) > 0 ? 5 : 3;
 function checkAll(steps: readonly Step[]): void {
   for (const s of steps) katex.renderToString(s.latex, { throwOnError: true });
   const checks = verifySteps(steps, { points });
-  checks.forEach((c, i) => expect(c.ok, `step ${i} (${steps[i]!.title}): ${steps[i]!.text}; max error ${c.maxError}, seed ${c.seed}`).toBe(true));
+  checks.forEach((c, i) =>
+    expect(c.ok, `step ${i} (${steps[i]!.title}): ${steps[i]!.text}; max error ${c.maxError}, seed ${c.seed}`).toBe(
+      true,
+    ),
+  );
 }
 
 /** The last step's value equals the API's derivative at a random point. */
-function agreesWithDerivative(steps: readonly Step[], expr: string, wrt: string, order = 1, vars?: Record<string, { dims: (string | number)[]; props?: ('spd' | 'positive')[] }>): void {
+function agreesWithDerivative(
+  steps: readonly Step[],
+  expr: string,
+  wrt: string,
+  order = 1,
+  vars?: Record<string, { dims: (string | number)[]; props?: ('spd' | 'positive')[] }>,
+): void {
   const last = steps[steps.length - 1]!;
   expect(last.claim.kind).toBe('derivative');
   const d = derivative(expr, wrt, { order, ...(vars ? { vars } : {}) });
@@ -62,7 +72,7 @@ describe('differential route', () => {
 
   it.each([
     ['tr(inv(X)*A)', 'X'],
-    ['tr(X*A*X\')', 'X'],
+    ["tr(X*A*X')", 'X'],
     ['norm2(A*x - y)^2', 'x'],
     ['sum(sigmoid(W*x))', 'W'],
     ["log(sum(exp(x))) - y'*x", 'x'],
@@ -79,7 +89,9 @@ describe('differential route', () => {
 
   it('a reduction along a dim quotes its rule along that dim (issue 15): sum(var(X, 1))', () => {
     const steps = derivationSteps('sum(var(X, 1))', 'X');
-    expect(steps[1]!.rule).toBe("one rule per operation: d var: 2*mean((X - mean(X, 1)*vector(1)').*dX, 1); d sum: sum(dX)");
+    expect(steps[1]!.rule).toBe(
+      "one rule per operation: d var: 2*mean((X - mean(X, 1)*vector(1)').*dX, 1); d sum: sum(dX)",
+    );
     checkAll(steps);
     agreesWithDerivative(steps, 'sum(var(X, 1))', 'X');
   });
@@ -92,9 +104,13 @@ describe('differential route', () => {
     checkAll(steps);
   });
 
-  it('higher orders: a*x^3 three times, the Hessian of x\'*A*x', () => {
+  it("higher orders: a*x^3 three times, the Hessian of x'*A*x", () => {
     const s3 = derivationSteps('a*x^3', 'x', { order: 3, vars: { x: { dims: [] } } });
-    expect(s3.filter((s) => /derivative$/.test(s.title)).map((s) => s.text)).toEqual(['∂f/∂x = 3*a*x^2', '∂²f/∂x² = 6*a*x', '∂³f/∂x³ = 6*a']);
+    expect(s3.filter((s) => /derivative$/.test(s.title)).map((s) => s.text)).toEqual([
+      '∂f/∂x = 3*a*x^2',
+      '∂²f/∂x² = 6*a*x',
+      '∂³f/∂x³ = 6*a',
+    ]);
     checkAll(s3);
     const h = derivationSteps("x'*A*x", 'x', { order: 2 });
     expect(h[h.length - 1]!.latex).toBe(String.raw`\frac{\partial^2 f}{\partial x\,\partial x^\top} = A + A^\top`);
@@ -145,7 +161,9 @@ describe('chain-rule route (upstream × local)', () => {
     const S = { dims: [] };
     const steps = derivationSteps('q = x + y; f = q*z', 'x', { route: 'chain', vars: { x: S, y: S, z: S } });
     expect(steps.map((s) => s.text)).toEqual(['q = x + y; f = q*z', '∂f/∂q = z', '∂f/∂x = G_q', '∂f/∂x = z']);
-    expect(steps[2]!.latex).toBe(String.raw`\frac{\partial f}{\partial x} = \frac{\partial f}{\partial q}\,\frac{\partial q}{\partial x} = {\frac{\partial f}{\partial q}}`);
+    expect(steps[2]!.latex).toBe(
+      String.raw`\frac{\partial f}{\partial x} = \frac{\partial f}{\partial q}\,\frac{\partial q}{\partial x} = {\frac{\partial f}{\partial q}}`,
+    );
     expect(steps.map((s) => s.claim.kind)).toEqual(['value', 'adjoint', 'derivative', 'derivative']);
     checkAll(steps);
   });

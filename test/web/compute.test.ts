@@ -7,7 +7,14 @@
 import { describe, expect, it } from 'vitest';
 import { backprop, codegen, derivationSteps, derivative, latexHeading, toLatex, whereLatex } from '../../src/index.js';
 import { compute } from '../../src/web/compute.js';
-import { CODE_TARGETS, type CheckView, type CodeView, type DiffView, type Request, type Response } from '../../src/web/protocol.js';
+import {
+  CODE_TARGETS,
+  type CheckView,
+  type CodeView,
+  type DiffView,
+  type Request,
+  type Response,
+} from '../../src/web/protocol.js';
 import { defaultValues } from '../../src/web/values.js';
 import { CASES } from './cases.js';
 import { EXAMPLES } from '../../src/web/examples.js';
@@ -272,7 +279,9 @@ describe('the examples offered by the picker', () => {
 
 describe('formulas render with the options every other renderer uses', () => {
   it("a third derivative of softmax(softmax(W*x)) renders (more than KaTeX's default 1000 macro expansions), not as a red error", async () => {
-    const v = view<DiffView>(await run({ task: 'diff', question: question('softmax(softmax(W*x))', 'x', 3), layout: 'numerator' }));
+    const v = view<DiffView>(
+      await run({ task: 'diff', question: question('softmax(softmax(W*x))', 'x', 3), layout: 'numerator' }),
+    );
     expect(v.math.html).toContain('katex');
     expect(v.math.html).not.toContain('katex-error');
   });
@@ -292,7 +301,9 @@ describe('vec order and the symmetric gradient: the options the CLI has', () => 
   it("symmetric gradient: (G + G')/2 for a matrix declared symmetric, checked along symmetric directions", async () => {
     const q = question('tr(S*A)', 'S', 1, { S: 'matrix(n,n) symmetric' });
     const v = view<DiffView>(await run({ task: 'diff', question: q, layout: 'numerator', symmetricGradient: true }));
-    expect(v.text).toBe(derivative('tr(S*A)', 'S', { vars: { S: 'matrix(n,n) symmetric' }, symmetricGradient: true }).toString());
+    expect(v.text).toBe(
+      derivative('tr(S*A)', 'S', { vars: { S: 'matrix(n,n) symmetric' }, symmetricGradient: true }).toString(),
+    );
     expect(v.convention).toMatch(/symmetric gradient/);
     expect(v.check.state).toBe('ok');
   });

@@ -180,7 +180,10 @@ describe('editing', () => {
     await page.getByTestId('vec').selectOption('cols');
     // The rows form is a Kronecker product too (kron(eye(m), x')): wait for the columns form itself.
     const cols = derivative('W*x', 'W', { vec: 'cols' }).toString();
-    await page.waitForFunction((want) => document.querySelector('[data-testid="result-text"]')?.textContent === want, cols);
+    await page.waitForFunction(
+      (want) => document.querySelector('[data-testid="result-text"]')?.textContent === want,
+      cols,
+    );
     expect(cols).toBe("kron(x', eye(m))");
     expect(await page.evaluate(() => decodeURIComponent(location.hash))).toBe('#expr=W*x&wrt=W&vec=cols');
   });
@@ -207,7 +210,9 @@ describe('tabs', () => {
     expect(await text(page, 'check')).toMatch(/^ok/);
     await page.screenshot({ path: join(OUTPUT, 'web-diff.png'), fullPage: true });
     const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
-    await page.evaluate(() => { document.documentElement.dataset.theme = 'light'; });
+    await page.evaluate(() => {
+      document.documentElement.dataset.theme = 'light';
+    });
     expect(await background()).toBe('rgb(255, 255, 255)');
     await page.locator('#theme').click();
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
@@ -229,7 +234,9 @@ describe('tabs', () => {
     await page.getByTestId('target').selectOption('torch');
     const torch = codegen("x'*A*x", 'x', { target: 'torch', version }).code;
     await page.waitForFunction((want) => document.querySelector('[data-testid="code"]')?.textContent === want, torch);
-    expect(await page.evaluate(() => decodeURIComponent(location.hash))).toBe("#expr=x'*A*x&wrt=x&tab=code&target=torch");
+    expect(await page.evaluate(() => decodeURIComponent(location.hash))).toBe(
+      "#expr=x'*A*x&wrt=x&tab=code&target=torch",
+    );
     await page.screenshot({ path: join(OUTPUT, 'web-code.png'), fullPage: true });
   });
 

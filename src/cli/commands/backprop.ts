@@ -7,13 +7,31 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { toEnv } from '../../api/values.js';
 import {
-  type Walkthrough, type WalkthroughCheck, backprop, checkWalkthrough, renderDot, renderHtml, renderLatex, renderText, toJson,
+  type Walkthrough,
+  type WalkthroughCheck,
+  backprop,
+  checkWalkthrough,
+  renderDot,
+  renderHtml,
+  renderLatex,
+  renderText,
+  toJson,
 } from '../../backprop/index.js';
 import type { Env } from '../../numeric/evaluate.js';
 import type { Nested } from '../../numeric/tensor.js';
 import type { VarDecl } from '../../parse/parse.js';
 import { atOption, formatOption, readAt, readExpr, readVars, varOption } from '../input.js';
-import { type Checked, InternalError, PLAIN, type Style, checkFailed, checkedJson, out, runCheck, styleFor } from '../output.js';
+import {
+  type Checked,
+  InternalError,
+  PLAIN,
+  type Style,
+  checkFailed,
+  checkedJson,
+  out,
+  runCheck,
+  styleFor,
+} from '../output.js';
 import { withSource } from '../source.js';
 
 interface BackpropCommandOptions {
@@ -39,7 +57,10 @@ the graph's nodes. Variables take the shapes of their values in --at (a number i
 vector, a list of rows a matrix) unless declared with --var.`;
 
 function listOf(value: string, previous: string[] = []): string[] {
-  const names = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const names = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (names.length === 0) throw new InvalidArgumentError('give the names of inputs, separated by commas.');
   return [...previous, ...names];
 }
@@ -53,9 +74,12 @@ function jsonValue(value: string): Nested {
 }
 
 export function registerBackprop(program: Command): void {
-  program.command('backprop')
+  program
+    .command('backprop')
     .summary('walk through backpropagation on a computational graph')
-    .description("Build the computational graph of EXPR, run the forward pass at --at and the backward pass, and show every node's value, local gradients and upstream gradient.")
+    .description(
+      "Build the computational graph of EXPR, run the forward pass at --at and the backward pass, and show every node's value, local gradients and upstream gradient.",
+    )
     .argument('<expr>', 'the expression (a scalar loss) or a program "q = x + y; f = q*z"; - reads it from stdin')
     .addOption(atOption('run the forward and backward passes').makeOptionMandatory())
     .addOption(varOption())
@@ -69,39 +93,62 @@ export function registerBackprop(program: Command): void {
       const at = toEnv(await readAt(opts.at!)); // values first: malformed ones are reported before the expression
       const { w, check } = walkthroughOf(src, at, readVars(opts.var), opts);
       switch (opts.format) {
-        case 'text': await out(`${renderText(w)}\n${check ? `\n${checkText(check, styleFor(process.stdout))}\n` : ''}`); break;
-        case 'latex': await out(`${renderLatex(w)}\n${check ? `% ${checkText(check)}\n` : ''}`); break;
-        case 'json': await out(`${JSON.stringify(walkthroughJson(w, check))}\n`); break;
-        case 'dot': await out(`${renderDot(w)}\n`); break;
-        case 'html': await out(await renderHtml(w)); break;
+        case 'text':
+          await out(`${renderText(w)}\n${check ? `\n${checkText(check, styleFor(process.stdout))}\n` : ''}`);
+          break;
+        case 'latex':
+          await out(`${renderLatex(w)}\n${check ? `% ${checkText(check)}\n` : ''}`);
+          break;
+        case 'json':
+          await out(`${JSON.stringify(walkthroughJson(w, check))}\n`);
+          break;
+        case 'dot':
+          await out(`${renderDot(w)}\n`);
+          break;
+        case 'html':
+          await out(await renderHtml(w));
+          break;
       }
-      if (checkFailed(check)) throw new InternalError('a gradient of the walkthrough failed its finite-difference check');
+      if (checkFailed(check))
+        throw new InternalError('a gradient of the walkthrough failed its finite-difference check');
     });
 }
 
 /** The walkthrough and its check (unless check is false), as the command and the batch task run them. */
 export function walkthroughOf(
-  src: string, at: Env, declared: Readonly<Record<string, VarDecl>>,
+  src: string,
+  at: Env,
+  declared: Readonly<Record<string, VarDecl>>,
   opts: { readonly wrt?: readonly string[]; readonly upstream?: Nested; readonly check?: boolean },
 ): { w: Walkthrough; check?: Checked<WalkthroughCheck> } {
   // The values declare the variables not declared here, inside backprop: one path with the library.
-  const w = withSource(src, () => backprop(src, at, {
-    vars: declared, ...(opts.wrt ? { wrt: opts.wrt } : {}), ...(opts.upstream !== undefined ? { upstream: opts.upstream } : {}),
-  }));
+  const w = withSource(src, () =>
+    backprop(src, at, {
+      vars: declared,
+      ...(opts.wrt ? { wrt: opts.wrt } : {}),
+      ...(opts.upstream !== undefined ? { upstream: opts.upstream } : {}),
+    }),
+  );
   return opts.check === false ? { w } : { w, check: runCheck(() => checkWalkthrough(w)) };
 }
 
 /** `backprop --format json` and the batch task `backprop`: the walkthrough, with its check when run. */
-export const walkthroughJson = (w: Walkthrough, check?: Checked<WalkthroughCheck>): Record<string, unknown> =>
-  ({ ...toJson(w), ...(check ? { check: checkJson(check) } : {}) });
+export const walkthroughJson = (w: Walkthrough, check?: Checked<WalkthroughCheck>): Record<string, unknown> => ({
+  ...toJson(w),
+  ...(check ? { check: checkJson(check) } : {}),
+});
 
 function checkText(c: Checked<WalkthroughCheck>, s: Style = PLAIN): string {
   if ('skipped' in c) return `check: ${s.yellow('not run')}: ${c.skipped}`;
   const r = c.report;
   const kinks = r.results.filter((x) => x.kink).length;
   const counted = `${r.results.length} gradients${kinks ? `, ${kinks} near a kink and not judged` : ''}`;
-  if (r.ok) return `check: ${s.green('ok')}: every gradient agrees with central finite differences (max relative error ${r.maxError.toExponential(1)}; ${counted})`;
-  const bad = r.results.filter((x) => !x.ok).map((x) => x.what).join(', ');
+  if (r.ok)
+    return `check: ${s.green('ok')}: every gradient agrees with central finite differences (max relative error ${r.maxError.toExponential(1)}; ${counted})`;
+  const bad = r.results
+    .filter((x) => !x.ok)
+    .map((x) => x.what)
+    .join(', ');
   return `check: ${s.red('FAILED')}: ${bad} disagree with central finite differences (max relative error ${r.maxError.toExponential(1)}; ${counted})`;
 }
 

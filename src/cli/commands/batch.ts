@@ -29,9 +29,12 @@ One line out per request, in order; blank lines are skipped; a line that is not 
 with "id": null. See docs/cli.md for the full protocol.`;
 
 export function registerBatch(program: Command): void {
-  program.command('batch')
+  program
+    .command('batch')
     .summary('answer JSON Lines requests (diff, eval, check, backprop, codegen), one line out per line in')
-    .description('Read JSON Lines requests from FILE (or stdin) and write one JSON response line per request, in order.')
+    .description(
+      'Read JSON Lines requests from FILE (or stdin) and write one JSON response line per request, in order.',
+    )
     .argument('[file]', 'the requests; - or nothing reads stdin', '-')
     .addHelpText('after', EXAMPLES)
     .action(async (file: string) => {

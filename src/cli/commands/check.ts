@@ -26,12 +26,15 @@ Examples:
 The exit code is 0 whatever the verdict; 1 if EXPR itself is not a valid expression.`;
 
 export function registerCheck(program: Command): void {
-  program.command('check')
+  program
+    .command('check')
     .summary("check a student's answer for a derivative")
-    .description('Compare ANSWER with the derivative of EXPR with respect to --wrt: correct, transposed or incorrect, with a diagnosis and a counterexample.')
+    .description(
+      'Compare ANSWER with the derivative of EXPR with respect to --wrt: correct, transposed or incorrect, with a diagnosis and a counterexample.',
+    )
     .argument('<expr>', 'the function; - reads it from stdin')
     .requiredOption('--wrt <var>', 'the variable')
-    .requiredOption('--answer <answer>', "the answer to check, in the same syntax (or LaTeX)")
+    .requiredOption('--answer <answer>', 'the answer to check, in the same syntax (or LaTeX)')
     .addOption(varOption())
     .option('--order <n>', 'order of the derivative the answer claims to be', parseOrder)
     .addOption(formatOption(['text', 'json']))
@@ -40,9 +43,13 @@ export function registerCheck(program: Command): void {
       const src = await readExpr(exprArg);
       const answer = await readExpr(opts.answer, 'the answer');
       const vars = readVars(opts.var);
-      const result = withSource(src, () => check(src, opts.wrt, answer, { vars, ...(opts.order !== undefined ? { order: opts.order } : {}) }));
+      const result = withSource(src, () =>
+        check(src, opts.wrt, answer, { vars, ...(opts.order !== undefined ? { order: opts.order } : {}) }),
+      );
       if (opts.format !== 'json') warn(result.warnings ?? []); // JSON carries them as "warnings"
-      await out(opts.format === 'json' ? `${JSON.stringify(result)}\n` : checkResultText(result, styleFor(process.stdout)));
+      await out(
+        opts.format === 'json' ? `${JSON.stringify(result)}\n` : checkResultText(result, styleFor(process.stdout)),
+      );
     });
 }
 
@@ -53,7 +60,9 @@ export function verdictText(verdict: CheckResult['verdict'], s: Style): string {
 function checkResultText(r: CheckResult, s: Style): string {
   const label = (l: string) => s.dim(`${l}:`.padEnd(11));
   // The explanation usually opens with the verdict ("transposed: the answer is …"); colour that word.
-  const head = r.explanation.startsWith(`${r.verdict}:`) ? r.explanation.slice(r.verdict.length + 1) : ` ${r.explanation}`;
+  const head = r.explanation.startsWith(`${r.verdict}:`)
+    ? r.explanation.slice(r.verdict.length + 1)
+    : ` ${r.explanation}`;
   const lines = [`${s.bold(verdictText(r.verdict, s))}:${head}`];
   if (r.diagnosis !== undefined) lines.push(`  ${label('diagnosis')}${r.diagnosis}`);
   lines.push(`  ${label('expected')}${r.expected}  ${s.dim(`(${r.expectedShape})`)}`);

@@ -36,23 +36,43 @@ parameter's shape, the layout and the input. Python targets import only their li
 object of nested arrays and returns nested arrays (--check is for the Python targets).`;
 
 export function registerCodegen(program: Command): void {
-  program.command('codegen')
+  program
+    .command('codegen')
     .summary('generate NumPy, PyTorch, JAX or TypeScript code for f and its derivatives')
-    .description('Print a module with one function computing EXPR and its derivatives with respect to each --wrt variable.')
+    .description(
+      'Print a module with one function computing EXPR and its derivatives with respect to each --wrt variable.',
+    )
     .argument('<expr>', 'the expression or program; - reads it from stdin')
     .requiredOption('--wrt <vars>', 'the variables to differentiate with respect to, separated by commas')
     .addOption(varOption())
     .option('--order <n>', 'order of the derivatives: 1 gradient or Jacobian, 2 Hessian, ...', parseOrder, 1)
-    .addOption(new Option('--layout <layout>', 'layout of a vector-by-vector Jacobian').choices(['numerator', 'denominator']).default('numerator'))
-    .addOption(new Option('--target <target>', 'the library of the generated code').choices(['numpy', 'torch', 'jax', 'ts']).default('numpy'))
-    .option('--check', 'append a self-test (random inputs in each domain, central differences): run the module as a script')
+    .addOption(
+      new Option('--layout <layout>', 'layout of a vector-by-vector Jacobian')
+        .choices(['numerator', 'denominator'])
+        .default('numerator'),
+    )
+    .addOption(
+      new Option('--target <target>', 'the library of the generated code')
+        .choices(['numpy', 'torch', 'jax', 'ts'])
+        .default('numpy'),
+    )
+    .option(
+      '--check',
+      'append a self-test (random inputs in each domain, central differences): run the module as a script',
+    )
     .addHelpText('after', EXAMPLES)
     .action(async (exprArg: string, opts: CodegenCliOptions) => {
       const src = await readExpr(exprArg);
       const wrt = opts.wrt.split(',').map((w) => w.trim());
-      const r = withSource(src, () => codegen(src, wrt.length === 1 ? wrt[0]! : wrt, {
-        target: opts.target, order: opts.order, layout: opts.layout, vars: readVars(opts.var), check: opts.check === true,
-      }));
+      const r = withSource(src, () =>
+        codegen(src, wrt.length === 1 ? wrt[0]! : wrt, {
+          target: opts.target,
+          order: opts.order,
+          layout: opts.layout,
+          vars: readVars(opts.var),
+          check: opts.check === true,
+        }),
+      );
       await out(r.code);
     });
 }

@@ -27,7 +27,8 @@ Dimension names are bound from the values' shapes; a value whose shape disagrees
 expression or a --var declaration is an error (exit 1).`;
 
 export function registerEval(program: Command): void {
-  program.command('eval')
+  program
+    .command('eval')
     .summary('evaluate an expression at a point')
     .description('Evaluate EXPR at the point given by --at.')
     .argument('<expr>', 'the expression; - reads it from stdin')
@@ -40,11 +41,16 @@ export function registerEval(program: Command): void {
       const vars = readVars(opts.var);
       const at = opts.at === undefined ? {} : await readAt(opts.at);
       // e and pi given values are the user's variables; variables simplification removed (0*x) still size the result.
-      const program = withSource(src, () => readProgram(src, { vars: readDeclarations(declareGivenConstants(vars, at)) }));
+      const program = withSource(src, () =>
+        readProgram(src, { vars: readDeclarations(declareGivenConstants(vars, at)) }),
+      );
       if (opts.format !== 'json') warn(program.warnings); // JSON carries them as "warnings"
       const e = program.root;
       const value = toNested(evaluateProgram(program, at));
-      if (opts.format === 'json') await out(`${JSON.stringify({ expression: src, shape: jsonDims(shapeOf(e).dims), value, ...warningsJson(program.warnings) })}\n`);
+      if (opts.format === 'json')
+        await out(
+          `${JSON.stringify({ expression: src, shape: jsonDims(shapeOf(e).dims), value, ...warningsJson(program.warnings) })}\n`,
+        );
       else await out(`${formatValue(value)}\n`);
     });
 }

@@ -22,7 +22,8 @@ Examples:
   $ matcalc latex "z = W*x + b; h = relu(z); L = sum(h)"   # an aligned block, one row per step`;
 
 export function registerLatex(program: Command): void {
-  program.command('latex')
+  program
+    .command('latex')
     .summary('print an expression in LaTeX')
     .description('Print EXPR in LaTeX, as KaTeX and the Matrix Cookbook write it.')
     .argument('<expr>', 'the expression; - reads it from stdin')
@@ -44,8 +45,9 @@ export function registerLatex(program: Command): void {
         await out(`${toLatex(form.result, { bold })}\n${whereLatex(form.bindings, { bold })}\n`);
         return;
       }
-      const rows = [...form.bindings.map((x) => [x.name, x.expr] as const), [program.output, form.result] as const]
-        .map(([name, e]) => `${latexName(name, bold && e.shape.kind !== 'scalar')} &= ${toLatex(e, { bold })}`);
+      const rows = [...form.bindings.map((x) => [x.name, x.expr] as const), [program.output, form.result] as const].map(
+        ([name, e]) => `${latexName(name, bold && e.shape.kind !== 'scalar')} &= ${toLatex(e, { bold })}`,
+      );
       await out(`\\begin{aligned} ${rows.join(' \\\\ ')} \\end{aligned}\n`);
     });
 }

@@ -19,14 +19,18 @@ Any static host can serve the same folder (dist/web). Stop the server with Ctrl-
 
 function parsePort(value: string): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n > 65535) throw new InvalidArgumentError('give a port number from 0 to 65535 (0 takes any free port).');
+  if (!/^\d+$/.test(value) || n > 65535)
+    throw new InvalidArgumentError('give a port number from 0 to 65535 (0 takes any free port).');
   return n;
 }
 
 export function registerWeb(program: Command): void {
-  program.command('web')
+  program
+    .command('web')
     .summary('serve the web playground on 127.0.0.1')
-    .description('Serve the web playground (the built folder dist/web) on 127.0.0.1 and print its address. Everything is computed in the browser.')
+    .description(
+      'Serve the web playground (the built folder dist/web) on 127.0.0.1 and print its address. Everything is computed in the browser.',
+    )
     .option('--port <n>', 'the port to listen on (0: any free port)', parsePort, DEFAULT_PORT)
     .addHelpText('after', EXAMPLES)
     .action(async (opts: { port: number }) => {

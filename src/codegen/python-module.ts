@@ -239,6 +239,9 @@ function selfTest(p: Plan, target: 'numpy' | 'torch' | 'jax', fn: string): strin
       fn +
       '(**{k: _to(x if k == name else v) for k, v in inputs.items()})[0])',
     `            expected = _fd(f, inputs[name], ${p.order}, ${step})`,
+    "            if flip:  # denominator layout: the variable's axes first",
+    '                k = np.ndim(inputs[name])',
+    '                expected = np.transpose(expected, [*range(expected.ndim - k, expected.ndim), *range(expected.ndim - k)])',
     '            d = _np(d)',
     '            error = np.max(np.abs(d - expected.reshape(d.shape)), initial=0.0) / max(1.0, np.max(np.abs(expected), initial=0.0))',
     `            ok = np.isfinite(error) and error <= ${tol}`,

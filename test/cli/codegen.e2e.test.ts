@@ -77,6 +77,9 @@ describe('matcalc codegen', () => {
       ['codegen', "sum(softplus(X*w)) - y'*X*w", '--wrt', 'w', '--order', '2', '--check'],
       ['codegen', 'sigmoid(W*x + h)', '--wrt', 'W,x', '--var', 'W=matrix(k,n)', '--check'],
       ['codegen', 'logdet(S) + tr(inv(S)*C)', '--wrt', 'S', '--var', 'S=matrix(n,n) spd', '--check'],
+      // A Jacobian in denominator layout is the transpose of what differences give (it FAILED before).
+      ['codegen', 'tanh(A*x)', '--wrt', 'x', '--layout', 'denominator', '--check'],
+      ['codegen', 'tanh(A*x)', '--wrt', 'x', '--layout', 'denominator', '--check', '--target', 'torch'],
     ]) {
       const r = await run(args);
       expect(r.code, r.stderr).toBe(0);

@@ -152,7 +152,7 @@ export function writePython(
 const SIZES = [3, 4, 2, 5, 6, 7];
 
 /** Concrete sizes for the self-test: each dimension name its own size. */
-function sizesFor(parameters: readonly Parameter[]): Map<string, number> {
+export function sizesFor(parameters: readonly Parameter[]): Map<string, number> {
   const names = [
     ...new Set(
       parameters.flatMap((q) =>
@@ -165,7 +165,7 @@ function sizesFor(parameters: readonly Parameter[]): Map<string, number> {
   return new Map(names.map((n, i) => [n, SIZES[i % SIZES.length]!]));
 }
 
-const concrete = (x: Dim, sizes: ReadonlyMap<string, number>): number =>
+export const concrete = (x: Dim, sizes: ReadonlyMap<string, number>): number =>
   dimFactors(x).reduce<number>((a, f) => a * (typeof f === 'number' ? f : sizes.get(f)!), 1);
 
 function selfTest(p: Plan, target: 'numpy' | 'torch' | 'jax', fn: string): string[] {

@@ -11,6 +11,7 @@ import { CODE, type Code, type Dialect, type FnSpellings, type OpSpellings, atom
 import { dimsText, headerLines } from './python-module.js';
 import type { Plan } from './plan.js';
 import { TS_RUNTIME } from './ts-runtime.js';
+import { typescriptSelfTest } from './ts-selftest.js';
 
 /** Every operator is a call: operands never need parentheses. */
 const callOp = (template: string) => ({ prec: CODE.atom, assoc: 'none', least: { left: 0, right: 0 }, signedRight: true, template }) as const;
@@ -96,7 +97,7 @@ export const TS_RESERVED: ReadonlySet<string> = new Set([
 /** value_and_gradient → valueAndGradient. */
 export const camel = (words: readonly string[]): string => words.map((w, i) => (i === 0 ? w : w[0]!.toUpperCase() + w.slice(1))).join('');
 
-export function writeTypeScript(p: Plan, functionName: string, version: string): string {
+export function writeTypeScript(p: Plan, functionName: string, version: string, check = false): string {
   const lines = headerLines(p, { version, functionName }, 'TypeScript (an ES module without dependencies; nested arrays in and out)').map((l) => `// ${l}`.trimEnd());
   const ds = p.outputs.map((o) => `toNested(${o.name})`);
   const argType = `{ ${p.parameters.map((q) => `readonly ${q.name}: Nested`).join('; ')} }`;
@@ -111,5 +112,6 @@ export function writeTypeScript(p: Plan, functionName: string, version: string):
     '}',
     TS_RUNTIME,
   );
+  if (check) lines.push(...typescriptSelfTest(p, functionName));
   return `${lines.join('\n')}\n`;
 }

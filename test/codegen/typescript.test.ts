@@ -5,6 +5,7 @@
  * matcalc's own evaluation and with central differences of the original f. One module is also
  * type-checked under `strict` and `noUncheckedIndexedAccess`, as a user's project would.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,11 +59,11 @@ describe('generated TypeScript, imported and run', () => {
     });
   });
 
-  it('a generated module type-checks under strict options, and --check is refused for it (typed)', () => {
+  it('a generated module, with its --check self-test, type-checks under strict options', () => {
     const g = codegen(
       'z1 = W1*x + b1; h1 = tanh(z1); L = norm2(W2*h1 - y)^2/2 + lambda*sum(max(W1, 0))',
       ['W1', 'b1', 'W2', 'lambda'],
-      { target: 'ts', vars: { lambda: 'scalar' } },
+      { target: 'ts', vars: { lambda: 'scalar' }, check: true },
     );
     expect(g.parameters.lambda).toBe('lambda');
     expect(g.function).toBe('valueAndDerivatives');
@@ -78,7 +79,46 @@ describe('generated TypeScript, imported and run', () => {
     });
     const errors = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
     expect(errors).toEqual([]);
-    expect(() => codegen("x'*x", 'x', { target: 'ts', check: true })).toThrow(/self-test/);
+  });
+
+  it('--check: run as a script (tsx) the module tests itself against central differences; a wrong derivative fails it; imported it stays quiet', () => {
+    const script = (name: string, code: string) => {
+      const file = join(dir, `${name}.ts`);
+      writeFileSync(file, code);
+      return spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8', timeout: 60_000 });
+    };
+    for (const [name, expr, wrt, options] of [
+      ['check-hessian', "sum(softplus(X*w)) - y'*X*w", 'w', { order: 2 }],
+      ['check-denominator', 'tanh(A*x)', 'x', { layout: 'denominator' as const }],
+      ['check-spd', 'logdet(S) + tr(inv(S)*C)', 'S', { vars: { S: 'matrix(n,n) spd' } }],
+      ['check-two', 'sigmoid(W*x + h)', ['W', 'x'], { vars: { W: 'matrix(k,n)' } }],
+    ] as const) {
+      const g = codegen(expr, wrt as string | string[], { target: 'ts', check: true, ...options });
+      const r = script(name, g.code);
+      expect(r.status, `${expr}\n${r.stdout}${r.stderr}`).toBe(0);
+      expect(r.stdout).toMatch(/^ok: /m);
+      expect(r.stdout).not.toMatch(/FAILED/);
+    }
+    const good = codegen("x'*A*x", 'x', { target: 'ts', check: true }).code;
+    const bad = good.replace('matmul(add(A, transpose(A)), x)', 'matmul(A, x)');
+    expect(bad).not.toBe(good);
+    const r = script('check-wrong', bad);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/^FAILED: dx/m);
+    writeFileSync(join(dir, 'check-good.ts'), good);
+    const imported = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        `await import(${JSON.stringify(pathToFileURL(join(dir, 'check-good.ts')).href)})`,
+      ],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(imported.status, imported.stderr).toBe(0);
+    expect(imported.stdout).toBe('');
   });
 });
 

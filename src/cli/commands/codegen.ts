@@ -33,7 +33,7 @@ name and (value, [derivatives…]) for a list. Each derivative has matcalc's lay
 order·dims(wrt), or the transpose for a --layout denominator Jacobian. The header comments state each
 parameter's shape, the layout and the input. Python targets import only their library
 (numpy, torch, jax); --target ts writes an ES module without dependencies whose function takes one
-object of nested arrays and returns nested arrays (--check is for the Python targets).`;
+object of nested arrays and returns nested arrays (with --check: npx tsx module.ts).`;
 
 export function registerCodegen(program: Command): void {
   program

@@ -321,3 +321,17 @@ export const FUNCTION_ROWS = {
 
 export type FnName = keyof typeof FUNCTION_ROWS;
 export const FN_NAMES = Object.keys(FUNCTION_ROWS) as FnName[];
+
+// ---------------------------------------------------------------------------------------------
+// Names
+
+/**
+ * The Greek letters a name may be, printed as their LaTeX command (`theta` as \theta) and read back
+ * from it: the one list the LaTeX printer, the LaTeX reader and the naming-convention warning derive
+ * from, so that every name printed as a letter reads back as that name.
+ */
+export const GREEK_LETTERS: readonly string[] = [
+  'alpha', 'beta', 'gamma', 'delta', 'epsilon', 'varepsilon', 'zeta', 'eta', 'theta', 'vartheta', 'iota', 'kappa',
+  'lambda', 'mu', 'nu', 'xi', 'pi', 'rho', 'sigma', 'tau', 'upsilon', 'phi', 'varphi', 'chi', 'psi', 'omega',
+  'Gamma', 'Delta', 'Theta', 'Lambda', 'Xi', 'Pi', 'Sigma', 'Upsilon', 'Phi', 'Psi', 'Omega',
+];

@@ -11,6 +11,7 @@ import {
   type FnName,
   FUNCTION_ROWS,
   type FunctionLatex,
+  GREEK_LETTERS,
   LATEX,
   OPERATORS,
   OP_NAMES,
@@ -29,45 +30,8 @@ const operatorWord = (tex: string): string | undefined =>
 const nameOf = (f: FunctionLatex): string | undefined =>
   f.form === 'apply' || f.form === 'subscripted' ? f.name : undefined;
 
-/** Greek letters, read as names (and \pi as the constant). */
-export const GREEK: ReadonlySet<string> = new Set([
-  'alpha',
-  'beta',
-  'gamma',
-  'delta',
-  'epsilon',
-  'varepsilon',
-  'zeta',
-  'eta',
-  'theta',
-  'vartheta',
-  'iota',
-  'kappa',
-  'lambda',
-  'mu',
-  'nu',
-  'xi',
-  'rho',
-  'sigma',
-  'tau',
-  'upsilon',
-  'phi',
-  'varphi',
-  'chi',
-  'psi',
-  'omega',
-  'Gamma',
-  'Delta',
-  'Theta',
-  'Lambda',
-  'Xi',
-  'Pi',
-  'Sigma',
-  'Upsilon',
-  'Phi',
-  'Psi',
-  'Omega',
-]);
+/** Greek letters, read as names; \pi is not among them: it is read as the constant. */
+export const GREEK: ReadonlySet<string> = new Set(GREEK_LETTERS.filter((g) => g !== 'pi'));
 
 function build() {
   /** Words (in \operatorname, \mathrm, \text, or before a parenthesis) → function. */

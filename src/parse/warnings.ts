@@ -17,6 +17,7 @@
  *     scalars) that the convention makes a vector or matrix and that meets a scalar.
  */
 import type { Expr, Var } from '../ir/expr.js';
+import { GREEK_LETTERS } from '../ir/operators.js';
 import type { ProgramWarning } from './program.js';
 import { postorder } from '../ir/walk.js';
 import { formatShape } from '../shape/shape.js';
@@ -46,31 +47,13 @@ export interface ReductionWarning {
 export type Warning = ProgramWarning | NamingWarning | ReductionWarning;
 export type WarningKind = Warning['kind'];
 
-/** Greek letters spelt out, as names (`alpha`, …) that usually denote scalars. */
-const GREEK_NAMES = new Set([
-  'alpha',
-  'beta',
-  'gamma',
-  'delta',
-  'epsilon',
-  'zeta',
-  'eta',
-  'theta',
-  'iota',
-  'kappa',
-  'lambda',
-  'mu',
-  'nu',
-  'xi',
-  'rho',
-  'sigma',
-  'tau',
-  'upsilon',
-  'phi',
-  'chi',
-  'psi',
-  'omega',
-]);
+/**
+ * Greek letters spelt out, as names (`alpha`, …) that usually denote scalars: the lowercase letters,
+ * without the variant forms (`varphi`) and pi (a constant).
+ */
+const GREEK_NAMES: ReadonlySet<string> = new Set(
+  GREEK_LETTERS.filter((g) => g === g.toLowerCase() && !g.startsWith('var') && g !== 'pi'),
+);
 
 /** Every name the source uses (variables and functions alike), before any folding removes one. */
 export function namesIn(s: Surface, out = new Set<string>()): Set<string> {

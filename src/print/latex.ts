@@ -26,6 +26,7 @@
 import { type Expr, assertNever } from '../ir/expr.js';
 import { FUNCTIONS } from '../ir/functions.js';
 import {
+  GREEK_LETTERS,
   type Binding,
   type FunctionLatex,
   LATEX,
@@ -63,45 +64,7 @@ const SUPERSCRIPT = OPERATORS.pow.latex;
 // ---------------------------------------------------------------------------------------------
 // Names and numbers
 
-const GREEK = new Set([
-  'alpha',
-  'beta',
-  'gamma',
-  'delta',
-  'epsilon',
-  'varepsilon',
-  'zeta',
-  'eta',
-  'theta',
-  'vartheta',
-  'iota',
-  'kappa',
-  'lambda',
-  'mu',
-  'nu',
-  'xi',
-  'pi',
-  'rho',
-  'sigma',
-  'tau',
-  'upsilon',
-  'phi',
-  'varphi',
-  'chi',
-  'psi',
-  'omega',
-  'Gamma',
-  'Delta',
-  'Theta',
-  'Lambda',
-  'Xi',
-  'Pi',
-  'Sigma',
-  'Upsilon',
-  'Phi',
-  'Psi',
-  'Omega',
-]);
+const GREEK: ReadonlySet<string> = new Set(GREEK_LETTERS);
 
 /** Escapes the characters of an identifier that are special inside `\mathrm{}`. */
 const escapeText = (s: string): string => s.replace(/[_$%&#]/g, (c) => `\\${c}`);

@@ -55,28 +55,18 @@ interface TargetSpec {
 
 const snake = (words: readonly string[]): string => words.join('_');
 
+/** The three Python targets differ only in their dialect (library, spellings, imports). */
+const pythonSpec = (dialect: Dialect & { target: 'numpy' | 'torch' | 'jax' }): TargetSpec => ({
+  dialect,
+  reserved: PYTHON_RESERVED,
+  functionName: snake,
+  write: (p, f, version, check) => writePython(p, dialect, { version, functionName: f }, check),
+});
+
 const TARGET_SPECS: { readonly [T in Target]: TargetSpec } = {
-  numpy: {
-    dialect: NUMPY,
-    reserved: PYTHON_RESERVED,
-    functionName: snake,
-    write: (p, f, version, check) =>
-      writePython(p, NUMPY as Dialect & { target: 'numpy' }, { version, functionName: f }, check),
-  },
-  torch: {
-    dialect: TORCH,
-    reserved: PYTHON_RESERVED,
-    functionName: snake,
-    write: (p, f, version, check) =>
-      writePython(p, TORCH as Dialect & { target: 'torch' }, { version, functionName: f }, check),
-  },
-  jax: {
-    dialect: JAX,
-    reserved: PYTHON_RESERVED,
-    functionName: snake,
-    write: (p, f, version, check) =>
-      writePython(p, JAX as Dialect & { target: 'jax' }, { version, functionName: f }, check),
-  },
+  numpy: pythonSpec(NUMPY as Dialect & { target: 'numpy' }),
+  torch: pythonSpec(TORCH as Dialect & { target: 'torch' }),
+  jax: pythonSpec(JAX as Dialect & { target: 'jax' }),
   ts: {
     dialect: TYPESCRIPT,
     reserved: TS_RESERVED,

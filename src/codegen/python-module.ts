@@ -168,6 +168,26 @@ export function sizesFor(parameters: readonly Parameter[]): Map<string, number> 
 export const concrete = (x: Dim, sizes: ReadonlyMap<string, number>): number =>
   dimFactors(x).reduce<number>((a, f) => a * (typeof f === 'number' ? f : sizes.get(f)!), 1);
 
+/**
+ * What a self-test checks, for every target: each derivative by its parameter's name, whether it is a
+ * denominator-layout Jacobian (the transpose of what differences give), and the difference step and
+ * tolerance for the order.
+ */
+export function selfTestPlan(p: Plan): {
+  step: string;
+  tol: string;
+  checked: { readonly name: string; readonly flip: boolean }[];
+} {
+  return {
+    step: p.order === 1 ? '1e-6' : p.order === 2 ? '1e-4' : '1e-3',
+    tol: p.order === 1 ? '1e-5' : p.order === 2 ? '1e-3' : '1e-2',
+    checked: p.derivatives.map((d) => ({
+      name: p.parameters.find((q) => q.original === d.wrt.name)?.name ?? d.wrt.name,
+      flip: d.kind === 'jacobian' && d.layout === 'denominator',
+    })),
+  };
+}
+
 function selfTest(p: Plan, target: 'numpy' | 'torch' | 'jax', fn: string): string[] {
   const sizes = sizesFor(p.parameters);
   const toTarget = { numpy: 'x', torch: 'torch.tensor(x, dtype=torch.float64)', jax: 'jnp.asarray(x)' }[target];
@@ -181,13 +201,9 @@ function selfTest(p: Plan, target: 'numpy' | 'torch' | 'jax', fn: string): strin
     (q) =>
       `            ${JSON.stringify(q.name)}: _sample(rng, ${tuple(tensorDims(q.shape).map((x) => concrete(x, sizes)))}, ${JSON.stringify(q.props)}),`,
   );
-  const step = p.order === 1 ? '1e-6' : p.order === 2 ? '1e-4' : '1e-3';
-  const tol = p.order === 1 ? '1e-5' : p.order === 2 ? '1e-3' : '1e-2';
-  const wrts = p.derivatives.map((d) =>
-    JSON.stringify(p.parameters.find((q) => q.original === d.wrt.name)?.name ?? d.wrt.name),
-  );
-  // A Jacobian in denominator layout is the transpose of what differences give.
-  const flips = p.derivatives.map((d) => (d.kind === 'jacobian' && d.layout === 'denominator' ? 'True' : 'False'));
+  const { step, tol, checked } = selfTestPlan(p);
+  const wrts = checked.map((c) => JSON.stringify(c.name));
+  const flips = checked.map((c) => (c.flip ? 'True' : 'False'));
   return [
     '',
     '# ---- self-test (matcalc codegen --check): python3 this_file.py',

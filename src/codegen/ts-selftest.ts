@@ -5,25 +5,21 @@
  * nested central differences of its own value, prints one line per derivative and sets the exit code.
  * Imported, it does nothing. It uses only the runtime the module carries.
  */
-import { concrete, sizesFor } from './python-module.js';
+import { concrete, selfTestPlan, sizesFor } from './python-module.js';
 import { tensorDims } from '../shape/shape.js';
 import type { Plan } from './plan.js';
 
 export function typescriptSelfTest(p: Plan, fn: string): string[] {
   const sizes = sizesFor(p.parameters);
-  const step = p.order === 1 ? '1e-6' : p.order === 2 ? '1e-4' : '1e-3';
-  const tol = p.order === 1 ? '1e-5' : p.order === 2 ? '1e-3' : '1e-2';
+  const { step, tol, checked } = selfTestPlan(p);
   const sample = p.parameters.map(
     (q) =>
       `      ${JSON.stringify(q.name)}: sample([${tensorDims(q.shape)
         .map((x) => concrete(x, sizes))
         .join(', ')}], ${JSON.stringify(q.props)}),`,
   );
-  const wrts = p.derivatives.map((d) =>
-    JSON.stringify(p.parameters.find((q) => q.original === d.wrt.name)?.name ?? d.wrt.name),
-  );
-  // A Jacobian in denominator layout is the transpose of what differences give.
-  const flips = p.derivatives.map((d) => String(d.kind === 'jacobian' && d.layout === 'denominator'));
+  const wrts = checked.map((c) => JSON.stringify(c.name));
+  const flips = checked.map((c) => String(c.flip));
   return [
     '',
     '// ---- self-test (matcalc codegen --check): npx tsx this_file.ts',
